@@ -1,0 +1,9 @@
+// Package store is the ledger of a perenos workspace: the organisations of a
+// region, each site's state in the migration pipeline, the append-only event
+// log, the crawl frontier and fetched-page index, stage outputs, the upload
+// ID map, and the content-addressed blob folder that holds raw bytes.
+//
+// It is the vocabulary every stage shares and imports no stage. A workspace
+// is one bbolt file plus a blob folder; bbolt allows one process per file,
+// so Open fails fast with ErrLocked (naming the holder) instead of hanging.
+package store

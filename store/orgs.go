@@ -1,0 +1,320 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// OrgType is the kind of organisation, which decides the mandated structure.
+type OrgType string
+
+// The organisation types of the registry.
+const (
+	School    OrgType = "school"
+	Preschool OrgType = "preschool"
+	Medical   OrgType = "medical"
+	Municipal OrgType = "municipal"
+)
+
+// OrgTypes lists the valid organisation types.
+var OrgTypes = []OrgType{School, Preschool, Medical, Municipal}
+
+// ParseOrgType checks that s names an organisation type.
+func ParseOrgType(s string) (OrgType, error) {
+	t := OrgType(s)
+	if slices.Contains(OrgTypes, t) {
+		return t, nil
+	}
+	return "", fmt.Errorf("unknown organisation type %q (want school, preschool, medical or municipal)", s)
+}
+
+// Org is one organisation of the region and the state of its site's migration.
+type Org struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Type       OrgType           `json:"type"`
+	Region     string            `json:"region"`
+	District   string            `json:"district"`
+	LegacyURL  string            `json:"legacy_url"`
+	PortalSite string            `json:"portal_site"`
+	Settings   map[string]string `json:"settings,omitempty"` // optional registry columns
+	State      State             `json:"state"`
+	FailedAt   Stage             `json:"failed_stage,omitempty"`
+	Error      string            `json:"error,omitempty"`
+	Stats      map[string]int64  `json:"stats,omitempty"` // counts kept by stages (pages, attachments, ...)
+	Created    time.Time         `json:"created"`
+	Updated    time.Time         `json:"updated"`
+}
+
+// HasLegacy reports whether the organisation has a legacy site to crawl.
+func (o *Org) HasLegacy() bool { return o.LegacyURL != "" }
+
+// EventKind says what an event records.
+type EventKind string
+
+// The kinds of events.
+const (
+	EventState  EventKind = "state"  // a state change
+	EventEdit   EventKind = "edit"   // a change of content or registry data
+	EventImport EventKind = "import" // an organisation added by the registry import
+)
+
+// Event is one entry of the append-only log.
+type Event struct {
+	Seq    uint64    `json:"seq"`
+	Time   time.Time `json:"time"`
+	Actor  string    `json:"actor"`
+	Org    string    `json:"org"`
+	Kind   EventKind `json:"kind"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// ImportResult says what an upsert of an organisation did.
+type ImportResult int
+
+// The outcomes of UpsertOrg.
+const (
+	OrgUnchanged ImportResult = iota
+	OrgCreated
+	OrgUpdated
+)
+
+// UpsertOrg adds an organisation or updates its registry data, keeping its
+// state and history. Changes are logged as events.
+func (w *Workspace) UpsertOrg(actor string, in Org) (ImportResult, error) {
+	res := OrgUnchanged
+	err := w.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOrgs)
+		now := w.now()
+		var cur Org
+		if data := b.Get([]byte(in.ID)); data != nil {
+			if err := json.Unmarshal(data, &cur); err != nil {
+				return fmt.Errorf("decode organisation %s: %w", in.ID, err)
+			}
+			changed := diffOrg(&cur, &in)
+			if len(changed) == 0 {
+				return nil
+			}
+			cur.Name, cur.Type, cur.Region, cur.District = in.Name, in.Type, in.Region, in.District
+			cur.LegacyURL, cur.PortalSite, cur.Settings = in.LegacyURL, in.PortalSite, in.Settings
+			cur.Updated = now
+			res = OrgUpdated
+			if err := putJSON(b, cur.ID, cur); err != nil {
+				return err
+			}
+			return appendEvent(tx, Event{Time: now, Actor: actor, Org: in.ID, Kind: EventEdit, Reason: "registry update: " + fmt.Sprint(changed)})
+		}
+		in.State, in.Created, in.Updated = Registered, now, now
+		res = OrgCreated
+		if err := putJSON(b, in.ID, in); err != nil {
+			return err
+		}
+		return appendEvent(tx, Event{Time: now, Actor: actor, Org: in.ID, Kind: EventImport, To: string(Registered), Reason: "registry import"})
+	})
+	return res, err
+}
+
+func diffOrg(a, b *Org) []string {
+	var d []string
+	add := func(name, x, y string) {
+		if x != y {
+			d = append(d, name)
+		}
+	}
+	add("name", a.Name, b.Name)
+	add("type", string(a.Type), string(b.Type))
+	add("region", a.Region, b.Region)
+	add("district", a.District, b.District)
+	add("legacy_url", a.LegacyURL, b.LegacyURL)
+	add("portal_site", a.PortalSite, b.PortalSite)
+	if fmt.Sprint(a.Settings) != fmt.Sprint(b.Settings) {
+		d = append(d, "settings")
+	}
+	return d
+}
+
+// Org loads one organisation.
+func (w *Workspace) Org(id string) (*Org, error) {
+	var o Org
+	err := w.db.View(func(tx *bolt.Tx) error {
+		data := tx.Bucket(bOrgs).Get([]byte(id))
+		if data == nil {
+			return fmt.Errorf("organisation %s: %w", id, ErrNotFound)
+		}
+		return json.Unmarshal(data, &o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// Orgs lists all organisations in ID order.
+func (w *Workspace) Orgs() ([]*Org, error) {
+	var out []*Org
+	err := w.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bOrgs).ForEach(func(k, v []byte) error {
+			var o Org
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("decode organisation %s: %w", k, err)
+			}
+			out = append(out, &o)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// UpdateOrg applies fn to an organisation inside one transaction (stats, settings).
+func (w *Workspace) UpdateOrg(id string, fn func(*Org) error) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		o, err := loadOrg(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+		return putJSON(tx.Bucket(bOrgs), id, o)
+	})
+}
+
+func loadOrg(tx *bolt.Tx, id string) (*Org, error) {
+	data := tx.Bucket(bOrgs).Get([]byte(id))
+	if data == nil {
+		return nil, fmt.Errorf("organisation %s: %w", id, ErrNotFound)
+	}
+	var o Org
+	if err := json.Unmarshal(data, &o); err != nil {
+		return nil, fmt.Errorf("decode organisation %s: %w", id, err)
+	}
+	return &o, nil
+}
+
+// CheckStage says whether stage st may run now on org, without changing anything.
+func (w *Workspace) CheckStage(id string, st Stage) error {
+	o, err := w.Org(id)
+	if err != nil {
+		return err
+	}
+	return CanRun(st, o.State, o.FailedAt, o.HasLegacy())
+}
+
+// Advance records that stage st finished for org: the site moves to the
+// stage's state (forward, or back when the stage was re-run) and the change
+// is logged. Illegal transitions return a *TransitionError.
+func (w *Workspace) Advance(id string, st Stage, actor, reason string) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		o, err := loadOrg(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := CanRun(st, o.State, o.FailedAt, o.HasLegacy()); err != nil {
+			return fmt.Errorf("organisation %s: %w", id, err)
+		}
+		from := o.State
+		to := st.Result()
+		o.State, o.FailedAt, o.Error, o.Updated = to, "", "", w.now()
+		if from.Rank() > to.Rank() {
+			reason = joinReason(fmt.Sprintf("%s re-run moves the site back from %s", st, from), reason)
+		}
+		if err := putJSON(tx.Bucket(bOrgs), id, o); err != nil {
+			return err
+		}
+		return appendEvent(tx, Event{Time: o.Updated, Actor: actor, Org: id, Kind: EventState, From: string(from), To: string(to), Reason: reason})
+	})
+}
+
+// Fail records that stage st failed for org with cause.
+func (w *Workspace) Fail(id string, st Stage, actor string, cause error) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		o, err := loadOrg(tx, id)
+		if err != nil {
+			return err
+		}
+		from := o.State
+		o.State, o.FailedAt, o.Error, o.Updated = Failed, st, cause.Error(), w.now()
+		if err := putJSON(tx.Bucket(bOrgs), id, o); err != nil {
+			return err
+		}
+		return appendEvent(tx, Event{Time: o.Updated, Actor: actor, Org: id, Kind: EventState, From: string(from), To: string(Failed), Reason: fmt.Sprintf("%s failed: %v", st, cause)})
+	})
+}
+
+// Log appends an event that is not a state change (an edit, a note).
+func (w *Workspace) Log(ev Event) error {
+	if ev.Time.IsZero() {
+		ev.Time = w.now()
+	}
+	return w.db.Update(func(tx *bolt.Tx) error { return appendEvent(tx, ev) })
+}
+
+func joinReason(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + b
+}
+
+func appendEvent(tx *bolt.Tx, ev Event) error {
+	b := tx.Bucket(bEvents)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	ev.Seq = seq
+	key := binary.BigEndian.AppendUint64(nil, seq)
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(key, data); err != nil {
+		return err
+	}
+	idx, err := tx.Bucket(bEvIndex).CreateBucketIfNotExists([]byte(ev.Org))
+	if err != nil {
+		return err
+	}
+	return idx.Put(key, nil)
+}
+
+// Events returns an organisation's history in order.
+func (w *Workspace) Events(org string) ([]Event, error) {
+	var out []Event
+	err := w.db.View(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bEvIndex).Bucket([]byte(org))
+		if idx == nil {
+			return nil
+		}
+		evs := tx.Bucket(bEvents)
+		return idx.ForEach(func(k, _ []byte) error {
+			var ev Event
+			if err := json.Unmarshal(evs.Get(k), &ev); err != nil {
+				return fmt.Errorf("decode event %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, ev)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// AllEvents calls fn for every event in order, for reports computed from the log.
+func (w *Workspace) AllEvents(fn func(Event) error) error {
+	return w.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
+			var ev Event
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return fmt.Errorf("decode event %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			return fn(ev)
+		})
+	})
+}

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// PageKind distinguishes HTML pages from downloaded attachments.
+type PageKind string
+
+// The kinds of fetched resources.
+const (
+	KindPage       PageKind = "page"
+	KindAttachment PageKind = "attachment"
+)
+
+// Ref is a link that led to a resource: the page it was on and its anchor text.
+type Ref struct {
+	URL    string `json:"url"`
+	Anchor string `json:"anchor,omitempty"`
+}
+
+// Page is one fetched URL of a site: an HTML page or an attachment, or a
+// URL that could not be fetched (Error set).
+type Page struct {
+	URL          string    `json:"url"` // canonical URL
+	FinalURL     string    `json:"final_url,omitempty"`
+	Kind         PageKind  `json:"kind"`
+	Status       int       `json:"status"`
+	ContentType  string    `json:"content_type,omitempty"`
+	Charset      string    `json:"charset,omitempty"` // decided charset of an HTML page
+	Blob         BlobID    `json:"blob,omitzero"`     // raw bytes as received
+	Size         int64     `json:"size"`
+	FileName     string    `json:"file_name,omitempty"` // original name of an attachment
+	Depth        int       `json:"depth"`
+	Referrers    []Ref     `json:"referrers,omitempty"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	Error        string    `json:"error,omitempty"`
+}
+
+// OK reports whether the page was fetched with content.
+func (p *Page) OK() bool { return p.Error == "" && p.Status >= 200 && p.Status < 300 }
+
+// Pending is a URL waiting in a site's crawl frontier.
+type Pending struct {
+	URL   string   `json:"url"`
+	Depth int      `json:"depth"`
+	Kind  PageKind `json:"kind"`
+	Ref   Ref      `json:"ref,omitzero"`
+	Tries int      `json:"tries,omitempty"`
+}
+
+// Enqueue adds URLs to org's frontier unless they are already queued or
+// fetched; for fetched ones the referrer is recorded. It returns the new ones.
+func (w *Workspace) Enqueue(org string, items []Pending) ([]Pending, error) {
+	var added []Pending
+	err := w.db.Update(func(tx *bolt.Tx) error {
+		added = added[:0]
+		fr, err := orgBucket(tx, bFrontier, org)
+		if err != nil {
+			return err
+		}
+		pg, err := orgBucket(tx, bPages, org)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			k := []byte(it.URL)
+			if data := pg.Get(k); data != nil {
+				if it.Ref.URL == "" {
+					continue
+				}
+				var p Page
+				if err := json.Unmarshal(data, &p); err != nil {
+					return err
+				}
+				if addRef(&p.Referrers, it.Ref) {
+					if err := putJSON(pg, it.URL, p); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if fr.Get(k) != nil {
+				continue
+			}
+			if err := putJSON(fr, it.URL, it); err != nil {
+				return err
+			}
+			added = append(added, it)
+		}
+		return nil
+	})
+	return added, err
+}
+
+func addRef(refs *[]Ref, r Ref) bool {
+	const maxRefs = 20
+	for _, x := range *refs {
+		if x.URL == r.URL {
+			return false
+		}
+	}
+	if len(*refs) >= maxRefs {
+		return false
+	}
+	*refs = append(*refs, r)
+	return true
+}
+
+// Frontier lists org's queued URLs in key order.
+func (w *Workspace) Frontier(org string) ([]Pending, error) {
+	var out []Pending
+	err := w.db.View(func(tx *bolt.Tx) error {
+		fr, _ := orgBucket(tx, bFrontier, org)
+		if fr == nil {
+			return nil
+		}
+		return fr.ForEach(func(k, v []byte) error {
+			var p Pending
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode frontier entry %s: %w", k, err)
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// RequeueFrontier replaces a frontier entry (after a failed try).
+func (w *Workspace) RequeueFrontier(org string, p Pending) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		fr, err := orgBucket(tx, bFrontier, org)
+		if err != nil {
+			return err
+		}
+		return putJSON(fr, p.URL, p)
+	})
+}
+
+// FinishPage records a fetched (or given-up) URL and removes it from the
+// frontier in one transaction, so a URL is done only once its response is
+// stored. The referrer of the frontier entry is kept. Concurrent callers
+// are batched.
+func (w *Workspace) FinishPage(org string, p Page) error {
+	return w.db.Batch(func(tx *bolt.Tx) error {
+		fr, err := orgBucket(tx, bFrontier, org)
+		if err != nil {
+			return err
+		}
+		pg, err := orgBucket(tx, bPages, org)
+		if err != nil {
+			return err
+		}
+		k := []byte(p.URL)
+		if data := fr.Get(k); data != nil {
+			var q Pending
+			if json.Unmarshal(data, &q) == nil && q.Ref.URL != "" {
+				addRef(&p.Referrers, q.Ref)
+			}
+			if err := fr.Delete(k); err != nil {
+				return err
+			}
+		}
+		if old := pg.Get(k); old != nil {
+			var prev Page
+			if json.Unmarshal(old, &prev) == nil {
+				for _, r := range prev.Referrers {
+					addRef(&p.Referrers, r)
+				}
+			}
+		}
+		return putJSON(pg, p.URL, p)
+	})
+}
+
+// Page loads one fetched URL of org.
+func (w *Workspace) Page(org, url string) (*Page, error) {
+	var p Page
+	err := w.db.View(func(tx *bolt.Tx) error {
+		pg, _ := orgBucket(tx, bPages, org)
+		if pg == nil {
+			return fmt.Errorf("page %s: %w", url, ErrNotFound)
+		}
+		data := pg.Get([]byte(url))
+		if data == nil {
+			return fmt.Errorf("page %s: %w", url, ErrNotFound)
+		}
+		return json.Unmarshal(data, &p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Pages calls fn for each fetched URL of org in key order.
+func (w *Workspace) Pages(org string, fn func(*Page) error) error {
+	return w.db.View(func(tx *bolt.Tx) error {
+		pg, _ := orgBucket(tx, bPages, org)
+		if pg == nil {
+			return nil
+		}
+		return pg.ForEach(func(k, v []byte) error {
+			var p Page
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode page %s: %w", k, err)
+			}
+			return fn(&p)
+		})
+	})
+}
+
+// ResetCrawl forgets org's frontier and fetched pages, for a fresh crawl.
+func (w *Workspace) ResetCrawl(org string) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		for _, top := range [][]byte{bFrontier, bPages} {
+			b := tx.Bucket(top)
+			if b.Bucket([]byte(org)) != nil {
+				if err := b.DeleteBucket([]byte(org)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

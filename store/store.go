@@ -1,0 +1,255 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// File names inside a workspace folder.
+const (
+	LedgerFile = "ledger.db"
+	holderFile = "ledger.holder"
+	blobDir    = "blobs"
+)
+
+// Bucket names. Per-organisation buckets hold one sub-bucket per org ID.
+var (
+	bOrgs     = []byte("orgs")
+	bEvents   = []byte("events")
+	bEvIndex  = []byte("events_by_org")
+	bPages    = []byte("pages")
+	bFrontier = []byte("frontier")
+	bIDMap    = []byte("idmap")
+	bDocs     = []byte("docs")
+	bMeta     = []byte("meta")
+)
+
+// ErrLocked says another process holds the workspace.
+var ErrLocked = errors.New("workspace is locked by another perenos process")
+
+// ErrNotFound says the requested record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// LockedError is ErrLocked with the file and what is known of its holder.
+type LockedError struct {
+	File   string
+	Holder string
+}
+
+func (e *LockedError) Error() string {
+	h := e.Holder
+	if h == "" {
+		h = "an unknown process"
+	}
+	return fmt.Sprintf("workspace ledger %s is locked by %s", e.File, h)
+}
+
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout bounds the wait for another process's lock (default 1s).
+	LockTimeout time.Duration
+	// Command describes this process in the holder note ("perenos crawl").
+	Command string
+	// Now is the clock, for tests; nil means time.Now.
+	Now func() time.Time
+}
+
+// Workspace is an open ledger and its blob folder.
+type Workspace struct {
+	Dir   string
+	db    *bolt.DB
+	Blobs *Blobs
+	now   func() time.Time
+}
+
+// Open opens (creating if needed) the workspace in dir and takes its lock.
+func Open(ctx context.Context, dir string, opt Options) (*Workspace, error) {
+	if opt.LockTimeout == 0 {
+		opt.LockTimeout = time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create workspace %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, LedgerFile)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			holder, _ := os.ReadFile(filepath.Join(dir, holderFile))
+			return nil, &LockedError{File: path, Holder: strings.TrimSpace(string(holder))}
+		}
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	host, _ := os.Hostname()
+	note := fmt.Sprintf("pid %d on %s (%s) since %s", os.Getpid(), host, opt.Command, opt.Now().Format(time.RFC3339))
+	_ = os.WriteFile(filepath.Join(dir, holderFile), []byte(note+"\n"), 0o600)
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bOrgs, bEvents, bEvIndex, bPages, bFrontier, bIDMap, bDocs, bMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("initialise ledger %s: %w", path, err)
+	}
+	blobs, err := OpenBlobs(filepath.Join(dir, blobDir))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Workspace{Dir: dir, db: db, Blobs: blobs, now: opt.Now}, nil
+}
+
+// Close releases the lock.
+func (w *Workspace) Close() error {
+	_ = os.Remove(filepath.Join(w.Dir, holderFile))
+	return w.db.Close()
+}
+
+// Now is the workspace's clock.
+func (w *Workspace) Now() time.Time { return w.now() }
+
+// Backup writes a consistent copy of the ledger to path while the workspace
+// stays in use (a read transaction sees one snapshot).
+func (w *Workspace) Backup(path string) (int64, error) {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	var n int64
+	err = w.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(f)
+		return err
+	})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// orgBucket returns top's sub-bucket for org, creating it in write transactions.
+func orgBucket(tx *bolt.Tx, top []byte, org string) (*bolt.Bucket, error) {
+	b := tx.Bucket(top)
+	if tx.Writable() {
+		return b.CreateBucketIfNotExists([]byte(org))
+	}
+	sb := b.Bucket([]byte(org))
+	if sb == nil {
+		return nil, nil
+	}
+	return sb, nil
+}
+
+func putJSON(b *bolt.Bucket, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	return b.Put([]byte(key), data)
+}
+
+// Put stores v as JSON under (kind, org, key): stage outputs such as
+// extracted documents, plans and review overrides.
+func (w *Workspace) Put(kind, org, key string, v any) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		b, err := docBucket(tx, kind, org)
+		if err != nil {
+			return err
+		}
+		return putJSON(b, key, v)
+	})
+}
+
+// Get loads the JSON stored under (kind, org, key) into v; ErrNotFound if absent.
+func (w *Workspace) Get(kind, org, key string, v any) error {
+	return w.db.View(func(tx *bolt.Tx) error {
+		b, _ := docBucket(tx, kind, org)
+		if b == nil {
+			return fmt.Errorf("%s %s/%s: %w", kind, org, key, ErrNotFound)
+		}
+		data := b.Get([]byte(key))
+		if data == nil {
+			return fmt.Errorf("%s %s/%s: %w", kind, org, key, ErrNotFound)
+		}
+		return json.Unmarshal(data, v)
+	})
+}
+
+// ForEach calls fn for every record of (kind, org) in key order.
+func (w *Workspace) ForEach(kind, org string, fn func(key string, raw []byte) error) error {
+	return w.db.View(func(tx *bolt.Tx) error {
+		b, _ := docBucket(tx, kind, org)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error { return fn(string(k), v) })
+	})
+}
+
+// Replace swaps the whole set of (kind, org) records for recs in one transaction.
+func (w *Workspace) Replace(kind, org string, recs map[string]any) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		top, err := tx.Bucket(bDocs).CreateBucketIfNotExists([]byte(kind))
+		if err != nil {
+			return err
+		}
+		if top.Bucket([]byte(org)) != nil {
+			if err := top.DeleteBucket([]byte(org)); err != nil {
+				return err
+			}
+		}
+		b, err := top.CreateBucket([]byte(org))
+		if err != nil {
+			return err
+		}
+		for k, v := range recs {
+			if err := putJSON(b, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func docBucket(tx *bolt.Tx, kind, org string) (*bolt.Bucket, error) {
+	top := tx.Bucket(bDocs)
+	if tx.Writable() {
+		k, err := top.CreateBucketIfNotExists([]byte(kind))
+		if err != nil {
+			return nil, err
+		}
+		return k.CreateBucketIfNotExists([]byte(org))
+	}
+	k := top.Bucket([]byte(kind))
+	if k == nil {
+		return nil, nil
+	}
+	return k.Bucket([]byte(org)), nil
+}
