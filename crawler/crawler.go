@@ -1,0 +1,576 @@
+// Package crawler fetches a whole legacy site politely and resumably: its
+// frontier and finished URLs live in the ledger, so a crawl killed at any
+// moment continues where it stopped. Pages are fetched with colly; raw
+// bytes (pages and attachments, attachments streamed outside colly with a
+// size cap) go to the blob store.
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
+
+	"perenos/charset"
+	"perenos/store"
+)
+
+// Ledger is what the crawler needs of the workspace.
+type Ledger interface {
+	Enqueue(org string, items []store.Pending) ([]store.Pending, error)
+	Frontier(org string) ([]store.Pending, error)
+	RequeueFrontier(org string, p store.Pending) error
+	FinishPage(org string, p store.Page) error
+	Pages(org string, fn func(*store.Page) error) error
+}
+
+// Blobs is where raw bytes go.
+type Blobs interface {
+	Put(r io.Reader, limit int64) (store.BlobID, int64, error)
+}
+
+// Progress receives crawl events; implementations must be safe for concurrent use.
+type Progress interface {
+	Fetched(org, url string, kind store.PageKind, bytes int64, err error)
+}
+
+type noProgress struct{}
+
+func (noProgress) Fetched(string, string, store.PageKind, int64, error) {}
+
+// Options tune a crawl. Zero values take the defaults.
+type Options struct {
+	Net                NetOptions
+	UserAgent          string
+	Gates              *Gates // shared per-host politeness; nil makes one for this site
+	PerHost            int    // requests in flight per host (2)
+	Delay              time.Duration
+	MaxDepth           int   // link depth from the seed (25)
+	MaxPages           int   // fetched URLs per site (20000)
+	MaxQueryVariants   int   // query-string variants of one path (30)
+	MaxRedirects       int   // (10)
+	MaxPageBytes       int64 // (10 MB)
+	MaxAttachmentBytes int64 // (100 MB)
+	MaxTries           int   // attempts per URL for transient failures (4)
+	Aliases            []string
+	Progress           Progress
+	Logger             *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.UserAgent == "" {
+		o.UserAgent = "perenos/1.0 (content migration to the federal portal)"
+	}
+	if o.PerHost <= 0 {
+		o.PerHost = 2
+	}
+	if o.Delay < 0 {
+		o.Delay = 0
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = 25
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = 20000
+	}
+	if o.MaxQueryVariants <= 0 {
+		o.MaxQueryVariants = 30
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = 10
+	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = 10 << 20
+	}
+	if o.MaxAttachmentBytes <= 0 {
+		o.MaxAttachmentBytes = 100 << 20
+	}
+	if o.MaxTries <= 0 {
+		o.MaxTries = 4
+	}
+	if o.Progress == nil {
+		o.Progress = noProgress{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Gates == nil {
+		o.Gates = NewGates(o.PerHost, o.Delay)
+	}
+}
+
+// Stats counts what a crawl did; it is kept in the ledger per site.
+type Stats struct {
+	Pages       int64            `json:"pages"`
+	Attachments int64            `json:"attachments"`
+	Bytes       int64            `json:"bytes"`
+	Errors      int64            `json:"errors"`
+	Robots      int64            `json:"robots_excluded"`
+	Requests    int64            `json:"requests"`
+	Status      map[string]int64 `json:"status"`
+	Guards      map[string]int64 `json:"guards,omitempty"`
+}
+
+// Guard names.
+const (
+	GuardDepth     = "max-depth"
+	GuardPages     = "max-pages"
+	GuardVariants  = "max-query-variants"
+	GuardRedirects = "max-redirects"
+	GuardLoop      = "redirect-loop"
+	GuardSize      = "size-cap"
+)
+
+// Crawl fetches org's legacy site until its frontier is empty, resuming
+// whatever frontier the ledger holds. It returns the stats of this run.
+func Crawl(ctx context.Context, led Ledger, blobs Blobs, org *store.Org, opt Options) (*Stats, error) {
+	opt.defaults()
+	legacy, err := url.Parse(org.LegacyURL)
+	if err != nil || (legacy.Scheme != "http" && legacy.Scheme != "https") || legacy.Host == "" {
+		return nil, fmt.Errorf("organisation %s: legacy_url %q is not an http(s) URL", org.ID, org.LegacyURL)
+	}
+	tr, err := newTransport(opt.Net, opt.PerHost)
+	if err != nil {
+		return nil, fmt.Errorf("organisation %s: %w", org.ID, err)
+	}
+	defer tr.CloseIdleConnections()
+	c := &crawl{
+		org: org, led: led, blobs: blobs, opt: opt, scope: newScope(legacy, opt.Aliases),
+		stats:    &Stats{Status: map[string]int64{}, Guards: map[string]int64{}},
+		variants: map[string]map[string]bool{},
+		log:      opt.Logger.With("site", org.ID),
+	}
+	c.cond = sync.NewCond(&c.mu)
+	c.pageClient = &http.Client{Transport: &guardTransport{next: tr, maxBody: opt.MaxPageBytes}, CheckRedirect: c.checkRedirect}
+	c.fileClient = &http.Client{Transport: &guardTransport{next: tr, maxBody: opt.MaxAttachmentBytes}, CheckRedirect: c.checkRedirect}
+	c.collector = c.newCollector()
+	return c.run(ctx, legacy)
+}
+
+type crawl struct {
+	org            *store.Org
+	led            Ledger
+	blobs          Blobs
+	opt            Options
+	scope          scope
+	log            *slog.Logger
+	collector      *colly.Collector
+	pageClient     *http.Client
+	fileClient     *http.Client
+	robots         *robotstxt.Group
+	robotsSitemaps []string
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	queue    []store.Pending
+	pending  int // queued + in flight + waiting for a retry
+	known    int // URLs fetched or queued, for the page guard
+	variants map[string]map[string]bool
+	stats    *Stats
+}
+
+func (c *crawl) run(ctx context.Context, legacy *url.URL) (*Stats, error) {
+	c.fetchRobots(ctx, legacy)
+	front, err := c.led.Frontier(c.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	fetched := 0
+	if err := c.led.Pages(c.org.ID, func(p *store.Page) error {
+		fetched++
+		c.noteVariant(p.URL)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, p := range front {
+		c.noteVariant(p.URL)
+	}
+	c.known = fetched + len(front)
+	if len(front) == 0 && fetched == 0 {
+		front, err = c.seed(legacy)
+		if err != nil {
+			return nil, err
+		}
+	}
+	c.queue = append(c.queue, front...)
+	c.pending = len(c.queue)
+	if c.pending == 0 {
+		return c.stats, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { // wake waiting workers on cancellation
+		<-ctx.Done()
+		c.mu.Lock()
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	}()
+	var wg sync.WaitGroup
+	var firstErr error
+	var errOnce sync.Once
+	for range c.opt.PerHost {
+		wg.Go(func() {
+			for {
+				p, ok := c.next(ctx)
+				if !ok {
+					return
+				}
+				if err := c.process(ctx, p); err != nil {
+					errOnce.Do(func() { firstErr = err })
+					cancel()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return c.stats, firstErr
+	}
+	return c.stats, ctx.Err()
+}
+
+func (c *crawl) seed(legacy *url.URL) ([]store.Pending, error) {
+	start, _ := canonicalURL(legacy)
+	items := []store.Pending{{URL: start, Kind: store.KindPage}}
+	sm := *legacy
+	sm.Path, sm.RawQuery = "/sitemap.xml", ""
+	seen := map[string]bool{}
+	sitemaps := []string{sm.String()}
+	if c.robots != nil {
+		sitemaps = append(sitemaps, c.robotsSitemaps...)
+	}
+	for _, s := range sitemaps {
+		if u, ok := Canonical(legacy, s); ok && !seen[u] {
+			seen[u] = true
+			items = append(items, store.Pending{URL: u, Kind: kindSitemap, Depth: 1})
+		}
+	}
+	added, err := c.led.Enqueue(c.org.ID, items)
+	c.known += len(added)
+	return added, err
+}
+
+// kindSitemap marks frontier entries that are sitemaps, parsed for URLs.
+const kindSitemap store.PageKind = "sitemap"
+
+// next blocks until a URL is available or the crawl is over.
+func (c *crawl) next(ctx context.Context) (store.Pending, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.queue) == 0 && c.pending > 0 && ctx.Err() == nil {
+		c.cond.Wait()
+	}
+	if len(c.queue) == 0 || ctx.Err() != nil {
+		return store.Pending{}, false
+	}
+	p := c.queue[0]
+	c.queue = c.queue[1:]
+	return p, true
+}
+
+func (c *crawl) done() {
+	c.mu.Lock()
+	c.pending--
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+func (c *crawl) push(items []store.Pending) {
+	if len(items) == 0 {
+		return
+	}
+	c.mu.Lock()
+	c.queue = append(c.queue, items...)
+	c.pending += len(items)
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+func (c *crawl) count(f func(s *Stats)) {
+	c.mu.Lock()
+	f(c.stats)
+	c.mu.Unlock()
+}
+
+// process fetches one URL and records the outcome. Only ledger failures
+// are returned: a URL that cannot be fetched is recorded, not fatal.
+func (c *crawl) process(ctx context.Context, p store.Pending) error {
+	defer c.done()
+	u, err := url.Parse(p.URL)
+	if err != nil {
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "unparsable URL"})
+	}
+	if c.robots != nil && !c.robots.Test(robotsPath(u)) {
+		c.count(func(s *Stats) { s.Robots++ })
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: robots.txt disallows this URL"})
+	}
+	if p.Depth > c.opt.MaxDepth {
+		c.count(func(s *Stats) { s.Guards[GuardDepth]++ })
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: guard " + GuardDepth})
+	}
+	gt := c.opt.Gates.For(u.Host)
+	if err := gt.Acquire(ctx); err != nil {
+		return nil // cancelled: the URL stays in the ledger's frontier
+	}
+	began := time.Now()
+	page, links, ferr := c.fetch(ctx, p, u)
+	lat := time.Since(began)
+	throttled := page.Status == http.StatusTooManyRequests || page.Status == http.StatusServiceUnavailable || isTimeout(ferr)
+	gt.Release(lat, throttled, page.retryAfter)
+	c.count(func(s *Stats) { s.Requests++ })
+	if ctx.Err() != nil {
+		return nil
+	}
+	if ferr != nil && transient(page.Status, ferr) && p.Tries+1 < c.opt.MaxTries {
+		p.Tries++
+		if err := c.led.RequeueFrontier(c.org.ID, p); err != nil {
+			return err
+		}
+		c.retryLater(ctx, p, page.retryAfter)
+		return nil
+	}
+	if ferr != nil {
+		page.Error = ferr.Error()
+		if p.Tries > 0 {
+			page.Error = fmt.Sprintf("%s (after %d tries)", page.Error, p.Tries+1)
+		}
+	}
+	if err := c.finish(page.Page); err != nil {
+		return err
+	}
+	c.opt.Progress.Fetched(c.org.ID, p.URL, p.Kind, page.Size, ferr)
+	return c.enqueueLinks(p, links)
+}
+
+func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time.Duration) {
+	c.mu.Lock()
+	c.pending++ // keeps the crawl alive while the retry waits
+	c.mu.Unlock()
+	backoff := min(time.Duration(1<<p.Tries)*250*time.Millisecond, 10*time.Second)
+	wait := max(retryAfter, time.Duration(rand.Int64N(int64(backoff))+1))
+	go func() {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			c.push([]store.Pending{p})
+		case <-ctx.Done():
+		}
+		c.done()
+	}()
+}
+
+func (c *crawl) finish(p store.Page) error {
+	if p.FetchedAt.IsZero() {
+		p.FetchedAt = time.Now().UTC()
+	}
+	if err := c.led.FinishPage(c.org.ID, p); err != nil {
+		return fmt.Errorf("record %s: %w", p.URL, err)
+	}
+	c.count(func(s *Stats) {
+		switch {
+		case p.Error != "":
+			if !strings.HasPrefix(p.Error, "excluded:") {
+				s.Errors++
+			}
+		case p.Kind == store.KindAttachment:
+			s.Attachments++
+			s.Bytes += p.Size
+		default:
+			s.Pages++
+			s.Bytes += p.Size
+		}
+		if p.Status != 0 {
+			s.Status[strconv.Itoa(p.Status)]++
+		}
+	})
+	return nil
+}
+
+// link is a discovered URL with the anchor that named it.
+type link struct {
+	url    string
+	anchor string
+	file   bool
+}
+
+func (c *crawl) enqueueLinks(from store.Pending, links []link) error {
+	var items []store.Pending
+	c.mu.Lock()
+	for _, l := range links {
+		u, err := url.Parse(l.url)
+		if err != nil || !c.scope.contains(u) {
+			continue
+		}
+		if !c.admitVariant(u) {
+			c.stats.Guards[GuardVariants]++
+			continue
+		}
+		kind := store.KindPage
+		if l.file || IsAttachmentURL(u) {
+			kind = store.KindAttachment
+		}
+		items = append(items, store.Pending{URL: l.url, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.anchor}})
+	}
+	c.mu.Unlock()
+	if len(items) == 0 {
+		return nil
+	}
+	added, err := c.led.Enqueue(c.org.ID, items)
+	if err != nil {
+		return fmt.Errorf("enqueue links of %s: %w", from.URL, err)
+	}
+	c.mu.Lock()
+	room := c.opt.MaxPages - c.known
+	if room < len(added) {
+		c.stats.Guards[GuardPages] += int64(len(added) - max(room, 0))
+		over := added[max(room, 0):]
+		added = added[:max(room, 0)]
+		c.mu.Unlock()
+		for _, p := range over { // recorded so that the cut is visible, not silent
+			if err := c.led.FinishPage(c.org.ID, store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: guard " + GuardPages, FetchedAt: time.Now().UTC()}); err != nil {
+				return err
+			}
+		}
+		c.mu.Lock()
+	}
+	c.known += len(added)
+	c.mu.Unlock()
+	c.push(added)
+	return nil
+}
+
+// noteVariant counts a known URL towards its path's query variants.
+func (c *crawl) noteVariant(raw string) {
+	if u, err := url.Parse(raw); err == nil {
+		c.admitVariant(u)
+	}
+}
+
+// admitVariant enforces the cap on query-string variants of one path
+// (calendars and filters generate endless ones). Caller holds c.mu or is
+// single-threaded.
+func (c *crawl) admitVariant(u *url.URL) bool {
+	if u.RawQuery == "" {
+		return true
+	}
+	key := u.Host + u.Path
+	set := c.variants[key]
+	if set == nil {
+		set = map[string]bool{}
+		c.variants[key] = set
+	}
+	if set[u.RawQuery] {
+		return true
+	}
+	if len(set) >= c.opt.MaxQueryVariants {
+		return false
+	}
+	set[u.RawQuery] = true
+	return true
+}
+
+func transient(status int, err error) bool {
+	if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errRedirect) {
+		return false
+	}
+	switch {
+	case status == 0:
+		return true // network failure
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
+		return true
+	}
+	return false
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func robotsPath(u *url.URL) string {
+	p := u.EscapedPath()
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return p
+}
+
+func parseRetryAfter(h string) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
+		return min(time.Duration(s)*time.Second, 5*time.Minute)
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return min(max(time.Until(t), 0), 5*time.Minute)
+	}
+	return 0
+}
+
+// extractLinks returns the links of a decoded HTML page: anchors, frames
+// and image maps, resolved against the page's base.
+func extractLinks(base *url.URL, text string) []link {
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
+	if err != nil {
+		return nil
+	}
+	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
+		if b, err := base.Parse(strings.TrimSpace(href)); err == nil {
+			base = b
+		}
+	}
+	var out []link
+	doc.Find("a[href], area[href], frame[src], iframe[src]").Each(func(_ int, s *goquery.Selection) {
+		raw, ok := s.Attr("href")
+		if !ok {
+			raw, _ = s.Attr("src")
+		}
+		u, ok := Canonical(base, raw)
+		if !ok {
+			return
+		}
+		anchor := strings.Join(strings.Fields(s.Text()), " ")
+		if anchor == "" {
+			anchor, _ = s.Attr("title")
+		}
+		if anchor == "" {
+			anchor, _ = s.Find("img[alt]").Attr("alt")
+		}
+		_, dl := s.Attr("download")
+		out = append(out, link{url: u, anchor: anchor, file: dl})
+	})
+	return out
+}
+
+// contentFileName reads a file name from Content-Disposition.
+func contentFileName(h string) string {
+	if h == "" {
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(h)
+	if err != nil {
+		return ""
+	}
+	return path.Base(strings.ReplaceAll(params["filename"], "\\", "/"))
+}
+
+// decode is the crawler's view of the page's charset.
+func decode(body []byte, contentType string) charset.Result { return charset.Decode(body, contentType) }

@@ -1,0 +1,247 @@
+package crawler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
+
+	"perenos/store"
+)
+
+var errRedirect = errors.New("redirect refused")
+
+// fetched is a Page plus what the scheduler needs from the answer.
+type fetched struct {
+	store.Page
+	retryAfter time.Duration
+}
+
+func (c *crawl) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= c.opt.MaxRedirects {
+		c.count(func(s *Stats) { s.Guards[GuardRedirects]++ })
+		return fmt.Errorf("%w: more than %d redirects (guard %s)", errRedirect, c.opt.MaxRedirects, GuardRedirects)
+	}
+	for _, v := range via {
+		if v.URL.String() == req.URL.String() {
+			c.count(func(s *Stats) { s.Guards[GuardLoop]++ })
+			return fmt.Errorf("%w: redirect loop at %s (guard %s)", errRedirect, req.URL, GuardLoop)
+		}
+	}
+	if !c.scope.contains(req.URL) {
+		return fmt.Errorf("%w: redirect to %s leaves the site", errRedirect, req.URL)
+	}
+	return nil
+}
+
+func (c *crawl) newCollector() *colly.Collector {
+	col := colly.NewCollector(colly.UserAgent(c.opt.UserAgent), colly.AllowURLRevisit(), colly.ParseHTTPErrorResponse())
+	col.MaxBodySize = 0         // the guard transport fails oversized bodies instead of truncating them
+	col.IgnoreRobotsTxt = true  // robots.txt is read once per site below, Crawl-delay included
+	col.DetectCharset = false   // bytes are decoded by package charset
+	col.SetClient(c.pageClient) // safe dialer, caps, redirect rules
+	col.OnResponseHeaders(func(r *colly.Response) {
+		if r.StatusCode < 300 && !isHTML(r.Headers.Get(rawHeader)) {
+			r.Ctx.Put("attachment", true) // fetched again as a stream, outside colly
+			r.Request.Abort()
+		}
+	})
+	col.OnResponse(func(r *colly.Response) { r.Ctx.Put("response", r) })
+	col.OnError(func(r *colly.Response, err error) {
+		if r != nil && r.StatusCode != 0 {
+			r.Ctx.Put("response", r)
+		}
+	})
+	return col
+}
+
+// fetch gets one URL: a page through colly, an attachment as a stream, a
+// sitemap as XML. It returns the record to store and the links found.
+func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched, []link, error) {
+	switch p.Kind {
+	case store.KindAttachment:
+		f, err := c.fetchFile(ctx, p, u)
+		return f, nil, err
+	case kindSitemap:
+		return c.fetchSitemap(ctx, p, u)
+	}
+	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindPage, Depth: p.Depth}}
+	cctx := colly.NewContext()
+	hdr := http.Header{}
+	err := c.collector.Request(http.MethodGet, p.URL, nil, cctx, hdr)
+	if a, _ := cctx.GetAny("attachment").(bool); a {
+		p.Kind = store.KindAttachment
+		ff, err := c.fetchFile(ctx, p, u)
+		return ff, nil, err
+	}
+	r, _ := cctx.GetAny("response").(*colly.Response)
+	if r == nil {
+		if err == nil {
+			err = errors.New("no response")
+		}
+		return f, nil, err
+	}
+	f.Status = r.StatusCode
+	f.retryAfter = parseRetryAfter(r.Headers.Get("Retry-After"))
+	if r.StatusCode >= 300 {
+		return f, nil, fmt.Errorf("HTTP %d", r.StatusCode)
+	}
+	if err != nil {
+		return f, nil, err
+	}
+	final := r.Request.URL
+	if fu, ok := canonicalURL(final); ok && fu != p.URL {
+		f.FinalURL = fu
+	}
+	ct := r.Headers.Get(rawHeader)
+	f.ContentType = ct
+	f.ETag, f.LastModified = r.Headers.Get("ETag"), r.Headers.Get("Last-Modified")
+	id, n, perr := c.blobs.Put(bytes.NewReader(r.Body), 0)
+	if perr != nil {
+		return f, nil, fmt.Errorf("store %s: %w", p.URL, perr)
+	}
+	f.Blob, f.Size = id, n
+	dec := decode(r.Body, ct)
+	f.Charset = dec.Charset
+	return f, extractLinks(final, dec.Text), nil
+}
+
+// fetchFile streams an attachment into the blob store under its size cap.
+func (c *crawl) fetchFile(ctx context.Context, p store.Pending, u *url.URL) (fetched, error) {
+	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindAttachment, Depth: p.Depth, FileName: fileName(u)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
+	if err != nil {
+		return f, err
+	}
+	req.Header.Set("User-Agent", c.opt.UserAgent)
+	resp, err := c.fileClient.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrBodyTooLarge) {
+			c.count(func(s *Stats) { s.Guards[GuardSize]++ })
+		}
+		return f, err
+	}
+	defer resp.Body.Close()
+	f.Status = resp.StatusCode
+	f.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+	if resp.StatusCode >= 300 {
+		return f, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	f.ContentType = resp.Header.Get(rawHeader)
+	f.ETag, f.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	if name := contentFileName(resp.Header.Get("Content-Disposition")); name != "" && name != "." {
+		f.FileName = name
+	}
+	if fu, ok := canonicalURL(resp.Request.URL); ok && fu != p.URL {
+		f.FinalURL = fu
+		if f.FileName == "" {
+			f.FileName = fileName(resp.Request.URL)
+		}
+	}
+	id, n, err := c.blobs.Put(resp.Body, c.opt.MaxAttachmentBytes)
+	if err != nil {
+		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, store.ErrTooLarge) {
+			c.count(func(s *Stats) { s.Guards[GuardSize]++ })
+			return f, fmt.Errorf("%w (cap %d bytes; raise --max-attachment-bytes to fetch it)", ErrBodyTooLarge, c.opt.MaxAttachmentBytes)
+		}
+		return f, fmt.Errorf("download %s: %w", p.URL, err)
+	}
+	f.Blob, f.Size = id, n
+	return f, nil
+}
+
+// sitemap is either a urlset or a sitemapindex.
+type sitemap struct {
+	URLs     []struct{ Loc string } `xml:"url"`
+	Sitemaps []struct{ Loc string } `xml:"sitemap"`
+}
+
+func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, u *url.URL) (fetched, []link, error) {
+	f := fetched{Page: store.Page{URL: p.URL, Kind: kindSitemap, Depth: p.Depth}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
+	if err != nil {
+		return f, nil, err
+	}
+	req.Header.Set("User-Agent", c.opt.UserAgent)
+	resp, err := c.pageClient.Do(req)
+	if err != nil {
+		return f, nil, err
+	}
+	defer resp.Body.Close()
+	f.Status = resp.StatusCode
+	if resp.StatusCode == http.StatusNotFound {
+		f.Error = "excluded: no sitemap"
+		return f, nil, nil
+	}
+	if resp.StatusCode >= 300 {
+		return f, nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return f, nil, err
+	}
+	if len(body) > 2 && body[0] == 0x1f && body[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return f, nil, fmt.Errorf("sitemap %s: %w", p.URL, err)
+		}
+		body, err = io.ReadAll(io.LimitReader(zr, c.opt.MaxPageBytes+1))
+		if err != nil || int64(len(body)) > c.opt.MaxPageBytes {
+			return f, nil, fmt.Errorf("sitemap %s: bad or oversized gzip", p.URL)
+		}
+	}
+	var sm sitemap
+	if err := xml.Unmarshal(body, &sm); err != nil {
+		f.Error = "excluded: not a sitemap (" + err.Error() + ")"
+		return f, nil, nil
+	}
+	f.Size = int64(len(body))
+	var links []link
+	for _, e := range sm.URLs {
+		if cu, ok := Canonical(u, e.Loc); ok {
+			links = append(links, link{url: cu, anchor: "sitemap"})
+		}
+	}
+	for _, e := range sm.Sitemaps {
+		if cu, ok := Canonical(u, e.Loc); ok {
+			links = append(links, link{url: cu, anchor: "sitemap"})
+		}
+	}
+	return f, links, nil
+}
+
+// fetchRobots reads robots.txt once: its rules for our agent, its
+// Crawl-delay (which raises the host's spacing) and its sitemaps.
+func (c *crawl) fetchRobots(ctx context.Context, legacy *url.URL) {
+	ru := *legacy
+	ru.Path, ru.RawQuery, ru.Fragment = "/robots.txt", "", ""
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ru.String(), nil)
+	if err != nil {
+		return
+	}
+	req.Header.Set("User-Agent", c.opt.UserAgent)
+	resp, err := c.pageClient.Do(req)
+	if err != nil {
+		c.log.Debug("robots.txt unavailable", "err", err)
+		return
+	}
+	defer resp.Body.Close()
+	data, err := robotstxt.FromResponse(resp)
+	if err != nil {
+		return
+	}
+	c.robots = data.FindGroup("perenos")
+	c.robotsSitemaps = data.Sitemaps
+	if c.robots != nil && c.robots.CrawlDelay > 0 {
+		c.opt.Gates.For(legacy.Host).RaiseDelay(c.robots.CrawlDelay)
+	}
+}

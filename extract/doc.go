@@ -1,0 +1,65 @@
+// Package extract turns raw legacy HTML into a Document: title, main
+// content as Markdown and plain text, links and attachments with their
+// anchor texts, microdata names, and an account of what was dropped as the
+// site's template. It is pure: bytes in, values out, no I/O.
+package extract
+
+import (
+	"net/url"
+	"path"
+	"perenos/extract/records"
+	"strings"
+)
+
+// Link is a hyperlink of a page.
+type Link struct {
+	URL        string `json:"url"`
+	Text       string `json:"text"`
+	Attachment bool   `json:"attachment,omitempty"` // names a file (pdf, docx, ...)
+	InContent  bool   `json:"in_content,omitempty"` // inside the main content, not the template
+}
+
+// Dropped is a block removed from a page, and why.
+type Dropped struct {
+	Text string `json:"text"`
+	Why  string `json:"why"`
+}
+
+// Document is what a page yields.
+type Document struct {
+	URL         string           `json:"url"`
+	Title       string           `json:"title"`
+	HTMLTitle   string           `json:"html_title,omitempty"`
+	Headings    []string         `json:"headings,omitempty"`
+	Breadcrumbs []string         `json:"breadcrumbs,omitempty"`
+	Markdown    string           `json:"markdown"`
+	Text        string           `json:"text"`
+	Links       []Link           `json:"links,omitempty"`
+	Itemprops   []string         `json:"itemprops,omitempty"` // microdata names present, lower-case
+	Dropped     []Dropped        `json:"dropped,omitempty"`
+	Print       bool             `json:"print,omitempty"` // looks like a print or low-vision copy
+	Records     []records.Record `json:"records,omitempty"`
+}
+
+// Attachments returns the links of the main content that name files.
+func (d *Document) Attachments() []Link {
+	var out []Link
+	for _, l := range d.Links {
+		if l.Attachment && l.InContent {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// attachmentExts are the file types treated as attachments.
+var attachmentExts = map[string]bool{
+	".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".odt": true, ".ods": true,
+	".rtf": true, ".zip": true, ".rar": true, ".7z": true, ".jpg": true, ".jpeg": true, ".png": true,
+	".ppt": true, ".pptx": true, ".odp": true, ".txt": true, ".csv": true, ".sig": true, ".gif": true,
+}
+
+// IsAttachmentURL reports whether a URL names a file by its extension.
+func IsAttachmentURL(u *url.URL) bool {
+	return attachmentExts[strings.ToLower(path.Ext(u.Path))]
+}

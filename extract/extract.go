@@ -1,0 +1,376 @@
+package extract
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"perenos/extract/records"
+	"slices"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Parse reads decoded HTML text into a node tree.
+func Parse(text string) (*html.Node, error) {
+	doc, err := html.Parse(strings.NewReader(text))
+	if err != nil {
+		return nil, fmt.Errorf("parse html: %w", err)
+	}
+	return doc, nil
+}
+
+// Options for Extract.
+type Options struct {
+	// Template of the page's site, learned from its other pages; nil for a
+	// page alone.
+	Template *Template
+	// CrawlDate (YYYY-MM-DD) resolves relative dates in records.
+	CrawlDate string
+}
+
+// Extract turns a parsed page into a Document. pageURL resolves relative links.
+func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("page url %q: %w", pageURL, err)
+	}
+	if b := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Base && attr(n, "href") != "" }); b != nil {
+		if bu, err := base.Parse(strings.TrimSpace(attr(b, "href"))); err == nil {
+			base = bu
+		}
+	}
+	d := &Document{URL: pageURL}
+	if t := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Title }); t != nil {
+		d.HTMLTitle = collapse(textOf(t))
+	}
+	d.Itemprops = itemprops(doc)
+	d.Records = records.Extract(base.String(), doc, records.Options{CrawlDate: opt.CrawlDate})
+	d.Breadcrumbs = breadcrumbs(doc)
+	allLinks := links(base, doc)
+
+	body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body })
+	if body == nil {
+		body = doc
+	}
+	removeJunk(body)
+	if opt.Template != nil {
+		d.Dropped = append(d.Dropped, dropTemplate(body, opt.Template)...)
+	}
+	main := chooseMain(body)
+	if main == body && (opt.Template == nil || opt.Template.Pages() < 3) {
+		d.Dropped = append(d.Dropped, dropLandmarks(body)...)
+	}
+	contentLinks := map[string]bool{}
+	for _, l := range links(base, main) {
+		contentLinks[l.URL] = true
+	}
+	for i := range allLinks {
+		allLinks[i].InContent = contentLinks[allLinks[i].URL]
+	}
+	d.Links = allLinks
+	d.Headings = headings(main)
+	d.Title = chooseTitle(d, main)
+	d.Print = looksPrint(base, d)
+	md, err := Markdown(main, base.String())
+	if err != nil {
+		return nil, fmt.Errorf("markdown of %s: %w", pageURL, err)
+	}
+	d.Markdown = md
+	d.Text = PlainText(main)
+	return d, nil
+}
+
+// removeJunk drops what is never content: scripts, styles, forms' inputs.
+func removeJunk(root *html.Node) {
+	var del []*html.Node
+	walk(root, func(n *html.Node) bool {
+		if n.Type == html.CommentNode {
+			del = append(del, n)
+			return false
+		}
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Input, atom.Select, atom.Textarea, atom.Button, atom.Object, atom.Embed, atom.Svg:
+			del = append(del, n)
+			return false
+		}
+		return true
+	})
+	for _, n := range del {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+}
+
+// dropTemplate removes the site's repeated blocks, top-down, and says what went.
+func dropTemplate(root *html.Node, t *Template) []Dropped {
+	var out []Dropped
+	var del []*html.Node
+	walk(root, func(n *html.Node) bool {
+		if n != root && t.IsBoilerplate(n) {
+			del = append(del, n)
+			out = append(out, Dropped{Text: clip(collapse(textOf(n)), 300), Why: "повторяется на большинстве страниц сайта (шаблон)"})
+			return false
+		}
+		return true
+	})
+	for _, n := range del {
+		n.Parent.RemoveChild(n)
+	}
+	return out
+}
+
+// dropLandmarks removes navigation, header, footer and sidebars by their
+// markup, for a page without a learned template.
+func dropLandmarks(root *html.Node) []Dropped {
+	var out []Dropped
+	var del []*html.Node
+	walk(root, func(n *html.Node) bool {
+		if n.Type != html.ElementNode || n == root {
+			return true
+		}
+		why := ""
+		switch {
+		case n.DataAtom == atom.Nav || n.DataAtom == atom.Footer || n.DataAtom == atom.Aside:
+			why = "навигация или подвал (<" + n.Data + ">)"
+		case n.DataAtom == atom.Header && !inside(n, atom.Article):
+			why = "шапка сайта (<header>)"
+		case hasToken(n, "menu", "navbar", "sidebar", "footer", "breadcrumb", "counter", "widget"):
+			why = "элемент оформления (" + attr(n, "class") + attr(n, "id") + ")"
+		}
+		if why != "" {
+			del = append(del, n)
+			out = append(out, Dropped{Text: clip(collapse(textOf(n)), 300), Why: why})
+			return false
+		}
+		return true
+	})
+	for _, n := range del {
+		n.Parent.RemoveChild(n)
+	}
+	return out
+}
+
+// chooseMain picks the main-content element: a landmark if the page has
+// one, else the body.
+func chooseMain(body *html.Node) *html.Node {
+	var cands []*html.Node
+	walk(body, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		id, class := strings.ToLower(attr(n, "id")), strings.ToLower(attr(n, "class"))
+		switch {
+		case n.DataAtom == atom.Main, attr(n, "role") == "main", strings.EqualFold(attr(n, "itemprop"), "articleBody"),
+			id == "content", id == "main", id == "workarea", id == "main-content", id == "maincontent",
+			slices.Contains(strings.Fields(class), "entry-content"), slices.Contains(strings.Fields(class), "post-content"),
+			slices.Contains(strings.Fields(class), "bx-content"):
+			cands = append(cands, n)
+			return false
+		}
+		return true
+	})
+	for _, c := range cands {
+		if len(collapse(textOf(c))) > 40 {
+			return c
+		}
+	}
+	var arts []*html.Node
+	walk(body, func(n *html.Node) bool {
+		if n.DataAtom == atom.Article {
+			arts = append(arts, n)
+			return false
+		}
+		return true
+	})
+	if len(arts) == 1 && len(collapse(textOf(arts[0]))) > 40 {
+		return arts[0]
+	}
+	return body
+}
+
+func chooseTitle(d *Document, main *html.Node) string {
+	if h := find(main, func(n *html.Node) bool { return n.DataAtom == atom.H1 }); h != nil {
+		if t := collapse(textOf(h)); t != "" {
+			return t
+		}
+	}
+	if len(d.Headings) > 0 {
+		return d.Headings[0]
+	}
+	t := d.HTMLTitle
+	for _, sep := range []string{" | ", " — ", " - ", " :: ", " / "} {
+		if i := strings.Index(t, sep); i > 0 {
+			t = t[:i]
+		}
+	}
+	return strings.TrimSpace(t)
+}
+
+func headings(root *html.Node) []string {
+	var out []string
+	walk(root, func(n *html.Node) bool {
+		switch n.DataAtom {
+		case atom.H1, atom.H2, atom.H3, atom.H4:
+			if t := collapse(textOf(n)); t != "" {
+				out = append(out, t)
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+func links(base *url.URL, root *html.Node) []Link {
+	var out []Link
+	seen := map[string]bool{}
+	walk(root, func(n *html.Node) bool {
+		if n.Type != html.ElementNode || (n.DataAtom != atom.A && n.DataAtom != atom.Area && n.DataAtom != atom.Iframe && n.DataAtom != atom.Frame) {
+			return true
+		}
+		raw := attr(n, "href")
+		if n.DataAtom == atom.Iframe || n.DataAtom == atom.Frame {
+			raw = attr(n, "src")
+		}
+		raw = strings.TrimSpace(raw)
+		if raw == "" || strings.HasPrefix(raw, "#") {
+			return true
+		}
+		u, err := base.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return true
+		}
+		u.Fragment = ""
+		text := collapse(textOf(n))
+		if text == "" {
+			text = attr(n, "title")
+		}
+		if text == "" {
+			if img := find(n, func(c *html.Node) bool { return c.DataAtom == atom.Img }); img != nil {
+				text = attr(img, "alt")
+			}
+		}
+		key := u.String() + "\x00" + text
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, Link{URL: u.String(), Text: text, Attachment: IsAttachmentURL(u)})
+		}
+		return true
+	})
+	return out
+}
+
+func itemprops(root *html.Node) []string {
+	set := map[string]bool{}
+	walk(root, func(n *html.Node) bool {
+		for _, f := range strings.Fields(attr(n, "itemprop")) {
+			set[strings.ToLower(f)] = true
+		}
+		return true
+	})
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func breadcrumbs(root *html.Node) []string {
+	bc := find(root, func(n *html.Node) bool {
+		return n.Type == html.ElementNode && (hasToken(n, "breadcrumb", "breadcrumbs", "bx-breadcrumb", "crumbs", "pathway") || strings.EqualFold(attr(n, "aria-label"), "breadcrumb"))
+	})
+	if bc == nil {
+		return nil
+	}
+	var out []string
+	walk(bc, func(n *html.Node) bool {
+		if n.DataAtom == atom.A || n.DataAtom == atom.Span && attr(n, "itemprop") == "name" {
+			if t := collapse(textOf(n)); t != "" && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// looksPrint flags print and low-vision copies of a page.
+func looksPrint(u *url.URL, d *Document) bool {
+	q := strings.ToLower(u.RawQuery)
+	p := strings.ToLower(u.Path)
+	return strings.Contains(q, "print=") || strings.Contains(q, "tmpl=component") || strings.Contains(p, "_print") ||
+		strings.Contains(p, "/print/") || strings.Contains(q, "special=") || strings.Contains(p, "/special/")
+}
+
+// hasToken reports whether n's class or id contains one of the words.
+func hasToken(n *html.Node, words ...string) bool {
+	s := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
+	if strings.TrimSpace(s) == "" {
+		return false
+	}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }) {
+		if slices.Contains(words, f) {
+			return true
+		}
+	}
+	for _, w := range words {
+		if strings.Contains(w, "-") && strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func inside(n *html.Node, a atom.Atom) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == a {
+			return true
+		}
+	}
+	return false
+}
+
+func find(root *html.Node, pred func(*html.Node) bool) *html.Node {
+	var out *html.Node
+	walk(root, func(n *html.Node) bool {
+		if out != nil {
+			return false
+		}
+		if n.Type == html.ElementNode && pred(n) {
+			out = n
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+func textOf(n *html.Node) string {
+	var b bytes.Buffer
+	walk(n, func(c *html.Node) bool {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+		return !(c.Type == html.ElementNode && (c.DataAtom == atom.Script || c.DataAtom == atom.Style))
+	})
+	return b.String()
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
