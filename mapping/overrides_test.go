@@ -1,0 +1,54 @@
+package mapping
+
+import (
+	"testing"
+
+	"perenos/store"
+)
+
+func TestOverridesSurviveRemap(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	in := site(org,
+		page{url: "http://s.example/sveden/common.html", title: "Основные сведения"},
+		page{url: "http://s.example/misc.html", title: "Разное"},
+	)
+	prof := profiles(t)[store.School]
+	plan := Build(prof, in, Options{})
+	var misc Item
+	for _, it := range plan.Unplaced {
+		if it.SourceURL == "http://s.example/misc.html" {
+			misc = it
+		}
+	}
+	if misc.Key == "" {
+		t.Fatal("misc page not left for review")
+	}
+	title := "Разное и полезное"
+	ovs := []Override{
+		{Key: misc.Key, Section: "history", Title: &title, SourceHash: misc.SourceHash, Actor: "admin"},
+		{Key: "/sveden/common.html", Exclude: "дубль", Actor: "admin", SourceHash: "stale"},
+		{Key: "/gone.html", Section: "news", Actor: "admin"},
+	}
+	// a re-map builds a fresh plan; the decisions are applied again
+	plan = Build(prof, in, Options{})
+	orphans := ApplyOverrides(plan, ovs)
+	if len(orphans) != 1 || orphans[0] != "/gone.html" {
+		t.Fatalf("orphans %v", orphans)
+	}
+	hist := plan.Section("history")
+	if len(hist.Items) != 1 || hist.Items[0].Title != title || !hist.Items[0].Edited || hist.Items[0].Changed {
+		t.Fatalf("moved and edited item: %+v", hist.Items)
+	}
+	var excluded *Item
+	for i, it := range plan.Excluded {
+		if it.Key == "/sveden/common.html" {
+			excluded = &plan.Excluded[i]
+		}
+	}
+	if excluded == nil || !excluded.Changed {
+		t.Fatalf("excluded item missing or its changed source not flagged: %+v", plan.Excluded)
+	}
+	if len(plan.Section("sveden/common").Items) != 0 {
+		t.Fatal("excluded item still placed")
+	}
+}

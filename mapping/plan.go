@@ -1,0 +1,293 @@
+package mapping
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"perenos/extract"
+	"perenos/store"
+)
+
+// Item kinds in a plan.
+const (
+	KindPage     = "page"
+	KindDocument = "document"
+	KindRecord   = "record"
+	KindNews     = "news"
+)
+
+// Candidate is a section an item might belong to.
+type Candidate struct {
+	Section    string   `json:"section"`
+	Confidence float64  `json:"confidence"`
+	Reasons    []string `json:"reasons"`
+}
+
+// Item is one piece of legacy content in a plan.
+type Item struct {
+	Key        string            `json:"key"` // the item's path within its site, stable across hosts
+	SourceURL  string            `json:"source_url"`
+	Kind       string            `json:"kind"`
+	Title      string            `json:"title"`
+	Confidence float64           `json:"confidence,omitempty"`
+	Reasons    []string          `json:"reasons,omitempty"`
+	Candidates []Candidate       `json:"candidates,omitempty"` // unplaced items: where they might go
+	Reason     string            `json:"reason,omitempty"`     // excluded items: why
+	Body       string            `json:"body,omitempty"`       // Markdown of a page or news item
+	Date       string            `json:"date,omitempty"`
+	Blob       string            `json:"blob,omitempty"` // documents: SHA-256 of the file
+	FileName   string            `json:"file_name,omitempty"`
+	Size       int64             `json:"size,omitempty"`
+	DocKind    string            `json:"doc_kind,omitempty"`
+	Fields     map[string]string `json:"fields,omitempty"` // records
+	SourceHash string            `json:"source_hash,omitempty"`
+	Changed    bool              `json:"changed,omitempty"` // the source changed since it was reviewed
+	Edited     bool              `json:"edited,omitempty"`  // title or body edited in review
+	home       string
+}
+
+// SectionPlan is a target section with the items placed in it.
+type SectionPlan struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	PortalPath string `json:"portal_path"`
+	Parent     string `json:"parent,omitempty"`
+	Mandated   bool   `json:"mandated,omitempty"`
+	Items      []Item `json:"items"`
+}
+
+// Gap is a mandated section or item the old site does not have.
+type Gap struct {
+	Section string `json:"section"`
+	Item    string `json:"item,omitempty"`
+	Why     string `json:"why"`
+}
+
+// Plan is a site's migration plan: where every piece of legacy content
+// goes, what waits for review, what is excluded and why, and the gaps.
+type Plan struct {
+	Org      string        `json:"org"`
+	Type     store.OrgType `json:"type"`
+	Sections []SectionPlan `json:"sections"`
+	Unplaced []Item        `json:"unplaced"`
+	Excluded []Item        `json:"excluded"`
+	Gaps     []Gap         `json:"gaps"`
+}
+
+// Counts returns how many items the plan places, leaves unplaced and excludes.
+func (p *Plan) Counts() (placed, unplaced, excluded int) {
+	for _, s := range p.Sections {
+		placed += len(s.Items)
+	}
+	return placed, len(p.Unplaced), len(p.Excluded)
+}
+
+// Section returns the plan's section with id, or nil.
+func (p *Plan) Section(id string) *SectionPlan {
+	for i := range p.Sections {
+		if p.Sections[i].ID == id {
+			return &p.Sections[i]
+		}
+	}
+	return nil
+}
+
+// Input is what mapping needs of a site: its fetched URLs and the
+// documents extracted from its pages (keyed by URL).
+type Input struct {
+	Org   *store.Org
+	Pages []*store.Page
+	Docs  map[string]*extract.Document
+}
+
+// Options tune the classifier.
+type Options struct {
+	// Threshold is the confidence below which an item is left for review.
+	Threshold float64
+}
+
+// Build makes the plan of one site.
+func Build(prof *Profile, in Input, opt Options) *Plan {
+	if opt.Threshold == 0 {
+		opt.Threshold = 0.6
+	}
+	plan := &Plan{Org: in.Org.ID, Type: in.Org.Type, Unplaced: []Item{}, Excluded: []Item{}, Gaps: []Gap{}}
+	plan.Sections = append(plan.Sections, SectionPlan{ID: prof.Root.ID, Title: prof.Root.Title, PortalPath: prof.Root.PortalPath, Items: []Item{}})
+	for _, s := range prof.Sections {
+		plan.Sections = append(plan.Sections, SectionPlan{ID: s.ID, Title: s.Title, PortalPath: s.PortalPath, Parent: s.Parent, Mandated: s.Mandated, Items: []Item{}})
+	}
+	cl := newClassifier(prof, in)
+	placedAt := map[string]string{} // page URL → section, for its attachments
+	var originals = map[string]string{}
+	pages := append([]*store.Page(nil), in.Pages...)
+	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
+	for _, p := range pages {
+		if p.Kind != store.KindPage || !p.OK() {
+			continue
+		}
+		if d := in.Docs[p.URL]; d != nil && !d.Print {
+			originals[strings.ToLower(d.Title)] = p.URL
+		}
+	}
+	for _, p := range pages {
+		if p.Kind != store.KindPage {
+			continue
+		}
+		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindPage}
+		d := in.Docs[p.URL]
+		switch {
+		case p.FinalURL != "" && p.OK() && hasPage(in.Pages, p.FinalURL):
+			it.Reason = "перенаправление на " + p.FinalURL + ", страница учтена там"
+		case !p.OK():
+			it.Reason = excludedWhy(p)
+		case d == nil:
+			it.Reason = "содержимое не извлечено (см. журнал извлечения)"
+		case d.Print && originals[strings.ToLower(d.Title)] != "" && originals[strings.ToLower(d.Title)] != p.URL:
+			it.Title = d.Title
+			it.Reason = "копия страницы " + originals[strings.ToLower(d.Title)] + " (версия для печати или для слабовидящих)"
+		case strings.TrimSpace(d.Text) == "" && len(d.Attachments()) == 0:
+			it.Title = d.Title
+			it.Reason = "пустая страница: после удаления шаблона сайта не осталось содержимого"
+		}
+		if it.Reason != "" {
+			if it.Title == "" && d != nil {
+				it.Title = d.Title
+			}
+			plan.Excluded = append(plan.Excluded, it)
+			continue
+		}
+		it.Title, it.Body = d.Title, d.Markdown
+		cands := cl.classify(p, d)
+		place(plan, it, cands, opt.Threshold, placedAt)
+	}
+	for _, p := range pages {
+		if p.Kind != store.KindAttachment {
+			continue
+		}
+		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindDocument, FileName: p.FileName, Size: p.Size, Blob: p.Blob.String()}
+		it.Title = documentTitle(p)
+		it.DocKind = docKind(it.Title + " " + p.FileName)
+		if !p.OK() {
+			it.Reason, it.Blob = excludedWhy(p), ""
+			plan.Excluded = append(plan.Excluded, it)
+			continue
+		}
+		place(plan, it, cl.classifyDocument(p, it, placedAt), opt.Threshold, nil)
+	}
+	plan.Gaps = gaps(prof, plan, in)
+	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
+	return plan
+}
+
+func hasPage(pages []*store.Page, u string) bool {
+	for _, p := range pages {
+		if p.URL == u && p.OK() {
+			return true
+		}
+	}
+	return false
+}
+
+// place puts an item in its best section, or leaves it for review.
+func place(plan *Plan, it Item, cands []Candidate, threshold float64, placedAt map[string]string) {
+	if len(cands) == 0 {
+		it.Candidates = []Candidate{}
+		plan.Unplaced = append(plan.Unplaced, it)
+		return
+	}
+	best := cands[0]
+	conflict := len(cands) > 1 && cands[1].Confidence >= threshold && best.Confidence-cands[1].Confidence < 0.15
+	if best.Confidence < threshold || conflict {
+		if conflict {
+			it.Reasons = []string{"противоречивые признаки: подходят разделы " + cands[0].Section + " и " + cands[1].Section}
+		}
+		it.Candidates = cands[:min(3, len(cands))]
+		plan.Unplaced = append(plan.Unplaced, it)
+		return
+	}
+	it.Confidence, it.Reasons = round2(best.Confidence), best.Reasons
+	sp := plan.Section(best.Section)
+	sp.Items = append(sp.Items, it)
+	if placedAt != nil {
+		placedAt[it.SourceURL] = best.Section
+	}
+}
+
+func excludedWhy(p *store.Page) string {
+	switch {
+	case strings.HasPrefix(p.Error, "excluded: "):
+		return "не загружено: " + strings.TrimPrefix(p.Error, "excluded: ")
+	case p.Error != "" && p.Status != 0:
+		return "недоступно на старом сайте (HTTP " + strconv.Itoa(p.Status) + ")"
+	case p.Error != "":
+		return "не удалось загрузить: " + p.Error
+	default:
+		return "недоступно на старом сайте (HTTP " + strconv.Itoa(p.Status) + ")"
+	}
+}
+
+// itemKey is an item's path within its site: path and query, no host, so
+// that the site keeps its identity when its address changes.
+func itemKey(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	k := u.EscapedPath()
+	if k == "" {
+		k = "/"
+	}
+	if u.RawQuery != "" {
+		k += "?" + u.RawQuery
+	}
+	return k
+}
+
+func documentTitle(p *store.Page) string {
+	for _, r := range p.Referrers {
+		if t := strings.TrimSpace(r.Anchor); t != "" && t != "sitemap" {
+			return t
+		}
+	}
+	return p.FileName
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// AcceptCandidates places every unplaced item in its best candidate
+// section, or in "other" when it has none, noting why. It returns how
+// many items it moved.
+func AcceptCandidates(p *Plan, reason string) int {
+	n := 0
+	for _, it := range p.Unplaced {
+		target := OtherSection
+		if len(it.Candidates) > 0 && p.Section(it.Candidates[0].Section) != nil {
+			target = it.Candidates[0].Section
+			it.Confidence, it.Reasons = it.Candidates[0].Confidence, it.Candidates[0].Reasons
+		}
+		it.Candidates = nil
+		it.Reasons = append(it.Reasons, reason)
+		sp := p.Section(target)
+		sp.Items = append(sp.Items, it)
+		n++
+	}
+	p.Unplaced = []Item{}
+	return n
+}
+
+// eachItem calls fn for every item of the plan.
+func (p *Plan) eachItem(fn func(*Item)) {
+	for si := range p.Sections {
+		for i := range p.Sections[si].Items {
+			fn(&p.Sections[si].Items[i])
+		}
+	}
+	for i := range p.Unplaced {
+		fn(&p.Unplaced[i])
+	}
+	for i := range p.Excluded {
+		fn(&p.Excluded[i])
+	}
+}

@@ -1,0 +1,150 @@
+// Package mapping places a site's pages, documents and records into the
+// structure the law mandates for its kind of organisation, with a
+// confidence and reasons for every placement, and lists the gaps: what the
+// mandated structure needs and the old site never had.
+package mapping
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"perenos/store"
+)
+
+//go:embed profiles/*.yaml
+var builtin embed.FS
+
+// MandatedItem is one piece of information a section must carry.
+type MandatedItem struct {
+	ID      string `yaml:"id" json:"id"`
+	Title   string `yaml:"title" json:"title"`
+	DocKind string `yaml:"doc_kind,omitempty" json:"doc_kind,omitempty"` // satisfied by a document of this kind
+}
+
+// Section is a target section of a profile.
+type Section struct {
+	ID         string         `yaml:"id" json:"id"`
+	Title      string         `yaml:"title" json:"title"`
+	Mandated   bool           `yaml:"mandated" json:"mandated"`
+	Slugs      []string       `yaml:"slugs" json:"slugs,omitempty"`
+	Keywords   []string       `yaml:"keywords" json:"keywords,omitempty"`
+	Itemprops  []string       `yaml:"itemprops" json:"itemprops,omitempty"`
+	PortalPath string         `yaml:"portal_path" json:"portal_path"`
+	Items      []MandatedItem `yaml:"items" json:"items,omitempty"`
+	Parent     string         `yaml:"-" json:"parent,omitempty"`
+}
+
+// Profile is the mandated structure of one organisation type plus the
+// common sections.
+type Profile struct {
+	Type     store.OrgType `yaml:"type"`
+	Root     Section       `yaml:"root"`
+	Sections []Section     `yaml:"sections"`
+}
+
+// Section returns the section with id, or nil.
+func (p *Profile) Section(id string) *Section {
+	if id == p.Root.ID {
+		return &p.Root
+	}
+	for i := range p.Sections {
+		if p.Sections[i].ID == id {
+			return &p.Sections[i]
+		}
+	}
+	return nil
+}
+
+// Profiles holds one profile per organisation type.
+type Profiles map[store.OrgType]*Profile
+
+// LoadProfiles reads the built-in profiles and, when dir is not empty,
+// the region's overrides from dir (files named like the built-in ones).
+func LoadProfiles(dir string) (Profiles, error) {
+	var fsys fs.FS = builtin
+	read := func(name string) ([]byte, error) {
+		if dir != "" {
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err == nil {
+				return data, nil
+			}
+			if !os.IsNotExist(err) {
+				return nil, err
+			}
+		}
+		return fs.ReadFile(fsys, "profiles/"+name)
+	}
+	commonData, err := read("common.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("profile common.yaml: %w", err)
+	}
+	var common struct {
+		Sections []Section `yaml:"sections"`
+	}
+	if err := yaml.Unmarshal(commonData, &common); err != nil {
+		return nil, fmt.Errorf("profile common.yaml: %w", err)
+	}
+	out := Profiles{}
+	for _, t := range store.OrgTypes {
+		name := string(t) + ".yaml"
+		data, err := read(name)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", name, err)
+		}
+		var p Profile
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("profile %s: %w", name, err)
+		}
+		if p.Type != t {
+			return nil, fmt.Errorf("profile %s: type is %q, want %q", name, p.Type, t)
+		}
+		for i := range p.Sections {
+			p.Sections[i].Parent = p.Root.ID
+		}
+		p.Sections = append(p.Sections, common.Sections...)
+		if err := p.validate(); err != nil {
+			return nil, fmt.Errorf("profile %s: %w", name, err)
+		}
+		out[t] = &p
+	}
+	return out, nil
+}
+
+func (p *Profile) validate() error {
+	if p.Root.ID == "" || p.Root.Title == "" {
+		return fmt.Errorf("root section needs an id and a title")
+	}
+	seen := map[string]bool{p.Root.ID: true}
+	hasOther := false
+	for _, s := range p.Sections {
+		switch {
+		case s.ID == "" || s.Title == "":
+			return fmt.Errorf("a section has no id or title")
+		case seen[s.ID]:
+			return fmt.Errorf("section %s appears twice", s.ID)
+		case s.PortalPath == "" || !strings.HasPrefix(s.PortalPath, "/"):
+			return fmt.Errorf("section %s: portal_path must start with /", s.ID)
+		}
+		seen[s.ID] = true
+		hasOther = hasOther || s.ID == OtherSection
+	}
+	if !hasOther {
+		return fmt.Errorf("no %q section", OtherSection)
+	}
+	return nil
+}
+
+// Section ids with a fixed role.
+const (
+	OtherSection = "other"
+	NewsSection  = "news"
+	HomeSection  = "home"
+)
