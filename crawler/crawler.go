@@ -35,13 +35,16 @@ type Ledger interface {
 	Enqueue(org string, items []store.Pending) ([]store.Pending, error)
 	Frontier(org string) ([]store.Pending, error)
 	RequeueFrontier(org string, p store.Pending) error
-	FinishPage(org string, p store.Page) error
+	FinishPage(org string, f store.Finish) ([]store.Pending, int, error)
 	Pages(org string, fn func(*store.Page) error) error
+	// PrevPage is url's record from the previous crawl (store.ErrNotFound if none).
+	PrevPage(org, url string) (*store.Page, error)
 }
 
 // Blobs is where raw bytes go.
 type Blobs interface {
 	Put(r io.Reader, limit int64) (store.BlobID, int64, error)
+	Read(id store.BlobID) ([]byte, error)
 }
 
 // Progress receives crawl events; implementations must be safe for concurrent use.
@@ -314,15 +317,15 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 	defer c.done()
 	u, err := url.Parse(p.URL)
 	if err != nil {
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "unparsable URL"})
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "unparsable URL"}, nil)
 	}
 	if c.robots != nil && !c.robots.Test(robotsPath(u)) {
 		c.count(func(s *Stats) { s.Robots++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: robots.txt disallows this URL"})
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: robots.txt disallows this URL"}, nil)
 	}
 	if p.Depth > c.opt.MaxDepth {
 		c.count(func(s *Stats) { s.Guards[GuardDepth]++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: guard " + GuardDepth})
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: guard " + GuardDepth}, nil)
 	}
 	gt := c.opt.Gates.For(u.Host)
 	if err := gt.Acquire(ctx); err != nil {
@@ -351,11 +354,11 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 			page.Error = fmt.Sprintf("%s (after %d tries)", page.Error, p.Tries+1)
 		}
 	}
-	if err := c.finish(page.Page); err != nil {
+	if err := c.finish(page.Page, c.found(p, links)); err != nil {
 		return err
 	}
 	c.opt.Progress.Fetched(c.org.ID, p.URL, p.Kind, page.Size, ferr)
-	return c.enqueueLinks(p, links)
+	return nil
 }
 
 func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time.Duration) {
@@ -376,11 +379,18 @@ func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time
 	}()
 }
 
-func (c *crawl) finish(p store.Page) error {
+// finish stores a URL's outcome together with the links found on it, then
+// queues the new ones in memory. The page guard is enforced in the same
+// ledger transaction.
+func (c *crawl) finish(p store.Page, found []store.Pending) error {
 	if p.FetchedAt.IsZero() {
 		p.FetchedAt = time.Now().UTC()
 	}
-	if err := c.led.FinishPage(c.org.ID, p); err != nil {
+	c.mu.Lock()
+	room := max(c.opt.MaxPages-c.known, 0)
+	c.mu.Unlock()
+	added, cut, err := c.led.FinishPage(c.org.ID, store.Finish{Page: p, Found: found, Room: room, Overflow: "excluded: guard " + GuardPages})
+	if err != nil {
 		return fmt.Errorf("record %s: %w", p.URL, err)
 	}
 	c.count(func(s *Stats) {
@@ -399,7 +409,14 @@ func (c *crawl) finish(p store.Page) error {
 		if p.Status != 0 {
 			s.Status[strconv.Itoa(p.Status)]++
 		}
+		if cut > 0 {
+			s.Guards[GuardPages] += int64(cut)
+		}
 	})
+	c.mu.Lock()
+	c.known += len(added)
+	c.mu.Unlock()
+	c.push(added)
 	return nil
 }
 
@@ -410,9 +427,12 @@ type link struct {
 	file   bool
 }
 
-func (c *crawl) enqueueLinks(from store.Pending, links []link) error {
+// found turns a page's links into frontier entries: in scope, within the
+// query-variant cap, attachments told apart by extension.
+func (c *crawl) found(from store.Pending, links []link) []store.Pending {
 	var items []store.Pending
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, l := range links {
 		u, err := url.Parse(l.url)
 		if err != nil || !c.scope.contains(u) {
@@ -428,32 +448,7 @@ func (c *crawl) enqueueLinks(from store.Pending, links []link) error {
 		}
 		items = append(items, store.Pending{URL: l.url, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.anchor}})
 	}
-	c.mu.Unlock()
-	if len(items) == 0 {
-		return nil
-	}
-	added, err := c.led.Enqueue(c.org.ID, items)
-	if err != nil {
-		return fmt.Errorf("enqueue links of %s: %w", from.URL, err)
-	}
-	c.mu.Lock()
-	room := c.opt.MaxPages - c.known
-	if room < len(added) {
-		c.stats.Guards[GuardPages] += int64(len(added) - max(room, 0))
-		over := added[max(room, 0):]
-		added = added[:max(room, 0)]
-		c.mu.Unlock()
-		for _, p := range over { // recorded so that the cut is visible, not silent
-			if err := c.led.FinishPage(c.org.ID, store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: guard " + GuardPages, FetchedAt: time.Now().UTC()}); err != nil {
-				return err
-			}
-		}
-		c.mu.Lock()
-	}
-	c.known += len(added)
-	c.mu.Unlock()
-	c.push(added)
-	return nil
+	return items
 }
 
 // noteVariant counts a known URL towards its path's query variants.

@@ -77,6 +77,8 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched
 	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindPage, Depth: p.Depth}}
 	cctx := colly.NewContext()
 	hdr := http.Header{}
+	prev := c.previous(p.URL)
+	conditional(hdr, prev)
 	err := c.collector.Request(http.MethodGet, p.URL, nil, cctx, hdr)
 	if a, _ := cctx.GetAny("attachment").(bool); a {
 		p.Kind = store.KindAttachment
@@ -92,6 +94,18 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched
 	}
 	f.Status = r.StatusCode
 	f.retryAfter = parseRetryAfter(r.Headers.Get("Retry-After"))
+	if r.StatusCode == http.StatusNotModified && prev != nil {
+		unchanged(&f.Page, prev)
+		raw, err := c.blobs.Read(prev.Blob)
+		if err != nil {
+			return f, nil, fmt.Errorf("previous copy of %s: %w", p.URL, err)
+		}
+		base, _ := url.Parse(prev.URL)
+		if prev.FinalURL != "" {
+			base, _ = url.Parse(prev.FinalURL)
+		}
+		return f, extractLinks(base, decode(raw, prev.ContentType).Text), nil
+	}
 	if r.StatusCode >= 300 {
 		return f, nil, fmt.Errorf("HTTP %d", r.StatusCode)
 	}
@@ -123,6 +137,8 @@ func (c *crawl) fetchFile(ctx context.Context, p store.Pending, u *url.URL) (fet
 		return f, err
 	}
 	req.Header.Set("User-Agent", c.opt.UserAgent)
+	prev := c.previous(p.URL)
+	conditional(req.Header, prev)
 	resp, err := c.fileClient.Do(req)
 	if err != nil {
 		if errors.Is(err, ErrBodyTooLarge) {
@@ -133,6 +149,10 @@ func (c *crawl) fetchFile(ctx context.Context, p store.Pending, u *url.URL) (fet
 	defer resp.Body.Close()
 	f.Status = resp.StatusCode
 	f.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+	if resp.StatusCode == http.StatusNotModified && prev != nil {
+		unchanged(&f.Page, prev)
+		return f, nil
+	}
 	if resp.StatusCode >= 300 {
 		return f, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
@@ -244,4 +264,32 @@ func (c *crawl) fetchRobots(ctx context.Context, legacy *url.URL) {
 	if c.robots != nil && c.robots.CrawlDelay > 0 {
 		c.opt.Gates.For(legacy.Host).RaiseDelay(c.robots.CrawlDelay)
 	}
+}
+
+// previous returns the last crawl's good copy of u, if any.
+func (c *crawl) previous(u string) *store.Page {
+	p, err := c.led.PrevPage(c.org.ID, u)
+	if err != nil || !p.OK() || p.Blob.IsZero() {
+		return nil
+	}
+	return p
+}
+
+// conditional asks the server to answer 304 if prev is still current.
+func conditional(h http.Header, prev *store.Page) {
+	if prev == nil {
+		return
+	}
+	if prev.ETag != "" {
+		h.Set("If-None-Match", prev.ETag)
+	}
+	if prev.LastModified != "" {
+		h.Set("If-Modified-Since", prev.LastModified)
+	}
+}
+
+// unchanged fills a 304 answer's record from the previous crawl.
+func unchanged(p *store.Page, prev *store.Page) {
+	p.Blob, p.Size, p.ContentType, p.Charset = prev.Blob, prev.Size, prev.ContentType, prev.Charset
+	p.ETag, p.LastModified, p.FileName, p.FinalURL = prev.ETag, prev.LastModified, prev.FileName, prev.FinalURL
 }

@@ -47,8 +47,11 @@ type Page struct {
 	Error        string    `json:"error,omitempty"`
 }
 
-// OK reports whether the page was fetched with content.
-func (p *Page) OK() bool { return p.Error == "" && p.Status >= 200 && p.Status < 300 }
+// OK reports whether the page was fetched with content (a 304 answer to a
+// conditional re-crawl keeps the previous crawl's content).
+func (p *Page) OK() bool {
+	return p.Error == "" && (p.Status >= 200 && p.Status < 300 || p.Status == 304 && !p.Blob.IsZero())
+}
 
 // Pending is a URL waiting in a site's crawl frontier.
 type Pending struct {
@@ -63,7 +66,7 @@ type Pending struct {
 // fetched; for fetched ones the referrer is recorded. It returns the new ones.
 func (w *Workspace) Enqueue(org string, items []Pending) ([]Pending, error) {
 	var added []Pending
-	err := w.db.Update(func(tx *bolt.Tx) error {
+	err := w.db.Batch(func(tx *bolt.Tx) error {
 		added = added[:0]
 		fr, err := orgBucket(tx, bFrontier, org)
 		if err != nil {
@@ -148,12 +151,25 @@ func (w *Workspace) RequeueFrontier(org string, p Pending) error {
 	})
 }
 
-// FinishPage records a fetched (or given-up) URL and removes it from the
-// frontier in one transaction, so a URL is done only once its response is
-// stored. The referrer of the frontier entry is kept. Concurrent callers
-// are batched.
-func (w *Workspace) FinishPage(org string, p Page) error {
-	return w.db.Batch(func(tx *bolt.Tx) error {
+// Finish is the outcome of fetching one URL: its record and the links
+// found on it.
+type Finish struct {
+	Page  Page
+	Found []Pending
+	// Room caps how many new URLs may join the frontier (negative: no cap);
+	// the rest are recorded as fetched-with-error Overflow, so the cut is visible.
+	Room     int
+	Overflow string
+}
+
+// FinishPage records a fetched (or given-up) URL, removes it from the
+// frontier and queues the links found on it, all in one transaction: a URL
+// is done only once its response is stored, and its links are never lost
+// between the two. It returns the newly queued URLs and how many were cut
+// by Room. Concurrent callers are batched into one commit.
+func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, err error) {
+	err = w.db.Batch(func(tx *bolt.Tx) error {
+		added, cut = added[:0], 0
 		fr, err := orgBucket(tx, bFrontier, org)
 		if err != nil {
 			return err
@@ -162,6 +178,7 @@ func (w *Workspace) FinishPage(org string, p Page) error {
 		if err != nil {
 			return err
 		}
+		p := f.Page
 		k := []byte(p.URL)
 		if data := fr.Get(k); data != nil {
 			var q Pending
@@ -180,8 +197,48 @@ func (w *Workspace) FinishPage(org string, p Page) error {
 				}
 			}
 		}
-		return putJSON(pg, p.URL, p)
+		if err := putJSON(pg, p.URL, p); err != nil {
+			return err
+		}
+		for _, it := range f.Found {
+			ik := []byte(it.URL)
+			if data := pg.Get(ik); data != nil {
+				if it.Ref.URL == "" {
+					continue
+				}
+				var q Page
+				if err := json.Unmarshal(data, &q); err != nil {
+					return err
+				}
+				if addRef(&q.Referrers, it.Ref) {
+					if err := putJSON(pg, it.URL, q); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if fr.Get(ik) != nil {
+				continue
+			}
+			if f.Room >= 0 && len(added) >= f.Room {
+				cut++
+				over := Page{URL: it.URL, Kind: it.Kind, Depth: it.Depth, Error: f.Overflow, FetchedAt: p.FetchedAt}
+				if it.Ref.URL != "" {
+					over.Referrers = []Ref{it.Ref}
+				}
+				if err := putJSON(pg, it.URL, over); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := putJSON(fr, it.URL, it); err != nil {
+				return err
+			}
+			added = append(added, it)
+		}
+		return nil
 	})
+	return added, cut, err
 }
 
 // Page loads one fetched URL of org.
@@ -221,10 +278,10 @@ func (w *Workspace) Pages(org string, fn func(*Page) error) error {
 	})
 }
 
-// ResetCrawl forgets org's frontier and fetched pages, for a fresh crawl.
+// ResetCrawl forgets org's frontier, fetched pages and previous crawl.
 func (w *Workspace) ResetCrawl(org string) error {
 	return w.db.Update(func(tx *bolt.Tx) error {
-		for _, top := range [][]byte{bFrontier, bPages} {
+		for _, top := range [][]byte{bFrontier, bPages, bPrev} {
 			b := tx.Bucket(top)
 			if b.Bucket([]byte(org)) != nil {
 				if err := b.DeleteBucket([]byte(org)); err != nil {
@@ -233,5 +290,74 @@ func (w *Workspace) ResetCrawl(org string) error {
 			}
 		}
 		return nil
+	})
+}
+
+// StartRecrawl begins a fresh crawl of org that can ask conditionally: the
+// fetched pages become the previous-crawl snapshot (replacing an older
+// one), and pages and frontier are emptied. A re-crawl interrupted midway
+// keeps its snapshot, so resuming it still compares with the crawl before.
+func (w *Workspace) StartRecrawl(org string) error {
+	return w.db.Update(func(tx *bolt.Tx) error {
+		pages := tx.Bucket(bPages).Bucket([]byte(org))
+		prev := tx.Bucket(bPrev)
+		if pages != nil {
+			if prev.Bucket([]byte(org)) != nil {
+				if err := prev.DeleteBucket([]byte(org)); err != nil {
+					return err
+				}
+			}
+			dst, err := prev.CreateBucket([]byte(org))
+			if err != nil {
+				return err
+			}
+			if err := pages.ForEach(func(k, v []byte) error { return dst.Put(k, v) }); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bPages).DeleteBucket([]byte(org)); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bFrontier).Bucket([]byte(org)) != nil {
+			return tx.Bucket(bFrontier).DeleteBucket([]byte(org))
+		}
+		return nil
+	})
+}
+
+// PrevPage returns url's record from the previous crawl, or ErrNotFound.
+func (w *Workspace) PrevPage(org, url string) (*Page, error) {
+	var p Page
+	err := w.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bPrev).Bucket([]byte(org))
+		if b == nil {
+			return ErrNotFound
+		}
+		data := b.Get([]byte(url))
+		if data == nil {
+			return ErrNotFound
+		}
+		return json.Unmarshal(data, &p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// PrevPages calls fn for each page of the previous crawl.
+func (w *Workspace) PrevPages(org string, fn func(*Page) error) error {
+	return w.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bPrev).Bucket([]byte(org))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var p Page
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode page %s: %w", k, err)
+			}
+			return fn(&p)
+		})
 	})
 }

@@ -27,6 +27,7 @@ var (
 	bEvIndex  = []byte("events_by_org")
 	bPages    = []byte("pages")
 	bFrontier = []byte("frontier")
+	bPrev     = []byte("pages_prev")
 	bIDMap    = []byte("idmap")
 	bDocs     = []byte("docs")
 	bMeta     = []byte("meta")
@@ -96,7 +97,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Workspace, error) {
 	note := fmt.Sprintf("pid %d on %s (%s) since %s", os.Getpid(), host, opt.Command, opt.Now().Format(time.RFC3339))
 	_ = os.WriteFile(filepath.Join(dir, holderFile), []byte(note+"\n"), 0o600)
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bOrgs, bEvents, bEvIndex, bPages, bFrontier, bIDMap, bDocs, bMeta} {
+		for _, b := range [][]byte{bOrgs, bEvents, bEvIndex, bPages, bFrontier, bPrev, bIDMap, bDocs, bMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

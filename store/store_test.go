@@ -39,9 +39,9 @@ func TestStateMachine(t *testing.T) {
 		{StageApprove, false, Approved},
 		{StageUpload, false, Uploaded},
 		{StageVerify, false, Verified},
-		{StageMap, false, Mapped},     // re-run moves back
-		{StageVerify, true, Mapped},   // and the way forward is the pipeline again
-		{StageCrawl, false, Crawled},  // re-run from any later state
+		{StageMap, false, Mapped},    // re-run moves back
+		{StageVerify, true, Mapped},  // and the way forward is the pipeline again
+		{StageCrawl, false, Crawled}, // re-run from any later state
 		{StageSign, true, Crawled},
 	}
 	for i, s := range steps {
@@ -203,7 +203,8 @@ func TestFrontierAndPages(t *testing.T) {
 	if len(added) != 2 {
 		t.Fatalf("added %d, want 2 (duplicates within a batch are one)", len(added))
 	}
-	must(t, ws.FinishPage("1", Page{URL: "http://a/", Kind: KindPage, Status: 200}))
+	_, _, err = ws.FinishPage("1", Finish{Page: Page{URL: "http://a/", Kind: KindPage, Status: 200}, Room: -1})
+	must(t, err)
 	added, err = ws.Enqueue("1", []Pending{{URL: "http://a/", Ref: Ref{URL: "http://a/x", Anchor: "Главная"}}})
 	must(t, err)
 	if len(added) != 0 {
