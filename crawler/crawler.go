@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/net/html"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -22,7 +23,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
 	"github.com/temoto/robotstxt"
 
@@ -44,6 +44,7 @@ type Ledger interface {
 // Blobs is where raw bytes go.
 type Blobs interface {
 	Put(r io.Reader, limit int64) (store.BlobID, int64, error)
+	PutBytes(data []byte) (store.BlobID, error)
 	Read(id store.BlobID) ([]byte, error)
 }
 
@@ -521,38 +522,76 @@ func parseRetryAfter(h string) time.Duration {
 }
 
 // extractLinks returns the links of a decoded HTML page: anchors, frames
-// and image maps, resolved against the page's base.
+// and image maps, resolved against the page's base. It tokenizes instead
+// of building a tree: the crawler needs only the links and their text.
 func extractLinks(base *url.URL, text string) []link {
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
-	if err != nil {
-		return nil
-	}
-	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if b, err := base.Parse(strings.TrimSpace(href)); err == nil {
-			base = b
-		}
-	}
+	z := html.NewTokenizer(strings.NewReader(text))
 	var out []link
-	doc.Find("a[href], area[href], frame[src], iframe[src]").Each(func(_ int, s *goquery.Selection) {
-		raw, ok := s.Attr("href")
-		if !ok {
-			raw, _ = s.Attr("src")
+	var cur *link     // the open <a> or <area>
+	var anchor []byte // its text so far
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out
+		case html.TextToken:
+			if cur != nil && len(anchor) < 512 {
+				anchor = append(anchor, z.Text()...)
+				anchor = append(anchor, ' ')
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, hasAttr := z.TagName()
+			tag := string(name)
+			if tt == html.EndTagToken {
+				if (tag == "a" || tag == "area") && cur != nil {
+					if t := strings.Join(strings.Fields(string(anchor)), " "); t != "" {
+						cur.anchor = t
+					}
+					out = append(out, *cur)
+					cur, anchor = nil, anchor[:0]
+				}
+				continue
+			}
+			switch tag {
+			case "a", "area", "frame", "iframe", "base", "img":
+			default:
+				continue
+			}
+			attrs := map[string]string{}
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				attrs[string(k)] = string(v)
+			}
+			switch tag {
+			case "base":
+				if b, err := base.Parse(strings.TrimSpace(attrs["href"])); err == nil && attrs["href"] != "" {
+					base = b
+				}
+			case "img":
+				if cur != nil && len(anchor) == 0 && cur.anchor == "" {
+					cur.anchor = attrs["alt"]
+				}
+			case "frame", "iframe":
+				if u, ok := Canonical(base, attrs["src"]); ok {
+					out = append(out, link{url: u, anchor: attrs["title"]})
+				}
+			default: // a, area
+				if cur != nil { // an unclosed <a>: keep it
+					out = append(out, *cur)
+				}
+				cur, anchor = nil, anchor[:0]
+				if u, ok := Canonical(base, attrs["href"]); ok {
+					_, dl := attrs["download"]
+					cur = &link{url: u, anchor: attrs["title"], file: dl}
+					if tt == html.SelfClosingTagToken || tag == "area" {
+						out = append(out, *cur)
+						cur = nil
+					}
+				}
+			}
 		}
-		u, ok := Canonical(base, raw)
-		if !ok {
-			return
-		}
-		anchor := strings.Join(strings.Fields(s.Text()), " ")
-		if anchor == "" {
-			anchor, _ = s.Attr("title")
-		}
-		if anchor == "" {
-			anchor, _ = s.Find("img[alt]").Attr("alt")
-		}
-		_, dl := s.Attr("download")
-		out = append(out, link{url: u, anchor: anchor, file: dl})
-	})
-	return out
+	}
 }
 
 // contentFileName reads a file name from Content-Disposition.

@@ -45,7 +45,7 @@ func (s *testSite) count(uri string) int {
 	return s.hits[uri]
 }
 
-func html(body string) func(w http.ResponseWriter, r *http.Request) {
+func page(body string) func(w http.ResponseWriter, r *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<html><body>"+body+"</body></html>")
@@ -75,12 +75,12 @@ func crawlSite(t *testing.T, s *testSite, opt Options) (*store.Workspace, *Stats
 
 func TestCrawlWholeSiteOnce(t *testing.T) {
 	s := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){
-		"/":       html(`<a href="/a.html">A</a> <a href="b.html#top">B</a> <a href="/a.html?PHPSESSID=123&utm_source=x">A again</a> <a href="mailto:x@y">m</a>`),
-		"/a.html": html(`<a href="/">home</a><a href="/files/ustav.pdf">Устав</a>`),
+		"/":       page(`<a href="/a.html">A</a> <a href="b.html#top">B</a> <a href="/a.html?PHPSESSID=123&utm_source=x">A again</a> <a href="mailto:x@y">m</a>`),
+		"/a.html": page(`<a href="/">home</a><a href="/files/ustav.pdf">Устав</a>`),
 		"/b.html": func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `<html><frameset><frame src="/c.html"></frameset></html>`)
 		},
-		"/c.html": html(`frame content`),
+		"/c.html": page(`frame content`),
 		"/files/ustav.pdf": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/pdf")
 			w.Write([]byte("%PDF-1.4 binary \xff\xfe\x00"))
@@ -113,10 +113,10 @@ func TestRobots(t *testing.T) {
 		"/robots.txt": func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "User-agent: *\nDisallow: /admin/\nCrawl-delay: 0.2\n")
 		},
-		"/":       html(`<a href="/admin/">admin</a><a href="/x">x</a><a href="/y">y</a>`),
-		"/admin/": html(`secret`),
-		"/x":      html(`x`),
-		"/y":      html(`y`),
+		"/":       page(`<a href="/admin/">admin</a><a href="/x">x</a><a href="/y">y</a>`),
+		"/admin/": page(`secret`),
+		"/x":      page(`x`),
+		"/y":      page(`y`),
 	})
 	start := time.Now()
 	_, st, pages := crawlSite(t, s, Options{Delay: time.Millisecond})
@@ -135,11 +135,11 @@ func TestRobots(t *testing.T) {
 func TestGuards(t *testing.T) {
 	deep := map[string]func(http.ResponseWriter, *http.Request){}
 	for i := 0; i < 10; i++ {
-		deep[fmt.Sprintf("/d%d", i)] = html(fmt.Sprintf(`<a href="/d%d">next</a>`, i+1))
+		deep[fmt.Sprintf("/d%d", i)] = page(fmt.Sprintf(`<a href="/d%d">next</a>`, i+1))
 	}
-	deep["/"] = html(`<a href="/d0">deep</a><a href="/cal?d=1">c</a><a href="/loop">loop</a><a href="/hop0">hops</a>`)
+	deep["/"] = page(`<a href="/d0">deep</a><a href="/cal?d=1">c</a><a href="/loop">loop</a><a href="/hop0">hops</a>`)
 	deep["/cal"] = func(w http.ResponseWriter, r *http.Request) {
-		html(fmt.Sprintf(`<a href="/cal?d=%d">next day</a>`, len(r.URL.Query().Get("d"))+1000))(w, r)
+		page(fmt.Sprintf(`<a href="/cal?d=%d">next day</a>`, len(r.URL.Query().Get("d"))+1000))(w, r)
 		// every day links to a new one
 	}
 	deep["/loop"] = func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop2", http.StatusFound) }
@@ -154,7 +154,7 @@ func TestGuards(t *testing.T) {
 	s.pages["/cal"] = func(w http.ResponseWriter, r *http.Request) {
 		var n int
 		fmt.Sscan(r.URL.Query().Get("d"), &n)
-		html(fmt.Sprintf(`<a href="/cal?d=%d">next day</a>`, n+1))(w, r)
+		page(fmt.Sprintf(`<a href="/cal?d=%d">next day</a>`, n+1))(w, r)
 	}
 	_, st, pages := crawlSite(t, s, Options{MaxDepth: 4, MaxQueryVariants: 3, MaxRedirects: 5})
 	// "/" is depth 0, so /d3 is depth 4 and /d4 is one hop too far
@@ -186,9 +186,9 @@ func TestMaxPagesGuard(t *testing.T) {
 	var links strings.Builder
 	for i := 0; i < 30; i++ {
 		fmt.Fprintf(&links, `<a href="/p%d">p</a>`, i)
-		pages[fmt.Sprintf("/p%d", i)] = html("x")
+		pages[fmt.Sprintf("/p%d", i)] = page("x")
 	}
-	pages["/"] = html(links.String())
+	pages["/"] = page(links.String())
 	s := newTestSite(t, pages)
 	_, st, got := crawlSite(t, s, Options{MaxPages: 10})
 	fetched := 0
@@ -205,7 +205,7 @@ func TestMaxPagesGuard(t *testing.T) {
 func TestAttachmentOverCap(t *testing.T) {
 	big := strings.Repeat("x", 5000)
 	s := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){
-		"/": html(`<a href="/big.pdf">big</a><a href="/chunked.pdf">chunked</a>`),
+		"/": page(`<a href="/big.pdf">big</a><a href="/chunked.pdf">chunked</a>`),
 		"/big.pdf": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/pdf")
 			w.Write([]byte(big))
@@ -232,7 +232,7 @@ func TestAttachmentOverCap(t *testing.T) {
 }
 
 func TestRefusesInternalAddresses(t *testing.T) {
-	inner := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){"/": html("internal")})
+	inner := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){"/": page("internal")})
 	u, _ := url.Parse(inner.srv.URL)
 	cases := map[string]string{
 		"loopback":   inner.srv.URL + "/",
@@ -262,7 +262,7 @@ func TestRefusesInternalAddresses(t *testing.T) {
 // and has it redirect to another loopback server: that connection must be
 // refused at dial time even though the redirect stays within the site's scope.
 func TestRefusesRedirectToLoopback(t *testing.T) {
-	inner := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){"/": html("internal")})
+	inner := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){"/": page("internal")})
 	outer := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){
 		"/": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, inner.srv.URL+"/", http.StatusFound) },
 	})
@@ -292,9 +292,9 @@ func TestResumeRefetchesNothingFinished(t *testing.T) {
 	var links strings.Builder
 	for i := 0; i < 40; i++ {
 		fmt.Fprintf(&links, `<a href="/p%d">p</a>`, i)
-		pages[fmt.Sprintf("/p%d", i)] = html("x")
+		pages[fmt.Sprintf("/p%d", i)] = page("x")
 	}
-	pages["/"] = html(links.String())
+	pages["/"] = page(links.String())
 	s := newTestSite(t, pages)
 	ws := store.TestStore(t)
 	org := &store.Org{ID: "1", LegacyURL: s.srv.URL + "/"}

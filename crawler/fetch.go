@@ -119,11 +119,11 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched
 	ct := r.Headers.Get(rawHeader)
 	f.ContentType = ct
 	f.ETag, f.LastModified = r.Headers.Get("ETag"), r.Headers.Get("Last-Modified")
-	id, n, perr := c.blobs.Put(bytes.NewReader(r.Body), 0)
+	id, perr := c.blobs.PutBytes(r.Body)
 	if perr != nil {
 		return f, nil, fmt.Errorf("store %s: %w", p.URL, perr)
 	}
-	f.Blob, f.Size = id, n
+	f.Blob, f.Size = id, int64(len(r.Body))
 	dec := decode(r.Body, ct)
 	f.Charset = dec.Charset
 	return f, extractLinks(final, dec.Text), nil

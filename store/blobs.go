@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 )
 
 // BlobID is the SHA-256 of a blob's bytes.
@@ -52,7 +53,10 @@ func (id *BlobID) UnmarshalText(b []byte) error {
 var ErrTooLarge = errors.New("body exceeds the size limit")
 
 // Blobs is a content-addressed folder: each file is named by its SHA-256.
-type Blobs struct{ dir string }
+type Blobs struct {
+	dir   string
+	dirty atomic.Bool // PutBytes wrote data not yet flushed
+}
 
 // OpenBlobs opens (creating) a blob folder.
 func OpenBlobs(dir string) (*Blobs, error) {
@@ -82,7 +86,12 @@ func (b *Blobs) Put(r io.Reader, limit int64) (BlobID, int64, error) {
 	if err != nil {
 		return id, 0, fmt.Errorf("blob store: %w", err)
 	}
-	defer os.Remove(f.Name())
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.Remove(f.Name())
+		}
+	}()
 	h := sha256.New()
 	src := r
 	if limit > 0 {
@@ -112,18 +121,61 @@ func (b *Blobs) Put(r io.Reader, limit int64) (BlobID, int64, error) {
 	if err := os.Rename(f.Name(), dst); err != nil {
 		return id, n, fmt.Errorf("blob store: %w", err)
 	}
+	renamed = true
 	return id, n, nil
 }
 
-// PutBytes stores data.
+// PutBytes stores data that is already in memory. Its name is known up
+// front, so it is written beside its final place (spreading the work over
+// the 256 shard folders) and renamed into place. It is not fsynced one by
+// one: the ledger transaction that records it as done calls Flush first,
+// one syncfs for the whole batch, so nothing counts as stored before it is
+// on disk.
 func (b *Blobs) PutBytes(data []byte) (BlobID, error) {
 	id := BlobID(sha256.Sum256(data))
-	if b.Has(id) {
+	dst := b.Path(id)
+	if _, err := os.Stat(dst); err == nil {
 		return id, nil
 	}
-	got, _, err := b.Put(bytesReader(data), 0)
-	return got, err
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return id, fmt.Errorf("blob store: %w", err)
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", dst, tmpSeq.Add(1))
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return id, fmt.Errorf("blob store: %w", err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return id, fmt.Errorf("blob store: %w", err)
+	}
+	b.dirty.Store(true)
+	return id, nil
 }
+
+// Flush makes every blob written so far durable (one syncfs of the blob
+// folder's file system), if any was written since the last Flush.
+func (b *Blobs) Flush() error {
+	if !b.dirty.Swap(false) {
+		return nil
+	}
+	if err := syncFS(b.dir); err != nil {
+		b.dirty.Store(true)
+		return fmt.Errorf("blob store: sync: %w", err)
+	}
+	return nil
+}
+
+// tmpSeq makes temporary names unique within the process; the pid in the
+// folder name is not needed since names carry the content hash.
+var tmpSeq atomic.Int64
 
 // Open opens a blob for reading.
 func (b *Blobs) Open(id BlobID) (*os.File, error) {

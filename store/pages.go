@@ -170,6 +170,11 @@ type Finish struct {
 func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, err error) {
 	err = w.db.Batch(func(tx *bolt.Tx) error {
 		added, cut = added[:0], 0
+		// Every caller in this batch stored its bytes before calling; make
+		// them durable before the commit that records them as done.
+		if err := w.Blobs.Flush(); err != nil {
+			return err
+		}
 		fr, err := orgBucket(tx, bFrontier, org)
 		if err != nil {
 			return err
@@ -203,7 +208,9 @@ func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, 
 		for _, it := range f.Found {
 			ik := []byte(it.URL)
 			if data := pg.Get(ik); data != nil {
-				if it.Ref.URL == "" {
+				// Further referrers matter for files (their titles and
+				// sections come from the links); a page keeps its first.
+				if it.Ref.URL == "" || it.Kind != KindAttachment {
 					continue
 				}
 				var q Page
