@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ type Blobs interface {
 	Put(r io.Reader, limit int64) (store.BlobID, int64, error)
 	PutBytes(data []byte) (store.BlobID, error)
 	Read(id store.BlobID) ([]byte, error)
+	Open(id store.BlobID) (*os.File, error)
 }
 
 // Progress receives crawl events; implementations must be safe for concurrent use.
@@ -74,6 +76,8 @@ type Options struct {
 	Aliases            []string
 	Progress           Progress
 	Logger             *slog.Logger
+	// WARC, when set, receives every response as a WARC/1.1 record.
+	WARC *WARC
 }
 
 func (o *Options) defaults() {

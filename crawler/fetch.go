@@ -124,6 +124,9 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched
 		return f, nil, fmt.Errorf("store %s: %w", p.URL, perr)
 	}
 	f.Blob, f.Size = id, int64(len(r.Body))
+	if err := c.opt.WARC.Response(p.URL, r.StatusCode, r.Headers.Clone(), bytes.NewReader(r.Body), time.Now()); err != nil {
+		return f, nil, err
+	}
 	dec := decode(r.Body, ct)
 	f.Charset = dec.Charset
 	return f, extractLinks(final, dec.Text), nil
@@ -176,7 +179,22 @@ func (c *crawl) fetchFile(ctx context.Context, p store.Pending, u *url.URL) (fet
 		return f, fmt.Errorf("download %s: %w", p.URL, err)
 	}
 	f.Blob, f.Size = id, n
+	if c.opt.WARC != nil {
+		if err := c.archiveFile(p.URL, resp, id); err != nil {
+			return f, err
+		}
+	}
 	return f, nil
+}
+
+// archiveFile copies a stored attachment into the WARC archive.
+func (c *crawl) archiveFile(u string, resp *http.Response, id store.BlobID) error {
+	rc, err := c.blobs.Open(id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return c.opt.WARC.Response(u, resp.StatusCode, resp.Header.Clone(), rc, time.Now())
 }
 
 // sitemap is either a urlset or a sitemapindex.
