@@ -1,0 +1,680 @@
+package portal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Faults make the reference portal misbehave like a shared national
+// service does, for tests and benchmarks. Rates are fractions of API
+// requests, drawn independently.
+type Faults struct {
+	FailRate    float64       // answered 503 with Retry-After
+	ResetRate   float64       // connection dropped without an answer
+	SlowRate    float64       // delayed by SlowLatency before being served
+	Latency     time.Duration // added to every API request
+	SlowLatency time.Duration // delay of the slow requests (default 5s)
+	RetryAfter  time.Duration // Retry-After of injected 503s (default 1s)
+}
+
+// Config sets up a reference portal.
+type Config struct {
+	DataFile      string            // the portal's bbolt file; files are kept beside it
+	Tokens        map[string]string // site ID → bearer token
+	BaseURL       string            // public base URL, for the URLs in answers
+	RatePerSecond float64           // requests per second per token; 0 means unlimited
+	Burst         int               // requests allowed at once above the rate (default 20)
+	MaxObjectSize int64             // largest JSON object accepted (default 1 MiB)
+	MaxFileSize   int64             // largest file accepted (default 200 MiB)
+	Faults        Faults
+}
+
+// Server is the reference portal: the import API under /api/v1/ and every
+// site's content rendered as plain HTML under /sites/{site}/.
+type Server struct {
+	cfg      Config
+	db       *bolt.DB
+	fileDir  string
+	limiters sync.Map // token → *bucket
+	rnd      func() float64
+}
+
+var (
+	bObjects = []byte("objects")
+	bFiles   = []byte("files")
+)
+
+// stored is how an object sits in the portal's storage.
+type stored struct {
+	ID      string          `json:"id"`
+	Body    json.RawMessage `json:"body"`
+	Created time.Time       `json:"created"`
+	Updated time.Time       `json:"updated"`
+}
+
+// fileMeta records that a site holds a file.
+type fileMeta struct {
+	Size    int64     `json:"size"`
+	Created time.Time `json:"created"`
+}
+
+// NewServer opens (creating if needed) the portal's storage.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Burst <= 0 {
+		cfg.Burst = 20
+	}
+	if cfg.MaxObjectSize <= 0 {
+		cfg.MaxObjectSize = 1 << 20
+	}
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = 200 << 20
+	}
+	if cfg.Faults.SlowLatency <= 0 {
+		cfg.Faults.SlowLatency = 5 * time.Second
+	}
+	if cfg.Faults.RetryAfter <= 0 {
+		cfg.Faults.RetryAfter = time.Second
+	}
+	for site, tok := range cfg.Tokens {
+		if !ValidKey(site) || tok == "" {
+			return nil, fmt.Errorf("portal: token of site %q: invalid site ID or empty token", site)
+		}
+	}
+	dir := filepath.Dir(cfg.DataFile)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("portal storage %s: %w", dir, err)
+	}
+	db, err := bolt.Open(cfg.DataFile, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("portal storage %s is held by another process", cfg.DataFile)
+		}
+		return nil, fmt.Errorf("portal storage %s: %w", cfg.DataFile, err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bObjects, bFiles} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("portal storage %s: %w", cfg.DataFile, err)
+	}
+	s := &Server{cfg: cfg, db: db, fileDir: filepath.Join(dir, "files"), rnd: rand.Float64}
+	if err := os.MkdirAll(s.fileDir, 0o700); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("portal storage %s: %w", s.fileDir, err)
+	}
+	return s, nil
+}
+
+// Close closes the storage.
+func (s *Server) Close() error { return s.db.Close() }
+
+// Handler serves the API and the public pages.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.apiMiddleware(h)) }
+	api("PUT /api/v1/sites/{site}/files/{sha}", s.putFile)
+	api("GET /api/v1/sites/{site}/files/{sha}", s.getFile)
+	api("DELETE /api/v1/sites/{site}/files/{sha}", s.deleteFile)
+	api("GET /api/v1/sites/{site}/files", s.listFiles)
+	api("PUT /api/v1/sites/{site}/{kind}/{key}", s.putObject)
+	api("GET /api/v1/sites/{site}/{kind}/{key}", s.getObject)
+	api("DELETE /api/v1/sites/{site}/{kind}/{key}", s.deleteObject)
+	api("GET /api/v1/sites/{site}/{kind}", s.listObjects)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /sites/{site}/{$}", s.renderSite)
+	mux.HandleFunc("GET /sites/{site}/files/{sha}/{name}", s.publicFile)
+	mux.HandleFunc("GET /sites/{site}/{kind}/{key}", s.renderObject)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusNotFound, "no such API route", r.Method+" "+r.URL.Path+" is not part of the import API (see portal/openapi.yaml)")
+	})
+	return mux
+}
+
+// apiMiddleware applies faults, authentication and rate limits.
+func (s *Server) apiMiddleware(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := s.cfg.Faults
+		if f.Latency > 0 && !sleepCtx(r, f.Latency) {
+			return
+		}
+		if f.SlowRate > 0 && s.rnd() < f.SlowRate && !sleepCtx(r, f.SlowLatency) {
+			return
+		}
+		if f.ResetRate > 0 && s.rnd() < f.ResetRate {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+		}
+		if f.FailRate > 0 && s.rnd() < f.FailRate {
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(f.RetryAfter/time.Second))))
+			writeProblem(w, http.StatusServiceUnavailable, "temporarily unavailable", "injected fault; retry after the delay")
+			return
+		}
+		site := r.PathValue("site")
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || tok == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="portal"`)
+			writeProblem(w, http.StatusUnauthorized, "missing bearer token", "send Authorization: Bearer <the site's token>")
+			return
+		}
+		want, known := s.cfg.Tokens[site]
+		if !known || subtle.ConstantTimeCompare([]byte(tok), []byte(want)) != 1 {
+			if !s.anyToken(tok) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="portal", error="invalid_token"`)
+				writeProblem(w, http.StatusUnauthorized, "unknown token", "the bearer token belongs to no site")
+				return
+			}
+			writeProblem(w, http.StatusForbidden, "token not valid for this site", "a site's token can read and write only that site: "+site)
+			return
+		}
+		if wait := s.limit(tok); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+			writeProblem(w, http.StatusTooManyRequests, "rate limit exceeded", fmt.Sprintf("at most %g requests a second per token", s.cfg.RatePerSecond))
+			return
+		}
+		h(w, r)
+	})
+}
+
+func (s *Server) anyToken(tok string) bool {
+	found := 0
+	for _, t := range s.cfg.Tokens {
+		found |= subtle.ConstantTimeCompare([]byte(tok), []byte(t))
+	}
+	return found == 1
+}
+
+func sleepCtx(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// bucket is a token bucket for one token's requests.
+type bucket struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+// limit takes one request from tok's bucket, or says how long to wait.
+func (s *Server) limit(tok string) time.Duration {
+	rate := s.cfg.RatePerSecond
+	if rate <= 0 {
+		return 0
+	}
+	v, _ := s.limiters.LoadOrStore(tok, &bucket{tokens: float64(s.cfg.Burst), last: time.Now()})
+	b := v.(*bucket)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	b.tokens = min(float64(s.cfg.Burst), b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / rate * float64(time.Second))
+}
+
+func objKey(site string, kind Kind, key string) []byte {
+	return []byte(site + "\x00" + string(kind) + "\x00" + key)
+}
+
+func fileKey(site, sha string) []byte { return []byte(site + "\x00" + sha) }
+
+// decodeObject checks a body against its kind's schema and returns its
+// canonical encoding.
+func decodeObject(kind Kind, body []byte) (any, []byte, error) {
+	var v any
+	switch kind {
+	case KindSection:
+		v = &Section{}
+	case KindPage:
+		v = &Page{}
+	case KindDocument:
+		v = &Document{}
+	case KindNews:
+		v = &NewsItem{}
+	case KindRecord:
+		v = &Record{}
+	default:
+		return nil, nil, fmt.Errorf("unknown collection %q", kind)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return nil, nil, fmt.Errorf("body is not a valid %s object: %w", strings.TrimSuffix(string(kind), "s"), err)
+	}
+	if dec.More() {
+		return nil, nil, errors.New("body holds more than one JSON value")
+	}
+	canon, err := json.Marshal(v)
+	return v, canon, err
+}
+
+// refs checks that what an object names (its section, its parent, its
+// file) exists on the same site.
+func refs(tx *bolt.Tx, site string, v any) error {
+	needSection := func(field, key string) error {
+		if key == "" {
+			return fmt.Errorf("%s is required", field)
+		}
+		if tx.Bucket(bObjects).Get(objKey(site, KindSection, key)) == nil {
+			return fmt.Errorf("%s %q names no section of site %s: put the section first", field, key, site)
+		}
+		return nil
+	}
+	switch o := v.(type) {
+	case *Section:
+		if o.Title == "" {
+			return errors.New("title is required")
+		}
+		if o.Parent != "" {
+			return needSection("parent", o.Parent)
+		}
+	case *Page:
+		if o.Title == "" {
+			return errors.New("title is required")
+		}
+		return needSection("section", o.Section)
+	case *NewsItem:
+		if o.Title == "" {
+			return errors.New("title is required")
+		}
+		return needSection("section", o.Section)
+	case *Record:
+		if o.RecordType == "" {
+			return errors.New("record_type is required")
+		}
+		return needSection("section", o.Section)
+	case *Document:
+		if err := needSection("section", o.Section); err != nil {
+			return err
+		}
+		if tx.Bucket(bFiles).Get(fileKey(site, o.FileSHA256)) == nil {
+			return fmt.Errorf("file_sha256 %q names no file of site %s: put the file first", o.FileSHA256, site)
+		}
+	}
+	return nil
+}
+
+func objectKind(w http.ResponseWriter, r *http.Request) (Kind, bool) {
+	k := Kind(r.PathValue("kind"))
+	if !slices.Contains(ObjectKinds, k) {
+		writeProblem(w, http.StatusNotFound, "unknown collection", fmt.Sprintf("%q is not one of sections, pages, documents, news, records, files", k))
+		return "", false
+	}
+	return k, true
+}
+
+func validKeyOrProblem(w http.ResponseWriter, key string) bool {
+	if !ValidKey(key) {
+		writeProblem(w, http.StatusBadRequest, "invalid key", fmt.Sprintf("key %q must be 1-200 characters of letters, digits, '.', '_' and '-', starting with a letter or digit", key))
+		return false
+	}
+	return true
+}
+
+func (s *Server) putObject(w http.ResponseWriter, r *http.Request) {
+	site, key := r.PathValue("site"), r.PathValue("key")
+	kind, ok := objectKind(w, r)
+	if !ok || !validKeyOrProblem(w, key) {
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		writeProblem(w, http.StatusUnsupportedMediaType, "unsupported media type", "objects are sent as application/json")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxObjectSize))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "object too large", fmt.Sprintf("objects are limited to %d bytes", s.cfg.MaxObjectSize))
+			return
+		}
+		writeProblem(w, http.StatusBadRequest, "unreadable body", err.Error())
+		return
+	}
+	v, canon, err := decodeObject(kind, body)
+	if err != nil {
+		writeProblem(w, http.StatusBadRequest, "invalid object", err.Error())
+		return
+	}
+	var res PutResult
+	var refErr error
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if refErr = refs(tx, site, v); refErr != nil {
+			return nil
+		}
+		b := tx.Bucket(bObjects)
+		k := objKey(site, kind, key)
+		now := time.Now().UTC()
+		st := stored{Created: now}
+		if old := b.Get(k); old != nil {
+			if err := json.Unmarshal(old, &st); err != nil {
+				return err
+			}
+		} else {
+			seq, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			st.ID = strconv.FormatUint(seq, 10)
+			res.Created = true
+		}
+		st.Body, st.Updated = canon, now
+		data, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		res.ID = st.ID
+		return b.Put(k, data)
+	})
+	if refErr != nil {
+		writeProblem(w, http.StatusUnprocessableEntity, "invalid reference", refErr.Error())
+		return
+	}
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return
+	}
+	res.Key, res.URL = key, s.cfg.BaseURL+PublicPath(site, kind, key)
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
+}
+
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request) {
+	site, key := r.PathValue("site"), r.PathValue("key")
+	kind, ok := objectKind(w, r)
+	if !ok || !validKeyOrProblem(w, key) {
+		return
+	}
+	st, found, err := s.load(site, kind, key)
+	switch {
+	case err != nil:
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+	case !found:
+		writeProblem(w, http.StatusNotFound, "no such object", fmt.Sprintf("site %s holds no %s with key %s", site, kind, key))
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(st.Body)
+	}
+}
+
+func (s *Server) load(site string, kind Kind, key string) (stored, bool, error) {
+	var st stored
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		data := tx.Bucket(bObjects).Get(objKey(site, kind, key))
+		if data == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(data, &st)
+	})
+	return st, found, err
+}
+
+func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request) {
+	site, key := r.PathValue("site"), r.PathValue("key")
+	kind, ok := objectKind(w, r)
+	if !ok || !validKeyOrProblem(w, key) {
+		return
+	}
+	var found bool
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bObjects)
+		k := objKey(site, kind, key)
+		if b.Get(k) == nil {
+			return nil
+		}
+		found = true
+		return b.Delete(k)
+	})
+	switch {
+	case err != nil:
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+	case !found:
+		writeProblem(w, http.StatusNotFound, "no such object", fmt.Sprintf("site %s holds no %s with key %s", site, kind, key))
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// KeyList is the answer of a collection listing.
+type KeyList struct {
+	Keys []string `json:"keys"`
+}
+
+func (s *Server) listObjects(w http.ResponseWriter, r *http.Request) {
+	site := r.PathValue("site")
+	kind, ok := objectKind(w, r)
+	if !ok {
+		return
+	}
+	keys, err := s.keys(site, bObjects, string(kind)+"\x00")
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, KeyList{Keys: keys})
+}
+
+func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
+	keys, err := s.keys(r.PathValue("site"), bFiles, "")
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, KeyList{Keys: keys})
+}
+
+func (s *Server) keys(site string, bucketName []byte, sub string) ([]string, error) {
+	keys := []string{}
+	prefix := []byte(site + "\x00" + sub)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketName).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			keys = append(keys, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	return keys, err
+}
+
+func validSHA(w http.ResponseWriter, sha string) bool {
+	if len(sha) != 64 || strings.ToLower(sha) != sha {
+		writeProblem(w, http.StatusBadRequest, "invalid file address", "files are addressed by the lowercase hex SHA-256 of their bytes")
+		return false
+	}
+	if _, err := hex.DecodeString(sha); err != nil {
+		writeProblem(w, http.StatusBadRequest, "invalid file address", "files are addressed by the lowercase hex SHA-256 of their bytes")
+		return false
+	}
+	return true
+}
+
+func (s *Server) filePath(sha string) string { return filepath.Join(s.fileDir, sha[:2], sha) }
+
+func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
+	site, sha := r.PathValue("site"), r.PathValue("sha")
+	if !validSHA(w, sha) {
+		return
+	}
+	var have bool
+	s.db.View(func(tx *bolt.Tx) error {
+		have = tx.Bucket(bFiles).Get(fileKey(site, sha)) != nil
+		return nil
+	})
+	if have {
+		// The body is not read, so a client that sent Expect: 100-continue
+		// never sends the bytes again.
+		writeJSON(w, http.StatusOK, PutResult{ID: sha, Key: sha, URL: s.cfg.BaseURL + FilePath(site, sha, "file")})
+		return
+	}
+	size, err := s.storeFile(w, r, sha)
+	if err != nil {
+		return // storeFile wrote the problem
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		data, _ := json.Marshal(fileMeta{Size: size, Created: time.Now().UTC()})
+		return tx.Bucket(bFiles).Put(fileKey(site, sha), data)
+	})
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, PutResult{ID: sha, Key: sha, URL: s.cfg.BaseURL + FilePath(site, sha, "file"), Created: true})
+}
+
+// storeFile streams the body to disk, checking its size and hash; the file
+// appears under its name only once both are right.
+func (s *Server) storeFile(w http.ResponseWriter, r *http.Request, sha string) (int64, error) {
+	final := s.filePath(sha)
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return 0, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(final), "upload-*")
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), http.MaxBytesReader(w, r.Body, s.cfg.MaxFileSize))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "file too large", fmt.Sprintf("files are limited to %d bytes", s.cfg.MaxFileSize))
+		} else {
+			writeProblem(w, http.StatusBadRequest, "unreadable body", err.Error())
+		}
+		return 0, err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+		err := fmt.Errorf("the body's SHA-256 is %s, not %s", got, sha)
+		writeProblem(w, http.StatusUnprocessableEntity, "hash mismatch", err.Error())
+		return 0, err
+	}
+	if err := tmp.Close(); err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return 0, err
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return 0, err
+	}
+	return n, nil
+}
+
+func (s *Server) getFile(w http.ResponseWriter, r *http.Request) {
+	site, sha := r.PathValue("site"), r.PathValue("sha")
+	if !validSHA(w, sha) {
+		return
+	}
+	s.serveFile(w, r, site, sha, "application/octet-stream")
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, site, sha, ctype string) {
+	var have bool
+	s.db.View(func(tx *bolt.Tx) error {
+		have = tx.Bucket(bFiles).Get(fileKey(site, sha)) != nil
+		return nil
+	})
+	if !have {
+		writeProblem(w, http.StatusNotFound, "no such file", fmt.Sprintf("site %s holds no file %s", site, sha))
+		return
+	}
+	f, err := os.Open(s.filePath(sha))
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "sandbox") // legacy files must not script the portal
+	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request) {
+	site, sha := r.PathValue("site"), r.PathValue("sha")
+	if !validSHA(w, sha) {
+		return
+	}
+	var found bool
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bFiles)
+		if b.Get(fileKey(site, sha)) == nil {
+			return nil
+		}
+		found = true
+		return b.Delete(fileKey(site, sha))
+	})
+	switch {
+	case err != nil:
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+	case !found:
+		writeProblem(w, http.StatusNotFound, "no such file", fmt.Sprintf("site %s holds no file %s", site, sha))
+	default:
+		// The bytes stay on disk: another site may hold the same file.
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeProblem(w http.ResponseWriter, status int, title, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
