@@ -2,6 +2,7 @@ package extract
 
 import (
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -66,10 +67,14 @@ func (t *Template) IsBoilerplate(n *html.Node) bool {
 	return ok && t.counts[fp] >= t.threshold()
 }
 
-// fingerprint hashes an element's tag and normalised text (or, for text-less
-// elements such as counters, its image sources and link targets).
+// fingerprint hashes an element's place in the page, its tag and its
+// normalised text (or, for text-less elements such as counters, its image
+// sources). The place matters: a calendar cell «4» in the sidebar is
+// template, a cell «4» in a table of vacancies is content, and a link in the
+// menu is template while the same link in a page's own list is not.
 func fingerprint(n *html.Node) (uint64, bool) {
 	var b strings.Builder
+	writePath(&b, n.Parent)
 	b.WriteString(n.Data)
 	b.WriteByte(0)
 	textLen := 0
@@ -114,4 +119,31 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// writePath writes where n sits: each ancestor below <body> as its tag with
+// its id or classes, or, when it has neither (old table layouts), its
+// position among its siblings of the same tag.
+func writePath(b *strings.Builder, n *html.Node) {
+	if n == nil || n.Type != html.ElementNode || n.DataAtom == atom.Body || n.DataAtom == atom.Html {
+		return
+	}
+	writePath(b, n.Parent)
+	b.WriteString(n.Data)
+	id, class := attr(n, "id"), strings.Join(strings.Fields(attr(n, "class")), ".")
+	switch {
+	case id != "":
+		b.WriteString("#" + id)
+	case class != "":
+		b.WriteString("." + class)
+	default:
+		i := 0
+		for s := n.PrevSibling; s != nil; s = s.PrevSibling {
+			if s.Type == html.ElementNode && s.DataAtom == n.DataAtom {
+				i++
+			}
+		}
+		b.WriteString(":" + strconv.Itoa(i))
+	}
+	b.WriteByte('>')
 }
