@@ -1,0 +1,425 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"perenos/charset"
+	"perenos/crawler"
+	"perenos/extract"
+	"perenos/mapping"
+	"perenos/store"
+	"perenos/uploader"
+)
+
+// Ledger record kinds written by the stages.
+const (
+	DocsKind       = "docs"       // extracted documents, keyed by page URL
+	PlansKind      = "plans"      // one plan per site, key "plan"
+	CrawlStatsKind = "crawlstats" // last crawl's stats, key "last"
+	CrawlDiffKind  = "crawldiff"  // what the last re-crawl found changed, key "last"
+	CrawlRunKind   = "crawlrun"   // "active": a crawl started and not finished
+	UploadsKind    = "uploads"    // last upload's report, key "last"
+	VerifyKind     = "verify"     // last verification, key "last"
+	OverridesKind  = "overrides"  // review decisions, keyed by item key
+)
+
+// Crawl fetches each site. A site that already finished a crawl is crawled
+// afresh; one whose crawl was interrupted or failed resumes its frontier.
+func (e *Env) Crawl(ctx context.Context, orgs []*store.Org) *Result {
+	gates := e.CrawlOpts.Gates
+	if gates == nil {
+		delay := e.CrawlOpts.Delay
+		gates = crawler.NewGates(max(e.CrawlOpts.PerHost, 2), delay)
+	}
+	return e.run(ctx, store.StageCrawl, orgs, func(ctx context.Context, o *store.Org) (string, error) {
+		if !o.HasLegacy() {
+			return "", skip("no legacy site: mapping starts from an empty plan")
+		}
+		// An interrupted crawl is resumed. Any other run starts afresh: after
+		// a finished crawl it asks conditionally and reports what changed;
+		// after a failed one (say, every URL refused) it fetches again what
+		// had failed rather than finding nothing left to do.
+		var active bool
+		_ = e.WS.Get(CrawlRunKind, o.ID, "active", &active)
+		if !active {
+			if err := e.WS.StartRecrawl(o.ID); err != nil {
+				return "", err
+			}
+			if err := e.WS.Put(CrawlRunKind, o.ID, "active", true); err != nil {
+				return "", err
+			}
+		}
+		opt, err := siteCrawlOptions(e.CrawlOpts, o)
+		if err != nil {
+			return "", err
+		}
+		opt.Gates = gates
+		opt.Logger = e.Log
+		st, err := crawler.Crawl(ctx, e.WS, e.WS.Blobs, o, opt)
+		if err != nil {
+			return "", err
+		}
+		if err := e.WS.Put(CrawlStatsKind, o.ID, "last", st); err != nil {
+			return "", err
+		}
+		diff, err := crawler.Compare(e.WS, o.ID)
+		if err != nil {
+			return "", err
+		}
+		if diff != nil {
+			if err := e.WS.Put(CrawlDiffKind, o.ID, "last", diff); err != nil {
+				return "", err
+			}
+		}
+		if err := e.WS.Put(CrawlRunKind, o.ID, "active", false); err != nil {
+			return "", err
+		}
+		var pages, files, bytes, errs int64
+		if err := e.WS.Pages(o.ID, func(p *store.Page) error {
+			switch {
+			case p.Error != "" || !p.OK():
+				if !strings.HasPrefix(p.Error, "excluded:") && p.Kind != "sitemap" {
+					errs++
+				}
+			case p.Kind == store.KindPage:
+				pages++
+				bytes += p.Size
+			case p.Kind == store.KindAttachment:
+				files++
+				bytes += p.Size
+			}
+			return nil
+		}); err != nil {
+			return "", err
+		}
+		if pages == 0 {
+			return "", fmt.Errorf("no page of %s could be fetched (see perenos orgs show %s)", o.LegacyURL, o.ID)
+		}
+		if err := e.WS.UpdateOrg(o.ID, func(x *store.Org) error {
+			if x.Stats == nil {
+				x.Stats = map[string]int64{}
+			}
+			x.Stats["pages"], x.Stats["attachments"], x.Stats["bytes"], x.Stats["fetch_errors"] = pages, files, bytes, errs
+			return nil
+		}); err != nil {
+			return "", err
+		}
+		guards := ""
+		for g, n := range st.Guards {
+			guards += fmt.Sprintf("; guard %s hit %d times", g, n)
+		}
+		changes := ""
+		if diff != nil {
+			changes = fmt.Sprintf("; since the last crawl %d new, %d changed, %d unchanged, %d gone", diff.New, diff.Changed, diff.Unchanged, diff.Disappeared)
+		}
+		return fmt.Sprintf("%d pages, %d attachments, %d errors%s%s", pages, files, errs, guards, changes), nil
+	})
+}
+
+// siteCrawlOptions applies a site's registry settings (aliases, delay_ms,
+// per_host, ca_file, insecure) to the batch defaults.
+func siteCrawlOptions(base crawler.Options, o *store.Org) (crawler.Options, error) {
+	opt := base
+	for k, v := range o.Settings {
+		switch k {
+		case "aliases":
+			opt.Aliases = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == '|' })
+		case "delay_ms":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return opt, fmt.Errorf("registry setting delay_ms=%q of %s is not a number of milliseconds", v, o.ID)
+			}
+			opt.Delay = time.Duration(n) * time.Millisecond
+		case "per_host":
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return opt, fmt.Errorf("registry setting per_host=%q of %s is not a positive number", v, o.ID)
+			}
+			opt.PerHost = n
+		case "ca_file":
+			opt.Net.CAFile = v
+		case "insecure":
+			opt.Net.Insecure = v == "true" || v == "yes" || v == "1"
+		}
+	}
+	return opt, nil
+}
+
+// Extract turns each site's pages into documents, with the site's template
+// learned from all its pages.
+func (e *Env) Extract(ctx context.Context, orgs []*store.Org) *Result {
+	return e.run(ctx, store.StageExtract, orgs, func(ctx context.Context, o *store.Org) (string, error) {
+		if !o.HasLegacy() {
+			return "", skip("no legacy site: mapping starts from an empty plan")
+		}
+		var pages []*store.Page
+		if err := e.WS.Pages(o.ID, func(p *store.Page) error {
+			if p.Kind == store.KindPage && p.OK() && !p.Blob.IsZero() {
+				pages = append(pages, p)
+			}
+			return nil
+		}); err != nil {
+			return "", err
+		}
+		load := func(p *store.Page) (string, error) {
+			raw, err := e.WS.Blobs.Read(p.Blob)
+			if err != nil {
+				return "", err
+			}
+			return charset.Decode(raw, p.ContentType).Text, nil
+		}
+		tmpl := extract.NewTemplate()
+		for _, p := range pages {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			text, err := load(p)
+			if err != nil {
+				return "", err
+			}
+			if doc, err := extract.Parse(text); err == nil {
+				tmpl.Learn(doc)
+			}
+		}
+		docs := map[string]any{}
+		failed := 0
+		for _, p := range pages {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			text, err := load(p)
+			if err != nil {
+				return "", err
+			}
+			doc, err := extract.Parse(text)
+			if err == nil {
+				var d *extract.Document
+				d, err = extract.Extract(p.URL, doc, extract.Options{Template: tmpl})
+				if err == nil {
+					docs[p.URL] = d
+					continue
+				}
+			}
+			failed++
+			e.Log.Warn("extraction failed", "site", o.ID, "url", p.URL, "err", err)
+		}
+		if err := e.WS.Replace(DocsKind, o.ID, docs); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d documents from %d pages (%d failed), template learned from %d pages", len(docs), len(pages), failed, tmpl.Pages()), nil
+	})
+}
+
+// LoadDocs reads a site's extracted documents.
+func LoadDocs(ws *store.Workspace, org string) (map[string]*extract.Document, error) {
+	docs := map[string]*extract.Document{}
+	err := ws.ForEach(DocsKind, org, func(key string, raw []byte) error {
+		var d extract.Document
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return fmt.Errorf("document %s: %w", key, err)
+		}
+		docs[key] = &d
+		return nil
+	})
+	return docs, err
+}
+
+// LoadOverrides reads a site's review decisions.
+func LoadOverrides(ws *store.Workspace, org string) ([]mapping.Override, error) {
+	var out []mapping.Override
+	err := ws.ForEach(OverridesKind, org, func(key string, raw []byte) error {
+		var ov mapping.Override
+		if err := json.Unmarshal(raw, &ov); err != nil {
+			return fmt.Errorf("review decision %s: %w", key, err)
+		}
+		out = append(out, ov)
+		return nil
+	})
+	return out, err
+}
+
+// LoadPlan reads a site's plan.
+func LoadPlan(ws *store.Workspace, org string) (*mapping.Plan, error) {
+	var p mapping.Plan
+	if err := ws.Get(PlansKind, org, "plan", &p); err != nil {
+		return nil, fmt.Errorf("plan of %s: %w (run perenos map %s)", org, err, org)
+	}
+	return &p, nil
+}
+
+// Map places each site's content into its mandated structure.
+func (e *Env) Map(ctx context.Context, orgs []*store.Org) *Result {
+	return e.run(ctx, store.StageMap, orgs, func(ctx context.Context, o *store.Org) (string, error) {
+		prof := e.Profiles[o.Type]
+		if prof == nil {
+			return "", fmt.Errorf("no profile for organisation type %s", o.Type)
+		}
+		in := mapping.Input{Org: o, Docs: map[string]*extract.Document{}}
+		if o.HasLegacy() {
+			docs, err := LoadDocs(e.WS, o.ID)
+			if err != nil {
+				return "", err
+			}
+			in.Docs = docs
+			if err := e.WS.Pages(o.ID, func(p *store.Page) error {
+				if p.Kind != "sitemap" {
+					in.Pages = append(in.Pages, p)
+				}
+				return nil
+			}); err != nil {
+				return "", err
+			}
+		}
+		plan := mapping.Build(prof, in, e.MapOpts)
+		ovs, err := LoadOverrides(e.WS, o.ID)
+		if err != nil {
+			return "", err
+		}
+		if orphans := mapping.ApplyOverrides(plan, ovs); len(orphans) > 0 {
+			e.Log.Warn("review decisions whose item is gone from the site", "site", o.ID, "keys", orphans)
+		}
+		if err := e.WS.Put(PlansKind, o.ID, "plan", plan); err != nil {
+			return "", err
+		}
+		placed, unplaced, excluded := plan.Counts()
+		if err := e.WS.UpdateOrg(o.ID, func(x *store.Org) error {
+			if x.Stats == nil {
+				x.Stats = map[string]int64{}
+			}
+			x.Stats["placed"], x.Stats["unplaced"], x.Stats["excluded"], x.Stats["gaps"] = int64(placed), int64(unplaced), int64(excluded), int64(len(plan.Gaps))
+			return nil
+		}); err != nil {
+			return "", err
+		}
+		if !o.HasLegacy() {
+			return fmt.Sprintf("no legacy site: empty plan, %d gaps", len(plan.Gaps)), nil
+		}
+		return fmt.Sprintf("%d placed, %d for review, %d excluded, %d gaps", placed, unplaced, excluded, len(plan.Gaps)), nil
+	})
+}
+
+// AutoApprove sends mapped sites through review and approves them as they
+// are, placing items left for review in their best candidate section (or
+// "other") with that reason. It is for the demo and for batches the
+// operator chooses to approve without the review UI.
+func (e *Env) AutoApprove(ctx context.Context, orgs []*store.Org, reason string) *Result {
+	res := e.run(ctx, store.StageReview, orgs, func(ctx context.Context, o *store.Org) (string, error) {
+		plan, err := LoadPlan(e.WS, o.ID)
+		if err != nil {
+			return "", err
+		}
+		n := mapping.AcceptCandidates(plan, reason)
+		if err := e.WS.Put(PlansKind, o.ID, "plan", plan); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("sent to review; %d unplaced items accepted automatically (%s)", n, reason), nil
+	})
+	var next []*store.Org
+	for i, out := range res.Outcomes {
+		if out.Error == "" && out.Skipped == "" {
+			next = append(next, orgs[i])
+		}
+	}
+	appr := e.run(ctx, store.StageApprove, next, func(ctx context.Context, o *store.Org) (string, error) {
+		return "approved: " + reason, nil
+	})
+	return merge(res, appr)
+}
+
+func merge(a, b *Result) *Result {
+	idx := map[string]int{}
+	for i, o := range a.Outcomes {
+		idx[o.Org] = i
+	}
+	for _, o := range b.Outcomes {
+		i := idx[o.Org]
+		a.Outcomes[i].State = o.State
+		a.Outcomes[i].Summary = strings.TrimPrefix(a.Outcomes[i].Summary+"; "+o.Summary, "; ")
+		if o.Error != "" {
+			a.Outcomes[i].Error = o.Error
+			a.Failed++
+		}
+	}
+	return a
+}
+
+// Portal is where uploads go: a target and its public base URL.
+type Portal struct {
+	Target  uploader.Target
+	BaseURL string
+	Options uploader.Options
+}
+
+func (e *Env) ops(o *store.Org, base string) ([]uploader.Op, []string, error) {
+	plan, err := LoadPlan(e.WS, o.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	open := func(sha string) (io.ReadCloser, error) {
+		id, err := store.ParseBlobID(sha)
+		if err != nil {
+			return nil, err
+		}
+		return e.WS.Blobs.Open(id)
+	}
+	return uploader.BuildOps(o, plan, base, open)
+}
+
+// Upload pushes each approved site's plan to the portal: only what is new
+// or changed since the last upload.
+func (e *Env) Upload(ctx context.Context, orgs []*store.Org, p Portal) *Result {
+	return e.run(ctx, store.StageUpload, orgs, func(ctx context.Context, o *store.Org) (string, error) {
+		ops, unresolved, err := e.ops(o, p.BaseURL)
+		if err != nil {
+			return "", err
+		}
+		rep, err := uploader.Sync(ctx, e.WS, p.Target, o, ops, p.Options)
+		if err != nil {
+			return "", err
+		}
+		if err := e.WS.Put(UploadsKind, o.ID, "last", map[string]any{"report": rep, "unresolved_links": unresolved}); err != nil {
+			return "", err
+		}
+		if rep.Failed > 0 {
+			return "", fmt.Errorf("%d of %d items failed, first: %s %s: %s", rep.Failed, len(ops), rep.Errors[0].Kind, rep.Errors[0].Key, rep.Errors[0].Err)
+		}
+		if p.Options.DryRun {
+			return "", skip(fmt.Sprintf("dry run: would create %d, update %d, leave %d unchanged", rep.Created, rep.Updated, rep.Unchanged))
+		}
+		s := fmt.Sprintf("%d created, %d updated, %d unchanged", rep.Created, rep.Updated, rep.Unchanged)
+		if rep.Changed() == 0 {
+			s += " (nothing new to upload)"
+		}
+		if len(unresolved) > 0 {
+			s += fmt.Sprintf("; %d links to pages that were not migrated", len(unresolved))
+		}
+		return s, nil
+	})
+}
+
+// Verify reads every uploaded item back and compares it with the plan.
+func (e *Env) Verify(ctx context.Context, orgs []*store.Org, p Portal) *Result {
+	return e.run(ctx, store.StageVerify, orgs, func(ctx context.Context, o *store.Org) (string, error) {
+		ops, _, err := e.ops(o, p.BaseURL)
+		if err != nil {
+			return "", err
+		}
+		diffs, err := uploader.Verify(ctx, p.Target, o, ops)
+		if err != nil {
+			return "", err
+		}
+		if err := e.WS.Put(VerifyKind, o.ID, "last", map[string]any{"items": len(ops), "differences": diffs, "at": e.WS.Now()}); err != nil {
+			return "", err
+		}
+		if len(diffs) > 0 {
+			return "", fmt.Errorf("%d of %d items differ, first: %s %s: %s", len(diffs), len(ops), diffs[0].Kind, diffs[0].Key, diffs[0].What)
+		}
+		return fmt.Sprintf("all %d items match", len(ops)), nil
+	})
+}
