@@ -1,0 +1,172 @@
+// Package review shows a site's migration plan to the people who check it
+// before anything is published: as text for the operator's terminal, as
+// JSON for scripts, and as a self-contained HTML page in which every piece
+// of legacy content is escaped. The web UI of later work builds on it.
+package review
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"perenos/mapping"
+	"perenos/store"
+)
+
+// Formats are the plan's output formats.
+var Formats = []string{"text", "json", "html"}
+
+// Item is a plan item as reviewers see it: no body, the reasons in words.
+type Item struct {
+	SourceURL  string              `json:"source_url"`
+	Kind       string              `json:"kind"`
+	Title      string              `json:"title"`
+	Confidence float64             `json:"confidence,omitempty"`
+	Reasons    []string            `json:"reasons,omitempty"`
+	Candidates []mapping.Candidate `json:"candidates,omitempty"`
+	Reason     string              `json:"reason,omitempty"`
+}
+
+// Section is a section of the mandated structure with what the plan puts in it.
+type Section struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	PortalPath string `json:"portal_path"`
+	Mandated   bool   `json:"mandated,omitempty"`
+	Items      []Item `json:"items"`
+}
+
+// View is a plan as reviewers see it.
+type View struct {
+	Org      string        `json:"org"`
+	Name     string        `json:"name,omitempty"`
+	Type     store.OrgType `json:"type"`
+	State    store.State   `json:"state,omitempty"`
+	Placed   int           `json:"placed"`
+	Sections []Section     `json:"sections"`
+	Unplaced []Item        `json:"unplaced"`
+	Excluded []Item        `json:"excluded"`
+	Gaps     []mapping.Gap `json:"gaps"`
+}
+
+func items(in []mapping.Item) []Item {
+	out := make([]Item, 0, len(in))
+	for _, it := range in {
+		out = append(out, Item{it.SourceURL, it.Kind, it.Title, it.Confidence, it.Reasons, it.Candidates, it.Reason})
+	}
+	return out
+}
+
+// NewView builds the reviewers' view of org's plan.
+func NewView(org *store.Org, p *mapping.Plan) *View {
+	v := &View{Org: p.Org, Type: p.Type, Unplaced: items(p.Unplaced), Excluded: items(p.Excluded), Gaps: p.Gaps}
+	if org != nil {
+		v.Name, v.State = org.Name, org.State
+	}
+	if v.Gaps == nil {
+		v.Gaps = []mapping.Gap{}
+	}
+	for _, s := range p.Sections {
+		v.Placed += len(s.Items)
+		v.Sections = append(v.Sections, Section{s.ID, s.Title, s.PortalPath, s.Mandated, items(s.Items)})
+	}
+	return v
+}
+
+// WriteText writes the plan for a terminal: the sections that hold
+// something, the items left for review with their candidates, the
+// exclusions with their reasons, and the gaps.
+func WriteText(w io.Writer, v *View) error {
+	ew := &errWriter{w: w}
+	ew.printf("Plan of %s (%s): %d placed, %d for review, %d excluded, %d gaps\n", v.Org, v.Type, v.Placed, len(v.Unplaced), len(v.Excluded), len(v.Gaps))
+	for _, s := range v.Sections {
+		if len(s.Items) == 0 {
+			continue
+		}
+		ew.printf("\n%s  %s  →  %s\n", s.ID, s.Title, s.PortalPath)
+		for _, it := range s.Items {
+			ew.printf("  [%s] %s  (%.2f: %s)\n      %s\n", it.Kind, it.Title, it.Confidence, strings.Join(it.Reasons, "; "), it.SourceURL)
+		}
+	}
+	if len(v.Unplaced) > 0 {
+		ew.printf("\nFor review (not placed):\n")
+		for _, it := range v.Unplaced {
+			ew.printf("  [%s] %s  %s\n      candidates: %s\n", it.Kind, it.Title, it.SourceURL, candidates(it.Candidates))
+		}
+	}
+	if len(v.Excluded) > 0 {
+		ew.printf("\nExcluded:\n")
+		for _, it := range v.Excluded {
+			ew.printf("  [%s] %s  %s\n      %s\n", it.Kind, it.Title, it.SourceURL, it.Reason)
+		}
+	}
+	if len(v.Gaps) > 0 {
+		ew.printf("\nGaps (to fill by hand or on the old site):\n")
+		for _, g := range v.Gaps {
+			ew.printf("  %s: %s\n", gapName(g), g.Why)
+		}
+	}
+	return ew.err
+}
+
+func candidates(cs []mapping.Candidate) string {
+	if len(cs) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = fmt.Sprintf("%s %.2f", c.Section, c.Confidence)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func gapName(g mapping.Gap) string {
+	if g.Item != "" {
+		return g.Section + " / " + g.Item
+	}
+	return g.Section
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+var page = template.Must(template.New("plan").Funcs(template.FuncMap{
+	"pct":        func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"join":       strings.Join,
+	"candidates": candidates,
+	"gap":        gapName,
+}).Parse(`<!doctype html>
+<html lang="ru"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>План переноса: {{.Org}}</title>
+<style>body{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;text-align:left;vertical-align:top}.why{color:#555;font-size:.9em}.gap{color:#a00}</style>
+</head><body>
+<h1>План переноса{{if .Name}}: {{.Name}}{{end}}</h1>
+<p>Организация {{.Org}} ({{.Type}}){{if .State}}, состояние {{.State}}{{end}}: размещено {{.Placed}}, на проверке {{len .Unplaced}}, исключено {{len .Excluded}}, пробелов {{len .Gaps}}.</p>
+{{range .Sections}}<h2>{{.Title}} <small>{{.ID}} → {{.PortalPath}}</small></h2>
+{{if .Items}}<table><tr><th>что</th><th>откуда</th><th>уверенность и причины</th></tr>
+{{range .Items}}<tr><td>[{{.Kind}}] {{.Title}}</td><td>{{.SourceURL}}</td><td>{{pct .Confidence}} <span class="why">{{join .Reasons "; "}}</span></td></tr>
+{{end}}</table>{{else}}<p class="why">{{if .Mandated}}Пусто: обязательный раздел.{{else}}Пусто.{{end}}</p>{{end}}
+{{end}}
+{{if .Unplaced}}<h2>На проверке (не размещено)</h2><table><tr><th>что</th><th>откуда</th><th>куда может пойти</th></tr>
+{{range .Unplaced}}<tr><td>[{{.Kind}}] {{.Title}}</td><td>{{.SourceURL}}</td><td>{{candidates .Candidates}}</td></tr>{{end}}</table>{{end}}
+{{if .Excluded}}<h2>Исключено</h2><table><tr><th>что</th><th>откуда</th><th>почему</th></tr>
+{{range .Excluded}}<tr><td>[{{.Kind}}] {{.Title}}</td><td>{{.SourceURL}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}
+{{if .Gaps}}<h2>Пробелы</h2><ul>{{range .Gaps}}<li class="gap">{{gap .}}: {{.Why}}</li>{{end}}</ul>{{end}}
+</body></html>
+`))
+
+// WriteHTML writes the plan as one self-contained HTML page. Legacy
+// titles, URLs and reasons are escaped; links are shown, not followed.
+func WriteHTML(w io.Writer, v *View) error {
+	return page.Execute(w, v)
+}
