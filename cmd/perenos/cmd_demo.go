@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"perenos/demo"
+	"perenos/report"
+)
+
+func newDemoCommand(g *globalOptions) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Migrate the bundled demo region end to end (legacy sites and portal on loopback)",
+		Long: `Serve the bundled legacy demo sites (a school, a hospital, a municipality) on loopback,
+start the reference portal in-process, import a registry for them (plus a kindergarten with no
+legacy site), and run every stage with automatic approval. The portal keeps its data in the
+workspace, so a second run finds everything in place and uploads nothing new.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, unlock, err := openWorkspace(cmd.Context(), g, "demo")
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			prog := newProgress(g, asJSON, 0, "demo")
+			if !asJSON && !g.Quiet {
+				fmt.Fprintf(g.errOut, "workspace %s\n", ws.Dir)
+			}
+			sum, err := demo.Run(cmd.Context(), ws, demo.Options{Log: g.log, Progress: prog, Actor: "demo"})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(g.out, sum)
+			}
+			for _, s := range sum.Sites {
+				fmt.Fprintf(g.out, "\n%s  %s\n  type %s, state %s, %d pages, %d attachments\n", s.ID, s.Name, s.Type, s.State, s.Pages, s.Attachments)
+				if s.Error != "" {
+					fmt.Fprintf(g.out, "  error: %s\n", s.Error)
+				}
+				ids := make([]string, 0, len(s.Sections))
+				for id := range s.Sections {
+					ids = append(ids, id)
+				}
+				sort.Strings(ids)
+				parts := make([]string, len(ids))
+				for i, id := range ids {
+					parts[i] = fmt.Sprintf("%s %d", id, s.Sections[id])
+				}
+				fmt.Fprintf(g.out, "  sections: %s\n", orNone(strings.Join(parts, ", ")))
+				fmt.Fprintf(g.out, "  gaps: %s\n", orNone(strings.Join(s.Gaps, ", ")))
+				fmt.Fprintf(g.out, "  upload: %s\n", s.Upload)
+			}
+			fmt.Fprintln(g.out)
+			if sum.NothingNew {
+				fmt.Fprintln(g.out, "Every site was already on the portal as planned: nothing new was uploaded.")
+			}
+			fmt.Fprintf(g.out, "The reference portal served the result at %s while the demo ran; run `perenos portal serve --data %s/portal` to look at it.\n", sum.PortalURL, ws.Dir)
+			if b := sum.Books; b != nil {
+				fmt.Fprintln(g.out)
+				for _, ia := range b.Acts.Issued {
+					note := ""
+					if ia.Unchanged {
+						note = " (stands: migrated again with the same content)"
+					}
+					fmt.Fprintf(g.out, "акт № %s, версия %d for %s: %s/%s%s\n", ia.Act.Number, ia.Act.Version, ia.Act.Org, ws.Dir, ia.Act.PDF, note)
+				}
+				if b.Acts.Combined != "" {
+					fmt.Fprintf(g.out, "all new acts for printing: %s/%s\n", ws.Dir, b.Acts.Combined)
+				}
+				fmt.Fprintln(g.out)
+				return report.WriteTable(g.out, b.Report)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
+	return cmd
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"perenos/pipeline"
+	"perenos/registry"
+	"perenos/store"
+)
+
+func newOrgsCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{Use: "orgs", Short: "Import, list and show the region's organisations"}
+	cmd.AddCommand(newOrgsImportCommand(g), newOrgsListCommand(g), newOrgsShowCommand(g))
+	return cmd
+}
+
+func newOrgsImportCommand(g *globalOptions) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Import or update the region's registry of organisations",
+		Long: `Import the region's list of organisations: a CSV (UTF-8, with or without BOM, comma- or
+semicolon-separated) with the columns id, name, type, region, district, legacy_url, portal_site.
+Further columns are kept as per-site settings (aliases, delay_ms, per_host, ca_file, insecure).
+Re-importing updates organisations and never duplicates them. Bad rows are reported with
+their line numbers; the good rows import.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runOrgsImport(cmd.Context(), g, args[0], asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func runOrgsImport(ctx context.Context, g *globalOptions, path string, asJSON bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	defer f.Close()
+	read := registry.ReadCSV
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		read = registry.ReadXLSX
+	}
+	res, err := read(path, f)
+	if err != nil {
+		return err
+	}
+	ws, unlock, err := openWorkspace(ctx, g, "orgs import")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	created, updated, unchanged, err := registry.Apply(ws, g.Actor, res.Orgs)
+	if err != nil {
+		return err
+	}
+	bad := make([]string, len(res.Bad))
+	for i, b := range res.Bad {
+		bad[i] = b.Error()
+	}
+	if asJSON {
+		printJSON(g.out, map[string]any{"created": created, "updated": updated, "unchanged": unchanged, "bad_rows": bad})
+	} else {
+		for _, b := range bad {
+			fmt.Fprintln(g.errOut, "bad row:", b)
+		}
+		fmt.Fprintf(g.out, "%d organisations: %d new, %d updated, %d unchanged; %d bad rows\n", len(res.Orgs), created, updated, unchanged, len(bad))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %d bad rows in %s (fix them and import again; good rows are in)", pipeline.ErrSomeFailed, len(bad), path)
+	}
+	return nil
+}
+
+func newOrgsListCommand(g *globalOptions) *cobra.Command {
+	var sel selectorOptions
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List organisations with their sites' states",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, unlock, err := openWorkspace(cmd.Context(), g, "orgs list")
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			s := pipeline.Selector{All: true, Type: sel.Type, District: sel.District, State: sel.State}
+			orgs, err := pipeline.Select(ws, s)
+			if err != nil {
+				return &usageError{err.Error()}
+			}
+			if asJSON {
+				if orgs == nil {
+					orgs = []*store.Org{}
+				}
+				return printJSON(g.out, orgs)
+			}
+			tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tTYPE\tSTATE\tDISTRICT\tPAGES\tGAPS\tNAME")
+			for _, o := range orgs {
+				state := string(o.State)
+				if o.State == store.Failed {
+					state += "(" + string(o.FailedAt) + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, o.District, o.Stats["pages"], o.Stats["gaps"], o.Name)
+			}
+			return tw.Flush()
+		},
+	}
+	sel.addFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func newOrgsShowCommand(g *globalOptions) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show ORG",
+		Short: "Show an organisation: registry data, state, crawl statistics",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ws, unlock, err := openWorkspace(cmd.Context(), g, "orgs show")
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			o, err := ws.Org(args[0])
+			if err != nil {
+				return err
+			}
+			var crawl map[string]any
+			if err := ws.Get(pipeline.CrawlStatsKind, o.ID, "last", &crawl); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if asJSON {
+				return printJSON(g.out, map[string]any{"org": o, "crawl": crawl})
+			}
+			fmt.Fprintf(g.out, "%s  %s\n  type %s, %s, %s\n  legacy site %s\n  portal site %s\n  state %s", o.ID, o.Name, o.Type, o.Region, o.District, orNone(o.LegacyURL), o.PortalSite, o.State)
+			if o.State == store.Failed {
+				fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, o.Error)
+			}
+			fmt.Fprintln(g.out)
+			keys := make([]string, 0, len(o.Stats))
+			for k := range o.Stats {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(g.out, "  %s: %d\n", strings.ReplaceAll(k, "_", " "), o.Stats[k])
+			}
+			if crawl != nil {
+				fmt.Fprintf(g.out, "  last crawl: status %v, guards %v, robots-excluded %v, requests %v\n", crawl["status"], crawl["guards"], crawl["robots_excluded"], crawl["requests"])
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"perenos/crawler"
+	"perenos/pipeline"
+	"perenos/store"
+)
+
+// progress shows a batch's sites starting and finishing: a bar on a
+// terminal, a plain line per site otherwise, one JSON object per line
+// with --json, nothing with --quiet.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	bar   *progressbar.ProgressBar
+	json  bool
+	quiet bool
+	total int
+	done  int
+
+	start                     time.Time
+	pages, files, errs, bytes int64
+	lastLine                  time.Time
+}
+
+var (
+	_ pipeline.Progress = (*progress)(nil)
+	_ crawler.Progress  = (*progress)(nil)
+)
+
+// Fetched counts a crawled URL; the bar's description shows the totals.
+func (p *progress) Fetched(org, url string, kind store.PageKind, n int64, err error) {
+	if p == nil || p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case err != nil:
+		p.errs++
+	case kind == store.KindAttachment:
+		p.files++
+	default:
+		p.pages++
+	}
+	p.bytes += n
+	rate := float64(p.pages+p.files) / max(time.Since(p.start).Seconds(), 0.001)
+	desc := fmt.Sprintf("sites %d/%d, pages %d, files %d, errors %d, %.0f/s", p.done, p.total, p.pages, p.files, p.errs, rate)
+	switch {
+	case p.bar != nil:
+		p.bar.Describe(desc)
+	case p.json:
+	case time.Since(p.lastLine) > 10*time.Second:
+		p.lastLine = time.Now()
+		fmt.Fprintln(p.w, "crawl:", desc)
+	}
+}
+
+func newProgress(g *globalOptions, asJSON bool, total int, what string) *progress {
+	p := &progress{w: g.errOut, json: asJSON, quiet: g.Quiet, total: total, start: time.Now(), lastLine: time.Now()}
+	if !g.Quiet && !asJSON && isTerminal(g.errOut) && total > 1 {
+		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(g.errOut), progressbar.OptionSetDescription(what),
+			progressbar.OptionShowCount(), progressbar.OptionSetElapsedTime(true), progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish())
+	}
+	return p
+}
+
+func (p *progress) SiteStarted(stage store.Stage, org string) {}
+
+func (p *progress) SiteDone(stage store.Stage, org string, out pipeline.Outcome) {
+	if p == nil || p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	switch {
+	case p.json:
+		b, _ := json.Marshal(map[string]any{"message_type": "site_done", "stage": stage, "site": out})
+		fmt.Fprintln(p.w, string(b))
+	case p.bar != nil:
+		p.bar.Add(1)
+	default:
+		fmt.Fprintf(p.w, "%s %s: %s\n", stage, org, oneLine(out))
+	}
+}
+
+func (p *progress) finish() {
+	if p != nil && p.bar != nil {
+		p.bar.Finish()
+	}
+}
+
+func oneLine(o pipeline.Outcome) string {
+	switch {
+	case o.Error != "":
+		return "FAILED: " + o.Error
+	case o.Skipped != "":
+		return "skipped: " + o.Skipped
+	default:
+		return o.State + " — " + o.Summary
+	}
+}
+
+// printResult writes a batch's outcomes as a table or JSON.
+func printResult(w io.Writer, res *pipeline.Result, asJSON bool) {
+	if asJSON {
+		printJSON(w, res)
+		return
+	}
+	for _, o := range res.Outcomes {
+		fmt.Fprintf(w, "%-12s %-11s %s\n", o.Org, o.State, oneLine(o))
+	}
+	fmt.Fprintf(w, "%d sites: %d done, %d skipped, %d failed\n", len(res.Outcomes), len(res.Outcomes)-res.Failed-res.Skipped, res.Skipped, res.Failed)
+}
