@@ -97,4 +97,3 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 	p.addFlags(cmd.Flags())
 	return cmd
 }
-
