@@ -349,11 +349,14 @@ func merge(a, b *Result) *Result {
 	return a
 }
 
-// Portal is where uploads go: a target and its public base URL.
+// Portal is where uploads go: a target, its public base URL, and how the
+// upload is planned and carried out.
 type Portal struct {
 	Target  uploader.Target
 	BaseURL string
-	Options uploader.Options
+	Plan    uploader.Options
+	Exec    uploader.ExecOptions
+	DryRun  bool // print the plan's counts, send nothing
 }
 
 func (e *Env) ops(o *store.Org, base string) ([]uploader.Op, []string, error) {
@@ -371,33 +374,61 @@ func (e *Env) ops(o *store.Org, base string) ([]uploader.Op, []string, error) {
 	return uploader.BuildOps(o, plan, base, open)
 }
 
+// UploadPlan computes what an upload of the site would do, sending nothing.
+func (e *Env) UploadPlan(o *store.Org, p Portal) (*uploader.Plan, []string, error) {
+	ops, unresolved, err := e.ops(o, p.BaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	known, err := e.WS.IDMap(o.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return uploader.MakePlan(ops, known, p.Plan), unresolved, nil
+}
+
 // Upload pushes each approved site's plan to the portal: only what is new
-// or changed since the last upload.
+// or changed since the last upload, and, with Plan.Sync, deletes what left
+// the plan under the sync safety rules.
 func (e *Env) Upload(ctx context.Context, orgs []*store.Org, p Portal) *Result {
 	return e.run(ctx, store.StageUpload, orgs, func(ctx context.Context, o *store.Org) (string, error) {
-		ops, unresolved, err := e.ops(o, p.BaseURL)
+		plan, unresolved, err := e.UploadPlan(o, p)
 		if err != nil {
 			return "", err
 		}
-		rep, err := uploader.Sync(ctx, e.WS, p.Target, o, ops, p.Options)
-		if err != nil {
-			return "", err
+		if p.DryRun {
+			st := plan.Stats()
+			return "", skip(fmt.Sprintf("dry run, nothing sent: would create %d, update %d, delete %d, preserve %d, leave %d unchanged, defer %d; %d left the plan without --sync",
+				st.Create, st.Update, st.Delete, st.Preserve, st.Unchanged, st.Deferred, st.Stale))
 		}
-		if err := e.WS.Put(UploadsKind, o.ID, "last", map[string]any{"report": rep, "unresolved_links": unresolved}); err != nil {
+		rep, err := plan.Execute(ctx, e.WS, p.Target, o, p.Exec)
+		if rep != nil {
+			if perr := e.WS.Put(UploadsKind, o.ID, "last", map[string]any{"report": rep, "unresolved_links": unresolved, "at": e.WS.Now()}); perr != nil && err == nil {
+				err = perr
+			}
+		}
+		if err != nil {
 			return "", err
 		}
 		if rep.Failed > 0 {
-			return "", fmt.Errorf("%d of %d items failed, first: %s %s: %s", rep.Failed, len(ops), rep.Errors[0].Kind, rep.Errors[0].Key, rep.Errors[0].Err)
-		}
-		if p.Options.DryRun {
-			return "", skip(fmt.Sprintf("dry run: would create %d, update %d, leave %d unchanged", rep.Created, rep.Updated, rep.Unchanged))
+			first := rep.Errors[0]
+			return "", fmt.Errorf("%d of %d items failed (the next run retries them), first: %s %s: %s", rep.Failed, len(plan.Steps), first.Kind, first.Key, first.Err)
 		}
 		s := fmt.Sprintf("%d created, %d updated, %d unchanged", rep.Created, rep.Updated, rep.Unchanged)
+		if rep.Deleted+rep.Preserved > 0 {
+			s += fmt.Sprintf(", %d deleted, %d left in place (they existed before perenos)", rep.Deleted, rep.Preserved)
+		}
 		if rep.Changed() == 0 {
 			s += " (nothing new to upload)"
 		}
+		if len(rep.Stale) > 0 {
+			s += fmt.Sprintf("; %d items left the plan and stay on the portal (--sync deletes them)", len(rep.Stale))
+		}
 		if len(unresolved) > 0 {
 			s += fmt.Sprintf("; %d links to pages that were not migrated", len(unresolved))
+		}
+		if rep.Deferred > 0 {
+			return "", skip(s + fmt.Sprintf("; %d items deferred by --limit or --only: run again to finish", rep.Deferred))
 		}
 		return s, nil
 	})

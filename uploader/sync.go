@@ -2,12 +2,9 @@ package uploader
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"sort"
 	"sync"
 
@@ -19,103 +16,243 @@ import (
 type IDMap interface {
 	IDMap(org string) (map[string]store.IDEntry, error)
 	PutIDEntry(org string, e store.IDEntry) error
+	DeleteIDEntry(org, kind, key string) error
 }
 
-// Options tune a sync.
+// Action is what an upload does with one item.
+type Action string
+
+// The actions of an upload plan.
+const (
+	Create    Action = "create"
+	Update    Action = "update"
+	Unchanged Action = "unchanged"
+	Delete    Action = "delete"   // gone from the plan, created by perenos: removed with --sync
+	Preserve  Action = "preserve" // gone from the plan, existed before perenos: left on the portal
+	Deferred  Action = "deferred" // left for a later run by --limit or --only
+)
+
+// Options choose what an upload plan covers.
 type Options struct {
-	Concurrency int  // objects in flight for one site (4)
-	DryRun      bool // say what would be done, do nothing
+	Only  []portal.Kind // only these collections ("" or nil: all)
+	Limit int           // at most this many creates and updates (0: no limit)
+	Sync  bool          // delete from the portal what left the plan
 }
 
-// ItemError is an item that could not be written.
+// Step is one item of an upload plan.
+type Step struct {
+	Op     Op
+	Action Action
+	Prev   store.IDEntry // what the ID map knew before
+}
+
+// Plan is what an upload will do, computed before anything is sent, the way
+// rclone's march pairs source and destination: in the site's plan only →
+// create; in both → compare the source hash (update or leave); in the ID
+// map only → a delete candidate.
+type Plan struct {
+	Steps   []Step          // upserts, in write order
+	Removed []store.IDEntry // in the ID map, no longer in the plan, in delete order
+	Sync    bool
+}
+
+// MakePlan pairs the ops with the ID map.
+func MakePlan(ops []Op, known map[string]store.IDEntry, opt Options) *Plan {
+	p := &Plan{Sync: opt.Sync}
+	inPlan := map[string]bool{}
+	writes := 0
+	for _, o := range ops {
+		id := string(o.Kind) + "/" + o.Key
+		inPlan[id] = true
+		prev, had := known[id]
+		st := Step{Op: o, Prev: prev}
+		switch {
+		case had && prev.Status == store.ItemImported && prev.SourceHash == o.Hash:
+			st.Action = Unchanged
+		case len(opt.Only) > 0 && !slices.Contains(opt.Only, o.Kind):
+			st.Action = Deferred
+		case opt.Limit > 0 && writes >= opt.Limit:
+			st.Action = Deferred
+		case had && prev.PortalID != "":
+			st.Action, writes = Update, writes+1
+		default:
+			st.Action, writes = Create, writes+1
+		}
+		p.Steps = append(p.Steps, st)
+	}
+	for id, e := range known {
+		if !inPlan[id] {
+			p.Removed = append(p.Removed, e)
+		}
+	}
+	sort.Slice(p.Removed, func(i, j int) bool {
+		ri, rj := deleteRank(p.Removed[i].Kind), deleteRank(p.Removed[j].Kind)
+		if ri != rj {
+			return ri < rj
+		}
+		return p.Removed[i].Key > p.Removed[j].Key // children's keys extend their parents'
+	})
+	return p
+}
+
+// deleteRank orders deletes: what names a section or a file goes before it.
+func deleteRank(kind string) int {
+	switch portal.Kind(kind) {
+	case portal.KindFile:
+		return 1
+	case portal.KindSection:
+		return 2
+	}
+	return 0
+}
+
+// Stats counts a plan's actions; RemovedAction is what happens to the
+// items that left the plan (delete, preserve, or nothing without --sync).
+type Stats struct {
+	Create    int `json:"create"`
+	Update    int `json:"update"`
+	Unchanged int `json:"unchanged"`
+	Deferred  int `json:"deferred,omitempty"`
+	Delete    int `json:"delete"`
+	Preserve  int `json:"preserve,omitempty"`
+	Stale     int `json:"stale,omitempty"` // left the plan; kept because --sync was not given
+}
+
+// Stats says what the plan would do.
+func (p *Plan) Stats() Stats {
+	var s Stats
+	for _, st := range p.Steps {
+		switch st.Action {
+		case Create:
+			s.Create++
+		case Update:
+			s.Update++
+		case Unchanged:
+			s.Unchanged++
+		case Deferred:
+			s.Deferred++
+		}
+	}
+	for _, e := range p.Removed {
+		switch {
+		case !p.Sync:
+			s.Stale++
+		case e.Created:
+			s.Delete++
+		default:
+			s.Preserve++
+		}
+	}
+	return s
+}
+
+// ItemError is an item that could not be written or deleted.
 type ItemError struct {
-	Kind   portal.Kind `json:"kind"`
-	Key    string      `json:"key"`
-	Source string      `json:"source,omitempty"`
-	Err    string      `json:"error"`
+	Kind      portal.Kind `json:"kind"`
+	Key       string      `json:"key"`
+	Source    string      `json:"source,omitempty"`
+	Err       string      `json:"error"`
+	Permanent bool        `json:"permanent,omitempty"` // the portal refused it; retrying will not help
 }
 
-// Report says what a sync did (or, dry, would do).
+// Report says what an upload did.
 type Report struct {
 	Created   int         `json:"created"`
 	Updated   int         `json:"updated"`
 	Unchanged int         `json:"unchanged"`
+	Deferred  int         `json:"deferred,omitempty"`
+	Deleted   int         `json:"deleted"`
+	Preserved int         `json:"preserved,omitempty"`
+	Stale     []string    `json:"stale,omitempty"` // left the plan, still on the portal (no --sync)
 	Failed    int         `json:"failed"`
-	Stale     []string    `json:"stale,omitempty"` // in the ID map, no longer in the plan
 	Errors    []ItemError `json:"errors,omitempty"`
-	DryRun    bool        `json:"dry_run,omitempty"`
+	// NotDeleted says why deletes were skipped, when they were.
+	NotDeleted string `json:"not_deleted,omitempty"`
 }
 
-// Changed is how many objects were written.
-func (r *Report) Changed() int { return r.Created + r.Updated }
+// Changed is how many objects were written or deleted.
+func (r *Report) Changed() int { return r.Created + r.Updated + r.Deleted }
 
-// Sync writes the ops to the target: what is new or changed since the ID
-// map's last record is upserted, the rest is skipped. Sections go first,
-// files before the documents that name them. The ID map is written after
-// each successful item, so a re-run after a crash skips finished work. A
-// failed item never stops the others.
-func Sync(ctx context.Context, ids IDMap, t Target, org *store.Org, ops []Op, opt Options) (*Report, error) {
+// ExecOptions tune how a plan is carried out.
+type ExecOptions struct {
+	Concurrency int     // objects in flight for this site (default 4)
+	Global      Limiter // objects in flight across all sites; nil: no global limit
+	MaxDelete   int     // most deletes per site (default 20); more fails the run
+}
+
+// Limiter bounds the objects in flight across sites; make it with NewLimiter.
+type Limiter chan struct{}
+
+// NewLimiter allows n objects in flight at once.
+func NewLimiter(n int) Limiter { return make(Limiter, max(n, 1)) }
+
+// ErrTooManyDeletes says a sync would delete more than --max-delete allows.
+var ErrTooManyDeletes = errors.New("too many deletes")
+
+// Execute carries out the plan on t, recording each finished item in the
+// ID map at once, so that a run killed at any moment is resumed by the next
+// without sending finished work again. Sections go first (parents before
+// children), files before the documents that name them. A failed item never
+// stops the others. Deletes come last, only with Sync, never after a
+// failure, and at most MaxDelete of them.
+func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org, opt ExecOptions) (*Report, error) {
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 4
 	}
-	known, err := ids.IDMap(org.ID)
-	if err != nil {
-		return nil, err
+	if opt.MaxDelete <= 0 {
+		opt.MaxDelete = 20
 	}
-	rep := &Report{DryRun: opt.DryRun}
-	inPlan := map[string]bool{}
-	for _, o := range ops {
-		inPlan[string(o.Kind)+"/"+o.Key] = true
-	}
-	for k := range known {
-		if !inPlan[k] {
-			rep.Stale = append(rep.Stale, k)
-		}
-	}
-	sort.Strings(rep.Stale)
+	rep := &Report{}
 	var mu sync.Mutex
-	for _, phase := range phases(ops) {
+	fail := func(o Op, err error) {
+		rep.Failed++
+		rep.Errors = append(rep.Errors, ItemError{Kind: o.Kind, Key: o.Key, Source: o.Source, Err: err.Error(), Permanent: IsPermanent(err)})
+	}
+	for _, phase := range phases(p.Steps) {
 		sem := make(chan struct{}, opt.Concurrency)
 		var wg sync.WaitGroup
-		for _, o := range phase {
-			prev, had := known[string(o.Kind)+"/"+o.Key]
-			if had && prev.Status == store.ItemImported && prev.SourceHash == o.Hash {
-				mu.Lock()
+		for _, st := range phase {
+			switch st.Action {
+			case Unchanged:
 				rep.Unchanged++
-				mu.Unlock()
+				continue
+			case Deferred:
+				rep.Deferred++
 				continue
 			}
-			if opt.DryRun {
-				mu.Lock()
-				if had && prev.Status == store.ItemImported {
-					rep.Updated++
-				} else {
-					rep.Created++
-				}
-				mu.Unlock()
-				continue
-			}
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
+			if err := ctx.Err(); err != nil {
+				wg.Wait()
+				return rep, err
 			}
 			sem <- struct{}{}
+			if opt.Global != nil {
+				opt.Global <- struct{}{}
+			}
 			wg.Go(func() {
-				defer func() { <-sem }()
-				res, err := write(ctx, t, org.PortalSite, o)
-				e := store.IDEntry{Key: o.Key, Kind: string(o.Kind), SourceHash: o.Hash, Attempts: prev.Attempts + 1, PortalID: prev.PortalID, Created: prev.Created}
+				defer func() {
+					<-sem
+					if opt.Global != nil {
+						<-opt.Global
+					}
+				}()
+				res, err := write(ctx, t, org.PortalSite, st.Op)
+				if err != nil && ctx.Err() != nil {
+					return // interrupted: the ID map keeps its last record, the next run resumes
+				}
+				e := store.IDEntry{Key: st.Op.Key, Kind: string(st.Op.Kind), SourceHash: st.Op.Hash, Attempts: st.Prev.Attempts + 1,
+					PortalID: st.Prev.PortalID, Created: st.Prev.Created}
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
-					if ctx.Err() != nil {
-						return
-					}
 					e.Status, e.LastError = store.ItemFailed, err.Error()
-					rep.Failed++
-					rep.Errors = append(rep.Errors, ItemError{Kind: o.Kind, Key: o.Key, Source: o.Source, Err: err.Error()})
+					if st.Prev.Status == store.ItemImported {
+						e.SourceHash = st.Prev.SourceHash // the portal still holds the older version
+					}
+					fail(st.Op, err)
 				} else {
-					e.Status, e.PortalID = store.ItemImported, res.ID
-					if !had || prev.PortalID == "" {
-						e.Created = res.Created // 201: perenos made it, rollback may delete it
+					e.Status, e.PortalID, e.LastError = store.ItemImported, res.ID, ""
+					if st.Prev.PortalID == "" {
+						e.Created = res.Created // 201: perenos made it, so rollback may delete it
 					}
 					if res.Created {
 						rep.Created++
@@ -124,34 +261,125 @@ func Sync(ctx context.Context, ids IDMap, t Target, org *store.Org, ops []Op, op
 					}
 				}
 				if perr := ids.PutIDEntry(org.ID, e); perr != nil {
-					rep.Errors = append(rep.Errors, ItemError{Kind: o.Kind, Key: o.Key, Err: "ledger: " + perr.Error()})
+					fail(st.Op, fmt.Errorf("record in the ledger: %w", perr))
 				}
 			})
 		}
 		wg.Wait()
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
+		if err := ctx.Err(); err != nil {
+			return rep, err
 		}
+	}
+	return rep, p.removeStale(ctx, ids, t, org, opt, rep)
+}
+
+// removeStale applies the sync safety rules to what left the plan.
+func (p *Plan) removeStale(ctx context.Context, ids IDMap, t Target, org *store.Org, opt ExecOptions, rep *Report) error {
+	if len(p.Removed) == 0 {
+		return nil
+	}
+	if !p.Sync {
+		for _, e := range p.Removed {
+			rep.Stale = append(rep.Stale, e.Kind+"/"+e.Key)
+		}
+		return nil
+	}
+	if rep.Failed > 0 {
+		rep.NotDeleted = fmt.Sprintf("not deleting %d items that left the plan: this run had %d failures", len(p.Removed), rep.Failed)
+		return nil
+	}
+	deletes := 0
+	for _, e := range p.Removed {
+		if e.Created {
+			deletes++
+		}
+	}
+	if deletes > opt.MaxDelete {
+		rep.NotDeleted = fmt.Sprintf("not deleting: %d items left the plan, more than --max-delete %d", deletes, opt.MaxDelete)
+		return fmt.Errorf("%w: %d items would be deleted from portal site %s, more than --max-delete %d (check the plan; raise --max-delete if it is right)",
+			ErrTooManyDeletes, deletes, org.PortalSite, opt.MaxDelete)
+	}
+	return removeEntries(ctx, ids, t, org, p.Removed, rep)
+}
+
+// removeEntries deletes from the portal what perenos created and forgets
+// what existed before, one ID-map entry at a time.
+func removeEntries(ctx context.Context, ids IDMap, t Target, org *store.Org, entries []store.IDEntry, rep *Report) error {
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		kind := portal.Kind(e.Kind)
+		if e.Created {
+			if err := t.Delete(ctx, org.PortalSite, kind, e.Key); err != nil && !errors.Is(err, ErrNotFound) {
+				rep.Failed++
+				rep.Errors = append(rep.Errors, ItemError{Kind: kind, Key: e.Key, Err: "delete: " + err.Error(), Permanent: IsPermanent(err)})
+				continue
+			}
+			rep.Deleted++
+		} else {
+			rep.Preserved++
+		}
+		if err := ids.DeleteIDEntry(org.ID, e.Kind, e.Key); err != nil {
+			return fmt.Errorf("forget %s %s in the ledger: %w", e.Kind, e.Key, err)
+		}
+	}
+	return nil
+}
+
+// Rollback removes from the portal everything perenos created for the
+// site. What existed on the portal before perenos wrote to it (answered 200,
+// not 201) stays there; the ID map forgets it.
+func Rollback(ctx context.Context, ids IDMap, t Target, org *store.Org) (*Report, error) {
+	known, err := ids.IDMap(org.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := MakePlan(nil, known, Options{Sync: true})
+	rep := &Report{}
+	if err := removeEntries(ctx, ids, t, org, p.Removed, rep); err != nil {
+		return rep, err
 	}
 	return rep, nil
 }
 
-// phases orders ops: sections (parents first), files, then everything else.
-func phases(ops []Op) [][]Op {
-	var roots, children, files, rest []Op
-	for _, o := range ops {
-		switch {
-		case o.Kind == portal.KindSection && o.Obj.(portal.Section).Parent == "":
-			roots = append(roots, o)
-		case o.Kind == portal.KindSection:
-			children = append(children, o)
-		case o.Kind == portal.KindFile:
-			files = append(files, o)
-		default:
-			rest = append(rest, o)
+// phases groups steps so that everything a step names is written in an
+// earlier phase: sections by depth (parents before children), then files,
+// then the pages, documents, news and records that name them.
+func phases(steps []Step) [][]Step {
+	parent := map[string]string{}
+	for _, s := range steps {
+		if s.Op.Kind == portal.KindSection {
+			parent[s.Op.Key] = s.Op.Obj.(portal.Section).Parent
 		}
 	}
-	return [][]Op{roots, children, files, rest}
+	depth := func(key string) int {
+		d := 0
+		for p := parent[key]; p != "" && d < 32; p = parent[p] {
+			if _, ok := parent[p]; !ok {
+				break // a parent outside the plan already exists on the portal
+			}
+			d++
+		}
+		return d
+	}
+	var sections [][]Step
+	var files, rest []Step
+	for _, s := range steps {
+		switch s.Op.Kind {
+		case portal.KindSection:
+			d := depth(s.Op.Key)
+			for len(sections) <= d {
+				sections = append(sections, nil)
+			}
+			sections[d] = append(sections[d], s)
+		case portal.KindFile:
+			files = append(files, s)
+		default:
+			rest = append(rest, s)
+		}
+	}
+	return append(sections, files, rest)
 }
 
 func write(ctx context.Context, t Target, site string, o Op) (portal.PutResult, error) {
@@ -159,67 +387,4 @@ func write(ctx context.Context, t Target, site string, o Op) (portal.PutResult, 
 		return t.PutFile(ctx, site, o.File.SHA256, o.File.Size, o.File.Open)
 	}
 	return t.Put(ctx, site, o.Kind, o.Key, o.Obj)
-}
-
-// Difference is an item whose portal copy does not match the plan.
-type Difference struct {
-	Kind portal.Kind `json:"kind"`
-	Key  string      `json:"key"`
-	What string      `json:"what"`
-}
-
-// Verify reads every op back from the target and compares hashes.
-func Verify(ctx context.Context, t Target, org *store.Org, ops []Op) ([]Difference, error) {
-	var diffs []Difference
-	for _, o := range ops {
-		if err := ctx.Err(); err != nil {
-			return diffs, err
-		}
-		got, err := readHash(ctx, t, org.PortalSite, o)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			diffs = append(diffs, Difference{o.Kind, o.Key, "missing on the portal"})
-		case err != nil:
-			return diffs, fmt.Errorf("verify %s %s: %w", o.Kind, o.Key, err)
-		case got != o.Hash:
-			diffs = append(diffs, Difference{o.Kind, o.Key, "content differs from the plan"})
-		}
-	}
-	return diffs, nil
-}
-
-func readHash(ctx context.Context, t Target, site string, o Op) (string, error) {
-	if o.Kind == portal.KindFile {
-		rc, err := t.GetFile(ctx, site, o.Key)
-		if err != nil {
-			return "", err
-		}
-		defer rc.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, rc); err != nil {
-			return "", err
-		}
-		return hex.EncodeToString(h.Sum(nil)), nil
-	}
-	raw, err := t.Get(ctx, site, o.Kind, o.Key)
-	if err != nil {
-		return "", err
-	}
-	var v any
-	switch o.Kind {
-	case portal.KindSection:
-		v = &portal.Section{}
-	case portal.KindPage:
-		v = &portal.Page{}
-	case portal.KindDocument:
-		v = &portal.Document{}
-	case portal.KindNews:
-		v = &portal.NewsItem{}
-	case portal.KindRecord:
-		v = &portal.Record{}
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return "", fmt.Errorf("decode: %w", err)
-	}
-	return portal.ContentHash(v)
 }

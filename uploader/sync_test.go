@@ -43,10 +43,20 @@ func testOps(t *testing.T, plan *mapping.Plan) []Op {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(unresolved) != 1 || unresolved[0] != "http://old.example/gone.html" {
+	if len(plan.Sections) == 3 && (len(unresolved) != 1 || unresolved[0] != "http://old.example/gone.html") {
 		t.Fatalf("unresolved links %v", unresolved)
 	}
 	return ops
+}
+
+// runSync plans and executes an upload, as pipeline.Upload does.
+func runSync(t *testing.T, ws *store.Workspace, tgt Target, org *store.Org, plan *mapping.Plan, opt Options, exec ExecOptions) (*Report, error) {
+	t.Helper()
+	known, err := ws.IDMap(org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return MakePlan(testOps(t, plan), known, opt).Execute(context.Background(), ws, tgt, org, exec)
 }
 
 func TestSyncIsIdempotentAndMinimal(t *testing.T) {
@@ -54,7 +64,7 @@ func TestSyncIsIdempotentAndMinimal(t *testing.T) {
 	org := &store.Org{ID: "3801", PortalSite: "sh1"}
 	mem := NewMemory()
 	plan := testPlan()
-	rep, err := Sync(context.Background(), ws, mem, org, testOps(t, plan), Options{})
+	rep, err := runSync(t, ws, mem, org, plan, Options{}, ExecOptions{})
 	if err != nil || rep.Created != 7 || rep.Failed != 0 {
 		t.Fatalf("first sync %+v %v", rep, err)
 	}
@@ -65,12 +75,12 @@ func TestSyncIsIdempotentAndMinimal(t *testing.T) {
 		}
 	}
 	puts := mem.Puts
-	rep, err = Sync(context.Background(), ws, mem, org, testOps(t, plan), Options{})
+	rep, err = runSync(t, ws, mem, org, plan, Options{}, ExecOptions{})
 	if err != nil || rep.Changed() != 0 || rep.Unchanged != 7 || mem.Puts != puts {
 		t.Fatalf("second sync changed things: %+v %v", rep, err)
 	}
 	plan.Sections[2].Items[0].Body = "Ангарск, ул. Мира, 1"
-	rep, err = Sync(context.Background(), ws, mem, org, testOps(t, plan), Options{})
+	rep, err = runSync(t, ws, mem, org, plan, Options{}, ExecOptions{})
 	if err != nil || rep.Updated != 1 || rep.Created != 0 || mem.Puts != puts+1 {
 		t.Fatalf("a one-page edit: %+v %v (puts %d → %d)", rep, err, puts, mem.Puts)
 	}
@@ -86,15 +96,16 @@ func TestSyncIsIdempotentAndMinimal(t *testing.T) {
 	}
 }
 
-func TestDryRunSendsNothing(t *testing.T) {
+func TestDryRunPlanSendsNothing(t *testing.T) {
 	ws := store.TestStore(t)
 	mem := NewMemory()
-	rep, err := Sync(context.Background(), ws, mem, &store.Org{ID: "3801", PortalSite: "sh1"}, testOps(t, testPlan()), Options{DryRun: true})
-	if err != nil || rep.Created != 7 || mem.Puts != 0 {
-		t.Fatalf("dry run %+v %v puts=%d", rep, err, mem.Puts)
+	org := &store.Org{ID: "3801", PortalSite: "sh1"}
+	p := MakePlan(testOps(t, testPlan()), map[string]store.IDEntry{}, Options{})
+	if st := p.Stats(); st.Create != 7 || st.Update != 0 || mem.Puts != 0 {
+		t.Fatalf("plan stats %+v", st)
 	}
-	if ids, _ := ws.IDMap("3801"); len(ids) != 0 {
-		t.Fatal("dry run wrote the ID map")
+	if ids, _ := ws.IDMap(org.ID); len(ids) != 0 {
+		t.Fatal("planning wrote the ID map")
 	}
 }
 
@@ -106,7 +117,7 @@ type failing struct {
 
 func (f failing) Put(ctx context.Context, site string, kind portal.Kind, key string, obj any) (portal.PutResult, error) {
 	if key == f.key {
-		return portal.PutResult{}, &portal.Problem{Status: 422, Title: "rejected"}
+		return portal.PutResult{}, &PermanentError{&portal.Problem{Status: 422, Title: "rejected"}}
 	}
 	return f.Memory.Put(ctx, site, kind, key, obj)
 }
@@ -115,16 +126,130 @@ func TestOneFailureDoesNotStopOthers(t *testing.T) {
 	ws := store.TestStore(t)
 	bad := ItemKey("3801", portal.KindPage, "/contacts.html")
 	tgt := failing{NewMemory(), bad}
-	rep, err := Sync(context.Background(), ws, tgt, &store.Org{ID: "3801", PortalSite: "sh1"}, testOps(t, testPlan()), Options{})
-	if err != nil || rep.Failed != 1 || rep.Created != 6 || rep.Errors[0].Key != bad {
+	org := &store.Org{ID: "3801", PortalSite: "sh1"}
+	rep, err := runSync(t, ws, tgt, org, testPlan(), Options{}, ExecOptions{})
+	if err != nil || rep.Failed != 1 || rep.Created != 6 || rep.Errors[0].Key != bad || !rep.Errors[0].Permanent {
 		t.Fatalf("%+v %v", rep, err)
 	}
 	ids, _ := ws.IDMap("3801")
 	if e := ids["pages/"+bad]; e.Status != store.ItemFailed || !strings.Contains(e.LastError, "rejected") || e.Attempts != 1 {
 		t.Fatalf("failed item in the ID map: %+v", e)
 	}
+	// The next run retries only the failed item.
+	rep, err = runSync(t, ws, tgt.Memory, org, testPlan(), Options{}, ExecOptions{})
+	if err != nil || rep.Created != 1 || rep.Unchanged != 6 {
+		t.Fatalf("retry run: %+v %v", rep, err)
+	}
+	if e, _ := ws.IDMap("3801"); e["pages/"+bad].Attempts != 2 || e["pages/"+bad].Status != store.ItemImported {
+		t.Fatalf("attempts not counted: %+v", e["pages/"+bad])
+	}
 	var p *portal.Problem
-	if !errors.As(&portal.Problem{Status: 422}, &p) {
-		t.Fatal("problem is not an error")
+	if !errors.As(error(&PermanentError{&portal.Problem{Status: 422}}), &p) {
+		t.Fatal("a permanent error does not unwrap to its problem")
+	}
+}
+
+func TestDeleteGuards(t *testing.T) {
+	ctx := context.Background()
+	org := &store.Org{ID: "3801", PortalSite: "sh1"}
+	contactsKey := ItemKey("3801", portal.KindPage, "/contacts.html")
+	withoutContacts := func() *mapping.Plan {
+		p := testPlan()
+		p.Sections = p.Sections[:2] // the contacts section and its page leave the plan
+		return p
+	}
+	cases := []struct {
+		name        string
+		opt         Options
+		exec        ExecOptions
+		existed     bool // the contacts page was on the portal before perenos
+		failOther   bool // another item fails in the same run
+		wantDeleted int
+		wantErr     error
+		wantOnSite  bool
+	}{
+		{name: "no --sync keeps everything", wantOnSite: true},
+		{name: "--sync deletes what perenos created", opt: Options{Sync: true}, wantDeleted: 2},
+		{name: "--sync preserves what existed before", opt: Options{Sync: true}, existed: true, wantDeleted: 1, wantOnSite: true},
+		{name: "no deletes after a failure", opt: Options{Sync: true}, failOther: true, wantOnSite: true},
+		{name: "--max-delete stops the sync", opt: Options{Sync: true}, exec: ExecOptions{MaxDelete: 1}, wantErr: ErrTooManyDeletes, wantOnSite: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ws := store.TestStore(t)
+			mem := NewMemory()
+			if c.existed {
+				mem.Put(ctx, "sh1", portal.KindPage, contactsKey, portal.Page{Title: "старая"})
+			}
+			if _, err := runSync(t, ws, mem, org, testPlan(), Options{}, ExecOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			var tgt Target = mem
+			plan := withoutContacts()
+			if c.failOther {
+				plan.Sections[1].Items[0].Body += " (правка)"
+				tgt = failing{mem, ItemKey("3801", portal.KindPage, "/sveden/paid_edu.html")}
+			}
+			rep, err := runSync(t, ws, tgt, org, plan, c.opt, c.exec)
+			if !errors.Is(err, c.wantErr) {
+				t.Fatalf("error %v, want %v", err, c.wantErr)
+			}
+			if rep.Deleted != c.wantDeleted {
+				t.Errorf("deleted %d, want %d (%+v)", rep.Deleted, c.wantDeleted, rep)
+			}
+			_, gerr := mem.Get(ctx, "sh1", portal.KindPage, contactsKey)
+			if onSite := gerr == nil; onSite != c.wantOnSite {
+				t.Errorf("contacts page on the portal: %v, want %v", onSite, c.wantOnSite)
+			}
+			if (c.failOther || c.wantErr != nil) && rep.NotDeleted == "" {
+				t.Error("skipped deletes are not explained")
+			}
+			if !c.opt.Sync && len(rep.Stale) != 2 {
+				t.Errorf("stale items not listed: %v", rep.Stale)
+			}
+		})
+	}
+}
+
+func TestLimitOnlyAndRollback(t *testing.T) {
+	ctx := context.Background()
+	ws := store.TestStore(t)
+	org := &store.Org{ID: "3801", PortalSite: "sh1"}
+	mem := NewMemory()
+	rep, err := runSync(t, ws, mem, org, testPlan(), Options{Only: []portal.Kind{portal.KindSection}}, ExecOptions{})
+	if err != nil || rep.Created != 3 || rep.Deferred != 4 {
+		t.Fatalf("--only sections: %+v %v", rep, err)
+	}
+	rep, err = runSync(t, ws, mem, org, testPlan(), Options{Limit: 2}, ExecOptions{})
+	if err != nil || rep.Created != 2 || rep.Deferred != 2 || rep.Unchanged != 3 {
+		t.Fatalf("--limit 2: %+v %v", rep, err)
+	}
+	rep, err = runSync(t, ws, mem, org, testPlan(), Options{}, ExecOptions{})
+	if err != nil || rep.Created != 2 || rep.Unchanged != 5 {
+		t.Fatalf("the rest: %+v %v", rep, err)
+	}
+	// A section that existed before perenos stays on rollback.
+	mem2 := NewMemory()
+	mem2.Put(ctx, "sh1", portal.KindSection, SectionKey("3801", "contacts"), portal.Section{Title: "Контакты"})
+	ws2 := store.TestStore(t)
+	if _, err := runSync(t, ws2, mem2, org, testPlan(), Options{}, ExecOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rb, err := Rollback(ctx, ws2, mem2, org)
+	if err != nil || rb.Deleted != 6 || rb.Preserved != 1 {
+		t.Fatalf("rollback: %+v %v", rb, err)
+	}
+	for _, kind := range append([]portal.Kind{portal.KindFile}, portal.ObjectKinds...) {
+		keys, _ := mem2.List(ctx, "sh1", kind)
+		want := 0
+		if kind == portal.KindSection {
+			want = 1
+		}
+		if len(keys) != want {
+			t.Errorf("after rollback %s holds %v", kind, keys)
+		}
+	}
+	if ids, _ := ws2.IDMap("3801"); len(ids) != 0 {
+		t.Errorf("rollback left the ID map with %d entries", len(ids))
 	}
 }

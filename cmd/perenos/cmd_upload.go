@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"perenos/pipeline"
+	"perenos/portal"
 	"perenos/store"
 	"perenos/uploader"
 )
@@ -54,26 +57,71 @@ func (o *portalOptions) target(orgs []*store.Org) (uploader.Target, error) {
 	return uploader.NewClient(o.URL, tokens, uploader.ClientOptions{}), nil
 }
 
+// uploadOptions are the flags that shape an upload.
+type uploadOptions struct {
+	DryRun    bool
+	Limit     int
+	Only      []string
+	Sync      bool
+	MaxDelete int
+	Global    int
+}
+
+func (u *uploadOptions) addFlags(f *pflag.FlagSet) {
+	f.BoolVar(&u.DryRun, "dry-run", false, "print what would be created, updated, deleted or left alone, and send nothing")
+	f.IntVar(&u.Limit, "limit", 0, "send at most N creates and updates per site (the rest waits for the next run)")
+	f.StringSliceVar(&u.Only, "only", nil, "send only these collections: sections, pages, documents, news, records, files")
+	f.BoolVar(&u.Sync, "sync", false, "also delete from the portal what perenos created and the plan no longer holds")
+	f.IntVar(&u.MaxDelete, "max-delete", 20, "most deletes per site; a sync that needs more fails the site")
+	f.IntVar(&u.Global, "global-concurrency", 32, "objects in flight across all sites")
+}
+
+func (u *uploadOptions) portal(t uploader.Target, concurrency int) (pipeline.Portal, error) {
+	var only []portal.Kind
+	for _, k := range u.Only {
+		kind := portal.Kind(strings.TrimSpace(k))
+		if kind != portal.KindFile && !slices.Contains(portal.ObjectKinds, kind) {
+			return pipeline.Portal{}, &usageError{fmt.Sprintf("--only %q: want sections, pages, documents, news, records or files", k)}
+		}
+		only = append(only, kind)
+	}
+	if u.Limit < 0 || u.MaxDelete < 0 {
+		return pipeline.Portal{}, &usageError{"--limit and --max-delete cannot be negative"}
+	}
+	return pipeline.Portal{Target: t, DryRun: u.DryRun,
+		Plan: uploader.Options{Only: only, Limit: u.Limit, Sync: u.Sync},
+		Exec: uploader.ExecOptions{Concurrency: concurrency, MaxDelete: u.MaxDelete, Global: uploader.NewLimiter(u.Global)}}, nil
+}
+
 func newUploadCommand(g *globalOptions) *cobra.Command {
 	var o stageOptions
 	var p portalOptions
-	var dry bool
+	var u uploadOptions
 	cmd := &cobra.Command{
 		Use:   "upload [ORG...]",
 		Short: "Upload approved sites to the portal: only what is new or changed",
+		Long: `Upload each approved site's plan through the portal's import API. Every item is sent under a
+key derived from the organisation's ID and the item's path on its old site, so a re-run sends
+only what is new or changed and never duplicates anything. Items that left the plan are deleted
+only with --sync, never in a run that had failures, only if perenos created them, and at most
+--max-delete per site. Transient failures are retried; permanent ones are listed per item.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return stageRun(cmd.Context(), g, "upload", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
 				t, err := p.target(orgs)
 				if err != nil {
 					return nil, err
 				}
-				return env.Upload(ctx, orgs, pipeline.Portal{Target: t, Options: uploader.Options{Concurrency: p.Concurrency, DryRun: dry}}), nil
+				pp, err := u.portal(t, p.Concurrency)
+				if err != nil {
+					return nil, err
+				}
+				return env.Upload(ctx, orgs, pp), nil
 			})
 		},
 	}
 	o.addFlags(cmd.Flags())
 	p.addFlags(cmd.Flags())
-	cmd.Flags().BoolVar(&dry, "dry-run", false, "say what would be created, updated or left alone, and send nothing")
+	u.addFlags(cmd.Flags())
 	return cmd
 }
 

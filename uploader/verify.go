@@ -1,0 +1,85 @@
+package uploader
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"perenos/portal"
+	"perenos/store"
+)
+
+// Difference is an item whose portal copy does not match the plan.
+type Difference struct {
+	Kind portal.Kind `json:"kind"`
+	Key  string      `json:"key"`
+	What string      `json:"what"`
+}
+
+// Verify reads every op back from the target and compares hashes.
+func Verify(ctx context.Context, t Target, org *store.Org, ops []Op) ([]Difference, error) {
+	var diffs []Difference
+	for _, o := range ops {
+		if err := ctx.Err(); err != nil {
+			return diffs, err
+		}
+		got, err := readHash(ctx, t, org.PortalSite, o)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			diffs = append(diffs, Difference{o.Kind, o.Key, "missing on the portal"})
+		case err != nil:
+			return diffs, fmt.Errorf("verify %s %s: %w", o.Kind, o.Key, err)
+		case got != o.Hash:
+			diffs = append(diffs, Difference{o.Kind, o.Key, "content differs from the plan"})
+		}
+	}
+	return diffs, nil
+}
+
+// newObject returns an empty value of a collection's type.
+func newObject(kind portal.Kind) (any, error) {
+	switch kind {
+	case portal.KindSection:
+		return &portal.Section{}, nil
+	case portal.KindPage:
+		return &portal.Page{}, nil
+	case portal.KindDocument:
+		return &portal.Document{}, nil
+	case portal.KindNews:
+		return &portal.NewsItem{}, nil
+	case portal.KindRecord:
+		return &portal.Record{}, nil
+	}
+	return nil, fmt.Errorf("unknown collection %q", kind)
+}
+
+func readHash(ctx context.Context, t Target, site string, o Op) (string, error) {
+	if o.Kind == portal.KindFile {
+		rc, err := t.GetFile(ctx, site, o.Key)
+		if err != nil {
+			return "", err
+		}
+		defer rc.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, rc); err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}
+	raw, err := t.Get(ctx, site, o.Kind, o.Key)
+	if err != nil {
+		return "", err
+	}
+	v, err := newObject(o.Kind)
+	if err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return "", fmt.Errorf("decode: %w", err)
+	}
+	return portal.ContentHash(v)
+}
