@@ -138,6 +138,7 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/v1/sites/{site}/files/{sha}", s.getFile)
 	api("DELETE /api/v1/sites/{site}/files/{sha}", s.deleteFile)
 	api("GET /api/v1/sites/{site}/files", s.listFiles)
+	api("POST /api/v1/sites/{site}/bundle", s.importBundle)
 	api("PUT /api/v1/sites/{site}/{kind}/{key}", s.putObject)
 	api("GET /api/v1/sites/{site}/{kind}/{key}", s.getObject)
 	api("DELETE /api/v1/sites/{site}/{kind}/{key}", s.deleteObject)
@@ -377,29 +378,8 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request) {
 		if refErr = refs(tx, site, v); refErr != nil {
 			return nil
 		}
-		b := tx.Bucket(bObjects)
-		k := objKey(site, kind, key)
-		now := time.Now().UTC()
-		st := stored{Created: now}
-		if old := b.Get(k); old != nil {
-			if err := json.Unmarshal(old, &st); err != nil {
-				return err
-			}
-		} else {
-			seq, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			st.ID = strconv.FormatUint(seq, 10)
-			res.Created = true
-		}
-		st.Body, st.Updated = canon, now
-		data, err := json.Marshal(st)
-		if err != nil {
-			return err
-		}
-		res.ID = st.ID
-		return b.Put(k, data)
+		res, err = putStored(tx, site, kind, key, canon, time.Now().UTC())
+		return err
 	})
 	if refErr != nil {
 		writeProblem(w, http.StatusUnprocessableEntity, "invalid reference", refErr.Error())
@@ -415,6 +395,34 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, res)
+}
+
+// putStored creates or replaces an object in the storage, keeping the ID
+// of an object that already exists.
+func putStored(tx *bolt.Tx, site string, kind Kind, key string, canon []byte, now time.Time) (PutResult, error) {
+	res := PutResult{Key: key}
+	b := tx.Bucket(bObjects)
+	k := objKey(site, kind, key)
+	st := stored{Created: now}
+	if old := b.Get(k); old != nil {
+		if err := json.Unmarshal(old, &st); err != nil {
+			return res, err
+		}
+	} else {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return res, err
+		}
+		st.ID = strconv.FormatUint(seq, 10)
+		res.Created = true
+	}
+	st.Body, st.Updated = canon, now
+	data, err := json.Marshal(st)
+	if err != nil {
+		return res, err
+	}
+	res.ID = st.ID
+	return res, b.Put(k, data)
 }
 
 func (s *Server) getObject(w http.ResponseWriter, r *http.Request) {

@@ -176,11 +176,12 @@ func retryable(status int) bool {
 	return status >= 500
 }
 
-// backoff is a capped, jittered exponential delay before try attempt+1.
+// backoff is the delay before try attempt+1: capped exponential with full
+// jitter (uniform between zero and the cap), so that many sites retrying
+// after one outage do not come back in step.
 func (c *Client) backoff(attempt int) time.Duration {
-	d := c.opt.BaseDelay << min(attempt-1, 16)
-	d = min(d, c.opt.MaxDelay)
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	d := min(c.opt.BaseDelay<<min(attempt-1, 16), c.opt.MaxDelay)
+	return time.Duration(rand.Int64N(int64(d))) + time.Millisecond
 }
 
 func parseRetryAfter(v string) time.Duration {
