@@ -454,3 +454,44 @@ func (e *Env) Verify(ctx context.Context, orgs []*store.Org, p Portal) *Result {
 		return fmt.Sprintf("all %d items match", len(ops)), nil
 	})
 }
+
+// Rollback removes from the portal what perenos created for each site and
+// moves the site back to approved, so that a later upload starts afresh.
+// What existed on the portal before perenos stays. A site whose act is
+// signed is refused: the signed act describes what is on the portal.
+func (e *Env) Rollback(ctx context.Context, orgs []*store.Org, p Portal) *Result {
+	return e.run(ctx, store.StageApprove, orgs, func(ctx context.Context, o *store.Org) (string, error) {
+		if o.State == store.ActSigned {
+			return "", skip("the completion act is signed; a rollback would make it untrue")
+		}
+		rep, err := uploader.Rollback(ctx, e.WS, p.Target, o)
+		if err != nil {
+			return "", err
+		}
+		if rep.Failed > 0 {
+			return "", fmt.Errorf("%d items could not be removed (the next rollback retries them), first: %s %s: %s", rep.Failed, rep.Errors[0].Kind, rep.Errors[0].Key, rep.Errors[0].Err)
+		}
+		return fmt.Sprintf("rollback: %d items removed from the portal, %d that existed before left in place", rep.Deleted, rep.Preserved), nil
+	})
+}
+
+// Export writes a site's approved plan as one bulk-import bundle.
+func (e *Env) Export(ctx context.Context, o *store.Org, base string, w io.Writer) (int, error) {
+	if err := store.CanRun(store.StageUpload, o.State, o.FailedAt, o.HasLegacy()); err != nil {
+		return 0, fmt.Errorf("organisation %s: %w", o.ID, err)
+	}
+	ops, _, err := e.ops(o, base)
+	if err != nil {
+		return 0, err
+	}
+	return len(ops), uploader.Export(ctx, w, o.PortalSite, ops)
+}
+
+// Redirects lists a site's old URLs with their portal URLs under base.
+func (e *Env) Redirects(o *store.Org, base string) ([]uploader.Redirect, error) {
+	plan, err := LoadPlan(e.WS, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	return uploader.Redirects(o, plan, base), nil
+}

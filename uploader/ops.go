@@ -70,21 +70,9 @@ func clipKey(k string) string {
 // their portal addresses, and links to items that were not migrated are
 // returned as unresolved.
 func BuildOps(org *store.Org, plan *mapping.Plan, base string, open func(sha string) (io.ReadCloser, error)) (ops []Op, unresolved []string, err error) {
-	site := org.PortalSite
 	newURL := map[string]string{}
-	for _, s := range plan.Sections {
-		for _, it := range s.Items {
-			switch it.Kind {
-			case mapping.KindDocument:
-				newURL[normURL(it.SourceURL)] = base + portal.FilePath(site, it.Blob, it.FileName)
-			case mapping.KindPage, mapping.KindNews:
-				k := portal.KindPage
-				if it.Kind == mapping.KindNews {
-					k = portal.KindNews
-				}
-				newURL[normURL(it.SourceURL)] = base + portal.PublicPath(site, k, ItemKey(org.ID, k, it.Key))
-			}
-		}
+	for _, r := range Redirects(org, plan, base) {
+		newURL[normURL(r.From)] = r.To
 	}
 	legacyHost := ""
 	if u, err := url.Parse(org.LegacyURL); err == nil {
@@ -156,6 +144,37 @@ func BuildOps(org *store.Org, plan *mapping.Plan, base string, open func(sha str
 		}
 	}
 	return ops, unresolved, nil
+}
+
+// Redirect maps an old address of the legacy site to the item's address
+// on the portal.
+type Redirect struct {
+	From string      `json:"from"`
+	To   string      `json:"to"`
+	Kind portal.Kind `json:"kind"`
+}
+
+// Redirects lists, for every page, news item and document of the plan,
+// its old URL and its portal URL under base, in plan order. They are what
+// the old domain should answer once it points at the portal.
+func Redirects(org *store.Org, plan *mapping.Plan, base string) []Redirect {
+	var out []Redirect
+	site := org.PortalSite
+	for _, s := range plan.Sections {
+		for _, it := range s.Items {
+			switch it.Kind {
+			case mapping.KindDocument:
+				out = append(out, Redirect{it.SourceURL, base + portal.FilePath(site, it.Blob, it.FileName), portal.KindFile})
+			case mapping.KindPage, mapping.KindNews:
+				k := portal.KindPage
+				if it.Kind == mapping.KindNews {
+					k = portal.KindNews
+				}
+				out = append(out, Redirect{it.SourceURL, base + portal.PublicPath(site, k, ItemKey(org.ID, k, it.Key)), k})
+			}
+		}
+	}
+	return out
 }
 
 func op(kind portal.Kind, key string, obj any, src string) Op {

@@ -229,39 +229,43 @@ func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org,
 				opt.Global <- struct{}{}
 			}
 			wg.Go(func() {
-				defer func() {
-					<-sem
-					if opt.Global != nil {
-						<-opt.Global
-					}
-				}()
 				res, err := write(ctx, t, org.PortalSite, st.Op)
+				// The slot bounds requests in flight to the portal; the
+				// ledger write below no longer needs it.
+				<-sem
+				if opt.Global != nil {
+					<-opt.Global
+				}
 				if err != nil && ctx.Err() != nil {
 					return // interrupted: the ID map keeps its last record, the next run resumes
 				}
 				e := store.IDEntry{Key: st.Op.Key, Kind: string(st.Op.Kind), SourceHash: st.Op.Hash, Attempts: st.Prev.Attempts + 1,
 					PortalID: st.Prev.PortalID, Created: st.Prev.Created}
-				mu.Lock()
-				defer mu.Unlock()
 				if err != nil {
 					e.Status, e.LastError = store.ItemFailed, err.Error()
 					if st.Prev.Status == store.ItemImported {
 						e.SourceHash = st.Prev.SourceHash // the portal still holds the older version
 					}
-					fail(st.Op, err)
 				} else {
 					e.Status, e.PortalID, e.LastError = store.ItemImported, res.ID, ""
 					if st.Prev.PortalID == "" {
 						e.Created = res.Created // 201: perenos made it, so rollback may delete it
 					}
-					if res.Created {
-						rep.Created++
-					} else {
-						rep.Updated++
-					}
 				}
-				if perr := ids.PutIDEntry(org.ID, e); perr != nil {
+				// Concurrent items share ledger commits (store batches them),
+				// so the write is made outside the report's lock.
+				perr := ids.PutIDEntry(org.ID, e)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err != nil:
+					fail(st.Op, err)
+				case perr != nil:
 					fail(st.Op, fmt.Errorf("record in the ledger: %w", perr))
+				case res.Created:
+					rep.Created++
+				default:
+					rep.Updated++
 				}
 			})
 		}

@@ -69,6 +69,7 @@ EXIT STATUS
 		newActCommand(g),
 		newReportCommand(g),
 		newDomainCommand(g),
+		newRollbackCommand(g), newExportCommand(g), newRedirectsCommand(g),
 	)
 	return root
 }

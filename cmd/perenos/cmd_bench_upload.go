@@ -1,0 +1,36 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"perenos/uploader/uploadbench"
+)
+
+func newBenchUploadCommand(g *globalOptions) *cobra.Command {
+	var o uploadbench.Options
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "upload",
+		Short: "Upload a synthetic site to an in-process portal with fixed latency; print the rate against its limit",
+		Long: `Start a reference portal in-process that adds --latency to every request, upload a synthetic
+site of --items objects (--files of them files) with --concurrency objects in flight, and print
+{"items","seconds","items_per_sec","limit_items_per_sec","ratio_to_limit",...} where the limit is
+concurrency ÷ latency. A second upload of the same site follows and must send nothing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := uploadbench.Run(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			return printJSON(g.out, res)
+		},
+	}
+	cmd.Flags().IntVar(&o.Items, "items", 2000, "objects in the synthetic site, files included")
+	cmd.Flags().IntVar(&o.Files, "files", 500, "of which files (each with its document)")
+	cmd.Flags().DurationVar(&o.Latency, "latency", 20*time.Millisecond, "latency the portal adds to every request")
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "objects in flight")
+	cmd.Flags().BoolVar(&asJSON, "json", true, "print JSON (the only format)")
+	return cmd
+}

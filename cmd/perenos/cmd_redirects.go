@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"perenos/pipeline"
+	"perenos/uploader"
+)
+
+func newRedirectsCommand(g *globalOptions) *cobra.Command {
+	var format, base string
+	cmd := &cobra.Command{
+		Use:   "redirects ORG --portal-url URL",
+		Short: "Export the map from every old URL of a site to its new portal URL (csv or nginx)",
+		Long: `Print, for every page, news item and document the plan migrates, its old URL and its URL on
+the portal: as CSV (from,to,kind), or as an nginx snippet that answers 301 for each old address,
+for the day the organisation's domain is pointed at the portal.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(uploader.RedirectFormats, format) {
+				return &usageError{fmt.Sprintf("--format %q: want one of %s", format, strings.Join(uploader.RedirectFormats, ", "))}
+			}
+			if base == "" {
+				return &usageError{"--portal-url is required: the portal's public base URL (https://...)"}
+			}
+			ws, unlock, err := openWorkspace(cmd.Context(), g, "redirects")
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			org, err := ws.Org(args[0])
+			if err != nil {
+				return fmt.Errorf("%w (see perenos orgs list)", err)
+			}
+			env := &pipeline.Env{WS: ws}
+			rs, err := env.Redirects(org, strings.TrimSuffix(base, "/"))
+			if err != nil {
+				return err
+			}
+			return uploader.WriteRedirects(g.out, format, rs)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "csv", "csv or nginx")
+	cmd.Flags().StringVar(&base, "portal-url", "", "the portal's public base URL")
+	return cmd
+}
