@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -12,36 +13,114 @@ import (
 	"perenos/store"
 )
 
+// Signal weights. Each is the confidence one piece of evidence gives on its
+// own; independent pieces combine by noisy-or.
+const (
+	wSlugUnderRoot = 0.95 // /sveden/paid_edu
+	wSlug          = 0.85 // /paid_edu.html anywhere
+	wSlugAncestor  = 0.6  // /patients/zapis/ lies under /patients/
+	wNewsAncestor  = 0.8  // a page inside the news folder is a news item
+	wDatedURL      = 0.85 // /2023/10/12/slug/, /news/slug/2023-10-12-5
+	wMonthArchive  = 0.8  // /2023/10/
+	wHome          = 0.9
+	wTitleExact    = 0.8
+	wTitleMost     = 0.7
+	wTitlePhrase   = 0.55
+	wTitleWord     = 0.4
+	wHeadingExact  = 0.5
+	wHeadingPhrase = 0.35
+	wMenuExact     = 0.8
+	wMenuMost      = 0.7
+	wMenuPhrase    = 0.55
+	wMenuWord      = 0.35
+	wCrumb         = 0.6
+	wCrumbWeak     = 0.35
+	wBodyFew       = 0.3
+	wBodyMany      = 0.45
+	wPropsOne      = 0.6
+	wPropsMany     = 0.85
+	// wStrong is the least weight of a signal that can contradict another
+	// section: weaker ones (a single word of a title, a few phrases in the
+	// text) only add to a section's confidence.
+	wStrong = 0.5
+)
+
 // classifier scores sections for a site's items from independent signals.
 type classifier struct {
-	prof  *Profile
-	menus map[string][]string // page URL → anchor texts of template links pointing to it
+	prof     *Profile
+	secs     []*Section
+	phrases  map[string][]phrase // section id → keywords and title, stemmed
+	menus    map[string][]string // page URL → anchor texts of template links pointing to it
+	template map[string]bool     // itemprops on most pages of the site (footers, headers)
+	common   map[string]bool     // title parts on most pages of the site (the site's name)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
-	c := &classifier{prof: prof, menus: map[string][]string{}}
+	c := &classifier{prof: prof, phrases: map[string][]phrase{}, menus: map[string][]string{}, template: map[string]bool{}, common: map[string]bool{}}
+	c.secs = append(c.secs, &prof.Root)
+	for i := range prof.Sections {
+		c.secs = append(c.secs, &prof.Sections[i])
+	}
+	titles := map[string]int{}
+	for _, s := range c.secs {
+		titles[norm(s.Title)]++
+	}
+	for _, s := range c.secs {
+		kws := append([]string(nil), s.Keywords...)
+		if titles[norm(s.Title)] == 1 && s.ID != OtherSection && s.ID != HomeSection {
+			kws = append(kws, s.Title)
+		}
+		c.phrases[s.ID] = newPhrases(kws)
+	}
+	propPages := map[string]int{}
+	titleParts := map[string]int{}
+	pages := 0
 	for _, d := range in.Docs {
-		for _, l := range d.Links {
-			if l.InContent || l.Text == "" {
-				continue
-			}
-			t := norm(l.Text)
-			if !slices.Contains(c.menus[l.URL], t) {
-				c.menus[l.URL] = append(c.menus[l.URL], t)
+		pages++
+		seen := map[string]bool{}
+		for _, t := range append(titleSplit(d.HTMLTitle), d.Title) {
+			if n := norm(t); n != "" && !seen[n] {
+				seen[n] = true
+				titleParts[n]++
 			}
 		}
-		for _, b := range d.Breadcrumbs {
-			_ = b // breadcrumbs name the page's ancestors; used per page below
+		for _, p := range d.Itemprops {
+			propPages[p]++
+		}
+		for _, l := range d.Links {
+			if l.InContent || strings.TrimSpace(l.Text) == "" {
+				continue
+			}
+			t := collapse(l.Text)
+			key := stripFragment(l.URL)
+			if !slices.Contains(c.menus[key], t) {
+				c.menus[key] = append(c.menus[key], t)
+			}
+		}
+	}
+	for t, n := range titleParts {
+		if pages >= 3 && n*2 > pages {
+			c.common[t] = true
+		}
+	}
+	for p, n := range propPages {
+		if pages >= 3 && n*2 > pages {
+			c.template[p] = true // on most pages: part of the site's template, not of a page
 		}
 	}
 	return c
 }
 
-// signal is one piece of evidence for a section.
+// signal is one piece of evidence for a section. Context evidence (the
+// folder or breadcrumb the page sits under) says where the page's parent
+// is: it places a page on its own, but does not contradict direct evidence
+// (the page's own address, title, menu item, text or microdata).
+// Conflicts are judged on strong direct evidence only (see wStrong).
 type signal struct {
 	section string
 	weight  float64
 	reason  string
+	context bool
 }
 
 // classify returns the candidate sections of a page, best first.
@@ -49,46 +128,143 @@ func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
 	var sigs []signal
 	u, _ := url.Parse(p.URL)
 	sigs = append(sigs, c.urlSignals(u)...)
-	title := norm(d.Title)
-	for _, s := range c.sections() {
-		if kw := matchKeyword(title, s.Keywords); kw != "" {
-			sigs = append(sigs, signal{s.ID, 0.75, fmt.Sprintf("заголовок страницы «%s»", d.Title)})
-		} else if len(d.Headings) > 0 {
-			for _, h := range d.Headings[1:min(len(d.Headings), 4)] {
-				if kw := matchKeyword(norm(h), s.Keywords); kw != "" {
-					sigs = append(sigs, signal{s.ID, 0.45, fmt.Sprintf("подзаголовок «%s»", h)})
+	titles := c.pageTitles(d)
+	crumbs := c.ancestorCrumbs(d)
+	text := stems(d.Text)
+	for _, s := range c.secs {
+		ps := c.phrases[s.ID]
+		if len(ps) == 0 {
+			continue
+		}
+		tm, shown := matchNone, ""
+		for _, t := range titles {
+			if m, _ := matchShort(stems(t), ps); m > tm {
+				tm, shown = m, t
+			}
+		}
+		switch tm {
+		case matchExact:
+			sigs = append(sigs, signal{s.ID, wTitleExact, fmt.Sprintf("заголовок страницы «%s»", shown), false})
+		case matchMost:
+			sigs = append(sigs, signal{s.ID, wTitleMost, fmt.Sprintf("заголовок страницы «%s»", shown), false})
+		case matchPhrase:
+			sigs = append(sigs, signal{s.ID, wTitlePhrase, fmt.Sprintf("в заголовке страницы «%s»", shown), false})
+		case matchWord:
+			sigs = append(sigs, signal{s.ID, wTitleWord, fmt.Sprintf("слово в заголовке «%s»", shown), false})
+		}
+		if len(d.Headings) > 1 {
+			for _, h := range d.Headings[1:min(len(d.Headings), 5)] {
+				m, _ := matchShort(stems(h), ps)
+				if m >= matchMost {
+					sigs = append(sigs, signal{s.ID, wHeadingExact, fmt.Sprintf("подзаголовок «%s»", h), false})
+					break
+				}
+				if m == matchPhrase {
+					sigs = append(sigs, signal{s.ID, wHeadingPhrase, fmt.Sprintf("подзаголовок «%s»", h), false})
 					break
 				}
 			}
 		}
-		for _, anchor := range c.menus[p.URL] {
-			if kw := matchKeyword(anchor, s.Keywords); kw != "" {
-				sigs = append(sigs, signal{s.ID, 0.7, fmt.Sprintf("пункт меню «%s»", anchor)})
+		best, bestAnchor := matchNone, ""
+		for _, anchor := range c.menus[stripFragment(p.URL)] {
+			if m, _ := matchShort(stems(anchor), ps); m > best {
+				best, bestAnchor = m, anchor
+			}
+		}
+		if w := [...]float64{0, wMenuWord, wMenuPhrase, wMenuMost, wMenuExact}[best]; w > 0 {
+			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("пункт меню «%s»", bestAnchor), false})
+		}
+		for _, cr := range crumbs {
+			m, _ := matchShort(stems(cr), ps)
+			if m >= matchMost {
+				sigs = append(sigs, signal{s.ID, wCrumb, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr), s.ID != NewsSection})
+				break
+			}
+			if m == matchPhrase {
+				sigs = append(sigs, signal{s.ID, wCrumbWeak, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr), s.ID != NewsSection})
 				break
 			}
 		}
-		if n := countProps(d.Itemprops, s.Itemprops); n > 0 {
-			w := 0.6
-			if n >= 2 {
-				w = 0.85
+		if n, found := countPhrases(text, ps); n >= 2 {
+			w := wBodyFew
+			if n >= 4 {
+				w = wBodyMany
 			}
-			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("микроразметка itemprop: %s", strings.Join(matchedProps(d.Itemprops, s.Itemprops), ", "))})
+			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("в тексте страницы: %s", strings.Join(quote(found[:min(3, len(found))]), ", ")), false})
+		}
+		if props := c.matchedProps(d.Itemprops, s.Itemprops); len(props) > 0 {
+			w := wPropsOne
+			if len(props) >= 2 {
+				w = wPropsMany
+			}
+			sigs = append(sigs, signal{s.ID, w, "микроразметка itemprop: " + strings.Join(props, ", "), false})
 		}
 	}
 	return combine(sigs)
 }
 
-// sections lists the root and every section of the profile.
-func (c *classifier) sections() []*Section {
-	out := []*Section{&c.prof.Root}
-	for i := range c.prof.Sections {
-		out = append(out, &c.prof.Sections[i])
+func quote(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = "«" + s + "»"
 	}
 	return out
 }
 
-// urlSignals reads the page's address: the mandated slug under /sveden/,
-// a known slug anywhere in the path, the site's home page.
+// titleSplit splits an HTML <title> at the separators legacy CMSs put
+// between the site's name and the page's («Школа № 3 - Документы»).
+func titleSplit(t string) []string {
+	for _, sep := range []string{" - ", " | ", " — ", " – ", " :: ", " » ", " / "} {
+		t = strings.ReplaceAll(t, sep, "\x00")
+	}
+	var out []string
+	for _, p := range strings.Split(t, "\x00") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pageTitles returns what names the page: its extracted title and the
+// parts of its HTML title, less those shared by most pages of the site.
+func (c *classifier) pageTitles(d *extract.Document) []string {
+	var out []string
+	for _, t := range append([]string{d.Title}, titleSplit(d.HTMLTitle)...) {
+		n := norm(t)
+		if n == "" || c.common[n] || slices.ContainsFunc(out, func(o string) bool { return norm(o) == n }) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// ancestorCrumbs returns the breadcrumb entries above the page, without
+// the home page and without the page itself.
+func (c *classifier) ancestorCrumbs(d *extract.Document) []string {
+	var out []string
+	t := norm(d.Title)
+	for _, b := range d.Breadcrumbs {
+		n := norm(b)
+		if n == "" || n == t || n == "главная" || n == "главная страница" || n == "home" {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+var (
+	reYear    = regexp.MustCompile(`^(19|20)\d\d$`)
+	reMonth   = regexp.MustCompile(`^(0?[1-9]|1[0-2])$`)
+	reDay     = regexp.MustCompile(`^(0?[1-9]|[12]\d|3[01])$`)
+	reISODate = regexp.MustCompile(`(?:^|\D)((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:\D|$)`)
+)
+
+// urlSignals reads the page's address: the mandated slug under the root
+// (/sveden/), a known slug anywhere in the path, the folder it lies in,
+// dated news addresses, the site's home page.
 func (c *classifier) urlSignals(u *url.URL) []signal {
 	if u == nil {
 		return nil
@@ -96,24 +272,37 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	segs := pathSegments(u.Path)
 	shown := u.Path
 	if len(segs) == 0 {
-		return []signal{{HomeSection, 0.9, "главная страница старого сайта"}}
+		if u.RawQuery == "" {
+			return []signal{{HomeSection, wHome, "главная страница старого сайта", false}}
+		}
+		return nil
 	}
 	var out []signal
-	last := segs[len(segs)-1]
-	under := len(segs) >= 2 && segs[len(segs)-2] == c.prof.Root.ID
-	if last == c.prof.Root.ID {
-		out = append(out, signal{c.prof.Root.ID, 0.9, fmt.Sprintf("адрес страницы %s", shown)})
+	if date, ok := datedPath(segs); ok {
+		out = append(out, signal{NewsSection, wDatedURL, "адрес новости с датой " + date, false})
+	} else if month, ok := archivePath(segs); ok {
+		out = append(out, signal{NewsSection, wMonthArchive, "архив новостей за " + month, false})
 	}
-	for _, s := range c.sections() {
+	last := segs[len(segs)-1]
+	rootSlug := strings.ToLower(c.prof.Root.ID)
+	under := slices.Contains(segs[:len(segs)-1], rootSlug)
+	if last == rootSlug {
+		out = append(out, signal{c.prof.Root.ID, 0.9, fmt.Sprintf("адрес страницы %s", shown), false})
+	}
+	for _, s := range c.secs {
 		for _, slug := range s.Slugs {
-			slug = strings.ToLower(slug)
+			slug = slugNorm(slug)
 			switch {
 			case last == slug && under:
-				out = append(out, signal{s.ID, 0.95, fmt.Sprintf("адрес страницы %s", shown)})
+				out = append(out, signal{s.ID, wSlugUnderRoot, fmt.Sprintf("адрес страницы %s", shown), false})
 			case last == slug:
-				out = append(out, signal{s.ID, 0.8, fmt.Sprintf("адрес страницы %s", shown)})
+				out = append(out, signal{s.ID, wSlug, fmt.Sprintf("адрес страницы %s", shown), false})
 			case slices.Contains(segs[:len(segs)-1], slug):
-				out = append(out, signal{s.ID, 0.65, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug)})
+				sig := signal{s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug), true}
+				if s.ID == NewsSection {
+					sig.weight, sig.context = wNewsAncestor, false
+				}
+				out = append(out, sig)
 			default:
 				continue
 			}
@@ -123,16 +312,68 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	return out
 }
 
+// datedPath recognises the address of a dated news item: WordPress
+// /YYYY/MM/DD/slug/, or an ISO date inside a segment (/news/2023-10-05.html,
+// uCoz /news/slug/2023-10-05-17).
+func datedPath(segs []string) (string, bool) {
+	for i := 0; i+3 < len(segs); i++ {
+		if reYear.MatchString(segs[i]) && reMonth.MatchString(segs[i+1]) && reDay.MatchString(segs[i+2]) {
+			return fmt.Sprintf("%s-%02s-%02s", segs[i], pad(segs[i+1]), pad(segs[i+2])), true
+		}
+	}
+	for _, s := range segs {
+		if m := reISODate.FindStringSubmatch(s); m != nil {
+			return m[1] + "-" + m[2] + "-" + m[3], true
+		}
+	}
+	return "", false
+}
+
+// archivePath recognises a month or year archive: /2023/10/ or /2023/.
+func archivePath(segs []string) (string, bool) {
+	n := len(segs)
+	switch {
+	case n >= 2 && reYear.MatchString(segs[n-2]) && reMonth.MatchString(segs[n-1]):
+		return segs[n-2] + "-" + pad(segs[n-1]), true
+	case reYear.MatchString(segs[n-1]) && (n == 1 || !reYear.MatchString(segs[n-2])):
+		return segs[n-1] + " год", true
+	}
+	return "", false
+}
+
+func pad(s string) string {
+	if len(s) == 1 {
+		return "0" + s
+	}
+	return s
+}
+
+// newsDate returns the date in a news item's address, if any.
+func newsDate(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	d, _ := datedPath(pathSegments(u.Path))
+	return d
+}
+
+// slugNorm makes "paid-edu" and "paid_edu" compare equal.
+func slugNorm(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
+
 // pathSegments splits a path into lower-case segments without file
 // extensions and index files.
 func pathSegments(p string) []string {
+	if un, err := url.PathUnescape(p); err == nil {
+		p = un
+	}
 	var out []string
 	for _, s := range strings.Split(strings.ToLower(p), "/") {
 		s = strings.TrimSuffix(s, path.Ext(s))
 		if s == "" || s == "index" || s == "default" {
 			continue
 		}
-		out = append(out, s)
+		out = append(out, slugNorm(s))
 	}
 	return out
 }
@@ -140,7 +381,7 @@ func pathSegments(p string) []string {
 // combine merges signals per section by noisy-or and sorts candidates.
 func combine(sigs []signal) []Candidate {
 	by := map[string]*Candidate{}
-	miss := map[string]float64{}
+	miss, missDirect := map[string]float64{}, map[string]float64{}
 	for _, s := range sigs {
 		if s.weight <= 0 {
 			continue
@@ -149,9 +390,12 @@ func combine(sigs []signal) []Candidate {
 		if c == nil {
 			c = &Candidate{Section: s.section}
 			by[s.section] = c
-			miss[s.section] = 1
+			miss[s.section], missDirect[s.section] = 1, 1
 		}
 		miss[s.section] *= 1 - s.weight
+		if !s.context && s.weight >= wStrong {
+			missDirect[s.section] *= 1 - s.weight
+		}
 		if !slices.Contains(c.Reasons, s.reason) {
 			c.Reasons = append(c.Reasons, s.reason)
 		}
@@ -159,6 +403,7 @@ func combine(sigs []signal) []Candidate {
 	out := make([]Candidate, 0, len(by))
 	for id, c := range by {
 		c.Confidence = round2(1 - miss[id])
+		c.direct = round2(1 - missDirect[id])
 		out = append(out, *c)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -170,55 +415,81 @@ func combine(sigs []signal) []Candidate {
 	return out
 }
 
-// classifyDocument places a file with the page that links it; its kind
-// (устав, лицензия, …) and its anchor text are signals of their own.
+// classifyDocument places a file: with the page that links it, by its kind
+// (устав, лицензия, …) and by the words of its link text.
 func (c *classifier) classifyDocument(p *store.Page, it Item, placedAt map[string]string) []Candidate {
 	var sigs []signal
 	for _, r := range p.Referrers {
-		if sec, ok := placedAt[r.URL]; ok {
-			sigs = append(sigs, signal{sec, 0.7, fmt.Sprintf("файл по ссылке «%s» со страницы %s", r.Anchor, r.URL)})
+		if sec, ok := placedAt[stripFragment(r.URL)]; ok {
+			sigs = append(sigs, signal{sec, 0.7, fmt.Sprintf("файл по ссылке «%s» со страницы %s", r.Anchor, r.URL), false})
 			break
 		}
 	}
-	text := norm(it.Title)
-	for _, s := range c.sections() {
-		if kw := matchKeyword(text, s.Keywords); kw != "" {
-			sigs = append(sigs, signal{s.ID, 0.5, fmt.Sprintf("название документа «%s»", it.Title)})
+	text := stems(it.Title)
+	for _, s := range c.secs {
+		m, _ := matchShort(text, c.phrases[s.ID])
+		switch m {
+		case matchExact, matchMost:
+			sigs = append(sigs, signal{s.ID, 0.55, fmt.Sprintf("название документа «%s»", it.Title), false})
+		case matchPhrase:
+			sigs = append(sigs, signal{s.ID, 0.45, fmt.Sprintf("название документа «%s»", it.Title), false})
 		}
 		for _, mi := range s.Items {
 			if mi.DocKind != "" && mi.DocKind == it.DocKind {
-				sigs = append(sigs, signal{s.ID, 0.85, fmt.Sprintf("вид документа: %s", it.DocKind)})
+				sigs = append(sigs, signal{s.ID, 0.85, fmt.Sprintf("вид документа: %s", it.DocKind), false})
 			}
 		}
 	}
 	return combine(sigs)
 }
 
-// docKinds recognises the kind of a document from its title or file name.
-var docKinds = []struct{ kind, stem string }{
+// docKinds recognises the kind of a document from its title or file name,
+// by stems (and by transliterated file names).
+var docKinds = []struct{ kind, words string }{
 	{"устав", "устав"},
-	{"лицензия", "лиценз"},
-	{"аккредитация", "аккредит"},
-	{"отчёт о самообследовании", "самообслед"},
-	{"ПФХД", "финансово-хозяйств"},
+	{"устав", "ustav"},
+	{"лицензия", "лицензия"},
+	{"лицензия", "лицензии"},
+	{"лицензия", "litsenziya"},
+	{"лицензия", "licenziya"},
+	{"аккредитация", "аккредитации"},
+	{"отчёт о самообследовании", "самообследовании"},
+	{"отчёт о самообследовании", "samoobsledovanie"},
+	{"ПФХД", "финансово хозяйственной деятельности"},
 	{"ПФХД", "пфхд"},
-	{"предписание", "предписан"},
-	{"правила приёма", "правила прием"},
-	{"правила приёма", "правила приём"},
+	{"ПФХД", "pfhd"},
+	{"ПФХД", "бюджетная смета"},
+	{"предписание", "предписание"},
+	{"предписание", "предписания"},
+	{"правила приёма", "правила приема"},
+	{"правила приёма", "pravila priema"},
 	{"коллективный договор", "коллективный договор"},
-	{"правила внутреннего распорядка", "внутреннего распорядка"},
+	{"правила внутреннего распорядка", "правила внутреннего распорядка"},
 	{"муниципальное задание", "муниципальное задание"},
-	{"постановление", "постановлен"},
-	{"распоряжение", "распоряжен"},
+	{"постановление", "постановление"},
+	{"постановление", "postanovlenie"},
+	{"распоряжение", "распоряжение"},
 	{"прейскурант", "прейскурант"},
+	{"прейскурант", "preyskurant"},
 	{"меню", "меню"},
+	{"меню", "menu"},
+	{"программа госгарантий", "программа государственных гарантий"},
+	{"программа госгарантий", "программа госгарантий"},
 }
 
+var docKindPhrases = func() []phrase {
+	out := make([]phrase, len(docKinds))
+	for i, k := range docKinds {
+		out[i] = phrase{k.kind, stems(k.words)}
+	}
+	return out
+}()
+
 func docKind(s string) string {
-	s = norm(s)
-	for _, k := range docKinds {
-		if strings.Contains(s, k.stem) {
-			return k.kind
+	st := stems(strings.NewReplacer("_", " ", "-", " ", ".", " ").Replace(s))
+	for _, k := range docKindPhrases {
+		if index(st, k.stems) >= 0 {
+			return k.text
 		}
 	}
 	return ""
@@ -231,59 +502,23 @@ func norm(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func matchKeyword(text string, kws []string) string {
-	if text == "" {
-		return ""
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func stripFragment(s string) string {
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		return s[:i]
 	}
-	for _, k := range kws {
-		if strings.Contains(text, norm(k)) {
-			return k
-		}
-	}
-	return ""
+	return s
 }
 
-func countProps(have, want []string) int { return len(matchedProps(have, want)) }
-
-func matchedProps(have, want []string) []string {
+// matchedProps lists the section's microdata names present on the page,
+// leaving out those on most pages of the site (the template's).
+func (c *classifier) matchedProps(have, want []string) []string {
 	var out []string
 	for _, w := range want {
-		if slices.Contains(have, strings.ToLower(w)) {
+		lw := strings.ToLower(w)
+		if slices.Contains(have, lw) && !c.template[lw] {
 			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// gaps lists mandated sections with no content and mandated items not found.
-func gaps(prof *Profile, plan *Plan, in Input) []Gap {
-	out := []Gap{}
-	for _, s := range prof.Sections {
-		if !s.Mandated {
-			continue
-		}
-		sp := plan.Section(s.ID)
-		if sp == nil || len(sp.Items) == 0 {
-			out = append(out, Gap{Section: s.ID, Why: "на старом сайте нет раздела «" + s.Title + "»"})
-			continue
-		}
-		props := map[string]bool{}
-		kinds := map[string]bool{}
-		for _, it := range sp.Items {
-			if d := in.Docs[it.SourceURL]; d != nil {
-				for _, p := range d.Itemprops {
-					props[p] = true
-				}
-			}
-			if it.DocKind != "" {
-				kinds[it.DocKind] = true
-			}
-		}
-		for _, mi := range s.Items {
-			if props[strings.ToLower(mi.ID)] || (mi.DocKind != "" && kinds[mi.DocKind]) {
-				continue
-			}
-			out = append(out, Gap{Section: s.ID, Item: mi.ID, Why: "не найдено: " + mi.Title})
 		}
 	}
 	return out

@@ -71,21 +71,27 @@ func sectionOf(p *Plan, url string) string {
 }
 
 func TestSignalsPlaceOnTheirOwn(t *testing.T) {
-	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
 	cases := []struct {
 		name string
+		typ  store.OrgType
 		p    page
 		want string
 	}{
-		{"slug under sveden", page{url: "http://s.example/sveden/paid_edu.html", title: "Страница"}, "sveden/paid_edu"},
-		{"legacy alias slug", page{url: "http://s.example/sveden/ovz.html", title: "Страница"}, "sveden/objects"},
-		{"title keyword", page{url: "http://s.example/page17.html", title: "Платные образовательные услуги"}, "sveden/paid_edu"},
-		{"menu text", page{url: "http://s.example/p?id=5", title: "", menu: "Финансово-хозяйственная деятельность"}, "sveden/budget"},
-		{"microdata", page{url: "http://s.example/x.html", title: "", props: []string{"teachingstaff", "specexperience"}}, "sveden/employees"},
+		{"slug under sveden", store.School, page{url: "http://s.example/sveden/paid_edu.html", title: "Страница"}, "sveden/paid_edu"},
+		{"legacy alias slug", store.School, page{url: "http://s.example/sveden/ovz.html", title: "Страница"}, "sveden/objects"},
+		{"legacy flat file", store.Preschool, page{url: "http://s.example/strukt.html", title: "Страница"}, "sveden/struct"},
+		{"title keyword", store.School, page{url: "http://s.example/page17.html", title: "Платные образовательные услуги"}, "sveden/paid_edu"},
+		{"title keyword inflected", store.School, page{url: "http://s.example/page18.html", title: "Об организации питания"}, "sveden/catering"},
+		{"menu text", store.School, page{url: "http://s.example/p?id=5", title: "", menu: "Финансово-хозяйственная деятельность"}, "sveden/budget"},
+		{"menu text, medical", store.Medical, page{url: "http://s.example/index.php?id=9", title: "", menu: "Наши врачи"}, "med/staff"},
+		{"microdata", store.School, page{url: "http://s.example/x.html", title: "", props: []string{"teachingstaff", "specexperience"}}, "sveden/employees"},
+		{"slug, municipal services", store.Municipal, page{url: "http://s.example/municipalnye-uslugi/", title: "Страница"}, "omsu/services"},
+		{"dated address", store.Municipal, page{url: "http://s.example/2023/10/12/zasedanie-dumy/", title: "Страница"}, "news"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			plan := Build(profiles(t)[store.School], site(org, c.p), Options{})
+			org := &store.Org{ID: "1", Type: c.typ, LegacyURL: "http://s.example/"}
+			plan := Build(profiles(t)[c.typ], site(org, c.p), Options{})
 			if got := sectionOf(plan, c.p.url); got != c.want {
 				t.Fatalf("placed in %q, want %q; unplaced %+v", got, c.want, plan.Unplaced)
 			}

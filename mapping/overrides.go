@@ -3,6 +3,7 @@ package mapping
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sort"
 	"time"
 )
 
@@ -26,6 +27,17 @@ func SourceHash(it *Item) string {
 	for _, s := range []string{it.Kind, it.Title, it.Body, it.Blob} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
+	}
+	if len(it.Fields) > 0 { // records: their values are their source
+		keys := make([]string, 0, len(it.Fields))
+		for k := range it.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			h.Write([]byte(k + "=" + it.Fields[k]))
+			h.Write([]byte{0})
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -3,6 +3,7 @@ package mapping
 import (
 	"testing"
 
+	"perenos/extract/records"
 	"perenos/store"
 )
 
@@ -50,5 +51,36 @@ func TestOverridesSurviveRemap(t *testing.T) {
 	}
 	if len(plan.Section("sveden/common").Items) != 0 {
 		t.Fatal("excluded item still placed")
+	}
+}
+
+// A decision about a record is re-applied after a re-map, and marked when
+// the record's values changed on the old site.
+func TestRecordOverrideMarksChangedFields(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School}
+	u := "http://s.example/sveden/managers.html"
+	build := func(phone string) *Plan {
+		in := newsSite(org, [3]string{u, "Руководство", ""})
+		in.Docs[u].Records = []records.Record{{Type: "rucovodstvo", Fields: map[string]string{"fio": "Гусева Т.Н.", "telephone": phone}}}
+		return Build(profiles(t)[store.School], in, Options{})
+	}
+	plan := build("52-17-07")
+	rec, sec := itemOf(plan, u+"#record-1-rucovodstvo")
+	if sec != "sveden/managers" {
+		t.Fatalf("record placed in %q", sec)
+	}
+	ov := Override{Key: rec.Key, Section: "sveden/struct", SourceHash: rec.SourceHash, Actor: "admin"}
+	for _, c := range []struct {
+		phone   string
+		changed bool
+	}{{"52-17-07", false}, {"52-17-99", true}} {
+		plan := build(c.phone)
+		if orphans := ApplyOverrides(plan, []Override{ov}); len(orphans) != 0 {
+			t.Fatalf("orphans %v", orphans)
+		}
+		it, sec := itemOf(plan, u+"#record-1-rucovodstvo")
+		if sec != "sveden/struct" || it.Changed != c.changed {
+			t.Errorf("phone %s: record in %q, changed %v; want sveden/struct, changed %v", c.phone, sec, it.Changed, c.changed)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ type Candidate struct {
 	Section    string   `json:"section"`
 	Confidence float64  `json:"confidence"`
 	Reasons    []string `json:"reasons"`
+	direct     float64  // the part of Confidence from the item's own evidence, not its context
 }
 
 // Item is one piece of legacy content in a plan.
@@ -108,7 +110,10 @@ type Options struct {
 	Threshold float64
 }
 
-// Build makes the plan of one site.
+// Build makes the plan of one site. Every page, document and record of
+// the input appears exactly once: placed in a section (a page split across
+// sections once per part), left unplaced with its candidates, or excluded
+// with the reason.
 func Build(prof *Profile, in Input, opt Options) *Plan {
 	if opt.Threshold == 0 {
 		opt.Threshold = 0.6
@@ -119,18 +124,18 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		plan.Sections = append(plan.Sections, SectionPlan{ID: s.ID, Title: s.Title, PortalPath: s.PortalPath, Parent: s.Parent, Mandated: s.Mandated, Items: []Item{}})
 	}
 	cl := newClassifier(prof, in)
-	placedAt := map[string]string{} // page URL → section, for its attachments
-	var originals = map[string]string{}
+	placedAt := map[string]string{} // page URL → section, for its attachments and records
 	pages := append([]*store.Page(nil), in.Pages...)
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
+	copyOf := findCopies(pages, in.Docs)
+	known := map[string]bool{}
 	for _, p := range pages {
-		if p.Kind != store.KindPage || !p.OK() {
-			continue
-		}
-		if d := in.Docs[p.URL]; d != nil && !d.Print {
-			originals[strings.ToLower(d.Title)] = p.URL
+		if p.OK() {
+			known[p.URL] = true
 		}
 	}
+	pageCands := map[string][]Candidate{}
+	var recs []pageRecord
 	for _, p := range pages {
 		if p.Kind != store.KindPage {
 			continue
@@ -144,24 +149,49 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			it.Reason = excludedWhy(p)
 		case d == nil:
 			it.Reason = "содержимое не извлечено (см. журнал извлечения)"
-		case d.Print && originals[strings.ToLower(d.Title)] != "" && originals[strings.ToLower(d.Title)] != p.URL:
-			it.Title = d.Title
-			it.Reason = "копия страницы " + originals[strings.ToLower(d.Title)] + " (версия для печати или для слабовидящих)"
-		case strings.TrimSpace(d.Text) == "" && len(d.Attachments()) == 0:
-			it.Title = d.Title
+		case copyOf[p.URL] != "":
+			it.Reason = "копия страницы " + copyOf[p.URL]
+			if d.Print {
+				it.Reason += " (версия для печати или для слабовидящих)"
+			}
+		case strings.TrimSpace(d.Text) == "" && len(d.Attachments()) == 0 && len(d.Records) == 0:
 			it.Reason = "пустая страница: после удаления шаблона сайта не осталось содержимого"
 		}
+		if d != nil {
+			it.Title = d.Title
+		}
 		if it.Reason != "" {
-			if it.Title == "" && d != nil {
-				it.Title = d.Title
-			}
 			plan.Excluded = append(plan.Excluded, it)
+			if d != nil {
+				excludeRecords(plan, p.URL, d, "запись страницы, исключённой из переноса: "+it.Reason)
+			}
 			continue
 		}
-		it.Title, it.Body = d.Title, d.Markdown
+		it.Body = d.Markdown
 		cands := cl.classify(p, d)
-		place(plan, it, cands, opt.Threshold, placedAt)
+		pageCands[p.URL] = cands
+		if parts := cl.split(d, cands); len(parts) > 1 {
+			for _, pt := range parts {
+				part := it
+				part.Key = it.Key + "#" + pt.section
+				part.Title, part.Body = pt.title, pt.body
+				place(plan, part, pt.cands, opt.Threshold, nil)
+			}
+			placedAt[p.URL] = parts[0].section
+		} else {
+			if len(cands) > 0 && cands[0].Section == NewsSection {
+				if date, ok := newsItem(p.URL, prof.Section(NewsSection)); ok {
+					it.Kind, it.Date = KindNews, date
+				}
+			}
+			place(plan, it, cands, opt.Threshold, placedAt)
+		}
+		for i, r := range d.Records {
+			recs = append(recs, pageRecord{p.URL, i, r})
+		}
 	}
+	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
+	blobs := map[store.BlobID]string{}
 	for _, p := range pages {
 		if p.Kind != store.KindAttachment {
 			continue
@@ -174,11 +204,107 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}
+		if first, ok := blobs[p.Blob]; ok && !p.Blob.IsZero() {
+			it.Reason = "копия файла " + first + " (тот же файл по другому адресу)"
+			plan.Excluded = append(plan.Excluded, it)
+			continue
+		}
+		blobs[p.Blob] = p.URL
 		place(plan, it, cl.classifyDocument(p, it, placedAt), opt.Threshold, nil)
 	}
 	plan.Gaps = gaps(prof, plan, in)
 	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
 	return plan
+}
+
+// newsItem reports whether a page placed in the news section is one news
+// item (not the news list or an archive), and its date when the address
+// has one: a dated address, or a page inside the old site's news folder.
+func newsItem(u string, news *Section) (date string, ok bool) {
+	pu, err := url.Parse(u)
+	if err != nil || news == nil {
+		return "", false
+	}
+	segs := pathSegments(pu.Path)
+	if d, ok := datedPath(segs); ok {
+		return d, true
+	}
+	if len(segs) < 2 {
+		return "", false
+	}
+	if _, archive := archivePath(segs); archive {
+		return "", false
+	}
+	for _, slug := range news.Slugs {
+		if slices.Contains(segs[:len(segs)-1], slugNorm(slug)) && segs[len(segs)-1] != "page" && !isNumberedPage(segs) {
+			return "", true
+		}
+	}
+	return "", false
+}
+
+// isNumberedPage recognises the pages of a paged list (/news/page/2/).
+func isNumberedPage(segs []string) bool {
+	n := len(segs)
+	return n >= 2 && segs[n-2] == "page" && strings.Trim(segs[n-1], "0123456789") == ""
+}
+
+// findCopies finds pages that repeat another page: print and low-vision
+// versions (same title), and pages with the same text under another
+// address. It maps each copy's URL to its original's.
+func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[string]string {
+	type cand struct {
+		url   string
+		print bool
+	}
+	better := func(a, b cand) bool { // is a a better original than b?
+		if a.print != b.print {
+			return !a.print
+		}
+		if len(a.url) != len(b.url) {
+			return len(a.url) < len(b.url)
+		}
+		return a.url < b.url
+	}
+	byTitle, byText := map[string]cand{}, map[string]cand{}
+	for _, p := range pages {
+		d := docs[p.URL]
+		if p.Kind != store.KindPage || !p.OK() || d == nil {
+			continue
+		}
+		c := cand{p.URL, d.Print}
+		if !d.Print {
+			if t := norm(d.Title); t != "" {
+				if o, ok := byTitle[t]; !ok || better(c, o) {
+					byTitle[t] = c
+				}
+			}
+		}
+		if t := norm(d.Text); len([]rune(t)) >= 80 {
+			if o, ok := byText[t]; !ok || better(c, o) {
+				byText[t] = c
+			}
+		}
+	}
+	out := map[string]string{}
+	for _, p := range pages {
+		d := docs[p.URL]
+		if p.Kind != store.KindPage || !p.OK() || d == nil {
+			continue
+		}
+		if d.Print {
+			if o, ok := byTitle[norm(d.Title)]; ok && o.url != p.URL {
+				out[p.URL] = o.url
+				continue
+			}
+		}
+		if t := norm(d.Text); len([]rune(t)) >= 80 {
+			if o := byText[t]; o.url != p.URL {
+				out[p.URL] = o.url
+			}
+		}
+	}
+	return out
 }
 
 func hasPage(pages []*store.Page, u string) bool {
@@ -198,7 +324,10 @@ func place(plan *Plan, it Item, cands []Candidate, threshold float64, placedAt m
 		return
 	}
 	best := cands[0]
-	conflict := len(cands) > 1 && cands[1].Confidence >= threshold && best.Confidence-cands[1].Confidence < 0.15
+	// Two sections fit about equally well on the item's own evidence:
+	// flag it rather than guess. A runner-up known only from context (the
+	// folder the page sits in) does not contradict the best.
+	conflict := len(cands) > 1 && cands[1].direct >= threshold && best.Confidence-cands[1].Confidence < 0.15
 	if best.Confidence < threshold || conflict {
 		if conflict {
 			it.Reasons = []string{"противоречивые признаки: подходят разделы " + cands[0].Section + " и " + cands[1].Section}

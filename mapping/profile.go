@@ -20,11 +20,16 @@ import (
 //go:embed profiles/*.yaml
 var builtin embed.FS
 
-// MandatedItem is one piece of information a section must carry.
+// MandatedItem is one piece of information a section must carry. It counts
+// as present when the section holds the microdata property named by its
+// ID, a document of its kind, a record of one of its record types, or a
+// page whose text has one of its phrases (for sites without microdata).
 type MandatedItem struct {
-	ID      string `yaml:"id" json:"id"`
-	Title   string `yaml:"title" json:"title"`
-	DocKind string `yaml:"doc_kind,omitempty" json:"doc_kind,omitempty"` // satisfied by a document of this kind
+	ID      string   `yaml:"id" json:"id"`
+	Title   string   `yaml:"title" json:"title"`
+	DocKind string   `yaml:"doc_kind,omitempty" json:"doc_kind,omitempty"` // satisfied by a document of this kind
+	Text    []string `yaml:"text,omitempty" json:"text,omitempty"`         // satisfied by a page containing one of these phrases
+	Records []string `yaml:"records,omitempty" json:"records,omitempty"`   // satisfied by a record of one of these types
 }
 
 // Section is a target section of a profile.
@@ -37,7 +42,15 @@ type Section struct {
 	Itemprops  []string       `yaml:"itemprops" json:"itemprops,omitempty"`
 	PortalPath string         `yaml:"portal_path" json:"portal_path"`
 	Items      []MandatedItem `yaml:"items" json:"items,omitempty"`
-	Parent     string         `yaml:"-" json:"parent,omitempty"`
+	// Basis is the legal act that requires the section, for gap worksheets.
+	Basis string `yaml:"basis,omitempty" json:"basis,omitempty"`
+	// Records are the structured record types (microdata main tags or
+	// detected kinds) that belong in this section.
+	Records []string `yaml:"records,omitempty" json:"records,omitempty"`
+	// Posts are words of a staff record's post that send it here (a
+	// director to «Руководство», a teacher to «Педагогический состав»).
+	Posts  []string `yaml:"posts,omitempty" json:"posts,omitempty"`
+	Parent string   `yaml:"-" json:"parent,omitempty"`
 }
 
 // Profile is the mandated structure of one organisation type plus the
@@ -87,7 +100,9 @@ func LoadProfiles(dir string) (Profiles, error) {
 	var common struct {
 		Sections []Section `yaml:"sections"`
 	}
-	if err := yaml.Unmarshal(commonData, &common); err != nil {
+	cdec := yaml.NewDecoder(strings.NewReader(string(commonData)))
+	cdec.KnownFields(true)
+	if err := cdec.Decode(&common); err != nil {
 		return nil, fmt.Errorf("profile common.yaml: %w", err)
 	}
 	out := Profiles{}
@@ -132,6 +147,26 @@ func (p *Profile) validate() error {
 			return fmt.Errorf("section %s appears twice", s.ID)
 		case s.PortalPath == "" || !strings.HasPrefix(s.PortalPath, "/"):
 			return fmt.Errorf("section %s: portal_path must start with /", s.ID)
+		case s.Mandated && s.Basis == "":
+			return fmt.Errorf("section %s: a mandated section needs its legal basis (basis)", s.ID)
+		}
+		for _, k := range append(append([]string{}, s.Keywords...), s.Slugs...) {
+			if strings.TrimSpace(k) == "" {
+				return fmt.Errorf("section %s: empty keyword or slug", s.ID)
+			}
+		}
+		for _, k := range s.Slugs {
+			if strings.IndexFunc(k, func(r rune) bool { return r > 127 }) >= 0 {
+				return fmt.Errorf("section %s: slug %q has non-Latin letters", s.ID, k)
+			}
+		}
+		for _, it := range s.Items {
+			if it.ID == "" || it.Title == "" {
+				return fmt.Errorf("section %s: a mandated item has no id or title", s.ID)
+			}
+			if it.DocKind != "" && len(it.Text) > 0 {
+				return fmt.Errorf("section %s, item %s: an item that is a document (doc_kind) is not satisfied by words (text)", s.ID, it.ID)
+			}
 		}
 		seen[s.ID] = true
 		hasOther = hasOther || s.ID == OtherSection

@@ -61,7 +61,7 @@ EXIT STATUS
 		newUploadCommand(g),
 		newVerifyCommand(g),
 		newRunCommand(g),
-		newPlanCommand(g),
+		newPlanCommand(g), newGapsCommand(g),
 		newEventsCommand(g),
 		newBackupCommand(g),
 		newPortalCommand(g),

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"perenos/mapping"
+	"perenos/pipeline"
+)
+
+// gapsOptions are the flags of gaps.
+type gapsOptions struct {
+	Format   string
+	Profiles string
+}
+
+func (o *gapsOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.Format, "format", "csv", "worksheet format: csv, xlsx or html")
+	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
+}
+
+func newGapsCommand(g *globalOptions) *cobra.Command {
+	var o gapsOptions
+	cmd := &cobra.Command{
+		Use:   "gaps ORG",
+		Short: "Print the manual-entry worksheet: what the old site lacks, where it goes, the legal basis",
+		Long: `Turn a mapped site's gaps (mandated sections and items its old site never had) into a
+worksheet the organisation's admin fills in by hand in the portal's constructor: one row per
+missing item with the section, its portal path, the legal act that requires it and a column
+to mark it done. csv is UTF-8 with semicolons (as Excel in Russian locales opens it); xlsx
+and html are written to standard output, so redirect them to a file.
+
+EXIT STATUS
+0 the worksheet was written; 1 an error (unknown organisation, no plan yet: run perenos map).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(mapping.WorksheetFormats, o.Format) {
+				return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(mapping.WorksheetFormats, ", "))}
+			}
+			profiles, err := mapping.LoadProfiles(o.Profiles)
+			if err != nil {
+				return fmt.Errorf("profiles: %w", err)
+			}
+			ws, unlock, err := openWorkspace(cmd.Context(), g, "gaps")
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			org, err := ws.Org(args[0])
+			if err != nil {
+				return fmt.Errorf("%w (see perenos orgs list)", err)
+			}
+			plan, err := pipeline.LoadPlan(ws, org.ID)
+			if err != nil {
+				return err
+			}
+			prof := profiles[org.Type]
+			if prof == nil {
+				return fmt.Errorf("no profile for organisation type %s", org.Type)
+			}
+			return mapping.WriteWorksheet(g.out, o.Format, org, mapping.Worksheet(prof, plan))
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
+}

@@ -1,0 +1,155 @@
+package mapping
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/kljensen/snowball/russian"
+)
+
+// stems turns Russian (or mixed) text into the sequence of its word stems:
+// lower case, ё folded to е, each word reduced by the Snowball Russian
+// stemmer, so that «учителя», «учителей» and «учитель» compare equal.
+func stems(s string) []string {
+	s = strings.ReplaceAll(strings.ToLower(s), "ё", "е")
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		out = append(out, stemWord(w))
+	}
+	return out
+}
+
+func stemWord(w string) string {
+	if w == "" {
+		return w
+	}
+	for _, r := range w {
+		if r < 'а' || r > 'я' {
+			return w // Latin words, numbers and mixed spellings stay as they are
+		}
+	}
+	if st := russian.Stem(w, true); st != "" {
+		return st
+	}
+	return w
+}
+
+// stopWords are the function words left out when judging how much of a
+// title a phrase covers.
+var stopWords = map[string]bool{
+	"и": true, "в": true, "во": true, "на": true, "о": true, "об": true, "по": true, "для": true, "с": true,
+	"со": true, "к": true, "из": true, "от": true, "до": true, "за": true, "при": true, "а": true, "не": true,
+	"или": true, "наш": true, "ваш": true,
+}
+
+// contentWords counts the words of a stem sequence that are not function words.
+func contentWords(ws []string) int {
+	n := 0
+	for _, w := range ws {
+		if !stopWords[w] {
+			n++
+		}
+	}
+	return n
+}
+
+// phrase is a keyword prepared for matching.
+type phrase struct {
+	text  string   // as written in the profile
+	stems []string // its stems
+}
+
+func newPhrases(kws []string) []phrase {
+	out := make([]phrase, 0, len(kws))
+	for _, k := range kws {
+		if st := stems(k); len(st) > 0 {
+			out = append(out, phrase{k, st})
+		}
+	}
+	return out
+}
+
+// index returns where seq occurs in text as consecutive words, or -1.
+func index(text, seq []string) int {
+	if len(seq) == 0 || len(seq) > len(text) {
+		return -1
+	}
+outer:
+	for i := 0; i+len(seq) <= len(text); i++ {
+		for j := range seq {
+			if text[i+j] != seq[j] {
+				continue outer
+			}
+		}
+		return i
+	}
+	return -1
+}
+
+// subsequence reports whether seq's words occur in text in order, not
+// necessarily next to each other («Педагогический (научно-педагогический)
+// состав» has «педагогический состав»).
+func subsequence(text, seq []string) bool {
+	if len(seq) == 0 {
+		return false
+	}
+	j := 0
+	for _, w := range text {
+		if w == seq[j] {
+			j++
+			if j == len(seq) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Match strengths of a phrase against a short text (a title, a menu item).
+const (
+	matchNone   = iota
+	matchWord   // a one-word phrase inside a longer text
+	matchPhrase // a phrase of two or more words inside a longer text
+	matchMost   // a phrase covering most of the text
+	matchExact  // the text is the phrase
+)
+
+// matchShort says how well the best of phrases matches a short text, and which.
+func matchShort(text []string, ps []phrase) (int, string) {
+	best, which := matchNone, ""
+	n := contentWords(text)
+	for _, p := range ps {
+		if !subsequence(text, p.stems) {
+			continue
+		}
+		m := matchWord
+		pc := contentWords(p.stems)
+		switch {
+		case pc == n:
+			m = matchExact
+		case pc >= 1 && float64(pc)/float64(n) >= 0.6:
+			m = matchMost
+		case len(p.stems) >= 2:
+			m = matchPhrase
+		}
+		if m > best {
+			best, which = m, p.text
+		}
+	}
+	return best, which
+}
+
+// countPhrases counts the distinct phrases that occur in a long text.
+func countPhrases(text []string, ps []phrase) (n int, found []string) {
+	for _, p := range ps {
+		if len(p.stems) < 2 && len(ps) > 1 {
+			continue // single words in body text say little
+		}
+		if index(text, p.stems) >= 0 {
+			n++
+			found = append(found, p.text)
+		}
+	}
+	return n, found
+}
