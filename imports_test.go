@@ -23,7 +23,7 @@ var importRules = map[string][]string{
 	"perenos/extract":         {"perenos/extract/records"},
 	"perenos/registry":        {"perenos/store"},
 	"perenos/crawler":         {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
-	"perenos/mapping":         {"perenos/store", "perenos/extract", "perenos/extract/records"},
+	"perenos/mapping":         {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
 	"perenos/uploader":        {"perenos/portal", "perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/review":          {"perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/report/binding":  {"perenos/store"},
