@@ -1,7 +1,9 @@
 // Package review shows a site's migration plan to the people who check it
 // before anything is published: as text for the operator's terminal, as
 // JSON for scripts, and as a self-contained HTML page in which every piece
-// of legacy content is escaped. The web UI of later work builds on it.
+// of legacy content is escaped; and as the web UI (Server) in which
+// organisation admins correct and approve their own site and the operator
+// watches every site of the region and starts batch stages.
 package review
 
 import (

@@ -75,7 +75,14 @@ func (o *crawlOptions) crawler() crawler.Options {
 // the result; it is the shared body of the stage commands.
 func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOptions, args []string,
 	fn func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error)) error {
-	ws, unlock, err := openWorkspace(ctx, g, name)
+	ws, unlock, err := sharedWorkspace(ctx), func() {}, error(nil) // set when perenos serve runs a handed job
+	if ws == nil {
+		// A running perenos serve holds the workspace: hand it the job.
+		if handed, herr := handOff(ctx, g); handed {
+			return herr
+		}
+		ws, unlock, err = openWorkspace(ctx, g, name)
+	}
 	if err != nil {
 		return err
 	}

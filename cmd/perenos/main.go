@@ -70,6 +70,9 @@ EXIT STATUS
 		newReportCommand(g),
 		newDomainCommand(g),
 		newRollbackCommand(g), newExportCommand(g), newRedirectsCommand(g),
+		newServeCommand(g),
+		newUsersCommand(g),
+		newInviteCommand(g),
 	)
 	return root
 }

@@ -1,0 +1,344 @@
+package review
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"perenos/store"
+)
+
+// The two roles of the review server.
+const (
+	RoleOperator = "operator"
+	RoleAdmin    = "admin"
+)
+
+const (
+	sessionCookie = "perenos_session"
+	preCookie     = "perenos_form" // CSRF token of forms shown before login
+)
+
+// randomToken returns n random bytes, URL-safe base64.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TokenHash is how secret tokens are kept: SHA-256 in hex. The tokens carry
+// 256 random bits, so a fast hash suffices.
+func TokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// HashPassword hashes an operator's password with bcrypt.
+func HashPassword(pw string) ([]byte, error) {
+	if utf8.RuneCountInString(pw) < 10 {
+		return nil, errors.New("password too short: use at least 10 characters")
+	}
+	if len(pw) > 72 {
+		return nil, errors.New("password too long: bcrypt uses at most 72 bytes")
+	}
+	return bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+}
+
+// dummyHash is compared against when the user does not exist, so that a
+// wrong name and a wrong password take the same time.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
+
+// Invite issues an invitation to org's admin, valid for ttl, and returns
+// the link to send (the token in it is shown only now).
+func Invite(ws *store.Workspace, publicURL, org, actor string, ttl time.Duration) (link string, inv *store.Invitation, err error) {
+	if ttl <= 0 {
+		return "", nil, fmt.Errorf("invitation lifetime %s is not positive", ttl)
+	}
+	token := randomToken(32)
+	now := ws.Now()
+	inv = &store.Invitation{ID: randomToken(6), Org: org, TokenHash: TokenHash(token), Created: now, Expires: now.Add(ttl), CreatedBy: actor}
+	if err := ws.PutInvitation(*inv); err != nil {
+		return "", nil, fmt.Errorf("invite %s: %w", org, err)
+	}
+	return strings.TrimRight(publicURL, "/") + "/invite/" + token, inv, nil
+}
+
+// session returns the request's live session, or nil.
+func (s *Server) session(r *http.Request) *store.Session {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return nil
+	}
+	sess, err := s.cfg.WS.Session(TokenHash(c.Value))
+	if err != nil || !s.cfg.Now().Before(sess.Expires) {
+		return nil
+	}
+	if sess.Role == RoleAdmin && sess.Invitation != "" {
+		// A revoked or expired invitation ends the sessions it opened.
+		if invs, err := s.cfg.WS.Invitations(sess.Org); err == nil {
+			for _, inv := range invs {
+				if inv.ID == sess.Invitation && inv.Usable(s.cfg.Now()) != nil {
+					return nil
+				}
+			}
+		}
+	}
+	return sess
+}
+
+// startSession stores a new session and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, sess store.Session) error {
+	token := randomToken(32)
+	now := s.cfg.Now()
+	sess.TokenHash, sess.CSRF, sess.Created = TokenHash(token), randomToken(24), now
+	if sess.Expires.IsZero() || sess.Expires.After(now.Add(s.cfg.SessionTTL)) {
+		sess.Expires = now.Add(s.cfg.SessionTTL)
+	}
+	if err := s.cfg.WS.PutSession(sess); err != nil {
+		return err
+	}
+	http.SetCookie(w, s.cookie(sessionCookie, token, int(time.Until(sess.Expires).Seconds())))
+	http.SetCookie(w, s.cookie(preCookie, "", -1))
+	return nil
+}
+
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode}
+}
+
+// checkCSRF compares the form's token with the session's.
+func (s *Server) checkCSRF(r *http.Request, sess *store.Session) bool {
+	got := r.PostFormValue("csrf")
+	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(s.cfg.MaxUpload); err == nil {
+			got = r.FormValue("csrf")
+		}
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) == 1
+}
+
+// preToken returns the CSRF token of a form shown before login, setting its cookie.
+func (s *Server) preToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(preCookie); err == nil && len(c.Value) >= 20 && len(c.Value) <= 100 {
+		return c.Value
+	}
+	tok := randomToken(24)
+	http.SetCookie(w, s.cookie(preCookie, tok, 3600))
+	return tok
+}
+
+func checkPreToken(r *http.Request) bool {
+	c, err := r.Cookie(preCookie)
+	got := r.PostFormValue("csrf")
+	return err == nil && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1
+}
+
+// clientIP is the address a request came from: the peer, or the address
+// the trusted reverse proxy appended to X-Forwarded-For.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.BehindProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type loginData struct {
+	CSRF  string
+	Name  string
+	Error string
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r)}})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if !checkPreToken(r) {
+		s.fail(w, r, nil, http.StatusForbidden, "Форма устарела. Обновите страницу входа и повторите.", nil)
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	ip := s.clientIP(r)
+	if wait := s.limiter.take("ip:"+ip, "user:"+name); wait > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r), Name: name,
+			Error: fmt.Sprintf("Слишком много попыток входа. Повторите через %d с.", int(math.Ceil(wait.Seconds())))}})
+		return
+	}
+	u, err := s.cfg.WS.User(name)
+	hash := dummyHash
+	if err == nil && !u.Disabled {
+		hash = u.Hash
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(r.PostFormValue("password"))) != nil || err != nil || u.Disabled {
+		s.cfg.Log.Warn("failed operator login", "user", name, "ip", ip)
+		s.render(w, http.StatusUnauthorized, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r), Name: name, Error: "Неверное имя или пароль."}})
+		return
+	}
+	if err := s.startSession(w, store.Session{Actor: "operator:" + u.Name, Role: RoleOperator}); err != nil {
+		s.fail(w, r, nil, http.StatusInternalServerError, "Не удалось начать сеанс.", err)
+		return
+	}
+	http.Redirect(w, r, "/sites", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	sess := s.session(r)
+	if sess == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if !s.checkCSRF(r, sess) {
+		s.fail(w, r, sess, http.StatusForbidden, "Форма устарела. Обновите страницу и повторите.", nil)
+		return
+	}
+	_ = s.cfg.WS.DeleteSession(sess.TokenHash)
+	http.SetCookie(w, s.cookie(sessionCookie, "", -1))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type inviteData struct {
+	CSRF  string
+	Token string
+	Org   *store.Org
+}
+
+// invitation checks a token and returns its invitation, or a message for the visitor.
+func (s *Server) invitation(r *http.Request, token string) (*store.Invitation, string) {
+	if wait := s.limiter.take("ip:" + s.clientIP(r)); wait > 0 {
+		return nil, "Слишком много попыток. Повторите позже."
+	}
+	if token == "" || len(token) > 100 {
+		return nil, "Ссылка-приглашение недействительна."
+	}
+	inv, err := s.cfg.WS.InvitationByToken(TokenHash(token))
+	if err != nil {
+		return nil, "Ссылка-приглашение недействительна."
+	}
+	if err := inv.Usable(s.cfg.Now()); err != nil {
+		if inv.Revoked.IsZero() {
+			return nil, "Срок действия приглашения истёк. Попросите оператора выслать новое."
+		}
+		return nil, "Приглашение отозвано. Попросите оператора выслать новое."
+	}
+	// A successful check does not count against the visitor.
+	s.limiter.refund("ip:" + s.clientIP(r))
+	return inv, ""
+}
+
+func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	inv, msg := s.invitation(r, token)
+	if inv == nil {
+		s.fail(w, r, nil, http.StatusForbidden, msg, nil)
+		return
+	}
+	org, err := s.cfg.WS.Org(inv.Org)
+	if err != nil {
+		s.fail(w, r, nil, http.StatusForbidden, "Ссылка-приглашение недействительна.", err)
+		return
+	}
+	s.render(w, http.StatusOK, "invite", pageData{Title: "Приглашение", D: inviteData{CSRF: s.preToken(w, r), Token: token, Org: org}})
+}
+
+func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
+	if !checkPreToken(r) {
+		s.fail(w, r, nil, http.StatusForbidden, "Форма устарела. Откройте ссылку-приглашение ещё раз.", nil)
+		return
+	}
+	inv, msg := s.invitation(r, r.PostFormValue("token"))
+	if inv == nil {
+		s.fail(w, r, nil, http.StatusForbidden, msg, nil)
+		return
+	}
+	sess := store.Session{Actor: "admin:" + inv.Org + " (приглашение " + inv.ID + ")", Role: RoleAdmin, Org: inv.Org, Invitation: inv.ID, Expires: inv.Expires}
+	if err := s.startSession(w, sess); err != nil {
+		s.fail(w, r, nil, http.StatusInternalServerError, "Не удалось начать сеанс.", err)
+		return
+	}
+	_ = s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: inv.Org, Kind: store.EventEdit, Reason: "вход по приглашению " + inv.ID})
+	http.Redirect(w, r, "/site/"+inv.Org, http.StatusSeeOther)
+}
+
+// limiter is a token bucket per key: rate attempts per period, burst rate.
+type limiter struct {
+	mu     sync.Mutex
+	rate   float64
+	per    time.Duration
+	now    func() time.Time
+	bucket map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newLimiter(rate int, per time.Duration, now func() time.Time) *limiter {
+	return &limiter{rate: float64(rate), per: per, now: now, bucket: map[string]*bucket{}}
+}
+
+// take spends one attempt from each key's bucket; if any is empty it
+// spends nothing and returns how long to wait.
+func (l *limiter) take(keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.bucket) > 100000 {
+		l.bucket = map[string]*bucket{} // a flood of addresses: start over rather than grow
+	}
+	var wait time.Duration
+	for _, k := range keys {
+		b := l.fill(k, now)
+		if b.tokens < 1 {
+			wait = max(wait, time.Duration((1-b.tokens)/l.rate*float64(l.per)))
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	for _, k := range keys {
+		l.bucket[k].tokens--
+	}
+	return 0
+}
+
+func (l *limiter) refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.bucket[key]; b != nil {
+		b.tokens = min(b.tokens+1, l.rate)
+	}
+}
+
+func (l *limiter) fill(k string, now time.Time) *bucket {
+	b := l.bucket[k]
+	if b == nil {
+		b = &bucket{tokens: l.rate, at: now}
+		l.bucket[k] = b
+	}
+	b.tokens = min(l.rate, b.tokens+now.Sub(b.at).Seconds()/l.per.Seconds()*l.rate)
+	b.at = now
+	return b
+}

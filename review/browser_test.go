@@ -1,0 +1,219 @@
+package review_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"perenos/store"
+)
+
+// One browser serves every browser test of this binary.
+var browser struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel func()
+	err    string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browser.cancel != nil {
+		browser.cancel()
+	}
+	os.Exit(code)
+}
+
+// newTab opens a tab of the shared headless chromium, skipping the test
+// when chromium is not installed (and failing when CI=true).
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	browser.once.Do(func() {
+		path := ""
+		for _, name := range []string{"chromium", "chromium-browser"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+		if path == "" {
+			browser.err = "chromium is not installed (apt-get install chromium fonts-dejavu-core)"
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true), chromedp.WindowSize(1280, 1000))
+		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, bcancel := chromedp.NewContext(actx)
+		if err := chromedp.Do(bctx); err != nil { // starts the browser
+			bcancel()
+			acancel()
+			browser.err = "chromium does not start: " + err.Error()
+			return
+		}
+		browser.ctx, browser.cancel = bctx, func() { bcancel(); acancel() }
+	})
+	if browser.err != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(browser.err)
+		}
+		t.Skip(browser.err)
+	}
+	tab, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(tab, 45*time.Second) // generous: CI machines may be busy
+	t.Cleanup(cancelT)
+	return ctx
+}
+
+// waitText waits until the element sel shows want.
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	s, _ := json.Marshal(sel)
+	w, _ := json.Marshal(want)
+	expr := "(() => { const e = document.querySelector(" + string(s) + "); return !!e && e.innerText.includes(" + string(w) + "); })()"
+	// A click may start a navigation that kills a running poll, so poll
+	// with short evaluations until the text shows.
+	deadline := time.Now().Add(8 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		var ok bool
+		if ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	body, _ := chromedp.Run(ctx, chromedp.Text("body"))
+	t.Fatalf("waiting for %q in %s: %v\npage:\n%.1500s", want, sel, err, body)
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAdminReviewsAndOperatorSeesIt is the review as people do it: the
+// admin opens the invitation, moves one item, excludes another with a
+// reason and approves; the operator then sees the new state and the events.
+func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
+	f := newFixture(t)
+	ctx := newTab(t)
+	link, _ := f.invite(t, schoolID, time.Hour)
+	plan, err := f.src.Plan(schoolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, excluded := itemKey(t, plan, "/history.html"), itemKey(t, plan, "/contacts.html")
+	other := plan.Section("other")
+	if other == nil {
+		t.Fatal("the school profile has no section «other»")
+	}
+	itemPage := func(key string) string {
+		return f.url + "/site/" + schoolID + "/item?key=" + url.QueryEscape(key)
+	}
+
+	// The admin enters and sees their own organisation only.
+	do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible("#enter"), chromedp.Click("#enter"))
+	waitText(t, ctx, "main", "Структура сайта")
+	body, err := chromedp.Run(ctx, chromedp.Text("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, "МБОУ СОШ № 7") || strings.Contains(body, "Озёрной") {
+		t.Fatalf("the admin's page is not just their organisation:\n%.800s", body)
+	}
+	do(t, ctx, chromedp.Navigate(f.url+"/site/"+hostileID))
+	waitText(t, ctx, "main", "Страница не найдена")
+
+	// Move an item.
+	do(t, ctx, chromedp.Navigate(itemPage(moved)), chromedp.WaitVisible("#move-section"),
+		chromedp.SetValue("#move-section", "other"), chromedp.Click("#move"))
+	waitText(t, ctx, ".flash", "перемещено")
+	waitText(t, ctx, "#where", other.Title)
+
+	// Exclude one with a reason; the form demands the reason first.
+	do(t, ctx, chromedp.Navigate(itemPage(excluded)), chromedp.WaitVisible("#exclude"), chromedp.Click("#exclude"))
+	if valid, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("exclude-reason").checkValidity()`)); err != nil || valid {
+		t.Fatalf("an empty reason passes the form: %v %v", valid, err)
+	}
+	do(t, ctx, chromedp.SendKeys("#exclude-reason", "Контакты заполним на портале заново"), chromedp.Click("#exclude"))
+	waitText(t, ctx, "#where", "исключено")
+
+	// The site view, as the admin sees it before approving.
+	do(t, ctx, chromedp.Navigate(f.url+"/site/"+schoolID), chromedp.WaitVisible("#approve"))
+	waitText(t, ctx, "#site-state", "на проверке")
+	dir := filepath.Join("testdata", "artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, shoot := range map[string]chromedp.Action[[]byte]{"site-view.png": chromedp.CaptureScreenshot()} {
+		shot, err := chromedp.Run(ctx, shoot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if len(shot) < 10000 {
+			t.Errorf("screenshot %s of %d bytes: is the page blank?", name, len(shot))
+		}
+	}
+
+	// Readable on a phone: nothing wider than the screen, site view and item view.
+	for _, u := range []string{f.url + "/site/" + schoolID, itemPage(moved)} {
+		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(u))
+		waitText(t, ctx, "h1", "")
+		over, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+		if err != nil || over > 1 {
+			t.Errorf("%s is %d px wider than a phone screen (%v)", u, over, err)
+		}
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "item-view-phone.png"), shot, 0o644)
+	}
+	do(t, ctx, chromedp.EmulateReset(), chromedp.Navigate(f.url+"/site/"+schoolID), chromedp.WaitVisible("#approve"))
+	do(t, ctx, chromedp.Click("#approve"))
+	waitText(t, ctx, "#site-state", "одобрено")
+	if o, _ := f.ws.Org(schoolID); o.State != store.Approved {
+		t.Fatalf("ledger state after approval: %s", o.State)
+	}
+
+	// The operator, in a fresh browser context, sees the state and the events.
+	op := newTab(t)
+	do(t, op, chromedp.Navigate(f.url+"/login"), chromedp.WaitVisible(`input[name="name"]`),
+		chromedp.SendKeys(`input[name="name"]`, opName), chromedp.SendKeys(`input[name="password"]`, opPass),
+		chromedp.Click(`form[action="/login"] button`))
+	waitText(t, op, "main", "Сайты региона")
+	waitText(t, op, `tr[data-org="`+schoolID+`"] .state`, "одобрено")
+	waitText(t, op, `tr[data-org="`+hostileID+`"] .state`, "размещено по разделам")
+	if shot, err := chromedp.Run(op, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "sites.png"), shot, 0o644)
+	}
+	do(t, op, chromedp.Navigate(f.url+"/site/"+schoolID+"/events"))
+	for _, want := range []string{"admin:" + schoolID, "перемещено в раздел «" + other.Title + "»", "исключено: Контакты заполним на портале заново", "одобрено при проверке"} {
+		waitText(t, op, "main", want)
+	}
+
+	// A hostile legacy page shown to the operator runs nothing.
+	hplan, _ := f.src.Plan(hostileID)
+	do(t, op, chromedp.Navigate(f.url+"/site/"+hostileID+"/item?key="+url.QueryEscape(itemKey(t, hplan, "/events.html"))), chromedp.WaitVisible("iframe.original"))
+	waitText(t, op, "main", "Собрание родителей")
+	time.Sleep(300 * time.Millisecond) // give any injected handler the chance to fire
+	if shot, err := chromedp.Run(op, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "item-view.png"), shot, 0o644)
+	}
+	pwned, err := chromedp.Run(op, chromedp.Evaluate[bool](`window.__pwned !== undefined || document.title.includes("ВЗЛОМ")`))
+	if err != nil || pwned {
+		t.Fatalf("legacy script ran: %v %v", pwned, err)
+	}
+}
