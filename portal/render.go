@@ -198,3 +198,44 @@ func (s *Server) publicFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", "inline")
 	s.serveFile(w, r, site, sha, ctype)
 }
+
+// SiteTree is a site's section tree with what each section holds, as
+// GET /api/v1/sites/{site} answers it.
+type SiteTree struct {
+	Site     string        `json:"site"`
+	Sections []TreeSection `json:"sections"`
+	Files    int           `json:"files"`
+}
+
+// TreeSection is one section of a SiteTree, in tree order.
+type TreeSection struct {
+	Key       string `json:"key"`
+	Title     string `json:"title"`
+	Parent    string `json:"parent,omitempty"`
+	Path      string `json:"path"`
+	Depth     int    `json:"depth"`
+	Pages     int    `json:"pages"`
+	Documents int    `json:"documents"`
+	News      int    `json:"news"`
+	Records   int    `json:"records"`
+}
+
+func (s *Server) siteTree(w http.ResponseWriter, r *http.Request) {
+	site := r.PathValue("site")
+	view, err := s.loadSite(site)
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return
+	}
+	_, files, _, err := s.Counts(site)
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
+		return
+	}
+	tree := SiteTree{Site: site, Sections: []TreeSection{}, Files: files}
+	for _, sv := range view.Sections {
+		tree.Sections = append(tree.Sections, TreeSection{Key: sv.Key, Title: sv.Section.Title, Parent: sv.Section.Parent, Path: sv.Section.Path,
+			Depth: sv.Depth, Pages: len(sv.Pages), Documents: len(sv.Docs), News: len(sv.News), Records: len(sv.Records)})
+	}
+	writeJSON(w, http.StatusOK, tree)
+}

@@ -52,6 +52,7 @@ type Config struct {
 // Server is the reference portal: the import API under /api/v1/ and every
 // site's content rendered as plain HTML under /sites/{site}/.
 type Server struct {
+	mu       sync.RWMutex // guards cfg.Faults and cfg.RatePerSecond
 	cfg      Config
 	db       *bolt.DB
 	fileDir  string
@@ -132,8 +133,43 @@ func NewServer(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// SetFaults changes the fault injection and the rate limit of a running
+// portal, for tests that heal it after a chaos phase.
+func (s *Server) SetFaults(f Faults, ratePerSecond float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.SlowLatency <= 0 {
+		f.SlowLatency = s.cfg.Faults.SlowLatency
+	}
+	if f.RetryAfter <= 0 {
+		f.RetryAfter = s.cfg.Faults.RetryAfter
+	}
+	s.cfg.Faults, s.cfg.RatePerSecond = f, ratePerSecond
+}
+
 // Close closes the storage.
 func (s *Server) Close() error { return s.db.Close() }
+
+// Counts says how many objects and files a site holds, and how many
+// objects were ever created on this portal: since a replace keeps the
+// object and only a create draws a new ID, tests compare the two to prove
+// that nothing was created twice.
+func (s *Server) Counts(site string) (objects, files int, created uint64, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		prefix := []byte(site + "\x00")
+		c := tx.Bucket(bObjects).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			objects++
+		}
+		c = tx.Bucket(bFiles).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			files++
+		}
+		created = tx.Bucket(bObjects).Sequence()
+		return nil
+	})
+	return objects, files, created, err
+}
 
 // Handler serves the API and the public pages.
 func (s *Server) Handler() http.Handler {
@@ -143,6 +179,7 @@ func (s *Server) Handler() http.Handler {
 	api("GET /api/v1/sites/{site}/files/{sha}", s.getFile)
 	api("DELETE /api/v1/sites/{site}/files/{sha}", s.deleteFile)
 	api("GET /api/v1/sites/{site}/files", s.listFiles)
+	api("GET /api/v1/sites/{site}", s.siteTree)
 	api("POST /api/v1/sites/{site}/bundle", s.importBundle)
 	api("PUT /api/v1/sites/{site}/{kind}/{key}", s.putObject)
 	api("GET /api/v1/sites/{site}/{kind}/{key}", s.getObject)
@@ -161,7 +198,9 @@ func (s *Server) Handler() http.Handler {
 // apiMiddleware applies faults, authentication and rate limits.
 func (s *Server) apiMiddleware(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.RLock()
 		f := s.cfg.Faults
+		s.mu.RUnlock()
 		if f.Latency > 0 && !sleepCtx(r, f.Latency) {
 			return
 		}
@@ -198,9 +237,9 @@ func (s *Server) apiMiddleware(h http.HandlerFunc) http.Handler {
 			writeProblem(w, http.StatusForbidden, "token not valid for this site", "a site's token can read and write only that site: "+site)
 			return
 		}
-		if wait := s.limit(tok); wait > 0 {
+		if wait, rate := s.limit(tok); wait > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-			writeProblem(w, http.StatusTooManyRequests, "rate limit exceeded", fmt.Sprintf("at most %g requests a second per token", s.cfg.RatePerSecond))
+			writeProblem(w, http.StatusTooManyRequests, "rate limit exceeded", fmt.Sprintf("at most %g requests a second per token", rate))
 			return
 		}
 		h(w, r)
@@ -233,11 +272,14 @@ type bucket struct {
 	last   time.Time
 }
 
-// limit takes one request from tok's bucket, or says how long to wait.
-func (s *Server) limit(tok string) time.Duration {
+// limit takes one request from tok's bucket, or says how long to wait
+// under which rate.
+func (s *Server) limit(tok string) (time.Duration, float64) {
+	s.mu.RLock()
 	rate := s.cfg.RatePerSecond
+	s.mu.RUnlock()
 	if rate <= 0 {
-		return 0
+		return 0, 0
 	}
 	v, _ := s.limiters.LoadOrStore(tok, &bucket{tokens: float64(s.cfg.Burst), last: time.Now()})
 	b := v.(*bucket)
@@ -248,9 +290,9 @@ func (s *Server) limit(tok string) time.Duration {
 	b.last = now
 	if b.tokens >= 1 {
 		b.tokens--
-		return 0
+		return 0, rate
 	}
-	return time.Duration((1 - b.tokens) / rate * float64(time.Second))
+	return time.Duration((1 - b.tokens) / rate * float64(time.Second)), rate
 }
 
 func objKey(site string, kind Kind, key string) []byte {

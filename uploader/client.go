@@ -298,3 +298,17 @@ func (c *Client) List(ctx context.Context, site string, kind portal.Kind) ([]str
 	}
 	return kl.Keys, nil
 }
+
+// Tree reads a site's section tree and counts from the portal.
+func (c *Client) Tree(ctx context.Context, site string) (*portal.SiteTree, error) {
+	resp, err := c.do(ctx, request{method: http.MethodGet, site: site, path: ""})
+	if err != nil {
+		return nil, fmt.Errorf("site tree: %w", err)
+	}
+	defer resp.Body.Close()
+	var tree portal.SiteTree
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&tree); err != nil {
+		return nil, fmt.Errorf("site tree: %w", err)
+	}
+	return &tree, nil
+}

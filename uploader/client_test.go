@@ -75,6 +75,10 @@ func TestClientRoundTripFollowsContract(t *testing.T) {
 	if err != nil || !strings.Contains(string(raw), "Устав «МБОУ СОШ № 7»") {
 		t.Fatalf("get: %s %v", raw, err)
 	}
+	tree, err := c.Tree(ctx, "sh1")
+	if err != nil || len(tree.Sections) != 1 || tree.Sections[0].Documents != 1 || tree.Files != 1 {
+		t.Fatalf("tree: %+v %v", tree, err)
+	}
 	keys, err := c.List(ctx, "sh1", portal.KindSection)
 	if err != nil || len(keys) != 1 || keys[0] != "3801.s.sveden" {
 		t.Fatalf("list: %v %v", keys, err)
