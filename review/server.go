@@ -59,6 +59,9 @@ type Config struct {
 	LoginRate int
 	// MaxUpload bounds an uploaded file (default 50 MB).
 	MaxUpload int64
+	// Report, when set, is the coordinator report, shown to operators at
+	// /report (the command passes report.Handler: review stays below report).
+	Report http.Handler
 	Log       *slog.Logger
 	Now       func() time.Time
 }
@@ -161,6 +164,14 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /site/{org}/gap", s.site(s.fillGap))
 	s.mux.HandleFunc("POST /site/{org}/item/{action}", s.site(s.itemAction))
 	s.mux.HandleFunc("POST /site/{org}/approve", s.site(s.approve))
+	if s.cfg.Report != nil {
+		s.mux.HandleFunc("GET /report", s.operator(func(w http.ResponseWriter, r *http.Request, _ *store.Session) {
+			// The report draws its chart with inline SVG styles and holds no
+			// legacy content, only counts and registry names, escaped.
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'self'")
+			s.cfg.Report.ServeHTTP(w, r)
+		}))
+	}
 }
 
 // ServeHTTP sets the security headers every answer carries and routes.

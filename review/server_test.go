@@ -136,6 +136,7 @@ func TestAdminCannotReachAnotherOrganisation(t *testing.T) {
 		"/site/9999999999",
 		"/sites",
 		"/jobs/x",
+		"/report",
 	} {
 		if code, body := c.get(f.url + u); code != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404\n%.300s", u, code, body)
@@ -414,6 +415,9 @@ func TestOperatorStartsAJobAndWatchesIt(t *testing.T) {
 	c := newClient(t)
 	if code := c.login(f.url, opName, opPass); code != http.StatusSeeOther {
 		t.Fatalf("login: %d", code)
+	}
+	if code, body := c.get(f.url + "/report"); code != http.StatusOK || !strings.Contains(body, "Отчёт координатора") {
+		t.Fatalf("the operator's report: %d %.300s", code, body)
 	}
 	code, list := c.get(f.url + "/sites?district=" + url.QueryEscape("Слюдянский"))
 	if code != http.StatusOK || !strings.Contains(list, "Озёрной") || strings.Contains(list, "МБОУ СОШ № 7") {

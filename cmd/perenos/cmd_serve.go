@@ -22,6 +22,7 @@ import (
 
 	"perenos/mapping"
 	"perenos/pipeline"
+	"perenos/report"
 	"perenos/review"
 	"perenos/review/ledger"
 	"perenos/store"
@@ -36,6 +37,7 @@ type serveOptions struct {
 	BehindProxy   bool
 	Profiles      string
 	SitesParallel int
+	Roadmap       string
 	portal        portalOptions
 	crawl         crawlOptions
 }
@@ -48,6 +50,7 @@ func (o *serveOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.BehindProxy, "behind-proxy", false, "a reverse proxy terminates TLS in front: trust its X-Forwarded-For")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 8, "sites worked on at once by jobs started from the web UI")
+	f.StringVar(&o.Roadmap, "roadmap", "", "roadmap the operator's report at /report compares with: a built-in one or a YAML file")
 	o.portal.addFlags(f)
 	o.crawl.addFlags(f)
 }
@@ -117,8 +120,14 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 	if o.portal.URL != "" {
 		src.Target = o.portal.target
 	}
+	var rm *report.Roadmap
+	if o.Roadmap != "" {
+		if rm, err = report.LoadRoadmap(o.Roadmap); err != nil {
+			return err
+		}
+	}
 	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https",
-		BehindProxy: o.BehindProxy, Log: g.log})
+		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm)})
 	if err != nil {
 		return err
 	}
