@@ -2,6 +2,13 @@
 // content as Markdown and plain text, links and attachments with their
 // anchor texts, microdata names, and an account of what was dropped as the
 // site's template. It is pure: bytes in, values out, no I/O.
+//
+// With a Template learned from the site's other pages, the blocks the site
+// repeats are dropped and the rest is content. A page alone (a small site,
+// or the Zyte benchmark in extract/zyte) is judged by its own signals
+// instead: running text and its link density, landmarks, ids and classes
+// (pagemain.go). Either way every block left out is listed in
+// Document.Dropped with the reason, for the review.
 package extract
 
 import (

@@ -7,13 +7,18 @@ import (
 	"perenos/extract/records"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// Parse reads decoded HTML text into a node tree.
+// Parse reads decoded HTML text into a node tree. Bytes that are not
+// UTF-8 become U+FFFD, so that nothing downstream sees invalid text.
 func Parse(text string) (*html.Node, error) {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
 	doc, err := html.Parse(strings.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", err)
@@ -28,6 +33,10 @@ type Options struct {
 	Template *Template
 	// CrawlDate (YYYY-MM-DD) resolves relative dates in records.
 	CrawlDate string
+	// NoRecords skips the structured records (Document.Records stays
+	// empty), for callers that need only the main content, such as the
+	// main-content benchmark.
+	NoRecords bool
 }
 
 // Extract turns a parsed page into a Document. pageURL resolves relative links.
@@ -46,9 +55,11 @@ func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
 		d.HTMLTitle = collapse(textOf(t))
 	}
 	d.Itemprops = itemprops(doc)
-	d.Records = records.Extract(base.String(), doc, records.Options{CrawlDate: opt.CrawlDate})
+	if !opt.NoRecords {
+		d.Records = records.Extract(base.String(), doc, records.Options{CrawlDate: opt.CrawlDate})
+	}
 	d.Breadcrumbs = breadcrumbs(doc)
-	allLinks := links(base, doc)
+	allLinks, linkNodes := linksWithNodes(base, doc)
 
 	body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body })
 	if body == nil {
@@ -58,13 +69,22 @@ func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
 	if opt.Template != nil {
 		d.Dropped = append(d.Dropped, dropTemplate(body, opt.Template)...)
 	}
-	main := chooseMain(body)
-	if main == body && (opt.Template == nil || opt.Template.Pages() < 3) {
-		d.Dropped = append(d.Dropped, dropLandmarks(body)...)
+	var main *html.Node
+	if opt.Template != nil && opt.Template.Pages() >= 3 {
+		main = chooseMain(body)
+		accountOutside(main, body, nil, &d.Dropped)
+	} else {
+		var dropped []Dropped
+		main, dropped = pageMain(body)
+		d.Dropped = append(d.Dropped, dropped...)
 	}
+	// A URL is content when one of its links sits inside main (the nodes
+	// dropped on the way have left the tree).
 	contentLinks := map[string]bool{}
-	for _, l := range links(base, main) {
-		contentLinks[l.URL] = true
+	for _, at := range linkNodes {
+		if isAncestor(main, at.n) {
+			contentLinks[allLinks[at.i].URL] = true
+		}
 	}
 	for i := range allLinks {
 		allLinks[i].InContent = contentLinks[allLinks[i].URL]
@@ -115,37 +135,6 @@ func dropTemplate(root *html.Node, t *Template) []Dropped {
 		if n != root && t.IsBoilerplate(n) {
 			del = append(del, n)
 			out = append(out, Dropped{Text: clip(collapse(textOf(n)), 300), Why: "повторяется на большинстве страниц сайта (шаблон)"})
-			return false
-		}
-		return true
-	})
-	for _, n := range del {
-		n.Parent.RemoveChild(n)
-	}
-	return out
-}
-
-// dropLandmarks removes navigation, header, footer and sidebars by their
-// markup, for a page without a learned template.
-func dropLandmarks(root *html.Node) []Dropped {
-	var out []Dropped
-	var del []*html.Node
-	walk(root, func(n *html.Node) bool {
-		if n.Type != html.ElementNode || n == root {
-			return true
-		}
-		why := ""
-		switch {
-		case n.DataAtom == atom.Nav || n.DataAtom == atom.Footer || n.DataAtom == atom.Aside:
-			why = "навигация или подвал (<" + n.Data + ">)"
-		case n.DataAtom == atom.Header && !inside(n, atom.Article):
-			why = "шапка сайта (<header>)"
-		case hasToken(n, "menu", "navbar", "sidebar", "footer", "breadcrumb", "counter", "widget"):
-			why = "элемент оформления (" + attr(n, "class") + attr(n, "id") + ")"
-		}
-		if why != "" {
-			del = append(del, n)
-			out = append(out, Dropped{Text: clip(collapse(textOf(n)), 300), Why: why})
 			return false
 		}
 		return true
@@ -228,8 +217,20 @@ func headings(root *html.Node) []string {
 }
 
 func links(base *url.URL, root *html.Node) []Link {
-	var out []Link
-	seen := map[string]bool{}
+	out, _ := linksWithNodes(base, root)
+	return out
+}
+
+// linkAt is an element a link was read from, and the link's index.
+type linkAt struct {
+	n *html.Node
+	i int
+}
+
+// linksWithNodes returns the links under root, one per URL and text, and
+// every element they were read from.
+func linksWithNodes(base *url.URL, root *html.Node) (out []Link, nodes []linkAt) {
+	seen := map[string]int{}
 	walk(root, func(n *html.Node) bool {
 		if n.Type != html.ElementNode || (n.DataAtom != atom.A && n.DataAtom != atom.Area && n.DataAtom != atom.Iframe && n.DataAtom != atom.Frame) {
 			return true
@@ -256,14 +257,18 @@ func links(base *url.URL, root *html.Node) []Link {
 				text = attr(img, "alt")
 			}
 		}
-		key := u.String() + "\x00" + text
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, Link{URL: u.String(), Text: text, Attachment: IsAttachmentURL(u)})
+		us := u.String()
+		key := us + "\x00" + text
+		i, ok := seen[key]
+		if !ok {
+			i = len(out)
+			seen[key] = i
+			out = append(out, Link{URL: us, Text: text, Attachment: IsAttachmentURL(u)})
 		}
+		nodes = append(nodes, linkAt{n, i})
 		return true
 	})
-	return out
+	return out, nodes
 }
 
 func itemprops(root *html.Node) []string {
@@ -284,7 +289,10 @@ func itemprops(root *html.Node) []string {
 
 func breadcrumbs(root *html.Node) []string {
 	bc := find(root, func(n *html.Node) bool {
-		return n.Type == html.ElementNode && (hasToken(n, "breadcrumb", "breadcrumbs", "bx-breadcrumb", "crumbs", "pathway") || strings.EqualFold(attr(n, "aria-label"), "breadcrumb"))
+		if n.Type != html.ElementNode || len(n.Attr) == 0 {
+			return false
+		}
+		return hasToken(n, "breadcrumb", "breadcrumbs", "bx-breadcrumb", "crumbs", "pathway") || strings.EqualFold(attr(n, "aria-label"), "breadcrumb")
 	})
 	if bc == nil {
 		return nil

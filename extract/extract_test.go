@@ -118,25 +118,3 @@ func TestTemplateDropsRepeatedBlocks(t *testing.T) {
 		}
 	}
 }
-
-func FuzzExtract(f *testing.F) {
-	for _, seed := range []string{
-		"<table><tr><td><table><tr><td>x</table>",
-		"<a href='javascript:alert(1)'>x</a><img src=x onerror=alert(1)>",
-		"<html><body><iframe src='//evil'></iframe><frameset><frame src=a>",
-		"<td><br><ul><li>a<td>b</table></table>",
-		"<base href='::bad'><a href='%zz'>bad</a>",
-		strings.Repeat("<div>", 5000) + "deep",
-	} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		doc, err := Parse(in)
-		if err != nil {
-			return
-		}
-		if _, err := Extract("http://s.example/a/b.html", doc, Options{}); err != nil {
-			t.Fatal(err)
-		}
-	})
-}

@@ -1,9 +1,9 @@
 package extract
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
@@ -34,6 +34,8 @@ func Markdown(root *html.Node, pageURL string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	sanitizeURLs(c, base)
+	clampSpans(c)
 	iframesToLinks(c, base)
 	unwrapLayoutTables(c)
 	blocks := map[string]string{}
@@ -49,21 +51,37 @@ func Markdown(root *html.Node, pageURL string) (string, error) {
 	return strings.TrimSpace(collapseBlankLines(md)), nil
 }
 
+// clone copies the tree under n (n's children under a new <div>), so that
+// Markdown can rewrite it without touching the page.
 func clone(n *html.Node) (*html.Node, error) {
-	var buf bytes.Buffer
-	if err := html.Render(&buf, n); err != nil {
-		return nil, err
-	}
-	ctx := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
-	nodes, err := html.ParseFragment(&buf, ctx)
-	if err != nil {
-		return nil, err
-	}
 	root := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
-	for _, x := range nodes {
-		root.AppendChild(x)
+	if n.Type == html.ElementNode || n.Type == html.DocumentNode {
+		copyChildren(root, n)
+	} else {
+		root.AppendChild(copyNode(n))
 	}
 	return root, nil
+}
+
+func copyNode(n *html.Node) *html.Node {
+	c := &html.Node{Type: n.Type, DataAtom: n.DataAtom, Data: n.Data, Namespace: n.Namespace}
+	if n.Type == html.DocumentNode {
+		c.Type, c.Data, c.DataAtom = html.ElementNode, "div", atom.Div
+	}
+	if len(n.Attr) > 0 {
+		c.Attr = append([]html.Attribute(nil), n.Attr...)
+	}
+	copyChildren(c, n)
+	return c
+}
+
+func copyChildren(dst, src *html.Node) {
+	for ch := src.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type == html.DoctypeNode {
+			continue
+		}
+		dst.AppendChild(copyNode(ch))
+	}
 }
 
 func iframesToLinks(root *html.Node, base *url.URL) {
@@ -78,7 +96,7 @@ func iframesToLinks(root *html.Node, base *url.URL) {
 	for _, f := range frames {
 		src := strings.TrimSpace(attr(f, "src"))
 		u, err := base.Parse(src)
-		if src == "" || err != nil {
+		if src == "" || err != nil || u.Scheme != "http" && u.Scheme != "https" {
 			f.Parent.RemoveChild(f)
 			continue
 		}
@@ -93,6 +111,110 @@ func iframesToLinks(root *html.Node, base *url.URL) {
 		f.Parent.InsertBefore(p, f)
 		f.Parent.RemoveChild(f)
 	}
+}
+
+// sanitizeURLs makes the Markdown safe to show and to upload: a link keeps
+// its href only if it resolves to http, https, mailto or tel (so no
+// javascript: or data: links survive), and an image keeps its src only if
+// it resolves to http or https; otherwise the link becomes its text and
+// the image its alt text.
+func sanitizeURLs(root *html.Node, base *url.URL) {
+	var imgs, unsafe []*html.Node
+	walk(root, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.DataAtom {
+		case atom.A, atom.Area:
+			if !safeURL(base, attr(n, "href"), true) {
+				unsafe = append(unsafe, n)
+			}
+		case atom.Img:
+			if !safeURL(base, attr(n, "src"), false) {
+				imgs = append(imgs, n)
+			}
+		}
+		return true
+	})
+	for _, a := range unsafe {
+		for c := a.FirstChild; c != nil; {
+			next := c.NextSibling
+			a.RemoveChild(c)
+			a.Parent.InsertBefore(c, a)
+			c = next
+		}
+		a.Parent.RemoveChild(a)
+	}
+	for _, img := range imgs {
+		if alt := strings.TrimSpace(attr(img, "alt")); alt != "" {
+			img.Parent.InsertBefore(&html.Node{Type: html.TextNode, Data: alt}, img)
+		}
+		img.Parent.RemoveChild(img)
+	}
+}
+
+// maxColspan bounds a cell's colspan; HTML allows 1000, legacy pages
+// never need more than a few dozen.
+const maxColspan = 100
+
+// clampSpans keeps colspan and rowspan sane: a number from 1, a rowspan no
+// longer than the rows left in its table, a colspan at most maxColspan.
+// A cell with rowspan="99999999" would otherwise make the table plugin
+// build that many rows.
+func clampSpans(root *html.Node) {
+	walk(root, func(t *html.Node) bool {
+		if t.DataAtom != atom.Table {
+			return true
+		}
+		var rows []*html.Node
+		eachRow(t, func(tr *html.Node) { rows = append(rows, tr) })
+		for i, tr := range rows {
+			for c := tr.FirstChild; c != nil; c = c.NextSibling {
+				if c.DataAtom != atom.Td && c.DataAtom != atom.Th {
+					continue
+				}
+				for k := range c.Attr {
+					a := &c.Attr[k]
+					switch strings.ToLower(a.Key) {
+					case "rowspan":
+						a.Val = strconv.Itoa(clampInt(a.Val, len(rows)-i))
+					case "colspan":
+						a.Val = strconv.Itoa(clampInt(a.Val, maxColspan))
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+// clampInt reads v as a number in [1, hi], 1 when it is not one.
+func clampInt(v string, hi int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, max(hi, 1))
+}
+
+// safeURL reports whether raw resolves against base to an http(s) URL, or
+// (for links) a mailto or tel one.
+func safeURL(base *url.URL, raw string, link bool) bool {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return false
+	}
+	u, err := base.Parse(raw)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return u.Host != ""
+	case "mailto", "tel":
+		return link
+	}
+	return false
 }
 
 // unwrapLayoutTables replaces tables used for page layout (those holding

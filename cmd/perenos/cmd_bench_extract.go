@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"perenos/extract/zyte"
+)
+
+func newBenchExtractCommand(g *globalOptions) *cobra.Command {
+	var zyteDir, out, gold string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "extract",
+		Short: "Score main-content extraction on the Zyte benchmark, or records on the gold set (JSON)",
+		Long: `With --zyte DIR, run the extractor on every page of the Zyte article-extraction benchmark
+(DIR holds ground-truth.json and html/<sha256>.html.gz), each page alone with no template, on one
+core (GOMAXPROCS=1), and score the plain text of the main content, title line left out, with the
+benchmark's shingle metric. Prints pages, f1, precision, recall and ms_per_page (CPU time for
+charset decoding, parsing, main content and Markdown), wall_ms_per_page, and records_ms_per_page
+(what the structured records, timed apart, add). --out writes the predictions in the benchmark's
+format. With --gold DIR, score structured records on the records gold set instead.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case gold != "" && zyteDir != "":
+				return errors.New("bench extract: give --zyte or --gold, not both")
+			case gold != "":
+				return runBenchGold(cmd.Context(), g, gold, asJSON)
+			case zyteDir == "":
+				return errors.New("bench extract: --zyte DIR or --gold DIR is required")
+			}
+			res, err := zyte.Run(cmd.Context(), zyteDir)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				if err := zyte.WritePredictions(out, res.Predictions); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				return printJSON(g.out, res)
+			}
+			_, err = fmt.Fprintf(g.out, "%d pages: F1 %.3f, precision %.3f, recall %.3f, %.2f ms a page\n",
+				res.Pages, res.F1, res.Precision, res.Recall, res.MsPerPage)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&zyteDir, "zyte", "", "folder of the Zyte benchmark (ground-truth.json, html/)")
+	f.StringVar(&out, "out", "", "write predictions to this JSON file")
+	f.StringVar(&gold, "gold", "", "folder of the records gold set")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
