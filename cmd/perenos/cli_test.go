@@ -103,7 +103,7 @@ func TestStagesFromTheCommandLine(t *testing.T) {
 		t.Fatalf("pages misplaced: %v", placed)
 	}
 
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh7")
+	hs, psrv := portal.TestServer(t, portal.Config{}, "sh7")
 	tokens := filepath.Join(t.TempDir(), "tokens.csv")
 	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+portal.TestToken("sh7")+"\n"), 0o644)
 	_, stderr, code = perenosCLI(t, home, "upload", "--all", "--portal", hs.URL, "--tokens", tokens)
@@ -111,6 +111,10 @@ func TestStagesFromTheCommandLine(t *testing.T) {
 		t.Fatalf("a tokens file readable by others must be refused with the fix: %d %s", code, stderr)
 	}
 	os.Chmod(tokens, 0o600)
+	out, _, code = perenosCLI(t, home, "upload", "--all", "--portal", hs.URL, "--tokens", tokens, "--dry-run")
+	if objects, files, _, _ := psrv.Counts("sh7"); code != ExitOK || objects+files != 0 || !strings.Contains(out, "dry run, nothing sent: would create") {
+		t.Fatalf("--dry-run: exit %d, %d objects and %d files on the portal\n%s", code, objects, files, out)
+	}
 	out, stderr, code = perenosCLI(t, home, "upload", "--all", "--portal", hs.URL, "--tokens", tokens)
 	if code != ExitOK || !strings.Contains(out, "created") {
 		t.Fatalf("upload: %d\n%s\n%s", code, out, stderr)
