@@ -88,7 +88,9 @@ func newFixture(t *testing.T) *fixture {
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(hs.Close)
 	f.url = hs.URL
-	report := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<h1>Отчёт координатора</h1>")) })
+	report := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<h1>Отчёт координатора</h1>"))
+	})
 	f.srv, err = review.NewServer(ctx, review.Config{WS: f.ws, Backend: f.src, PublicURL: hs.URL, Now: func() time.Time { return f.now }, Report: report})
 	if err != nil {
 		t.Fatal(err)

@@ -62,8 +62,8 @@ type Config struct {
 	// Report, when set, is the coordinator report, shown to operators at
 	// /report (the command passes report.Handler: review stays below report).
 	Report http.Handler
-	Log       *slog.Logger
-	Now       func() time.Time
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Server is the review web UI: one http.Handler.
