@@ -18,6 +18,7 @@ import (
 var importRules = map[string][]string{
 	"perenos/store":           {},
 	"perenos/charset":         {},
+	"perenos/attachtext":      {},
 	"perenos/portal":          {},
 	"perenos/extract/records": {},
 	"perenos/extract":         {"perenos/extract/records"},

@@ -1,0 +1,318 @@
+package records
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+var (
+	// full numbers: +7/8 with a code, or a code in brackets
+	rePhoneFull = regexp.MustCompile(`(?:^|[^\d])((?:\+\s?7|8)[\s\-]*\(?\s*\d{3,5}\s*\)?[\s\-]*\d{1,3}[\s\-]?\d{2}[\s\-]?\d{2}|\(\s*\d{3,5}\s*\)\s*\d{1,3}[\s\-]?\d{2}[\s\-]?\d{2})(?:[^\d]|$)`)
+	// local numbers (20-30-40, 2-30-40), trusted only next to a phone label
+	rePhoneLocal = regexp.MustCompile(`(?:^|[^\d.\-/])(\d{1,3}-\d{2}-\d{2})(?:[^\d.\-/]|$)`)
+	reEmail      = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.[\p{L}]{2,}`)
+	reIndex      = regexp.MustCompile(`(?:^|[^\d])\d{6}(?:[^\d]|$)`)
+)
+
+// NormalizePhone writes a Russian phone number as +7 and ten digits, or
+// as its bare digits when it is a local number without a code.
+func NormalizePhone(s string) string {
+	var d []rune
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			d = append(d, r)
+		}
+	}
+	switch {
+	case len(d) == 11 && (d[0] == '7' || d[0] == '8'):
+		return "+7" + string(d[1:])
+	case len(d) == 10:
+		return "+7" + string(d)
+	}
+	return string(d)
+}
+
+func hasPhoneLabel(s string) bool {
+	t := fold(s)
+	return containsAny(t, "тел", "факс", "phone", "т.:", "т. ", "приемная", "справк", "справочн", "регистратур", "дежурн", "горяч", "запис")
+}
+
+// findPhones returns the normalised phone numbers in s. Local numbers
+// without a code count only when labelled counts them (a phone label on
+// the line or in a table header).
+func findPhones(s string, labelled bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	addNum := func(p string) {
+		n := NormalizePhone(p)
+		if len(n) < 5 || seen[n] {
+			return
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	rest := s
+	for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
+		addNum(s[m[2]:m[3]])
+		rest = strings.Replace(rest, s[m[2]:m[3]], " ", 1)
+	}
+	if labelled || hasPhoneLabel(s) {
+		for _, m := range rePhoneLocal.FindAllStringSubmatch(rest, -1) {
+			addNum(m[1])
+		}
+	}
+	return out
+}
+
+func findEmails(s string) []string {
+	var out []string
+	for _, e := range reEmail.FindAllString(s, -1) {
+		e = strings.ToLower(strings.TrimRight(e, "."))
+		dup := false
+		for _, o := range out {
+			dup = dup || o == e
+		}
+		if !dup {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// fact is one contact detail found on a line.
+type fact struct {
+	kind  string // address, phone, email, worktime
+	value string
+	line  int
+	label bool // came with its label
+}
+
+var (
+	addressLabels  = []string{"адрес", "местонахождени", "место нахождения", "почтовый адрес", "юридический адрес", "фактический адрес"}
+	worktimeLabels = []string{"режим работы", "график работы", "часы работы", "время работы", "режим и график работы", "часы приема"}
+	dayWords       = []string{"пн", "вт", "ср", "чт", "пт", "сб", "вс", "понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень", "выходн", "будни", "ежедневно", "перерыв", "круглосуточно"}
+	reClock        = regexp.MustCompile(`\d{1,2}[:.]\d{2}`)
+	// markers of a street address without a label
+	addrMarkers = []string{"ул.", "улица", "пр-т", "проспект", "пер.", "переулок", "д.", "дом ", "г.", "город", "с.", "село", "пос.", "р-н", "район", "обл.", "область", "край", "мкр", "шоссе", "бульвар", "пл."}
+)
+
+// cutAt ends an address or working hours where another detail starts.
+func cutAt(s string) string {
+	t := fold(s)
+	cut := len(s)
+	for _, w := range []string{"тел.", "тел:", "телефон", "e-mail", "email", "эл. почта", "факс", "режим работы", "график работы", "справочн", "приемная", " · ", " • ", " | "} {
+		if i := strings.Index(t, w); i > 0 && i < cut {
+			cut = i
+		}
+	}
+	for _, re := range []*regexp.Regexp{rePhoneFull, reEmail} {
+		if m := re.FindStringIndex(s); m != nil && m[0] > 0 && m[0] < cut {
+			cut = m[0]
+		}
+	}
+	return trimValue(s[:cut])
+}
+
+// labelAt reports whether t (folded) starts with one of labels, allowing a
+// short lead such as «Наш» or «Юридический».
+func labelAt(t string, labels []string) (int, bool) {
+	for _, l := range labels {
+		if i := strings.Index(t, l); i >= 0 && i < 25 {
+			return i + len(l), true
+		}
+	}
+	return 0, false
+}
+
+// lineFacts reads the contact details of one line.
+func lineFacts(text string, idx int) []fact {
+	var out []fact
+	t := fold(text)
+	if end, ok := labelAt(t, addressLabels); ok && strings.Contains(t[end:min(len(t), end+40)], ":") && !isMailOrSiteLabel(t[end:min(len(t), end+40)]) {
+		v := text[end:]
+		if i := strings.Index(v, ":"); i >= 0 {
+			v = v[i+1:]
+		}
+		if v = cutAt(v); v != "" {
+			out = append(out, fact{kind: "address", value: v, line: idx, label: true})
+		}
+	} else if loc := reIndex.FindStringIndex(text); loc != nil && markers(t) >= 2 && len([]rune(text)) < 200 {
+		// an address without a label starts at its postal index
+		start := loc[0]
+		if start < len(text) && (text[start] < '0' || text[start] > '9') {
+			start++
+		}
+		out = append(out, fact{kind: "address", value: cutAt(text[start:]), line: idx})
+	}
+	if end, ok := labelAt(t, worktimeLabels); ok {
+		v := text[end:]
+		if i := strings.Index(v, ":"); i >= 0 && i < 80 {
+			v = v[i+1:]
+		}
+		out = append(out, fact{kind: "worktime", value: trimValue(v), line: idx, label: true})
+	} else if end, ok := labelAnywhere(t, worktimeLabels); ok {
+		// «…, часы работы кабинета: пн–пт 8:00–15:00» later in a line
+		out = append(out, fact{kind: "worktime", value: trimValue(text[end:]), line: idx, label: true})
+	}
+	if ph := findPhones(text, false); len(ph) > 0 {
+		out = append(out, fact{kind: "phone", value: strings.Join(ph, "; "), line: idx, label: hasPhoneLabel(text)})
+	}
+	if em := findEmails(text); len(em) > 0 {
+		out = append(out, fact{kind: "email", value: strings.Join(em, "; "), line: idx, label: strings.Contains(t, "mail") || strings.Contains(t, "почт")})
+	}
+	return out
+}
+
+func markers(t string) int {
+	n := 0
+	for _, m := range addrMarkers {
+		if strings.Contains(t, m) {
+			n++
+		}
+	}
+	return n
+}
+
+func isHoursLine(s string) bool {
+	t := fold(s)
+	if len([]rune(t)) > 120 {
+		return false
+	}
+	hasDay := false
+	for _, w := range strings.FieldsFunc(t, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		for _, d := range dayWords {
+			if strings.HasPrefix(w, d) {
+				hasDay = true
+			}
+		}
+	}
+	return hasDay && (reClock.MatchString(t) || strings.Contains(t, "выходн") || strings.Contains(t, "круглосуточно"))
+}
+
+// contacts groups the contact details of lines that no other record took
+// into contact records: consecutive details of one block, a new record
+// when a kind repeats or the details are far apart.
+func (x *extractor) contacts() {
+	lines := x.pageLines()
+	var facts []fact
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if x.consumed[i] || x.lineClaimed(l) || inLink(l.block) {
+			continue
+		}
+		fs := lineFacts(l.text, i)
+		for k, f := range fs {
+			if f.kind == "worktime" && f.value == "" {
+				// «Режим работы:» alone: the hours follow on their own lines
+				var parts []string
+				for j := i + 1; j < len(lines) && j <= i+8 && isHoursLine(lines[j].text); j++ {
+					parts = append(parts, trimValue(lines[j].text))
+					x.consumed[j] = true
+				}
+				fs[k].value = strings.Join(parts, "; ")
+			}
+		}
+		for _, f := range fs {
+			if f.value != "" {
+				facts = append(facts, f)
+			}
+		}
+	}
+	var cur []fact
+	flush := func() {
+		defer func() { cur = nil }()
+		if len(cur) == 0 {
+			return
+		}
+		labelled := false
+		for _, f := range cur {
+			labelled = labelled || f.label
+		}
+		if len(cur) < 2 && !labelled {
+			return
+		}
+		fields := map[string]string{}
+		src := lines[cur[0].line].block
+		for _, f := range cur {
+			src = lca(src, lines[f.line].block)
+			if old := fields[f.kind]; old != "" {
+				fields[f.kind] = old + "; " + f.value
+			} else {
+				fields[f.kind] = f.value
+			}
+		}
+		x.add(src, Record{Type: "contact", Method: "pattern", Fields: fields})
+	}
+	for _, f := range facts {
+		if len(cur) > 0 && !x.sameContact(cur, f) {
+			flush()
+		}
+		cur = append(cur, f)
+	}
+	flush()
+}
+
+// sameContact decides whether f continues the contact collected in cur.
+func (x *extractor) sameContact(cur []fact, f fact) bool {
+	last := cur[len(cur)-1]
+	if f.line-last.line > 6 {
+		return false
+	}
+	for i := len(cur) - 1; i >= 0; i-- {
+		c := cur[i]
+		if c.kind != f.kind {
+			continue
+		}
+		// more numbers or addresses right below the first belong to the
+		// same contact; any other repeated kind starts a new one
+		if (f.kind == "phone" || f.kind == "email") && f.line-c.line <= 1 {
+			break
+		}
+		return false
+	}
+	a := lca(x.lines[cur[0].line].block, x.lines[f.line].block)
+	if a == nil {
+		return false
+	}
+	switch a.DataAtom {
+	case atom.Body, atom.Html:
+		return false
+	}
+	return a.Type == html.ElementNode
+}
+
+func inLink(n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p.DataAtom == atom.A {
+			return true
+		}
+	}
+	return false
+}
+
+// labelAnywhere finds a label later in a line, followed by a colon within
+// a few words; it returns the offset after the colon.
+func labelAnywhere(t string, labels []string) (int, bool) {
+	for _, l := range labels {
+		i := strings.Index(t, l)
+		if i < 0 {
+			continue
+		}
+		rest := t[i+len(l):]
+		if j := strings.Index(rest, ":"); j >= 0 && j < 40 {
+			return i + len(l) + j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// isMailOrSiteLabel reads what follows «адрес»: «электронной почты»,
+// «сайта» are not street addresses.
+func isMailOrSiteLabel(rest string) bool {
+	rest = strings.TrimSpace(rest)
+	return containsAny(rest, "электрон", "эл.", "e-mail", "email", "почты", "сайт", "интернет")
+}

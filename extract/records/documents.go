@@ -1,0 +1,322 @@
+package records
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// docExts are file types published as documents.
+var docExts = map[string]bool{
+	"pdf": true, "doc": true, "docx": true, "rtf": true, "odt": true, "xls": true, "xlsx": true, "ods": true,
+	"ppt": true, "pptx": true, "pps": true, "odp": true, "zip": true, "rar": true, "7z": true, "txt": true, "sig": true,
+}
+
+// imageExts count as documents only when the title names a document kind
+// (scans of a licence published as pictures).
+var imageExts = map[string]bool{"jpg": true, "jpeg": true, "png": true, "gif": true, "tif": true, "tiff": true}
+
+// downloadHints are URL fragments of download scripts that hide the file
+// name (file/card?id=, download.php?id=).
+var downloadHints = []string{"download", "getfile", "get_file", "file/card", "/attachment", "files.php", "file.php"}
+
+// FileType returns the lower-case extension of a link's file name, or "".
+func FileType(u *url.URL) string {
+	ext := strings.TrimPrefix(strings.ToLower(path.Ext(u.Path)), ".")
+	if docExts[ext] || imageExts[ext] {
+		return ext
+	}
+	// download.php?file=ustav.pdf
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			e := strings.TrimPrefix(strings.ToLower(path.Ext(v)), ".")
+			if docExts[e] {
+				return e
+			}
+		}
+	}
+	return ""
+}
+
+// documents records every link to a file on the page not already taken
+// by microdata.
+func (x *extractor) documents() {
+	walk(x.doc, func(n *html.Node) bool {
+		if skipped(n) {
+			return false
+		}
+		if n.Type != html.ElementNode || n.DataAtom != atom.A || x.isClaimed(n) {
+			return true
+		}
+		raw := x.resolve(attr(n, "href"))
+		if raw == "" || x.seenURL[raw] {
+			return true
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			return true
+		}
+		ft := FileType(u)
+		r := x.documentOf(n, raw)
+		switch {
+		case docExts[ft]:
+		case imageExts[ft] && r.Fields["kind"] != "" && r.Fields["kind"] != "order":
+		case ft == "" && containsAny(strings.ToLower(u.Path+"?"+u.RawQuery), downloadHints...):
+		default:
+			return true
+		}
+		x.seenURL[raw] = true
+		r.Method = "list"
+		x.add(n, r)
+		return true
+	})
+}
+
+var (
+	reFileInfo = regexp.MustCompile(`(?i)[(\[]\s*(?:pdf|docx?|xlsx?|rtf|odt|zip|rar|jpe?g|файл)?[\s,;:]*(?:\d+[.,]?\d*\s*(?:кб|мб|kb|mb|байт|б)\.?)?\s*[)\]]`)
+	reSize     = regexp.MustCompile(`(?i)\b\d+[.,]?\d*\s*(?:кб|мб|kb|mb)\b\.?`)
+	genericRe  = regexp.MustCompile(`(?i)^(?:скачать|открыть|просмотреть|посмотреть|смотреть|ссылка|подробнее|файл|документ|здесь|тут|pdf|docx?|xlsx?|rtf|zip|\.?pdf|скан|скан-копия|копия|электронная копия|перейти)$`)
+)
+
+// documentOf builds the document record of anchor a linking to u.
+func (x *extractor) documentOf(a *html.Node, u string) Record {
+	title := cleanTitle(textOf(a))
+	if title == "" {
+		title = cleanTitle(attr(a, "title"))
+	}
+	ctx := contextOf(a)
+	if ctx != nil && (ctx.DataAtom == atom.Td || ctx.DataAtom == atom.Th) && ctx.Parent != nil && ctx.Parent.DataAtom == atom.Tr {
+		// a cell with only the link and its size: the row describes it
+		if letterCount(cleanTitle(strings.Replace(textOf(ctx), textOf(a), " ", 1))) < 4 {
+			ctx = ctx.Parent
+		}
+	}
+	ctxText := ""
+	if ctx != nil {
+		ctxText = textOf(ctx)
+	}
+	if title == "" || genericRe.MatchString(title) || looksFileName(title) {
+		if ctx != nil && ctx.DataAtom == atom.Tr {
+			// a table of documents: the name is the wordiest other cell
+			best := 0
+			for c := ctx.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type != html.ElementNode || isAncestor(c, a) {
+					continue
+				}
+				t := cleanTitle(textOf(c))
+				if _, onlyDate := ParseDate(t, ""); onlyDate {
+					continue
+				}
+				if n := letterCount(t); n > best {
+					best, title = n, t
+				}
+			}
+		} else if ctx != nil {
+			if t := wordiestBlock(ctx, a); t != "" {
+				// «<div>Title</div><div>Дата размещения: …</div><a>Скачать</a>»
+				title = t
+			} else if t := cleanTitle(strings.Replace(ctxText, textOf(a), " ", 1)); t != "" {
+				title = t
+			}
+		}
+	}
+	f := map[string]string{"url": u, "title": title}
+	if pu, err := url.Parse(u); err == nil {
+		if ft := FileType(pu); ft != "" {
+			f["filetype"] = ft
+		}
+	}
+	if d, _, _, ok := FindDate(title, ""); ok {
+		f["date"] = d
+	} else if d, _, _, ok := FindDate(ctxText, ""); ok {
+		f["date"] = d
+	}
+	if k := DocumentKind(title); k != "" {
+		f["kind"] = k
+	} else if ctx != nil && len(strings.Fields(title)) <= 3 {
+		// «Лицензия: <a>страница 1</a>»: the words around the links name
+		// the document
+		if k := DocumentKind(textOutsideLinks(ctx)); k != "" {
+			f["kind"] = k
+		}
+	}
+	return Record{Type: "document", Fields: f}
+}
+
+// contextOf is the row, item or paragraph that holds a link and describes it.
+func contextOf(a *html.Node) *html.Node {
+	for p := a.Parent; p != nil; p = p.Parent {
+		switch p.DataAtom {
+		case atom.Li, atom.Tr, atom.P, atom.Dd, atom.Dt:
+			return p
+		case atom.Td, atom.Div:
+			if len([]rune(textOf(p))) < 400 {
+				return p
+			}
+			return nil
+		case atom.Body, atom.Table, atom.Ul, atom.Ol:
+			return nil
+		}
+	}
+	return nil
+}
+
+func looksFileName(s string) bool {
+	ext := strings.TrimPrefix(strings.ToLower(path.Ext(s)), ".")
+	return (docExts[ext] || imageExts[ext]) && !strings.Contains(s, " ")
+}
+
+// cleanTitle drops file-size notes, «скачать» and separators from a title.
+func cleanTitle(s string) string {
+	s = collapse(s)
+	s = reFileInfo.ReplaceAllString(s, " ")
+	s = reSize.ReplaceAllString(s, " ")
+	s = collapse(s)
+	for _, w := range []string{"скачать", "Скачать", "(скачать)", "[скачать]"} {
+		s = strings.TrimSuffix(strings.TrimSpace(s), w)
+	}
+	return strings.Trim(collapse(s), " -–—:;,|•")
+}
+
+// kindRules classify a document by words of its title, most specific
+// first. The kind is the official itemprop of such a document where one
+// exists.
+var kindRules = []struct {
+	kind  string
+	words []string
+}{
+	{"prescriptionDocLink", []string{"предписани"}},
+	{"reportEduDocLink", []string{"самообследовани"}},
+	{"finPlanDocLink", []string{"финансово-хозяйственной", "финансово- хозяйственной", "пфхд", "план фхд", "бюджетная смета", "бюджетной сметы"}},
+	{"localActStud", []string{"распорядка обучающихся", "распорядка учащихся", "распорядка воспитанников", "распорядка для обучающихся", "распорядка для учащихся"}},
+	{"localActOrder", []string{"трудового распорядка"}},
+	{"localActCollec", []string{"коллективный договор", "коллективного договора", "коллективному договору"}},
+	{"priemDocLink", []string{"правила приема", "порядок приема", "порядке приема", "правилах приема", "о приеме", "приема на обучение", "приема граждан", "приема детей", "приема обучающихся"}},
+	{"modeDocLink", []string{"режим занятий", "режиме занятий", "режима занятий"}},
+	{"tekKontrolDocLink", []string{"текущего контроля", "текущем контроле", "промежуточной аттестации", "промежуточная аттестация"}},
+	{"vozDocLink", []string{"возникновени", "приостановлени"}},
+	{"perevodDocLink", []string{"перевода", "отчислени", "восстановлени"}},
+	{"educationShedule", []string{"календарный учебный график", "календарного учебного графика", "годовой календарный график"}},
+	{"educationPlan", []string{"учебный план", "учебного плана"}},
+	{"methodology", []string{"программа воспитания", "программы воспитания", "план воспитательной работы"}},
+	{"paidDog", []string{"образец договора", "договор об оказании платных", "договора об оказании платных", "договор на оказание платных"}},
+	{"paidEdu", []string{"платных образовательных услуг"}},
+	{"accreditationDocLink", []string{"аккредитаци"}},
+	{"licenseDocLink", []string{"лицензи", "реестра лицензий"}},
+	{"ustavDocLink", []string{"устав"}},
+	{"priceList", []string{"прейскурант", "перечень платных медицинских услуг", "цены на платные", "стоимость платных"}},
+	{"municipalTask", []string{"муниципальное задание", "муниципального задания", "государственное задание", "государственного задания"}},
+	{"publicReport", []string{"публичный доклад"}},
+	{"antiCorruption", []string{"коррупци", "антикоррупц"}},
+	{"menu", []string{"меню"}},
+	{"municipalAct", []string{"постановлени", "распоряжени", "решение думы", "решение совета", "решение собрания"}},
+	{"order", []string{"приказ"}},
+	{"regulation", []string{"положени"}},
+	{"plan", []string{"план "}},
+	{"report", []string{"отчет", "доклад"}},
+}
+
+// DocumentKind classifies a document by its title: the official itemprop
+// of that document where one exists (ustavDocLink, licenseDocLink,
+// accreditationDocLink, reportEduDocLink, finPlanDocLink,
+// prescriptionDocLink, priemDocLink, localActStud, ...), else one of
+// priceList, municipalTask, publicReport, antiCorruption, menu,
+// municipalAct, order, regulation, plan, report; "" when unknown.
+func DocumentKind(title string) string {
+	t := " " + fold(title) + " "
+	for _, r := range kindRules {
+		for _, w := range r.words {
+			if r.kind == "ustavDocLink" {
+				// «устав» must be the word: not «установлен», «уставной»
+				if reUstav.MatchString(t) {
+					return r.kind
+				}
+				continue
+			}
+			if atWordStart(t, w) {
+				return r.kind
+			}
+		}
+	}
+	return ""
+}
+
+var reUstav = regexp.MustCompile(`(?:^|[^\pL])(?:устав|устава|уставе|изменения в устав)(?:[^\pL]|$)`)
+
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// wordiestBlock is the text of the block child of ctx with the most
+// letters, leaving out the one holding the link and those that are only a
+// date; "" when ctx has no such child.
+func wordiestBlock(ctx, a *html.Node) string {
+	best, title := 0, ""
+	for c := ctx.FirstChild; c != nil; c = c.NextSibling {
+		if !isBlock(c) || c.DataAtom == atom.Br || isAncestor(c, a) {
+			continue
+		}
+		t := cleanTitle(textOf(c))
+		if _, onlyDate := ParseDate(t, ""); onlyDate {
+			continue
+		}
+		if n := letterCount(t); n > best {
+			best, title = n, t
+		}
+	}
+	if best < 4 {
+		return ""
+	}
+	return title
+}
+
+// atWordStart reports whether w occurs in t at the start of a word.
+func atWordStart(t, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(t[i:], w)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		if at == 0 {
+			return true
+		}
+		r, _ := utf8.DecodeLastRuneInString(t[:at])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return true
+		}
+		i = at + len(w)
+	}
+}
+
+// textOutsideLinks is the text of n without the text of its links.
+func textOutsideLinks(n *html.Node) string {
+	var b strings.Builder
+	var rec func(c *html.Node)
+	rec = func(c *html.Node) {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.A || skipped(c)) {
+			return
+		}
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			rec(k)
+		}
+	}
+	rec(n)
+	return collapse(b.String())
+}

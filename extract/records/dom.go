@@ -1,0 +1,307 @@
+package records
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// walk visits n and its descendants in document order; visit returns
+// false to skip a node's children.
+func walk(n *html.Node, visit func(*html.Node) bool) {
+	if n == nil || !visit(n) {
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, visit)
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	if n == nil {
+		return ""
+	}
+	for _, a := range n.Attr {
+		if a.Namespace == "" && strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// skipped elements never hold record text.
+func skipped(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head, atom.Select, atom.Textarea, atom.Svg:
+		return true
+	}
+	return false
+}
+
+// textOf is the visible text of n with whitespace collapsed.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(c *html.Node) bool {
+		if skipped(c) {
+			return false
+		}
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+		if c.Type == html.ElementNode && c.DataAtom == atom.Br {
+			b.WriteByte(' ')
+		}
+		return true
+	})
+	return collapse(b.String())
+}
+
+func collapse(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+}
+
+// isBlock reports elements that start a new line of text.
+func isBlock(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	switch n.DataAtom {
+	case atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Tr, atom.Td, atom.Th, atom.Table, atom.Tbody, atom.Thead,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Dd, atom.Dt, atom.Dl, atom.Section, atom.Article,
+		atom.Header, atom.Footer, atom.Address, atom.Blockquote, atom.Br, atom.Hr, atom.Main, atom.Aside, atom.Nav,
+		atom.Pre, atom.Form, atom.Fieldset, atom.Center, atom.Figure, atom.Figcaption, atom.Caption, atom.Body, atom.Html:
+		return true
+	}
+	return false
+}
+
+// line is a run of text between block boundaries, with the element that
+// holds it (the nearest block ancestor).
+type line struct {
+	text  string
+	block *html.Node
+}
+
+// linesOf splits n's text into lines at block elements and <br>.
+func linesOf(n *html.Node) []line {
+	var out []line
+	var cur strings.Builder
+	var curBlock *html.Node
+	flush := func() {
+		if t := collapse(cur.String()); t != "" {
+			out = append(out, line{text: t, block: curBlock})
+		}
+		cur.Reset()
+		curBlock = nil
+	}
+	var rec func(c *html.Node, block *html.Node)
+	rec = func(c *html.Node, block *html.Node) {
+		if skipped(c) || c.Type == html.CommentNode {
+			return
+		}
+		if c.Type == html.TextNode {
+			if curBlock == nil && strings.TrimSpace(c.Data) != "" {
+				curBlock = block
+			}
+			cur.WriteString(c.Data)
+			return
+		}
+		b := isBlock(c)
+		if b {
+			flush()
+		}
+		if k, v, ok := keyValueRow(c); ok {
+			// a two-cell row «Телефон | 20-30-40» reads as one labelled line
+			out = append(out, line{text: k + ": " + v, block: c})
+			return
+		}
+		nb := block
+		if b && c.DataAtom != atom.Br {
+			nb = c
+		}
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
+			cur.WriteByte(' ')
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			rec(k, nb)
+		}
+		if b {
+			flush()
+		}
+	}
+	rec(n, n)
+	flush()
+	return out
+}
+
+// keyValueRow reads a table row of two cells whose first is a short label.
+func keyValueRow(tr *html.Node) (key, value string, ok bool) {
+	if tr.Type != html.ElementNode || tr.DataAtom != atom.Tr {
+		return "", "", false
+	}
+	var cells []*html.Node
+	for c := tr.FirstChild; c != nil; c = c.NextSibling {
+		if c.DataAtom == atom.Td || c.DataAtom == atom.Th {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) != 2 {
+		return "", "", false
+	}
+	key = strings.TrimRight(textOf(cells[0]), ": ")
+	if key == "" || len([]rune(key)) > 60 || strings.ContainsAny(key, "0123456789@") || len(linesOf(cells[0])) != 1 {
+		return "", "", false
+	}
+	// a label cell next to a short value, not a layout row (menu | page)
+	lines := linesOf(cells[1])
+	if len(lines) == 0 || len(lines) > 4 || len([]rune(textOf(cells[1]))) > 300 || hasDescendant(cells[1], atom.Table) || links(cells[0]) > 1 {
+		return "", "", false
+	}
+	var parts []string
+	for _, l := range lines {
+		parts = append(parts, l.text)
+	}
+	value = strings.Join(parts, "; ")
+	return key, value, value != ""
+}
+
+// locate is a CSS-like locator of n: tag names with #id or the first class,
+// and :nth-of-type when siblings share the tag.
+func locate(n *html.Node) string {
+	var parts []string
+	for c := n; c != nil && c.Type == html.ElementNode; c = c.Parent {
+		s := c.Data
+		if id := strings.TrimSpace(attr(c, "id")); id != "" && !strings.ContainsAny(id, " >") {
+			s += "#" + id
+			parts = append(parts, s)
+			if c.DataAtom != atom.Html && c.DataAtom != atom.Body {
+				// an id is unique enough; keep the path short
+				break
+			}
+			continue
+		}
+		if cls := strings.Fields(attr(c, "class")); len(cls) > 0 {
+			s += "." + cls[0]
+		}
+		if c.Parent != nil {
+			idx, same := 0, 0
+			for k := c.Parent.FirstChild; k != nil; k = k.NextSibling {
+				if k.Type == html.ElementNode && k.Data == c.Data {
+					same++
+					if k == c {
+						idx = same
+					}
+				}
+			}
+			if same > 1 {
+				s += fmt.Sprintf(":nth-of-type(%d)", idx)
+			}
+		}
+		parts = append(parts, s)
+	}
+	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
+		parts[i], parts[j] = parts[j], parts[i]
+	}
+	return strings.Join(parts, " > ")
+}
+
+// ancestors returns n's element ancestors from n's parent up.
+func isAncestor(a, n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}
+
+// lca is the lowest common ancestor of a and b.
+func lca(a, b *html.Node) *html.Node {
+	seen := map[*html.Node]bool{}
+	for p := a; p != nil; p = p.Parent {
+		seen[p] = true
+	}
+	for p := b; p != nil; p = p.Parent {
+		if seen[p] {
+			return p
+		}
+	}
+	return nil
+}
+
+func depth(n *html.Node) int {
+	d := 0
+	for p := n; p != nil; p = p.Parent {
+		d++
+	}
+	return d
+}
+
+// fold lower-cases s and folds ё to е, for keyword matching. It keeps the
+// byte length of s, so offsets found in the folded text index s itself.
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		l := unicode.ToLower(r)
+		if l == 'ё' {
+			l = 'е'
+		}
+		if utf8.RuneLen(l) != size {
+			l = r
+		}
+		b.WriteRune(l)
+		i += size
+	}
+	return b.String()
+}
+
+func containsAny(s string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimValue removes separators left around a value after its label.
+func trimValue(s string) string {
+	return strings.Trim(collapse(s), " :–—-;,.•|\t")
+}
+
+func hasDescendant(n *html.Node, a atom.Atom) bool {
+	found := false
+	walk(n, func(c *html.Node) bool {
+		if c != n && c.DataAtom == a {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func links(n *html.Node) int {
+	k := 0
+	walk(n, func(c *html.Node) bool {
+		if c.DataAtom == atom.A {
+			k++
+		}
+		return true
+	})
+	return k
+}

@@ -1,0 +1,345 @@
+package records
+
+import (
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// propsOf returns the official names of n's itemprop tokens.
+func propsOf(n *html.Node) []string {
+	if n.Type != html.ElementNode {
+		return nil
+	}
+	raw := attr(n, "itemprop")
+	if raw == "" {
+		return nil
+	}
+	var out []string
+	foreign := -1 // computed when first needed
+	for _, f := range strings.Fields(raw) {
+		c, ok := Canonical(f)
+		if !ok {
+			continue
+		}
+		if schemaNames[c] {
+			if foreign < 0 {
+				foreign = 0
+				if foreignScope(n) {
+					foreign = 1
+				}
+			}
+			if foreign == 1 {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func mainTagOf(n *html.Node) string {
+	for _, p := range propsOf(n) {
+		if IsMainTag(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// microdata turns itemprop markup into records: one per main tag, document
+// records for loose document links, addRef links, and one "sveden" record
+// with the page's loose values.
+func (x *extractor) microdata() {
+	// main tags in document order; a main tag nested in another is its own
+	// record (MR-v9 evaluates one level only).
+	var mains []*html.Node
+	walk(x.doc, func(n *html.Node) bool {
+		if skipped(n) {
+			return false
+		}
+		if mainTagOf(n) != "" {
+			mains = append(mains, n)
+		}
+		return true
+	})
+	for _, m := range mains {
+		for _, unit := range splitRows(m) {
+			x.mainRecord(m, unit)
+		}
+	}
+	loose := Record{Type: "sveden", Fields: map[string]string{}, Method: "microdata"}
+	var looseNodes []*html.Node
+	walk(x.doc, func(n *html.Node) bool {
+		if skipped(n) {
+			return false
+		}
+		props := propsOf(n)
+		if len(props) == 0 || nearestMain(n) != nil || mainTagOf(n) != "" {
+			return true
+		}
+		for _, p := range props {
+			if ignoredProps[p] {
+				continue
+			}
+			x.claim(n)
+			switch {
+			case p == "addRef":
+				if u := x.href(n); u != "" {
+					x.add(n, Record{Type: "addRef", Method: "microdata", Fields: map[string]string{"url": u, "title": textOf(n)}})
+				}
+			case isLinkProp(p):
+				x.linkRecords(n, p)
+			default:
+				v := x.value(n, p)
+				if v == "" {
+					continue
+				}
+				if old := loose.Fields[p]; old != "" {
+					if !strings.Contains(old, v) {
+						loose.Fields[p] = old + "; " + v
+					}
+				} else {
+					loose.Fields[p] = v
+				}
+				looseNodes = append(looseNodes, n)
+			}
+		}
+		return true
+	})
+	if len(loose.Fields) > 0 {
+		src := looseNodes[0]
+		for _, n := range looseNodes[1:] {
+			src = lca(src, n)
+		}
+		x.add(src, loose)
+	}
+}
+
+// nearestMain is the closest ancestor of n that is a main tag.
+func nearestMain(n *html.Node) *html.Node {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if mainTagOf(p) != "" {
+			return p
+		}
+	}
+	return nil
+}
+
+// splitRows handles a legacy misuse: a main tag on a whole table or list
+// whose rows repeat the child props. Each row then is a record.
+func splitRows(m *html.Node) []*html.Node {
+	switch m.DataAtom {
+	case atom.Table, atom.Tbody, atom.Ul, atom.Ol:
+	default:
+		return []*html.Node{m}
+	}
+	var rows []*html.Node
+	walk(m, func(n *html.Node) bool {
+		if n != m && mainTagOf(n) != "" {
+			return false
+		}
+		if n.DataAtom == atom.Tr || n.DataAtom == atom.Li {
+			has := false
+			walk(n, func(c *html.Node) bool {
+				if len(propsOf(c)) > 0 {
+					has = true
+				}
+				return !has
+			})
+			if has {
+				rows = append(rows, n)
+			}
+			return false
+		}
+		return true
+	})
+	if len(rows) < 2 {
+		return []*html.Node{m}
+	}
+	return rows
+}
+
+// mainRecord makes the record of main tag m from the props inside unit
+// (m itself, or one of its rows).
+func (x *extractor) mainRecord(m, unit *html.Node) {
+	typ := mainTagOf(m)
+	r := Record{Type: typ, Fields: map[string]string{}, Method: "microdata"}
+	walk(unit, func(n *html.Node) bool {
+		if skipped(n) {
+			return false
+		}
+		if n != m && mainTagOf(n) != "" {
+			return false
+		}
+		if n == m {
+			return true
+		}
+		for _, p := range propsOf(n) {
+			if ignoredProps[p] {
+				continue
+			}
+			v := x.value(n, p)
+			if v == "" {
+				continue
+			}
+			if old, ok := r.Fields[p]; ok && old != "" {
+				if !strings.Contains(old, v) {
+					r.Fields[p] = old + "; " + v
+				}
+			} else {
+				r.Fields[p] = v
+			}
+		}
+		return true
+	})
+	if len(r.Fields) == 0 {
+		// a main tag with no marked children: keep its text, so nothing
+		// marked up is lost
+		if t := textOf(unit); t != "" {
+			r.Fields["text"] = t
+		} else {
+			return
+		}
+	}
+	x.claim(unit)
+	x.add(unit, r)
+}
+
+// value is what an itemprop element says: a link for link props, the
+// content attribute, or its text.
+func (x *extractor) value(n *html.Node, p string) string {
+	if c := attr(n, "content"); c != "" && (n.DataAtom == atom.Meta || n.DataAtom == atom.Link || textOf(n) == "") {
+		return collapse(c)
+	}
+	if isLinkProp(p) || p == "site" || strings.HasPrefix(p, "website") {
+		if hrefs := x.hrefs(n); len(hrefs) > 0 {
+			return strings.Join(hrefs, "; ")
+		}
+	}
+	if n.DataAtom == atom.Time && attr(n, "datetime") != "" && textOf(n) == "" {
+		return attr(n, "datetime")
+	}
+	return textOf(n)
+}
+
+// href is the absolute link of n or of its first link descendant.
+func (x *extractor) href(n *html.Node) string {
+	if h := x.hrefs(n); len(h) > 0 {
+		return h[0]
+	}
+	return ""
+}
+
+func (x *extractor) hrefs(n *html.Node) []string {
+	var out []string
+	walk(n, func(c *html.Node) bool {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.A || c.DataAtom == atom.Area || c.DataAtom == atom.Link) {
+			if u := x.resolve(attr(c, "href")); u != "" {
+				out = append(out, u)
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// resolve makes raw absolute against the page; "" for what is not a web
+// link (mailto:, javascript:, fragments).
+func (x *extractor) resolve(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.HasPrefix(raw, "#") {
+		return ""
+	}
+	var u *url.URL
+	var err error
+	if x.base != nil {
+		u, err = x.base.Parse(raw)
+	} else {
+		u, err = url.Parse(raw)
+	}
+	if err != nil {
+		return ""
+	}
+	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+// linkRecords makes document records of the links inside a loose link
+// prop (licenseDocLink, ustavDocLink, ...). A prop with no link (the word
+// «отсутствует») is kept as a document record without a URL.
+func (x *extractor) linkRecords(n *html.Node, p string) {
+	var anchors []*html.Node
+	if n.DataAtom == atom.A {
+		anchors = []*html.Node{n}
+	} else {
+		walk(n, func(c *html.Node) bool {
+			if c.DataAtom == atom.A && x.resolve(attr(c, "href")) != "" {
+				anchors = append(anchors, c)
+				return false
+			}
+			return true
+		})
+	}
+	if len(anchors) == 0 {
+		if t := textOf(n); t != "" {
+			x.add(n, Record{Type: "document", Method: "microdata", Fields: map[string]string{"itemprop": p, "kind": p, "title": t}})
+		}
+		return
+	}
+	for _, a := range anchors {
+		u := x.resolve(attr(a, "href"))
+		if u == "" || x.seenURL[u] {
+			continue
+		}
+		r := x.documentOf(a, u)
+		r.Method = "microdata"
+		r.Fields["itemprop"] = p
+		r.Fields["kind"] = p
+		x.seenURL[u] = true
+		x.claim(a)
+		x.add(a, r)
+	}
+}
+
+// foreignScope reports whether n's itemprop belongs to another vocabulary:
+// an item (itemscope) typed as schema.org or the like, as CMS templates emit
+// for articles and breadcrumbs (itemprop="name", "url"). The education
+// markup has no itemscope, or an obrnadzor itemtype.
+func foreignScope(n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p.Type != html.ElementNode {
+			continue
+		}
+		if _, ok := hasAttr(p, "itemscope"); ok {
+			for _, f := range strings.Fields(attr(p, "itemprop")) {
+				if c, ok := Canonical(f); ok && IsMainTag(c) {
+					return false // a plugin's typed main tag: still ours
+				}
+			}
+			t := strings.ToLower(attr(p, "itemtype"))
+			return t != "" && !strings.Contains(t, "obrnadzor")
+		}
+	}
+	return false
+}
+
+func hasAttr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// schemaNames are dictionary names that schema.org uses too; inside a
+// schema.org item (a CMS's article or breadcrumb markup) they are not the
+// education markup.
+var schemaNames = map[string]bool{"name": true, "email": true, "telephone": true, "address": true, "site": true}

@@ -1,0 +1,144 @@
+package records
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+var (
+	reNameFull     = regexp.MustCompile(`^([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\s+([А-ЯЁ][а-яё]+)\s+([А-ЯЁ][а-яё]+(?:ич|вна|чна|оглы|кызы))$`)
+	reNameInitials = regexp.MustCompile(`^(?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.|[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)$`)
+)
+
+// IsPersonName reports whether s is a Russian full name (Фамилия Имя
+// Отчество) or a surname with initials (Иванов И.И., И.И. Иванов).
+func IsPersonName(s string) bool {
+	s = strings.Trim(collapse(s), " ,.;:–—-")
+	if reNameFull.MatchString(s) {
+		return true
+	}
+	return reNameInitials.MatchString(s+".") || reNameInitials.MatchString(s)
+}
+
+// postWords are the stems of posts in schools, hospitals and local
+// government.
+var postWords = []string{
+	"директор", "заместитель", "зам.", "учитель", "преподаватель", "педагог", "воспитатель", "заведующ",
+	"врач", "медицинская сестра", "медсестра", "фельдшер", "акушер", "психолог", "логопед", "дефектолог",
+	"библиотекар", "советник", "руководител", "начальник", "глава ", "глава", "председател", "специалист",
+	"инспектор", "секретар", "бухгалтер", "методист", "тьютор", "инструктор", "концертмейстер",
+	"терапевт", "педиатр", "хирург", "стоматолог", "невролог", "офтальмолог", "кардиолог", "гинеколог",
+	"оториноларинголог", "эндокринолог", "рентгенолог", "анестезиолог", "дерматовенеролог", "уролог",
+	"психиатр", "фтизиатр", "провизор", "лаборант", "управляющ", "ректор", "проректор", "декан", "старшая",
+	"старший", "ведущий", "главный", "консультант", "референт", "помощник", "администратор",
+}
+
+// isPost reports whether s reads as a post (short, with a post word).
+func isPost(s string) bool {
+	t := fold(s)
+	if len([]rune(t)) > 120 || strings.Contains(t, ":") && !strings.HasPrefix(t, "должность") {
+		return false
+	}
+	return containsAny(t, postWords...)
+}
+
+// fieldRules map labels (table headers, «Label:» prefixes of card lines)
+// to field names, most specific first.
+var fieldRules = []struct {
+	field string
+	words []string
+}{
+	{"fio", []string{"фио", "ф.и.о", "ф. и. о", "фамилия"}},
+	{"training", []string{"повышени"}},
+	{"retraining", []string{"переподготов"}},
+	{"experience_total", []string{"общий стаж", "стаж общий", "стаж работы общий"}},
+	{"experience", []string{"стаж"}},
+	{"category", []string{"категори"}},
+	{"degree", []string{"степень", "звание"}},
+	{"certificate", []string{"сертификат", "аккредитаци"}},
+	{"discipline", []string{"дисциплин", "предмет"}},
+	{"education", []string{"образовани"}},
+	{"speciality", []string{"специальност", "направлени"}},
+	{"qualification", []string{"квалификаци"}},
+	{"post", []string{"должност"}},
+	{"phone", []string{"телефон", "тел.", "тел ", "контактный номер"}},
+	{"email", []string{"e-mail", "email", "e–mail", "эл. почт", "электронн", "почта"}},
+	{"schedule", []string{"график", "часы приема", "прием граждан", "время приема", "режим работы"}},
+}
+
+// labelField maps a label or header to a staff field, "" if none.
+func labelField(label string) string {
+	t := fold(collapse(label)) + " "
+	if len([]rune(t)) > 80 {
+		return ""
+	}
+	for _, r := range fieldRules {
+		if containsAny(t, r.words...) {
+			return r.field
+		}
+	}
+	return ""
+}
+
+// splitLabel splits «Label: value»; ok is false without a short label.
+func splitLabel(s string) (label, value string, ok bool) {
+	i := strings.IndexAny(s, ":")
+	if i <= 0 || utf8.RuneCountInString(s[:i]) > 60 {
+		return "", s, false
+	}
+	label = strings.TrimSpace(s[:i])
+	if label == "" || strings.IndexFunc(label, unicode.IsDigit) >= 0 && !strings.Contains(fold(label), "e-mail") {
+		return "", s, false
+	}
+	return label, strings.TrimSpace(s[i+1:]), true
+}
+
+// nameAndPost reads a line that holds a name, alone or with its post
+// («Иванова Мария Петровна – учитель», «Директор: Петров Иван Сергеевич»,
+// «ФИО: Петров Иван Сергеевич»).
+func nameAndPost(s string) (name, post string, ok bool) {
+	s = collapse(s)
+	if IsPersonName(s) {
+		return strings.Trim(s, " ,.;:–—-"), "", true
+	}
+	if label, value, has := splitLabel(s); has {
+		if IsPersonName(value) {
+			lf := labelField(label)
+			if lf == "fio" {
+				return strings.Trim(value, " ,.;:–—-"), "", true
+			}
+			if isPost(label) {
+				return strings.Trim(value, " ,.;:–—-"), label, true
+			}
+		}
+		if IsPersonName(label) && isPost(value) {
+			return label, strings.Trim(value, " .;"), true
+		}
+		// «Ответственный: Савельева Алина Маратовна, начальник отдела»
+		if n, p, ok := splitNamePost(value); ok {
+			return n, p, true
+		}
+		return "", "", false
+	}
+	return splitNamePost(s)
+}
+
+// splitNamePost reads «Name – post» or «post – Name».
+func splitNamePost(s string) (name, post string, ok bool) {
+	for _, sep := range []string{" – ", " — ", " - ", ", "} {
+		i := strings.Index(s, sep)
+		if i <= 0 {
+			continue
+		}
+		a, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])
+		if IsPersonName(a) && isPost(b) {
+			return strings.Trim(a, " ,.;:–—-"), strings.Trim(b, " .;"), true
+		}
+		if isPost(a) && IsPersonName(b) {
+			return strings.Trim(b, " ,.;:–—-"), a, true
+		}
+	}
+	return "", "", false
+}

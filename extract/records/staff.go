@@ -1,0 +1,371 @@
+package records
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// tableRows returns the rows of t, not those of nested tables, with their
+// cells expanded by colspan.
+func tableRows(t *html.Node) [][]*html.Node {
+	var rows [][]*html.Node
+	var rec func(n *html.Node)
+	rec = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Table:
+				continue
+			case atom.Tr:
+				var cells []*html.Node
+				for td := c.FirstChild; td != nil; td = td.NextSibling {
+					if td.DataAtom == atom.Td || td.DataAtom == atom.Th {
+						span, _ := strconv.Atoi(attr(td, "colspan"))
+						if span < 1 || span > 20 {
+							span = 1
+						}
+						for range span {
+							cells = append(cells, td)
+						}
+					}
+				}
+				rows = append(rows, cells)
+			default:
+				rec(c)
+			}
+		}
+	}
+	rec(t)
+	return rows
+}
+
+// cellValue is a cell's text, its lines joined by "; ".
+func cellValue(td *html.Node) string {
+	var parts []string
+	for _, l := range linesOf(td) {
+		parts = append(parts, l.text)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// personHeaders name a column of people without saying «ФИО».
+var personHeaders = []string{"врач", "сотрудник", "работник", "педагог", "преподаватель", "учитель", "специалист", "руководитель"}
+
+// staffTables finds tables of people by their header row, or by a column
+// of names when there is no header.
+func (x *extractor) staffTables() {
+	var tables []*html.Node
+	walk(x.doc, func(n *html.Node) bool {
+		if skipped(n) {
+			return false
+		}
+		if n.DataAtom == atom.Table && !x.isClaimed(n) && !x.containsClaimed(n) {
+			tables = append(tables, n)
+		}
+		return true
+	})
+	// inner tables first: a layout table holding a staff table is not one
+	sort.SliceStable(tables, func(i, j int) bool { return depth(tables[i]) > depth(tables[j]) })
+	for _, t := range tables {
+		if !x.isClaimed(t) && !x.containsClaimed(t) {
+			x.staffTable(t)
+		}
+	}
+}
+
+func (x *extractor) staffTable(t *html.Node) {
+	rows := tableRows(t)
+	if len(rows) < 2 {
+		return
+	}
+	head, cols := -1, map[int]string{}
+	for i := 0; i < len(rows) && i < 3; i++ {
+		m := map[int]string{}
+		personCol := -1
+		for j, c := range rows[i] {
+			if j > 0 && rows[i][j-1] == c {
+				continue
+			}
+			h := textOf(c)
+			if len([]rune(h)) > 90 || IsPersonName(h) {
+				continue
+			}
+			if f := labelField(h); f != "" {
+				if _, dup := m[j]; !dup && !hasValue(m, f) {
+					m[j] = f
+				}
+			} else if personCol < 0 && containsAny(fold(h), personHeaders...) {
+				personCol = j
+			}
+		}
+		if !hasValue(m, "fio") && personCol >= 0 {
+			m[personCol] = "fio"
+			// a «Должность» column may be absent: the person header
+			// column is then the only key
+		}
+		if !hasValue(m, "fio") && len(m) >= 1 {
+			// «Заведующий отделением», «Начальник»: a column of names
+			// under a header this package does not know
+			if j := nameColumn(rows[i+1:], len(rows[i])); j >= 0 {
+				if _, taken := m[j]; !taken {
+					m[j] = "fio"
+				}
+			}
+		}
+		if hasValue(m, "fio") && len(m) >= 2 {
+			head, cols = i, m
+			break
+		}
+	}
+	if head < 0 {
+		// no header: a column where most cells are names, next to posts
+		head, cols = x.headerless(rows)
+		if cols == nil {
+			return
+		}
+	}
+	fioCol := -1
+	for j, f := range cols {
+		if f == "fio" {
+			fioCol = j
+		}
+	}
+	type row struct {
+		n      *html.Node
+		fields map[string]string
+	}
+	var found []row
+	data := 0
+	for _, cells := range rows[head+1:] {
+		if len(cells) <= fioCol || distinct(cells) < 2 {
+			continue
+		}
+		data++
+		name := textOf(cells[fioCol])
+		post := ""
+		if !IsPersonName(name) {
+			n, p, ok := nameAndPost(name)
+			if !ok {
+				continue
+			}
+			name, post = n, p
+		}
+		f := map[string]string{"fio": strings.Trim(name, " ,.;")}
+		if post != "" {
+			f["post"] = post
+		}
+		for j, field := range cols {
+			if j >= len(cells) || field == "fio" {
+				continue
+			}
+			v := cellValue(cells[j])
+			switch field {
+			case "phone":
+				v = strings.Join(findPhones(v, true), "; ")
+			case "email":
+				v = strings.Join(findEmails(v), "; ")
+			}
+			if v != "" && v != "-" && v != "—" {
+				f[field] = v
+			}
+		}
+		found = append(found, row{n: cells[0].Parent, fields: f})
+	}
+	if len(found) == 0 || len(found)*2 < data {
+		return
+	}
+	x.claim(t)
+	for _, r := range found {
+		x.add(r.n, Record{Type: "staff", Method: "table", Fields: r.fields})
+	}
+}
+
+func (x *extractor) headerless(rows [][]*html.Node) (int, map[int]string) {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r))
+	}
+	if width < 2 {
+		return -1, nil
+	}
+	for j := 0; j < width; j++ {
+		names, posts, n := 0, 0, 0
+		for _, r := range rows {
+			if j+1 >= len(r) {
+				continue
+			}
+			n++
+			if IsPersonName(textOf(r[j])) {
+				names++
+				if isPost(textOf(r[j+1])) {
+					posts++
+				}
+			}
+		}
+		if n >= 2 && names*10 >= n*6 && posts*2 >= names {
+			return -1, map[int]string{j: "fio", j + 1: "post"}
+		}
+	}
+	return -1, nil
+}
+
+func hasValue(m map[int]string, v string) bool {
+	for _, x := range m {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func distinct(cells []*html.Node) int {
+	n := 0
+	for i, c := range cells {
+		if i == 0 || cells[i-1] != c {
+			n++
+		}
+	}
+	return n
+}
+
+func isHeading(n *html.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.DataAtom {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
+}
+
+// staffCards finds people written as cards or paragraphs: a name line
+// followed by its post and «Label: value» lines.
+func (x *extractor) staffCards() {
+	lines := x.pageLines()
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if x.consumed[i] || x.lineClaimed(l) {
+			continue
+		}
+		name, post, ok := nameAndPost(l.text)
+		if !ok {
+			continue
+		}
+		f := map[string]string{"fio": name}
+		if post != "" {
+			f["post"] = post
+		}
+		used := []int{i}
+		j := i + 1
+		for ; j < len(lines) && j-i <= 20; j++ {
+			m := lines[j]
+			if x.consumed[j] || x.lineClaimed(m) || isHeading(m.block) {
+				break
+			}
+			if _, _, isName := nameAndPost(m.text); isName {
+				break
+			}
+			if label, value, has := splitLabel(m.text); has {
+				field := labelField(label)
+				if field == "fio" {
+					break
+				}
+				if field == "" {
+					// a detail this package has no name for (an
+					// association, a cabinet) is part of the card, not
+					// kept; a line with a phone or address under some other
+					// label is the page's, not the person's
+					if len([]rune(m.text)) > 160 || len(findPhones(m.text, false)) > 0 || len(findEmails(m.text)) > 0 {
+						break
+					}
+					used = append(used, j)
+					continue
+				}
+				switch field {
+				case "phone":
+					value = strings.Join(findPhones(value, true), "; ")
+				case "email":
+					value = strings.Join(findEmails(value), "; ")
+				}
+				if value != "" {
+					if _, dup := f[field]; dup {
+						break
+					}
+					f[field] = strings.TrimRight(value, " ;")
+				}
+				used = append(used, j)
+				continue
+			}
+			if _, ok := f["post"]; !ok && j == i+1 && isPost(m.text) {
+				f["post"] = strings.Trim(m.text, " .;")
+				used = append(used, j)
+				continue
+			}
+			if ph := findPhones(m.text, true); len(ph) > 0 && len([]rune(m.text)) < 60 {
+				f["phone"] = strings.Join(ph, "; ")
+				used = append(used, j)
+				continue
+			}
+			if em := findEmails(m.text); len(em) > 0 && len([]rune(m.text)) < 60 {
+				f["email"] = strings.Join(em, "; ")
+				used = append(used, j)
+				continue
+			}
+			break
+		}
+		if _, ok := f["post"]; !ok && i > 0 && !x.consumed[i-1] && !x.lineClaimed(lines[i-1]) {
+			if p := lines[i-1].text; isPost(p) && len([]rune(p)) < 80 && !strings.Contains(p, ":") {
+				f["post"] = strings.Trim(p, " .;:")
+				used = append([]int{i - 1}, used...)
+			}
+		}
+		if len(f) < 2 {
+			continue
+		}
+		src := lines[used[0]].block
+		for _, k := range used[1:] {
+			src = lca(src, lines[k].block)
+		}
+		for _, k := range used {
+			x.consumed[k] = true
+		}
+		x.add(src, Record{Type: "staff", Method: "card", Fields: f})
+		i = j - 1
+	}
+}
+
+// pageLines are the page's lines, computed once.
+func (x *extractor) pageLines() []line {
+	if x.lines == nil {
+		x.lines = linesOf(x.doc)
+		x.consumed = make([]bool, len(x.lines))
+	}
+	return x.lines
+}
+
+// nameColumn is the column where most cells are person names, or -1.
+func nameColumn(rows [][]*html.Node, width int) int {
+	for j := 0; j < width; j++ {
+		names, n := 0, 0
+		for _, r := range rows {
+			if j >= len(r) || distinct(r) < 2 {
+				continue
+			}
+			n++
+			if IsPersonName(textOf(r[j])) {
+				names++
+			}
+		}
+		if n >= 2 && names*10 >= n*6 {
+			return j
+		}
+	}
+	return -1
+}
