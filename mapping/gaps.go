@@ -77,6 +77,25 @@ func gaps(prof *Profile, plan *Plan, in Input) []Gap {
 			out = append(out, Gap{Section: s.ID, Item: mi.ID, Why: "не найдено: " + mi.Title})
 		}
 	}
+	// A scan is migrated, but the rules want a machine-readable document
+	// in its place: the admin must supply one.
+	scanGap := func(section string, it Item) {
+		if it.Kind == KindDocument && it.Warning == ScanWarning {
+			out = append(out, Gap{Section: section, Item: "«" + it.Title + "»", Why: "документ выложен сканом без текстового слоя: нужна машиночитаемая версия (" + it.SourceURL + ")"})
+		}
+	}
+	for _, sp := range plan.Sections {
+		for _, it := range sp.Items {
+			scanGap(sp.ID, it)
+		}
+	}
+	for _, it := range plan.Unplaced {
+		section := OtherSection
+		if len(it.Candidates) > 0 {
+			section = it.Candidates[0].Section
+		}
+		scanGap(section, it)
+	}
 	return out
 }
 

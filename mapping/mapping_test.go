@@ -185,3 +185,50 @@ func TestEveryItemOnce(t *testing.T) {
 		t.Errorf("document placed in %q", got)
 	}
 }
+
+func TestScannedAttachmentIsFlaggedAndAGap(t *testing.T) {
+	profiles, err := LoadProfiles("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := &store.Org{ID: "3801", Type: store.School, LegacyURL: "http://sch.example/"}
+	page := &store.Page{URL: "http://sch.example/sveden/document.html", Kind: store.KindPage, Status: 200}
+	file := func(name, anchor string) *store.Page {
+		return &store.Page{URL: "http://sch.example/files/" + name, Kind: store.KindAttachment, Status: 200, FileName: name, Size: 10,
+			Blob:      store.BlobID{name[0]},
+			Referrers: []store.Ref{{URL: page.URL, Anchor: anchor}}}
+	}
+	scan, plain := file("scan.pdf", "Документ"), file("doc1.pdf", "Документ 1")
+	in := Input{Org: org, Pages: []*store.Page{page, scan, plain},
+		Docs: map[string]*extract.Document{page.URL: {URL: page.URL, Title: "Документы", Text: "Документы школы",
+			Links: []extract.Link{{URL: scan.URL, Text: "Документ", Attachment: true, InContent: true}, {URL: plain.URL, Text: "Документ 1", Attachment: true, InContent: true}}}},
+		Attach: map[string]AttachText{
+			scan.URL:  {Scan: true},
+			plain.URL: {Text: "УСТАВ муниципального бюджетного общеобразовательного учреждения «Средняя школа № 1»"},
+		}}
+	plan := Build(profiles[store.School], in, Options{})
+	var gotScan, gotPlain *Item
+	plan.eachItem(func(it *Item) {
+		switch it.SourceURL {
+		case scan.URL:
+			gotScan = it
+		case plain.URL:
+			gotPlain = it
+		}
+	})
+	if gotScan == nil || gotScan.Warning != ScanWarning {
+		t.Fatalf("the scan is not flagged: %+v", gotScan)
+	}
+	if gotPlain == nil || gotPlain.DocKind != "устав" || gotPlain.Warning != "" {
+		t.Fatalf("the document kind was not read from the text: %+v", gotPlain)
+	}
+	found := false
+	for _, g := range plan.Gaps {
+		if strings.Contains(g.Why, "сканом") && strings.Contains(g.Why, scan.URL) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no gap asks for a machine-readable version of the scan: %+v", plan.Gaps)
+	}
+}

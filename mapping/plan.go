@@ -47,7 +47,10 @@ type Item struct {
 	SourceHash string            `json:"source_hash,omitempty"`
 	Changed    bool              `json:"changed,omitempty"` // the source changed since it was reviewed
 	Edited     bool              `json:"edited,omitempty"`  // title or body edited in review
-	home       string
+	// Warning is a problem a person must fix that does not stop the
+	// migration, such as a scanned document that is not machine-readable.
+	Warning string `json:"warning,omitempty"`
+	home    string
 }
 
 // SectionPlan is a target section with the items placed in it.
@@ -102,7 +105,21 @@ type Input struct {
 	Org   *store.Org
 	Pages []*store.Page
 	Docs  map[string]*extract.Document
+	// Attach is what was read from the site's attachments, by URL; a
+	// file missing here was not read (the plan says nothing about it).
+	Attach map[string]AttachText
 }
+
+// AttachText is what an attachment's text told: its first words (for the
+// document kind) and whether it is a scan or could not be read.
+type AttachText struct {
+	Text  string `json:"text,omitempty"` // the beginning of the text
+	Scan  bool   `json:"scan,omitempty"` // a PDF with no text layer
+	Error string `json:"error,omitempty"`
+}
+
+// ScanWarning is what an admin reads about a scanned document.
+const ScanWarning = "скан без текстового слоя: документ не машиночитаем, а правила требуют машиночитаемые документы; замените файл версией с текстом"
 
 // Options tune the classifier.
 type Options struct {
@@ -199,6 +216,17 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindDocument, FileName: p.FileName, Size: p.Size, Blob: p.Blob.String()}
 		it.Title = documentTitle(p)
 		it.DocKind = docKind(it.Title + " " + p.FileName)
+		if at, ok := in.Attach[p.URL]; ok {
+			if it.DocKind == "" && at.Text != "" {
+				it.DocKind = docKind(firstWords(at.Text, 60)) // the title page names the document
+			}
+			switch {
+			case at.Scan:
+				it.Warning = ScanWarning
+			case at.Error != "":
+				it.Warning = "текст документа не прочитан: " + at.Error
+			}
+		}
 		if !p.OK() {
 			it.Reason, it.Blob = excludedWhy(p), ""
 			plan.Excluded = append(plan.Excluded, it)
@@ -419,4 +447,10 @@ func (p *Plan) eachItem(fn func(*Item)) {
 	for i := range p.Excluded {
 		fn(&p.Excluded[i])
 	}
+}
+
+// firstWords returns the first n words of s.
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[:min(n, len(f))], " ")
 }

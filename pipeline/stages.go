@@ -3,12 +3,16 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"perenos/attachtext"
 	"perenos/charset"
 	"perenos/crawler"
 	"perenos/extract"
@@ -27,7 +31,12 @@ const (
 	UploadsKind    = "uploads"    // last upload's report, key "last"
 	VerifyKind     = "verify"     // last verification, key "last"
 	OverridesKind  = "overrides"  // review decisions, keyed by item key
+	AttachKind     = "attachtext" // what was read from each attachment, keyed by URL
 )
+
+// attachTextLimit is how much of an attachment's text the ledger keeps:
+// enough for the document kind and a preview, not the whole document.
+const attachTextLimit = 16 << 10
 
 // Crawl fetches each site. A site that already finished a crawl is crawled
 // afresh; one whose crawl was interrupted or failed resumes its frontier.
@@ -200,7 +209,7 @@ func (e *Env) Extract(ctx context.Context, orgs []*store.Org) *Result {
 			doc, err := extract.Parse(text)
 			if err == nil {
 				var d *extract.Document
-				d, err = extract.Extract(p.URL, doc, extract.Options{Template: tmpl})
+				d, err = extract.Extract(p.URL, doc, extract.Options{Template: tmpl, CrawlDate: p.FetchedAt.Format("2006-01-02")})
 				if err == nil {
 					docs[p.URL] = d
 					continue
@@ -212,8 +221,67 @@ func (e *Env) Extract(ctx context.Context, orgs []*store.Org) *Result {
 		if err := e.WS.Replace(DocsKind, o.ID, docs); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d documents from %d pages (%d failed), template learned from %d pages", len(docs), len(pages), failed, tmpl.Pages()), nil
+		files, scans, unread, err := e.readAttachments(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d documents from %d pages (%d failed), template learned from %d pages; %d attachments read (%d scans without text, %d unreadable)",
+			len(docs), len(pages), failed, tmpl.Pages(), files, scans, unread), nil
 	})
+}
+
+// readAttachments reads the text of a site's attachments for the map
+// stage: the beginning of the text, whether a PDF is a scan, and the
+// error of a file that could not be read, which is recorded against the
+// file and never stops the site.
+func (e *Env) readAttachments(ctx context.Context, o *store.Org) (files, scans, unread int, err error) {
+	var atts []*store.Page
+	if err := e.WS.Pages(o.ID, func(p *store.Page) error {
+		if p.Kind == store.KindAttachment && p.OK() && !p.Blob.IsZero() {
+			atts = append(atts, p)
+		}
+		return nil
+	}); err != nil {
+		return 0, 0, 0, err
+	}
+	out := map[string]any{}
+	for _, p := range atts {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, 0, err
+		}
+		res, rerr := attachtext.File(ctx, e.WS.Blobs.Path(p.Blob), attachtext.Options{Timeout: 30 * time.Second, MaxText: attachTextLimit})
+		var at mapping.AttachText
+		switch {
+		case errors.Is(rerr, attachtext.ErrUnsupported):
+			continue // images, archives: nothing to read
+		case rerr != nil:
+			unread++
+			at.Error = strings.ReplaceAll(rerr.Error(), e.WS.Blobs.Path(p.Blob), p.URL)
+			e.Log.Warn("attachment not read", "site", o.ID, "url", p.URL, "err", rerr)
+		default:
+			files++
+			at.Text, at.Scan = res.Text, res.Scan
+			if res.Scan {
+				scans++
+			}
+		}
+		out[p.URL] = at
+	}
+	return files, scans, unread, e.WS.Replace(AttachKind, o.ID, out)
+}
+
+// LoadAttachText reads what the extract stage read from a site's attachments.
+func LoadAttachText(ws *store.Workspace, org string) (map[string]mapping.AttachText, error) {
+	out := map[string]mapping.AttachText{}
+	err := ws.ForEach(AttachKind, org, func(key string, raw []byte) error {
+		var at mapping.AttachText
+		if err := json.Unmarshal(raw, &at); err != nil {
+			return fmt.Errorf("attachment text %s: %w", key, err)
+		}
+		out[key] = at
+		return nil
+	})
+	return out, err
 }
 
 // LoadDocs reads a site's extracted documents.
@@ -256,52 +324,101 @@ func LoadPlan(ws *store.Workspace, org string) (*mapping.Plan, error) {
 // Map places each site's content into its mandated structure.
 func (e *Env) Map(ctx context.Context, orgs []*store.Org) *Result {
 	return e.run(ctx, store.StageMap, orgs, func(ctx context.Context, o *store.Org) (string, error) {
-		prof := e.Profiles[o.Type]
-		if prof == nil {
-			return "", fmt.Errorf("no profile for organisation type %s", o.Type)
-		}
-		in := mapping.Input{Org: o, Docs: map[string]*extract.Document{}}
-		if o.HasLegacy() {
-			docs, err := LoadDocs(e.WS, o.ID)
-			if err != nil {
-				return "", err
-			}
-			in.Docs = docs
-			if err := e.WS.Pages(o.ID, func(p *store.Page) error {
-				if p.Kind != "sitemap" {
-					in.Pages = append(in.Pages, p)
-				}
-				return nil
-			}); err != nil {
-				return "", err
-			}
-		}
-		plan := mapping.Build(prof, in, e.MapOpts)
-		ovs, err := LoadOverrides(e.WS, o.ID)
+		plan, err := RebuildPlan(ctx, e.WS, e.Profiles, e.MapOpts, e.Log, o.ID)
 		if err != nil {
 			return "", err
 		}
-		if orphans := mapping.ApplyOverrides(plan, ovs); len(orphans) > 0 {
-			e.Log.Warn("review decisions whose item is gone from the site", "site", o.ID, "keys", orphans)
-		}
-		if err := e.WS.Put(PlansKind, o.ID, "plan", plan); err != nil {
-			return "", err
-		}
 		placed, unplaced, excluded := plan.Counts()
-		if err := e.WS.UpdateOrg(o.ID, func(x *store.Org) error {
-			if x.Stats == nil {
-				x.Stats = map[string]int64{}
-			}
-			x.Stats["placed"], x.Stats["unplaced"], x.Stats["excluded"], x.Stats["gaps"] = int64(placed), int64(unplaced), int64(excluded), int64(len(plan.Gaps))
-			return nil
-		}); err != nil {
-			return "", err
-		}
 		if !o.HasLegacy() {
 			return fmt.Sprintf("no legacy site: empty plan, %d gaps", len(plan.Gaps)), nil
 		}
 		return fmt.Sprintf("%d placed, %d for review, %d excluded, %d gaps", placed, unplaced, excluded, len(plan.Gaps)), nil
 	})
+}
+
+// ManualKind is the ledger record kind of content typed or uploaded in
+// review to fill a gap, keyed by item key.
+const ManualKind = "manual"
+
+// Manual is content added in review to fill a gap of a section.
+type Manual struct {
+	Section string       `json:"section"`
+	Gap     string       `json:"gap,omitempty"` // the mandated item it fills ("" for the whole section)
+	Item    mapping.Item `json:"item"`
+}
+
+// RebuildPlan makes a site's plan afresh and stores it: the classifier's
+// plan from the extracted documents and attachment text, then the content
+// filled in review for gaps, then the review decisions. The map stage and
+// the review UI (after each decision) both call it, so that neither loses
+// what the other added. It does not move the site's state.
+func RebuildPlan(ctx context.Context, ws *store.Workspace, profiles mapping.Profiles, opt mapping.Options, log *slog.Logger, org string) (*mapping.Plan, error) {
+	o, err := ws.Org(org)
+	if err != nil {
+		return nil, err
+	}
+	prof := profiles[o.Type]
+	if prof == nil {
+		return nil, fmt.Errorf("no profile for organisation type %s", o.Type)
+	}
+	in := mapping.Input{Org: o, Docs: map[string]*extract.Document{}}
+	if o.HasLegacy() {
+		if in.Docs, err = LoadDocs(ws, o.ID); err != nil {
+			return nil, err
+		}
+		if in.Attach, err = LoadAttachText(ws, o.ID); err != nil {
+			return nil, err
+		}
+		if err := ws.Pages(o.ID, func(p *store.Page) error {
+			if p.Kind != "sitemap" {
+				in.Pages = append(in.Pages, p)
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	plan := mapping.Build(prof, in, opt)
+	if err := ws.ForEach(ManualKind, org, func(key string, raw []byte) error {
+		var m Manual
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("filled gap %s of %s: %w", key, org, err)
+		}
+		sp := plan.Section(m.Section)
+		if sp == nil {
+			plan.Unplaced = append(plan.Unplaced, m.Item)
+			return nil
+		}
+		sp.Items = append(sp.Items, m.Item)
+		plan.Gaps = slices.DeleteFunc(plan.Gaps, func(g mapping.Gap) bool {
+			return g.Section == m.Section && (g.Item == m.Gap || g.Item == "")
+		})
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	ovs, err := LoadOverrides(ws, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if orphans := mapping.ApplyOverrides(plan, ovs); len(orphans) > 0 && log != nil {
+		log.Warn("review decisions whose item is gone from the site", "site", o.ID, "keys", orphans)
+	}
+	if err := ws.Put(PlansKind, o.ID, "plan", plan); err != nil {
+		return nil, err
+	}
+	placed, unplaced, excluded := plan.Counts()
+	err = ws.UpdateOrg(o.ID, func(x *store.Org) error {
+		if x.Stats == nil {
+			x.Stats = map[string]int64{}
+		}
+		x.Stats["placed"], x.Stats["unplaced"], x.Stats["excluded"], x.Stats["gaps"] = int64(placed), int64(unplaced), int64(excluded), int64(len(plan.Gaps))
+		return nil
+	})
+	return plan, err
 }
 
 // AutoApprove sends mapped sites through review and approves them as they

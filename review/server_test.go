@@ -398,7 +398,7 @@ func TestGapIsFilledWithAnUploadedDocument(t *testing.T) {
 	if !found {
 		t.Fatalf("the uploaded document is not in section %s: %+v", g.Section, sp.Items)
 	}
-	// It stays through a re-map.
+	// It stays through a re-map, by the UI's rebuild and by the map stage.
 	o, _ := f.ws.Org(hostileID)
 	if err := f.src.Rebuild(context.Background(), o.ID); err != nil {
 		t.Fatal(err)
@@ -406,6 +406,19 @@ func TestGapIsFilledWithAnUploadedDocument(t *testing.T) {
 	again, _ := f.src.Plan(hostileID)
 	if len(again.Gaps) != len(after.Gaps) {
 		t.Fatalf("gaps after rebuild: %d, before %d", len(again.Gaps), len(after.Gaps))
+	}
+	profiles, _ := mapping.LoadProfiles("")
+	env := &pipeline.Env{WS: f.ws, Profiles: profiles, Actor: "test"}
+	if res := env.Map(context.Background(), []*store.Org{o}); res.Failed > 0 {
+		t.Fatalf("re-map: %+v", res.Outcomes)
+	}
+	remapped, _ := f.src.Plan(hostileID)
+	kept := false
+	for _, it := range remapped.Section(g.Section).Items {
+		kept = kept || it.Title == "Устав школы (скан)"
+	}
+	if !kept || len(remapped.Gaps) != len(after.Gaps) {
+		t.Fatalf("perenos map lost the content filled in review (kept %v, gaps %d, want %d)", kept, len(remapped.Gaps), len(after.Gaps))
 	}
 }
 

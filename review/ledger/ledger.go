@@ -7,7 +7,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,16 +24,12 @@ import (
 	"perenos/uploader"
 )
 
-// ManualKind is the ledger record kind of content typed or uploaded in
-// review to fill a gap, keyed by item key.
-const ManualKind = "manual"
+// ManualKind and Manual are where content filled in review is kept; the
+// pipeline owns them, since the map stage puts them in the plan too.
+const ManualKind = pipeline.ManualKind
 
 // Manual is content added in review to fill a gap of a section.
-type Manual struct {
-	Section string       `json:"section"`
-	Gap     string       `json:"gap,omitempty"` // the mandated item it fills ("" for the whole section)
-	Item    mapping.Item `json:"item"`
-}
+type Manual = pipeline.Manual
 
 // Source is the review server's view of one workspace.
 type Source struct {
@@ -121,68 +116,8 @@ func (s *Source) PutFile(data []byte) (string, error) {
 // the hand-filled content and re-applies the review decisions: what the
 // map stage does, without moving the site's state.
 func (s *Source) Rebuild(ctx context.Context, org string) error {
-	o, err := s.WS.Org(org)
-	if err != nil {
-		return err
-	}
-	prof := s.Profiles[o.Type]
-	if prof == nil {
-		return fmt.Errorf("no profile for organisation type %s", o.Type)
-	}
-	in := mapping.Input{Org: o, Docs: map[string]*extract.Document{}}
-	if o.HasLegacy() {
-		if in.Docs, err = pipeline.LoadDocs(s.WS, org); err != nil {
-			return err
-		}
-		if err := s.WS.Pages(org, func(p *store.Page) error {
-			if p.Kind != "sitemap" {
-				in.Pages = append(in.Pages, p)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	plan := mapping.Build(prof, in, s.MapOpts)
-	if err := s.WS.ForEach(ManualKind, org, func(key string, raw []byte) error {
-		var m Manual
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return fmt.Errorf("filled gap %s of %s: %w", key, org, err)
-		}
-		sp := plan.Section(m.Section)
-		if sp == nil {
-			plan.Unplaced = append(plan.Unplaced, m.Item)
-			return nil
-		}
-		sp.Items = append(sp.Items, m.Item)
-		plan.Gaps = slices.DeleteFunc(plan.Gaps, func(g mapping.Gap) bool {
-			return g.Section == m.Section && (g.Item == m.Gap || g.Item == "")
-		})
-		return nil
-	}); err != nil {
-		return err
-	}
-	ovs, err := s.Overrides(org)
-	if err != nil {
-		return err
-	}
-	if orphans := mapping.ApplyOverrides(plan, ovs); len(orphans) > 0 && s.Log != nil {
-		s.Log.Warn("review decisions whose item is gone from the site", "site", org, "keys", orphans)
-	}
-	if err := s.WS.Put(pipeline.PlansKind, org, "plan", plan); err != nil {
-		return err
-	}
-	placed, unplaced, excluded := plan.Counts()
-	return s.WS.UpdateOrg(org, func(x *store.Org) error {
-		if x.Stats == nil {
-			x.Stats = map[string]int64{}
-		}
-		x.Stats["placed"], x.Stats["unplaced"], x.Stats["excluded"], x.Stats["gaps"] = int64(placed), int64(unplaced), int64(excluded), int64(len(plan.Gaps))
-		return nil
-	})
+	_, err := pipeline.RebuildPlan(ctx, s.WS, s.Profiles, s.MapOpts, s.Log, org)
+	return err
 }
 
 // Profile returns the mandated structure of an organisation type.
