@@ -17,10 +17,23 @@ func newBenchCrawlCommand(g *globalOptions) *cobra.Command {
 link graphs, latency, a few slow, failing and trap pages) and crawl it with the batch settings.
 Time is scaled down (delay 45 ms, latency 20 ms by default) so the default run (500 sites × 200
 pages) takes under three minutes.
---unpoliced crawls one site with politeness off, to measure the crawler's own ceiling; --wget
-also mirrors that site with wget in the same run.`,
+--unpoliced crawls one site with politeness off, to measure the crawler's own ceiling (unless
+given, then: 5000 pages, no latency, 16 requests in flight); --wget also mirrors that site with
+wget in the same run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Unpoliced {
+				f := cmd.Flags()
+				if !f.Changed("pages") {
+					o.Pages = 5000
+				}
+				if !f.Changed("latency") {
+					o.Latency = 0
+				}
+				if !f.Changed("per-host") {
+					o.PerHost = 16
+				}
+			}
 			res, err := crawlbench.Run(cmd.Context(), o)
 			if err != nil {
 				return err
