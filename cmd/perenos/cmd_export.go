@@ -24,15 +24,11 @@ pages absolute; without it they are paths on the portal.`,
 			if out == "" {
 				return &usageError{"--out is required: the bundle file to write"}
 			}
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "export")
+			ws, org, unlock, err := openOrg(cmd.Context(), g, "export", args[0])
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			org, err := ws.Org(args[0])
-			if err != nil {
-				return fmt.Errorf("%w (see perenos orgs list)", err)
-			}
 			tmp, err := os.CreateTemp(filepath.Dir(out), ".bundle-*")
 			if err != nil {
 				return fmt.Errorf("bundle %s: %w", out, err)

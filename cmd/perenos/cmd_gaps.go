@@ -45,15 +45,11 @@ EXIT STATUS
 			if err != nil {
 				return fmt.Errorf("profiles: %w", err)
 			}
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "gaps")
+			ws, org, unlock, err := openOrg(cmd.Context(), g, "gaps", args[0])
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			org, err := ws.Org(args[0])
-			if err != nil {
-				return fmt.Errorf("%w (see perenos orgs list)", err)
-			}
 			plan, err := pipeline.LoadPlan(ws, org.ID)
 			if err != nil {
 				return err

@@ -24,15 +24,11 @@ the confidence and the reasons; what waits for review; what is excluded and why;
 			if !slices.Contains(review.Formats, format) {
 				return &usageError{fmt.Sprintf("--format %q: want one of %s", format, strings.Join(review.Formats, ", "))}
 			}
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "plan")
+			ws, org, unlock, err := openOrg(cmd.Context(), g, "plan", args[0])
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			org, err := ws.Org(args[0])
-			if err != nil {
-				return fmt.Errorf("%w (see perenos orgs list)", err)
-			}
 			plan, err := pipeline.LoadPlan(ws, org.ID)
 			if err != nil {
 				return err

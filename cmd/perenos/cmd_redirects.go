@@ -27,15 +27,11 @@ for the day the organisation's domain is pointed at the portal.`,
 			if base == "" {
 				return &usageError{"--portal-url is required: the portal's public base URL (https://...)"}
 			}
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "redirects")
+			ws, org, unlock, err := openOrg(cmd.Context(), g, "redirects", args[0])
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			org, err := ws.Org(args[0])
-			if err != nil {
-				return fmt.Errorf("%w (see perenos orgs list)", err)
-			}
 			env := &pipeline.Env{WS: ws}
 			rs, err := env.Redirects(org, strings.TrimSuffix(base, "/"))
 			if err != nil {

@@ -66,6 +66,21 @@ func openWorkspace(ctx context.Context, g *globalOptions, command string) (*stor
 	return ws, func() { ws.Close() }, nil
 }
 
+// openOrg takes the workspace's lock and looks up one organisation; the
+// caller defers unlock.
+func openOrg(ctx context.Context, g *globalOptions, command, id string) (*store.Workspace, *store.Org, func(), error) {
+	ws, unlock, err := openWorkspace(ctx, g, command)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	org, err := ws.Org(id)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, fmt.Errorf("%w (see perenos orgs list)", err)
+	}
+	return ws, org, unlock, nil
+}
+
 // isTerminal reports whether w is a terminal, for progress bars.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
