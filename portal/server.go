@@ -63,7 +63,39 @@ type Server struct {
 var (
 	bObjects = []byte("objects")
 	bFiles   = []byte("files")
+	bIdem    = []byte("idempotency")
 )
+
+// idemRecord is the first answer to a request that carried an
+// Idempotency-Key, kept so that a client that lost the answer (it was
+// killed, the connection dropped) gets the same answer on its retry: a
+// 201 stays a 201, and the client still knows that it created the object.
+type idemRecord struct {
+	Request string    `json:"request"` // SHA-256 of collection, key and body
+	Status  int       `json:"status"`
+	Result  PutResult `json:"result"`
+}
+
+func idemKey(site, key string) []byte { return []byte(site + "\x00" + key) }
+
+// idempotencyKey reads the optional Idempotency-Key header.
+func idempotencyKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+	k := r.Header.Get("Idempotency-Key")
+	if len(k) > 200 || strings.ContainsFunc(k, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		writeProblem(w, http.StatusBadRequest, "invalid Idempotency-Key", "at most 200 printable ASCII characters")
+		return "", false
+	}
+	return k, true
+}
+
+func requestSum(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // stored is how an object sits in the portal's storage.
 type stored struct {
@@ -115,7 +147,7 @@ func NewServer(cfg Config) (*Server, error) {
 	db.NoSync = cfg.NoSync
 	db.MaxBatchDelay = time.Millisecond // a server's concurrent puts share commits without waiting long
 	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bObjects, bFiles} {
+		for _, b := range [][]byte{bObjects, bFiles, bIdem} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -419,31 +451,71 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "invalid object", err.Error())
 		return
 	}
+	ik, ok := idempotencyKey(w, r)
+	if !ok {
+		return
+	}
+	sum := requestSum(string(kind), key, string(canon))
 	var res PutResult
-	var refErr error
+	var refErr, reuseErr error
 	// Batch: concurrent puts share one commit (and one fsync); the
 	// function may run twice, and is idempotent.
 	err = s.db.Batch(func(tx *bolt.Tx) error {
+		refErr, reuseErr = nil, nil
+		if ik != "" {
+			if raw := tx.Bucket(bIdem).Get(idemKey(site, ik)); raw != nil {
+				var rec idemRecord
+				if err := json.Unmarshal(raw, &rec); err != nil {
+					return err
+				}
+				if rec.Request != sum {
+					reuseErr = fmt.Errorf("Idempotency-Key %q was first sent with another collection, key or body", ik)
+					return nil
+				}
+				// Replay only while the object is still as that request left it.
+				var st stored
+				if cur := tx.Bucket(bObjects).Get(objKey(site, kind, key)); cur != nil && json.Unmarshal(cur, &st) == nil && bytes.Equal(st.Body, canon) && st.ID == rec.Result.ID {
+					res = rec.Result
+					return nil
+				}
+			}
+		}
 		if refErr = refs(tx, site, v); refErr != nil {
 			return nil
 		}
-		res, err = putStored(tx, site, kind, key, canon, time.Now().UTC())
-		return err
+		var err error
+		if res, err = putStored(tx, site, kind, key, canon, time.Now().UTC()); err != nil {
+			return err
+		}
+		if ik == "" {
+			return nil
+		}
+		data, err := json.Marshal(idemRecord{Request: sum, Status: statusOf(res), Result: res})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bIdem).Put(idemKey(site, ik), data)
 	})
-	if refErr != nil {
+	switch {
+	case reuseErr != nil:
+		writeProblem(w, http.StatusUnprocessableEntity, "Idempotency-Key reused", reuseErr.Error())
+		return
+	case refErr != nil:
 		writeProblem(w, http.StatusUnprocessableEntity, "invalid reference", refErr.Error())
 		return
-	}
-	if err != nil {
+	case err != nil:
 		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
 		return
 	}
 	res.Key, res.URL = key, s.cfg.BaseURL+PublicPath(site, kind, key)
-	status := http.StatusOK
+	writeJSON(w, statusOf(res), res)
+}
+
+func statusOf(res PutResult) int {
 	if res.Created {
-		status = http.StatusCreated
+		return http.StatusCreated
 	}
-	writeJSON(w, status, res)
+	return http.StatusOK
 }
 
 // putStored creates or replaces an object in the storage, keeping the ID
@@ -592,30 +664,68 @@ func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
 	if !validSHA(w, sha) {
 		return
 	}
+	ik, ok := idempotencyKey(w, r)
+	if !ok {
+		return
+	}
+	sum := requestSum(string(KindFile), sha)
+	res := PutResult{ID: sha, Key: sha, URL: s.cfg.BaseURL + FilePath(site, sha, "file")}
 	var have bool
+	var rec idemRecord
 	s.db.View(func(tx *bolt.Tx) error {
 		have = tx.Bucket(bFiles).Get(fileKey(site, sha)) != nil
+		if raw := tx.Bucket(bIdem).Get(idemKey(site, ik)); ik != "" && raw != nil {
+			json.Unmarshal(raw, &rec)
+		}
 		return nil
 	})
+	if rec.Request != "" && rec.Request != sum {
+		writeProblem(w, http.StatusUnprocessableEntity, "Idempotency-Key reused", fmt.Sprintf("Idempotency-Key %q was first sent for another file", ik))
+		return
+	}
 	if have {
 		// The body is not read, so a client that sent Expect: 100-continue
-		// never sends the bytes again.
-		writeJSON(w, http.StatusOK, PutResult{ID: sha, Key: sha, URL: s.cfg.BaseURL + FilePath(site, sha, "file")})
+		// never sends the bytes again. A retry of the request that stored
+		// the file gets that request's answer.
+		if rec.Request == sum {
+			writeJSON(w, rec.Status, rec.Result)
+			return
+		}
+		s.recordIdem(site, ik, idemRecord{Request: sum, Status: http.StatusOK, Result: res})
+		writeJSON(w, http.StatusOK, res)
 		return
 	}
 	size, err := s.storeFile(w, r, sha)
 	if err != nil {
 		return // storeFile wrote the problem
 	}
+	res.Created = true
 	err = s.db.Batch(func(tx *bolt.Tx) error {
 		data, _ := json.Marshal(fileMeta{Size: size, Created: time.Now().UTC()})
-		return tx.Bucket(bFiles).Put(fileKey(site, sha), data)
+		if err := tx.Bucket(bFiles).Put(fileKey(site, sha), data); err != nil {
+			return err
+		}
+		if ik == "" {
+			return nil
+		}
+		data, _ = json.Marshal(idemRecord{Request: sum, Status: http.StatusCreated, Result: res})
+		return tx.Bucket(bIdem).Put(idemKey(site, ik), data)
 	})
 	if err != nil {
 		writeProblem(w, http.StatusInternalServerError, "storage error", err.Error())
 		return
 	}
-	writeJSON(w, http.StatusCreated, PutResult{ID: sha, Key: sha, URL: s.cfg.BaseURL + FilePath(site, sha, "file"), Created: true})
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// recordIdem keeps the answer to an idempotent request; failing to keep it
+// only loses the replay, not the write, so it is logged nowhere.
+func (s *Server) recordIdem(site, ik string, rec idemRecord) {
+	if ik == "" {
+		return
+	}
+	data, _ := json.Marshal(rec)
+	s.db.Batch(func(tx *bolt.Tx) error { return tx.Bucket(bIdem).Put(idemKey(site, ik), data) })
 }
 
 // storeFile streams the body to disk, checking its size and hash; the file

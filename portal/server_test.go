@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -204,6 +205,75 @@ func TestReadTokens(t *testing.T) {
 		}
 		if err != nil || len(got) != c.n {
 			t.Errorf("%q: %v %v", c.in, got, err)
+		}
+	}
+}
+
+func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
+	hs, _ := portal.TestServer(t, portal.Config{}, "sh1")
+	tok := portal.TestToken("sh1")
+	put := func(path, idem, ctype, body string) (int, string) {
+		req, _ := http.NewRequest("PUT", hs.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", ctype)
+		if idem != "" {
+			req.Header.Set("Idempotency-Key", idem)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		contracttest.CheckExchange(t, req, []byte(body), resp, data)
+		return resp.StatusCode, string(data)
+	}
+	const sec = "/api/v1/sites/sh1/sections/s"
+	a, b := `{"title":"А","path":"/a/","order":1}`, `{"title":"Б","path":"/a/","order":1}`
+	id := func(body string) string {
+		var r portal.PutResult
+		json.Unmarshal([]byte(body), &r)
+		return r.ID
+	}
+	steps := []struct {
+		name, idem, body string
+		want             int
+	}{
+		{"first write", "k1", a, 201},
+		{"its retry gets the first answer", "k1", a, 201},
+		{"the same key with another body is refused", "k1", b, 422},
+		{"another write replaces", "k2", b, 200},
+		{"a retry of the first write after the object changed is a write again", "k1", a, 200},
+		{"without a key a repeat is a replace", "", a, 200},
+	}
+	var firstID string
+	for _, st := range steps {
+		code, body := put(sec, st.idem, "application/json", st.body)
+		if code != st.want {
+			t.Fatalf("%s: %d, want %d: %s", st.name, code, st.want, body)
+		}
+		if code < 300 {
+			if firstID == "" {
+				firstID = id(body)
+			} else if id(body) != firstID {
+				t.Fatalf("%s: ID %s, want %s", st.name, id(body), firstID)
+			}
+		}
+	}
+	// Deleted, then the same write again: created anew, not replayed.
+	call(t, hs.URL, "DELETE", sec, tok, "", nil)
+	if code, body := put(sec, "k1", "application/json", a); code != 201 || id(body) == firstID {
+		t.Fatalf("a write after the object was deleted: %d %s (old ID %s)", code, body, firstID)
+	}
+	file := []byte("%PDF-1.4 меню на 1 сентября")
+	sum := sha256.Sum256(file)
+	fpath := "/api/v1/sites/sh1/files/" + hex.EncodeToString(sum[:])
+	for _, st := range []struct {
+		idem string
+		want int
+	}{{"f1", 201}, {"f1", 201}, {"", 200}, {"f2", 200}} {
+		if code, body := put(fpath, st.idem, "application/octet-stream", string(file)); code != st.want {
+			t.Fatalf("file with key %q: %d, want %d: %s", st.idem, code, st.want, body)
 		}
 	}
 }

@@ -162,6 +162,26 @@ func TestChaosUploadKilledAndResumed(t *testing.T) {
 	if err != nil || len(diffs) > 0 {
 		t.Fatalf("verify after chaos: %v %v", diffs, err)
 	}
+	// The portal was empty: the ledger must know that perenos created every
+	// item (so rollback may remove it), even those whose 201 was lost to a kill.
+	ws, err := store.Open(ctx, home, store.Options{Command: "chaos check"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ids, err := ws.IDMap(chaosOrg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notCreated := 0
+	for _, e := range ids {
+		if !e.Created || e.Status != store.ItemImported {
+			notCreated++
+		}
+	}
+	if len(ids) != len(ops) || notCreated > 0 {
+		t.Errorf("ID map: %d entries for %d items, %d not marked as created by perenos", len(ids), len(ops), notCreated)
+	}
 	t.Logf("%d runs killed; %d objects and %d files on the portal, each created once", kills, objects, files)
 }
 

@@ -3,6 +3,8 @@ package uploader
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,6 +96,20 @@ type request struct {
 	body               func() (io.ReadCloser, error)
 	size               int64
 	expectContinue     bool
+	idempotencyKey     string
+}
+
+// idempotencyKey names one write for the portal: the same site, object and
+// content always give the same key, so a run that was killed after the
+// portal answered and before the ledger recorded it gets, on its next
+// try, the portal's first answer (201 stays 201: perenos created it).
+func idempotencyKey(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:40]
 }
 
 // do sends r, retrying transient failures, and returns a response with a
@@ -133,6 +149,9 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 			}
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
+		if r.idempotencyKey != "" {
+			req.Header.Set("Idempotency-Key", r.idempotencyKey)
+		}
 		req.Header.Set("Accept", "application/json, application/problem+json")
 		resp, err := c.opt.HTTP.Do(req)
 		wait := time.Duration(0)
@@ -224,7 +243,8 @@ func (c *Client) Put(ctx context.Context, site string, kind portal.Kind, key str
 		return portal.PutResult{}, &PermanentError{fmt.Errorf("encode %s %s: %w", kind, key, err)}
 	}
 	resp, err := c.do(ctx, request{method: http.MethodPut, site: site, path: objectPath(kind, key), ctype: "application/json",
-		size: int64(len(data)), body: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }})
+		size: int64(len(data)), body: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+		idempotencyKey: idempotencyKey(site, string(kind), key, string(data))})
 	if err != nil {
 		return portal.PutResult{}, fmt.Errorf("put %s %s: %w", kind, key, err)
 	}
@@ -235,7 +255,7 @@ func (c *Client) Put(ctx context.Context, site string, kind portal.Kind, key str
 // 100-continue, so a file the portal already holds is not sent again.
 func (c *Client) PutFile(ctx context.Context, site, sha string, size int64, body func() (io.ReadCloser, error)) (portal.PutResult, error) {
 	resp, err := c.do(ctx, request{method: http.MethodPut, site: site, path: "/files/" + sha, ctype: "application/octet-stream",
-		size: size, body: body, expectContinue: true})
+		size: size, body: body, expectContinue: true, idempotencyKey: idempotencyKey(site, string(portal.KindFile), sha)})
 	if err != nil {
 		return portal.PutResult{}, fmt.Errorf("put file %s: %w", sha, err)
 	}

@@ -45,9 +45,14 @@ func TestClientRoundTripFollowsContract(t *testing.T) {
 	if err != nil || !res.Created || res.ID == "" {
 		t.Fatalf("first put: %+v %v", res, err)
 	}
+	retry, err := c.Put(ctx, "sh1", portal.KindSection, "3801.s.sveden", sec)
+	if err != nil || !retry.Created || retry.ID != res.ID {
+		t.Fatalf("a retry of the same write must get the first answer (201, same ID): %+v %v", retry, err)
+	}
+	sec.Title += " (редакция 2)"
 	res2, err := c.Put(ctx, "sh1", portal.KindSection, "3801.s.sveden", sec)
 	if err != nil || res2.Created || res2.ID != res.ID {
-		t.Fatalf("second put of the same key must replace, keeping the ID: %+v %v", res2, err)
+		t.Fatalf("a changed object under the same key must replace, keeping the ID: %+v %v", res2, err)
 	}
 	file := bytes.Repeat([]byte("Устав школы № 7. "), 5000)
 	sha := sum(file)
@@ -55,8 +60,8 @@ func TestClientRoundTripFollowsContract(t *testing.T) {
 	if r, err := c.PutFile(ctx, "sh1", sha, int64(len(file)), open); err != nil || !r.Created {
 		t.Fatalf("put file: %+v %v", r, err)
 	}
-	if r, err := c.PutFile(ctx, "sh1", sha, int64(len(file)), open); err != nil || r.Created {
-		t.Fatalf("a file already stored must answer 200: %+v %v", r, err)
+	if r, err := c.PutFile(ctx, "sh1", sha, int64(len(file)), open); err != nil || !r.Created {
+		t.Fatalf("a retry of the put that stored the file must get its 201 again: %+v %v", r, err)
 	}
 	doc := portal.Document{Section: "3801.s.sveden", Title: "Устав «МБОУ СОШ № 7»", FileSHA256: sha, FileName: "устав.pdf", Size: int64(len(file)), Date: "2023-09-01"}
 	if _, err := c.Put(ctx, "sh1", portal.KindDocument, "3801.d.ustav", doc); err != nil {
