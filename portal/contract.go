@@ -84,6 +84,24 @@ type Record struct {
 	SourceURL  string            `json:"source_url,omitempty"`
 }
 
+// NewObject returns a pointer to an empty value of a collection's type,
+// for decoding that collection's bodies.
+func NewObject(kind Kind) (any, error) {
+	switch kind {
+	case KindSection:
+		return &Section{}, nil
+	case KindPage:
+		return &Page{}, nil
+	case KindDocument:
+		return &Document{}, nil
+	case KindNews:
+		return &NewsItem{}, nil
+	case KindRecord:
+		return &Record{}, nil
+	}
+	return nil, fmt.Errorf("unknown collection %q", kind)
+}
+
 // PutResult is the portal's answer to an upsert.
 type PutResult struct {
 	ID      string `json:"id"`

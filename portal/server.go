@@ -336,20 +336,9 @@ func fileKey(site, sha string) []byte { return []byte(site + "\x00" + sha) }
 // decodeObject checks a body against its kind's schema and returns its
 // canonical encoding.
 func decodeObject(kind Kind, body []byte) (any, []byte, error) {
-	var v any
-	switch kind {
-	case KindSection:
-		v = &Section{}
-	case KindPage:
-		v = &Page{}
-	case KindDocument:
-		v = &Document{}
-	case KindNews:
-		v = &NewsItem{}
-	case KindRecord:
-		v = &Record{}
-	default:
-		return nil, nil, fmt.Errorf("unknown collection %q", kind)
+	v, err := NewObject(kind)
+	if err != nil {
+		return nil, nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -40,23 +40,6 @@ func Verify(ctx context.Context, t Target, org *store.Org, ops []Op) ([]Differen
 	return diffs, nil
 }
 
-// newObject returns an empty value of a collection's type.
-func newObject(kind portal.Kind) (any, error) {
-	switch kind {
-	case portal.KindSection:
-		return &portal.Section{}, nil
-	case portal.KindPage:
-		return &portal.Page{}, nil
-	case portal.KindDocument:
-		return &portal.Document{}, nil
-	case portal.KindNews:
-		return &portal.NewsItem{}, nil
-	case portal.KindRecord:
-		return &portal.Record{}, nil
-	}
-	return nil, fmt.Errorf("unknown collection %q", kind)
-}
-
 func readHash(ctx context.Context, t Target, site string, o Op) (string, error) {
 	if o.Kind == portal.KindFile {
 		rc, err := t.GetFile(ctx, site, o.Key)
@@ -74,7 +57,7 @@ func readHash(ctx context.Context, t Target, site string, o Op) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	v, err := newObject(o.Kind)
+	v, err := portal.NewObject(o.Kind)
 	if err != nil {
 		return "", err
 	}
