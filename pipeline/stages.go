@@ -183,6 +183,9 @@ func (e *Env) Extract(ctx context.Context, orgs []*store.Org) *Result {
 			}
 			return charset.Decode(raw, p.ContentType).Text, nil
 		}
+		// Two passes over the pages: the template needs every page before
+		// any is extracted. Each pass reads and parses a page again rather
+		// than keeping a site's DOMs (up to --max-pages of them) in memory.
 		tmpl := extract.NewTemplate()
 		for _, p := range pages {
 			if ctx.Err() != nil {
