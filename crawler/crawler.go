@@ -266,16 +266,13 @@ func (c *crawl) seed(legacy *url.URL) ([]store.Pending, error) {
 	for _, s := range sitemaps {
 		if u, ok := Canonical(legacy, s); ok && !seen[u] {
 			seen[u] = true
-			items = append(items, store.Pending{URL: u, Kind: kindSitemap, Depth: 1})
+			items = append(items, store.Pending{URL: u, Kind: store.KindSitemap, Depth: 1})
 		}
 	}
 	added, err := c.led.Enqueue(c.org.ID, items)
 	c.known += len(added)
 	return added, err
 }
-
-// kindSitemap marks frontier entries that are sitemaps, parsed for URLs.
-const kindSitemap store.PageKind = "sitemap"
 
 // next blocks until a URL is available or the crawl is over.
 func (c *crawl) next(ctx context.Context) (store.Pending, bool) {
@@ -326,11 +323,11 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 	}
 	if c.robots != nil && !c.robots.Test(robotsPath(u)) {
 		c.count(func(s *Stats) { s.Robots++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: robots.txt disallows this URL"}, nil)
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedRobots}}, nil)
 	}
 	if p.Depth > c.opt.MaxDepth {
 		c.count(func(s *Stats) { s.Guards[GuardDepth]++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: guard " + GuardDepth}, nil)
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardDepth}}, nil)
 	}
 	gt := c.opt.Gates.For(u.Host)
 	if err := gt.Acquire(ctx); err != nil {
@@ -394,16 +391,15 @@ func (c *crawl) finish(p store.Page, found []store.Pending) error {
 	c.mu.Lock()
 	room := max(c.opt.MaxPages-c.known, 0)
 	c.mu.Unlock()
-	added, cut, err := c.led.FinishPage(c.org.ID, store.Finish{Page: p, Found: found, Room: room, Overflow: "excluded: guard " + GuardPages})
+	added, cut, err := c.led.FinishPage(c.org.ID, store.Finish{Page: p, Found: found, Room: room, Overflow: store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardPages}})
 	if err != nil {
 		return fmt.Errorf("record %s: %w", p.URL, err)
 	}
 	c.count(func(s *Stats) {
 		switch {
+		case p.Excluded != nil:
 		case p.Error != "":
-			if !strings.HasPrefix(p.Error, "excluded:") {
-				s.Errors++
-			}
+			s.Errors++
 		case p.Kind == store.KindAttachment:
 			s.Attachments++
 			s.Bytes += p.Size
@@ -430,6 +426,7 @@ type link struct {
 	url    string
 	anchor string
 	file   bool
+	via    store.Via
 }
 
 // found turns a page's links into frontier entries: in scope, within the
@@ -451,7 +448,7 @@ func (c *crawl) found(from store.Pending, links []link) []store.Pending {
 		if l.file || IsAttachmentURL(u) {
 			kind = store.KindAttachment
 		}
-		items = append(items, store.Pending{URL: l.url, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.anchor}})
+		items = append(items, store.Pending{URL: l.url, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.anchor, Via: l.via}})
 	}
 	return items
 }

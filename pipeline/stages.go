@@ -92,10 +92,9 @@ func (e *Env) Crawl(ctx context.Context, orgs []*store.Org) *Result {
 		var pages, files, bytes, errs int64
 		if err := e.WS.Pages(o.ID, func(p *store.Page) error {
 			switch {
+			case p.Excluded != nil || p.Kind == store.KindSitemap:
 			case p.Error != "" || !p.OK():
-				if !strings.HasPrefix(p.Error, "excluded:") && p.Kind != "sitemap" {
-					errs++
-				}
+				errs++
 			case p.Kind == store.KindPage:
 				pages++
 				bytes += p.Size
@@ -373,7 +372,7 @@ func RebuildPlan(ctx context.Context, ws *store.Workspace, profiles mapping.Prof
 			return nil, err
 		}
 		if err := ws.Pages(o.ID, func(p *store.Page) error {
-			if p.Kind != "sitemap" {
+			if p.Kind != store.KindSitemap {
 				in.Pages = append(in.Pages, p)
 			}
 			return nil

@@ -322,9 +322,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			s.fail(w, r, sess, http.StatusBadRequest, "Укажите причину исключения: она попадёт в журнал.", nil)
 			return
 		}
-		if len(reason) > 2000 {
-			reason = reason[:2000]
-		}
+		reason = store.ClipText(reason, store.MaxReason)
 		ov.Exclude = reason
 		what = fmt.Sprintf("«%s» исключено: %s", it.Title, reason)
 	case "edit":
