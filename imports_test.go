@@ -18,14 +18,15 @@ import (
 var importRules = map[string][]string{
 	"perenos/store":           {},
 	"perenos/charset":         {},
+	"perenos/backoff":         {},
 	"perenos/attachtext":      {},
 	"perenos/portal":          {},
 	"perenos/extract/records": {},
 	"perenos/extract":         {"perenos/extract/records"},
 	"perenos/registry":        {"perenos/store"},
-	"perenos/crawler":         {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
+	"perenos/crawler":         {"perenos/backoff", "perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
 	"perenos/mapping":         {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
-	"perenos/uploader":        {"perenos/portal", "perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
+	"perenos/uploader":        {"perenos/backoff", "perenos/portal", "perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/review":          {"perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/report/binding":  {"perenos/store"},
 }

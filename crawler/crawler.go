@@ -12,7 +12,6 @@ import (
 	"golang.org/x/net/html"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -27,6 +26,7 @@ import (
 	"github.com/gocolly/colly/v2"
 	"github.com/temoto/robotstxt"
 
+	"perenos/backoff"
 	"perenos/charset"
 	"perenos/store"
 )
@@ -367,8 +367,7 @@ func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time
 	c.mu.Lock()
 	c.pending++ // keeps the crawl alive while the retry waits
 	c.mu.Unlock()
-	backoff := min(time.Duration(1<<p.Tries)*250*time.Millisecond, 10*time.Second)
-	wait := max(retryAfter, time.Duration(rand.Int64N(int64(backoff))+1))
+	wait := max(backoff.Policy{Base: 250 * time.Millisecond, Max: 10 * time.Second}.Delay(p.Tries), retryAfter)
 	go func() {
 		t := time.NewTimer(wait)
 		defer t.Stop()
@@ -509,17 +508,10 @@ func robotsPath(u *url.URL) string {
 	return p
 }
 
-func parseRetryAfter(h string) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
-		return min(time.Duration(s)*time.Second, 5*time.Minute)
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return min(max(time.Until(t), 0), 5*time.Minute)
-	}
-	return 0
+// retryAfter reads a Retry-After header, capped at five minutes: a legacy
+// server asking for more is waited for by the next crawl, not this one.
+func retryAfter(h string) time.Duration {
+	return min(backoff.RetryAfter(h, time.Now()), 5*time.Minute)
 }
 
 // extractLinks returns the links of a decoded HTML page: anchors, frames

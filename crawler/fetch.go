@@ -93,7 +93,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched
 		return f, nil, err
 	}
 	f.Status = r.StatusCode
-	f.retryAfter = parseRetryAfter(r.Headers.Get("Retry-After"))
+	f.retryAfter = retryAfter(r.Headers.Get("Retry-After"))
 	if r.StatusCode == http.StatusNotModified && prev != nil {
 		unchanged(&f.Page, prev)
 		raw, err := c.blobs.Read(prev.Blob)
@@ -151,7 +151,7 @@ func (c *crawl) fetchFile(ctx context.Context, p store.Pending, u *url.URL) (fet
 	}
 	defer resp.Body.Close()
 	f.Status = resp.StatusCode
-	f.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+	f.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 	if resp.StatusCode == http.StatusNotModified && prev != nil {
 		unchanged(&f.Page, prev)
 		return f, nil
