@@ -191,7 +191,7 @@ func summarise(ws *store.Workspace, orgs []*store.Org, up *pipeline.Result, base
 		upBy[o.Org] = o
 	}
 	for _, o := range orgs {
-		s := SiteSummary{ID: o.ID, Name: o.Name, Type: string(o.Type), State: string(o.State), Pages: o.Stats["pages"], Attachments: o.Stats["attachments"],
+		s := SiteSummary{ID: o.ID, Name: o.Name, Type: string(o.Type), State: string(o.State), Pages: o.Stats.Pages, Attachments: o.Stats.Attachments,
 			Sections: map[string]int{}, Gaps: []string{}, PortalURL: base + "/sites/" + o.PortalSite + "/", Error: o.Error}
 		if plan, err := pipeline.LoadPlan(ws, o.ID); err == nil {
 			for _, sec := range plan.Sections {

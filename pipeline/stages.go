@@ -110,10 +110,7 @@ func (e *Env) Crawl(ctx context.Context, orgs []*store.Org) *Result {
 			return "", fmt.Errorf("no page of %s could be fetched (see perenos orgs show %s)", o.LegacyURL, o.ID)
 		}
 		if err := e.WS.UpdateOrg(o.ID, func(x *store.Org) error {
-			if x.Stats == nil {
-				x.Stats = map[string]int64{}
-			}
-			x.Stats["pages"], x.Stats["attachments"], x.Stats["bytes"], x.Stats["fetch_errors"] = pages, files, bytes, errs
+			x.Stats.Pages, x.Stats.Attachments, x.Stats.Bytes, x.Stats.FetchErrors = pages, files, bytes, errs
 			return nil
 		}); err != nil {
 			return "", err
@@ -414,10 +411,8 @@ func RebuildPlan(ctx context.Context, ws *store.Workspace, profiles mapping.Prof
 	}
 	placed, unplaced, excluded := plan.Counts()
 	err = ws.UpdateOrg(o.ID, func(x *store.Org) error {
-		if x.Stats == nil {
-			x.Stats = map[string]int64{}
-		}
-		x.Stats["placed"], x.Stats["unplaced"], x.Stats["excluded"], x.Stats["gaps"] = int64(placed), int64(unplaced), int64(excluded), int64(len(plan.Gaps))
+		x.Stats.Planned = true
+		x.Stats.Placed, x.Stats.Unplaced, x.Stats.Excluded, x.Stats.Gaps = int64(placed), int64(unplaced), int64(excluded), int64(len(plan.Gaps))
 		return nil
 	})
 	return plan, err

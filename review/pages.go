@@ -55,9 +55,9 @@ func (s *Server) sites(w http.ResponseWriter, r *http.Request, sess *store.Sessi
 			d.Filter.Q != "" && !strings.Contains(strings.ToLower(o.Name+" "+o.ID+" "+o.LegacyURL), strings.ToLower(d.Filter.Q)) {
 			continue
 		}
-		row := siteRow{Org: o, Placed: o.Stats["placed"], Unplaced: o.Stats["unplaced"], Excluded: o.Stats["excluded"], Gaps: o.Stats["gaps"],
-			Pages: o.Stats["pages"], Attachments: o.Stats["attachments"], FetchErrors: o.Stats["fetch_errors"]}
-		_, hasPlan := o.Stats["placed"]
+		row := siteRow{Org: o, Placed: o.Stats.Placed, Unplaced: o.Stats.Unplaced, Excluded: o.Stats.Excluded, Gaps: o.Stats.Gaps,
+			Pages: o.Stats.Pages, Attachments: o.Stats.Attachments, FetchErrors: o.Stats.FetchErrors}
+		hasPlan := o.Stats.Planned
 		row.HasPlan = hasPlan
 		d.Rows = append(d.Rows, row)
 	}

@@ -74,7 +74,6 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d байт", n)
 	},
-	"stat": func(o *store.Org, k string) int64 { return o.Stats[k] },
 	"add":  func(a, b int) int { return a + b },
 }
 

@@ -48,9 +48,25 @@ type Org struct {
 	State      State             `json:"state"`
 	FailedAt   Stage             `json:"failed_stage,omitempty"`
 	Error      string            `json:"error,omitempty"`
-	Stats      map[string]int64  `json:"stats,omitempty"` // counts kept by stages (pages, attachments, ...)
+	Stats      OrgStats          `json:"stats,omitzero"` // counts kept by the stages
 	Created    time.Time         `json:"created"`
 	Updated    time.Time         `json:"updated"`
+}
+
+// OrgStats are the counts the stages keep on an organisation, for lists
+// and reports: the crawl's (pages, attachments, bytes, fetch errors) and
+// the plan's (placed, unplaced, excluded, gaps).
+type OrgStats struct {
+	Pages       int64 `json:"pages,omitempty"`
+	Attachments int64 `json:"attachments,omitempty"`
+	Bytes       int64 `json:"bytes,omitempty"`
+	FetchErrors int64 `json:"fetch_errors,omitempty"`
+	// Planned is true once the site has a plan (the counts below are its).
+	Planned  bool  `json:"planned,omitempty"`
+	Placed   int64 `json:"placed,omitempty"`
+	Unplaced int64 `json:"unplaced,omitempty"`
+	Excluded int64 `json:"excluded,omitempty"`
+	Gaps     int64 `json:"gaps,omitempty"`
 }
 
 // HasLegacy reports whether the organisation has a legacy site to crawl.

@@ -14,7 +14,8 @@ import (
 // with no version is version 1, the layout before versions were recorded.
 //
 //	1  pages say "excluded: …" in Error; sitemap links carry the anchor "sitemap"
-//	2  exclusions are typed (Page.Excluded); how a link was found is Ref.Via
+//	2  exclusions are typed (Page.Excluded); how a link was found is Ref.Via;
+//	   an organisation's stats say Planned once it has a plan
 const SchemaVersion = 2
 
 var keySchema = []byte("schema_version")
@@ -89,6 +90,9 @@ func migrate(db *bolt.DB, file string) (uint64, error) {
 // a page whose Error starts with "excluded: " gets Excluded instead, and a
 // referrer whose anchor is "sitemap" becomes Via sitemap.
 func migrateTypedExclusions(tx *bolt.Tx) error {
+	if err := markPlanned(tx); err != nil {
+		return err
+	}
 	for _, top := range [][]byte{bPages, bPrev, bFrontier} {
 		orgs := tx.Bucket(top)
 		var names [][]byte
@@ -122,6 +126,45 @@ func migrateTypedExclusions(tx *bolt.Tx) error {
 					return err
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// markPlanned sets Stats.Planned on organisations whose version-1 stats
+// map had the plan's counts (the review UI told mapped sites by them).
+func markPlanned(tx *bolt.Tx) error {
+	b := tx.Bucket(bOrgs)
+	type kv struct{ k, v []byte }
+	var changed []kv
+	err := b.ForEach(func(k, v []byte) error {
+		var raw struct {
+			Stats map[string]int64 `json:"stats"`
+		}
+		if err := json.Unmarshal(v, &raw); err != nil {
+			return fmt.Errorf("organisation %s: %w", k, err)
+		}
+		if _, ok := raw.Stats["placed"]; !ok {
+			return nil
+		}
+		var o Org
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("organisation %s: %w", k, err)
+		}
+		o.Stats.Planned = true
+		nv, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, kv{append([]byte(nil), k...), nv})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changed {
+		if err := b.Put(c.k, c.v); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -58,6 +58,9 @@ func TestOpenMigratesAVersion1Ledger(t *testing.T) {
 	}
 	var excluded, viaSitemap, oldStrings int
 	for _, o := range orgs {
+		if !o.Stats.Planned || o.Stats.Placed+o.Stats.Gaps == 0 {
+			t.Errorf("%s: stats after migration %+v: the demo mapped every site", o.ID, o.Stats)
+		}
 		err := ws.Pages(o.ID, func(p *Page) error {
 			if strings.HasPrefix(p.Error, "excluded:") {
 				oldStrings++

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -113,7 +112,7 @@ func newOrgsListCommand(g *globalOptions) *cobra.Command {
 				if o.State == store.Failed {
 					state += "(" + string(o.FailedAt) + ")"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, o.District, o.Stats["pages"], o.Stats["gaps"], o.Name)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, o.District, o.Stats.Pages, o.Stats.Gaps, o.Name)
 			}
 			return tw.Flush()
 		},
@@ -151,13 +150,10 @@ func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 				fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, o.Error)
 			}
 			fmt.Fprintln(g.out)
-			keys := make([]string, 0, len(o.Stats))
-			for k := range o.Stats {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				fmt.Fprintf(g.out, "  %s: %d\n", strings.ReplaceAll(k, "_", " "), o.Stats[k])
+			st := o.Stats
+			fmt.Fprintf(g.out, "  crawl: %d pages, %d attachments, %d bytes, %d fetch errors\n", st.Pages, st.Attachments, st.Bytes, st.FetchErrors)
+			if st.Planned {
+				fmt.Fprintf(g.out, "  plan: %d placed, %d for review, %d excluded, %d gaps\n", st.Placed, st.Unplaced, st.Excluded, st.Gaps)
 			}
 			if crawl != nil {
 				fmt.Fprintf(g.out, "  last crawl: status %v, guards %v, robots-excluded %v, requests %v\n", crawl["status"], crawl["guards"], crawl["robots_excluded"], crawl["requests"])
