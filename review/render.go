@@ -74,7 +74,7 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d байт", n)
 	},
-	"add":  func(a, b int) int { return a + b },
+	"add": func(a, b int) int { return a + b },
 }
 
 func nameOr(name, fallback string) string {
