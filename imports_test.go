@@ -22,7 +22,7 @@ var importRules = map[string][]string{
 	"perenos/attachtext":      {},
 	"perenos/portal":          {},
 	"perenos/extract/records": {},
-	"perenos/extract":         {"perenos/extract/records"},
+	"perenos/extract":         {"perenos/extract/records", "perenos/store", "perenos/charset", "perenos/attachtext"},
 	"perenos/registry":        {"perenos/store"},
 	"perenos/crawler":         {"perenos/backoff", "perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
 	"perenos/mapping":         {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},

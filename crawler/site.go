@@ -106,10 +106,6 @@ func CrawlSite(ctx context.Context, led SiteLedger, blobs Blobs, org *store.Org,
 	if diff != nil {
 		sum.Changes = &DiffCounts{New: diff.New, Changed: diff.Changed, Unchanged: diff.Unchanged, Gone: diff.Disappeared}
 	}
-	if sum.Pages == 0 {
-		// The site stays "active": the next run fetches again what failed.
-		return sum, nil, fmt.Errorf("%w: %s (see perenos orgs show %s)", ErrNothingFetched, org.LegacyURL, org.ID)
-	}
 	commit := func(tx store.Tx) error {
 		if err := LastStats.Put(tx, org.ID, lastKey, st); err != nil {
 			return err
@@ -127,6 +123,15 @@ func CrawlSite(ctx context.Context, led SiteLedger, blobs Blobs, org *store.Org,
 			o.Stats.Pages, o.Stats.Attachments, o.Stats.Bytes, o.Stats.FetchErrors = sum.Pages, sum.Attachments, sum.Bytes, sum.Errors
 			return nil
 		})
+	}
+	if sum.Pages == 0 {
+		// The crawl finished with nothing: its stats say why (orgs show),
+		// and the next run starts afresh rather than resuming an empty
+		// frontier.
+		if err := led.Update(commit); err != nil {
+			return sum, nil, err
+		}
+		return sum, nil, fmt.Errorf("%w: %s (see perenos orgs show %s)", ErrNothingFetched, org.LegacyURL, org.ID)
 	}
 	return sum, commit, nil
 }

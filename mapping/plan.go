@@ -110,13 +110,8 @@ type Input struct {
 	Attach map[string]AttachText
 }
 
-// AttachText is what an attachment's text told: its first words (for the
-// document kind) and whether it is a scan or could not be read.
-type AttachText struct {
-	Text  string `json:"text,omitempty"` // the beginning of the text
-	Scan  bool   `json:"scan,omitempty"` // a PDF with no text layer
-	Error string `json:"error,omitempty"`
-}
+// AttachText is what the extract stage read from an attachment.
+type AttachText = extract.AttachText
 
 // ScanWarning is what an admin reads about a scanned document.
 const ScanWarning = "скан без текстового слоя: документ не машиночитаем, а правила требуют машиночитаемые документы; замените файл версией с текстом"

@@ -324,18 +324,20 @@ func (w *Workspace) Page(org, url string) (*Page, error) {
 
 // Pages calls fn for each fetched URL of org in key order.
 func (w *Workspace) Pages(org string, fn func(*Page) error) error {
-	return w.db.View(func(tx *bolt.Tx) error {
-		pg, _ := orgBucket(tx, bPages, org)
-		if pg == nil {
-			return nil
+	return w.db.View(func(tx *bolt.Tx) error { return eachPage(tx, bPages, org, fn) })
+}
+
+func eachPage(tx *bolt.Tx, top []byte, org string, fn func(*Page) error) error {
+	b := tx.Bucket(top).Bucket([]byte(org))
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		var p Page
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("decode page %s: %w", k, err)
 		}
-		return pg.ForEach(func(k, v []byte) error {
-			var p Page
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode page %s: %w", k, err)
-			}
-			return fn(&p)
-		})
+		return fn(&p)
 	})
 }
 

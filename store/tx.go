@@ -18,6 +18,8 @@ type Reader interface {
 	GetRecord(kind, org, key string) ([]byte, error)
 	// EachRecord calls fn for every record of (kind, org) in key order.
 	EachRecord(kind, org string, fn func(key string, raw []byte) error) error
+	// Pages calls fn for each fetched URL of org in key order.
+	Pages(org string, fn func(*Page) error) error
 }
 
 // Tx is one atomic change to the ledger: everything written through it
@@ -102,6 +104,10 @@ func (t *boltTx) EachRecord(kind, org string, fn func(key string, raw []byte) er
 		return nil
 	}
 	return b.ForEach(func(k, v []byte) error { return fn(string(k), v) })
+}
+
+func (t *boltTx) Pages(org string, fn func(*Page) error) error {
+	return eachPage(t.tx, bPages, org, fn)
 }
 
 func (t *boltTx) PutRecord(kind, org, key string, raw []byte) error {

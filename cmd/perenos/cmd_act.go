@@ -33,7 +33,7 @@ func (o *actFileOptions) addFlags(f *pflag.FlagSet) {
 }
 
 func (o *actFileOptions) options(g *globalOptions) (report.ActOptions, error) {
-	opt := report.ActOptions{LoadPlan: pipeline.LoadPlan, SiteURL: o.SiteURL, Dir: o.Dir, Actor: g.Actor}
+	opt := report.ActOptions{SiteURL: o.SiteURL, Dir: o.Dir, Actor: g.Actor}
 	if o.TZ != "" {
 		loc, err := time.LoadLocation(o.TZ)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"perenos/demo"
+	"perenos/pipeline"
 	"perenos/report"
 )
 
@@ -54,7 +55,7 @@ workspace, so a second run finds everything in place and uploads nothing new.`,
 				}
 				fmt.Fprintf(g.out, "  sections: %s\n", orNone(strings.Join(parts, ", ")))
 				fmt.Fprintf(g.out, "  gaps: %s\n", orNone(strings.Join(s.Gaps, ", ")))
-				fmt.Fprintf(g.out, "  upload: %s\n", s.Upload)
+				fmt.Fprintf(g.out, "  upload: %s\n", demoUpload(s))
 			}
 			fmt.Fprintln(g.out)
 			if sum.NothingNew {
@@ -81,4 +82,17 @@ workspace, so a second run finds everything in place and uploads nothing new.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	return cmd
+}
+
+// demoUpload says what a demo site's upload did.
+func demoUpload(s demo.SiteSummary) string {
+	switch {
+	case s.UploadError != "":
+		return "FAILED: " + s.UploadError
+	case s.UploadSkip != nil:
+		return "skipped: " + skipText(pipeline.Outcome{Skip: s.UploadSkip, Upload: s.Upload})
+	case s.Upload != nil && s.Upload.Report != nil:
+		return uploadText(s.Upload)
+	}
+	return "not run"
 }

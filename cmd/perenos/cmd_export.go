@@ -7,7 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"perenos/pipeline"
+	"perenos/store"
+	"perenos/uploader"
 )
 
 func newExportCommand(g *globalOptions) *cobra.Command {
@@ -34,8 +35,11 @@ pages absolute; without it they are paths on the portal.`,
 				return fmt.Errorf("bundle %s: %w", out, err)
 			}
 			defer os.Remove(tmp.Name())
-			env := &pipeline.Env{WS: ws, Actor: g.Actor, Log: g.log}
-			n, err := env.Export(cmd.Context(), org, base, tmp)
+			if err := store.CanRun(store.StageUpload, org.State, org.FailedAt, org.HasLegacy()); err != nil {
+				tmp.Close()
+				return fmt.Errorf("organisation %s: %w", org.ID, err)
+			}
+			n, err := uploader.ExportSite(cmd.Context(), ws, ws.Blobs, org, base, tmp)
 			if cerr := tmp.Close(); err == nil {
 				err = cerr
 			}

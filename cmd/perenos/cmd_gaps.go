@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"perenos/mapping"
-	"perenos/pipeline"
 )
 
 // gapsOptions are the flags of gaps.
@@ -50,7 +49,7 @@ EXIT STATUS
 				return err
 			}
 			defer unlock()
-			plan, err := pipeline.LoadPlan(ws, org.ID)
+			plan, err := mapping.LoadPlan(ws, org.ID)
 			if err != nil {
 				return err
 			}

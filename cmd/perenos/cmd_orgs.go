@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"perenos/crawler"
 	"perenos/pipeline"
 	"perenos/registry"
 	"perenos/store"
@@ -138,8 +141,8 @@ func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var crawl map[string]any
-			if err := ws.Get(pipeline.CrawlStatsKind, o.ID, "last", &crawl); err != nil && !errors.Is(err, store.ErrNotFound) {
+			crawl, err := crawler.LastStats.Get(ws, o.ID, "last")
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
 			if asJSON {
@@ -156,7 +159,13 @@ func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 				fmt.Fprintf(g.out, "  plan: %d placed, %d for review, %d excluded, %d gaps\n", st.Placed, st.Unplaced, st.Excluded, st.Gaps)
 			}
 			if crawl != nil {
-				fmt.Fprintf(g.out, "  last crawl: status %v, guards %v, robots-excluded %v, requests %v\n", crawl["status"], crawl["guards"], crawl["robots_excluded"], crawl["requests"])
+				fmt.Fprintf(g.out, "  last crawl: %d requests, %d excluded by robots.txt\n", crawl.Requests, crawl.Robots)
+				for _, code := range slices.Sorted(maps.Keys(crawl.Status)) {
+					fmt.Fprintf(g.out, "    HTTP %s: %d\n", code, crawl.Status[code])
+				}
+				for _, name := range slices.Sorted(maps.Keys(crawl.Guards)) {
+					fmt.Fprintf(g.out, "    guard %s hit %d times\n", name, crawl.Guards[name])
+				}
 			}
 			return nil
 		},

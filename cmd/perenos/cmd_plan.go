@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"perenos/pipeline"
+	"perenos/mapping"
 	"perenos/review"
 )
 
@@ -29,7 +29,7 @@ the confidence and the reasons; what waits for review; what is excluded and why;
 				return err
 			}
 			defer unlock()
-			plan, err := pipeline.LoadPlan(ws, org.ID)
+			plan, err := mapping.LoadPlan(ws, org.ID)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"perenos/pipeline"
 	"perenos/uploader"
 )
 
@@ -32,8 +31,7 @@ for the day the organisation's domain is pointed at the portal.`,
 				return err
 			}
 			defer unlock()
-			env := &pipeline.Env{WS: ws}
-			rs, err := env.Redirects(org, strings.TrimSuffix(base, "/"))
+			rs, err := uploader.SiteRedirects(ws, org, strings.TrimSuffix(base, "/"))
 			if err != nil {
 				return err
 			}

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
+	"perenos/mapping"
 	"perenos/pipeline"
 	"perenos/store"
+	"perenos/uploader"
 )
 
 func newRollbackCommand(g *globalOptions) *cobra.Command {
@@ -19,12 +19,12 @@ func newRollbackCommand(g *globalOptions) *cobra.Command {
 portal answered 201), leave in place what existed before perenos wrote to it (answered 200), and
 move the site back to approved. A site whose completion act is signed is refused.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "rollback", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
+			return stageRun(cmd.Context(), g, "rollback", &o, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
 				t, err := p.target(orgs)
 				if err != nil {
-					return nil, err
+					return batch{}, err
 				}
-				return env.Rollback(ctx, orgs, pipeline.Portal{Target: t}), nil
+				return batch{steps: []pipeline.Step{pipeline.Rollback{Portal: uploader.Portal{Target: t}}}}, nil
 			})
 		},
 	}

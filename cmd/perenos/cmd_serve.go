@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
+	"perenos/crawler"
 	"perenos/mapping"
 	"perenos/pipeline"
 	"perenos/report"
@@ -115,8 +116,9 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 	if err != nil {
 		return err
 	}
-	src := &ledger.Source{WS: ws, Profiles: profiles, Log: g.log,
-		Batch: pipeline.Env{CrawlOpts: o.crawl.crawler(), SitesParallel: o.SitesParallel}}
+	crawlOpts := o.crawl.crawler()
+	shared := &serveRunner{g: crawler.NewGates(max(crawlOpts.PerHost, 1), crawlOpts.Delay)}
+	src := &ledger.Source{WS: ws, Profiles: profiles, Log: g.log, Crawl: crawlOpts, SitesParallel: o.SitesParallel, Gates: shared.g}
 	if o.portal.URL != "" {
 		src.Target = o.portal.target
 	}
@@ -148,7 +150,7 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		handed.Wait()
 		srv.Wait()
 	}()
-	handed.Go(func() { serveJobs(ctx, sock, ws, g, &handed) })
+	handed.Go(func() { serveJobs(ctx, sock, ws, shared, g, &handed) })
 
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
@@ -212,6 +214,7 @@ type jobFrame struct {
 }
 
 type sharedWorkspaceKey struct{}
+type sharedRunnerKey struct{}
 
 // sharedWorkspace is the workspace a job handed to perenos serve runs on.
 func sharedWorkspace(ctx context.Context) *store.Workspace {
@@ -219,7 +222,14 @@ func sharedWorkspace(ctx context.Context) *store.Workspace {
 	return ws
 }
 
-func serveJobs(ctx context.Context, ln net.Listener, ws *store.Workspace, g *globalOptions, wg *sync.WaitGroup) {
+// sharedRunner is what a job handed to perenos serve shares with the
+// server's other jobs.
+func sharedRunner(ctx context.Context) *serveRunner {
+	r, _ := ctx.Value(sharedRunnerKey{}).(*serveRunner)
+	return r
+}
+
+func serveJobs(ctx context.Context, ln net.Listener, ws *store.Workspace, shared *serveRunner, g *globalOptions, wg *sync.WaitGroup) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -227,7 +237,7 @@ func serveJobs(ctx context.Context, ln net.Listener, ws *store.Workspace, g *glo
 		}
 		wg.Go(func() {
 			defer c.Close()
-			if err := runHandedJob(ctx, c.(*net.UnixConn), ws); err != nil {
+			if err := runHandedJob(ctx, c.(*net.UnixConn), ws, shared); err != nil {
 				g.log.Warn("handed-over job", "err", err)
 			}
 		})
@@ -254,7 +264,7 @@ func (w frameWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func runHandedJob(ctx context.Context, c *net.UnixConn, ws *store.Workspace) error {
+func runHandedJob(ctx context.Context, c *net.UnixConn, ws *store.Workspace, shared *serveRunner) error {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return err
@@ -276,7 +286,7 @@ func runHandedJob(ctx context.Context, c *net.UnixConn, ws *store.Workspace) err
 	if err := json.Unmarshal(line, &req); err != nil || len(req.Args) == 0 {
 		return fmt.Errorf("malformed job request")
 	}
-	jctx, cancel := context.WithCancel(context.WithValue(ctx, sharedWorkspaceKey{}, ws))
+	jctx, cancel := context.WithCancel(context.WithValue(context.WithValue(ctx, sharedWorkspaceKey{}, ws), sharedRunnerKey{}, shared))
 	defer cancel()
 	go func() { // the client hung up (Ctrl-C): stop the job
 		_, _ = io.Copy(io.Discard, r)

@@ -49,21 +49,20 @@ func (o *crawlOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.WARC, "warc", "", "also write every response to this WARC/1.1 file (appended to on resume)")
 }
 
-// crawlEnv applies the crawl flags to env; the returned func closes the archive.
-func (o *crawlOptions) apply(env *pipeline.Env) (func() error, error) {
-	env.CrawlOpts = o.crawler()
-	if p, ok := env.Progress.(crawler.Progress); ok {
-		env.CrawlOpts.Progress = p
-	}
+// step returns the crawl step the flags describe; the returned func
+// closes the WARC archive, if one was asked for.
+func (o *crawlOptions) step(prog crawler.Progress) (pipeline.Crawl, func() error, error) {
+	c := pipeline.Crawl{Options: o.crawler()}
+	c.Options.Progress = prog
 	if o.WARC == "" {
-		return func() error { return nil }, nil
+		return c, func() error { return nil }, nil
 	}
 	w, err := crawler.OpenWARC(o.WARC)
 	if err != nil {
-		return nil, err
+		return c, nil, err
 	}
-	env.CrawlOpts.WARC = w
-	return w.Close, nil
+	c.Options.WARC = w
+	return c, w.Close, nil
 }
 
 func (o *crawlOptions) crawler() crawler.Options {
@@ -71,10 +70,18 @@ func (o *crawlOptions) crawler() crawler.Options {
 		MaxPages: o.MaxPages, MaxDepth: o.MaxDepth, MaxAttachmentBytes: o.MaxAttachBytes}
 }
 
-// stageRun opens the workspace, selects organisations, runs fn and prints
-// the result; it is the shared body of the stage commands.
+// batch is what a stage command runs: the steps for the selected sites and
+// what to do after them.
+type batch struct {
+	steps []pipeline.Step
+	after func() error // closes what the steps opened (a WARC archive)
+}
+
+// stageRun opens the workspace, selects organisations, builds the steps
+// with plan and runs them through the one runner, then prints the result;
+// it is the shared body of the stage commands.
 func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOptions, args []string,
-	fn func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error)) error {
+	plan func(orgs []*store.Org, prog *progress, profiles mapping.Profiles) (batch, error)) error {
 	ws, unlock, err := sharedWorkspace(ctx), func() {}, error(nil) // set when perenos serve runs a handed job
 	if ws == nil {
 		// A running perenos serve holds the workspace: hand it the job.
@@ -96,11 +103,19 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 		return err
 	}
 	prog := newProgress(g, o.JSON, len(orgs), name)
-	env := &pipeline.Env{WS: ws, Profiles: profiles, Actor: g.Actor, Log: g.log, SitesParallel: o.SitesParallel, Progress: prog}
-	res, err := fn(ctx, env, orgs)
-	prog.finish()
+	b, err := plan(orgs, prog, profiles)
 	if err != nil {
 		return err
+	}
+	prog.setSteps(len(b.steps))
+	r := runnerFor(ctx, ws, g)
+	r.SitesParallel, r.Progress = o.SitesParallel, prog
+	res := r.Run(ctx, orgs, b.steps...)
+	prog.finish()
+	if b.after != nil {
+		if err := b.after(); err != nil {
+			return err
+		}
 	}
 	printResult(g.out, res, o.JSON)
 	return res.Err()
@@ -116,13 +131,9 @@ func newCrawlCommand(g *globalOptions) *cobra.Command {
 robots.txt is obeyed; a crawl killed at any moment resumes its frontier when run again.
 Per-site settings come from optional registry columns: aliases, delay_ms, per_host, ca_file, insecure.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "crawl", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
-				closeWARC, err := c.apply(env)
-				if err != nil {
-					return nil, err
-				}
-				res := env.Crawl(ctx, orgs)
-				return res, closeWARC()
+			return stageRun(cmd.Context(), g, "crawl", &o, args, func(orgs []*store.Org, prog *progress, _ mapping.Profiles) (batch, error) {
+				step, closeWARC, err := c.step(prog)
+				return batch{steps: []pipeline.Step{step}, after: closeWARC}, err
 			})
 		},
 	}
@@ -137,8 +148,8 @@ func newExtractCommand(g *globalOptions) *cobra.Command {
 		Use:   "extract [ORG...]",
 		Short: "Extract main content, links and attachments from crawled pages",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "extract", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
-				return env.Extract(ctx, orgs), nil
+			return stageRun(cmd.Context(), g, "extract", &o, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
+				return batch{steps: []pipeline.Step{pipeline.Extract{}}}, nil
 			})
 		},
 	}
@@ -152,8 +163,8 @@ func newMapCommand(g *globalOptions) *cobra.Command {
 		Use:   "map [ORG...]",
 		Short: "Place extracted content into the mandated structure and list the gaps",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "map", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
-				return env.Map(ctx, orgs), nil
+			return stageRun(cmd.Context(), g, "map", &o, args, func(_ []*store.Org, _ *progress, profiles mapping.Profiles) (batch, error) {
+				return batch{steps: []pipeline.Step{pipeline.Map{Profiles: profiles}}}, nil
 			})
 		},
 	}
@@ -173,8 +184,8 @@ their best candidate section (or «Прочее»), with the reason recorded.`,
 			if reason == "" {
 				return &usageError{"--reason is required: it is written to the event log"}
 			}
-			return stageRun(cmd.Context(), g, "approve", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
-				return env.AutoApprove(ctx, orgs, reason), nil
+			return stageRun(cmd.Context(), g, "approve", &o, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
+				return batch{steps: pipeline.ApproveSteps(reason)}, nil
 			})
 		},
 	}
@@ -190,19 +201,9 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 		Use:   "run [ORG...]",
 		Short: "Crawl, extract and map a batch of sites",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "run", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
-				closeWARC, err := c.apply(env)
-				if err != nil {
-					return nil, err
-				}
-				res := env.Crawl(ctx, orgs)
-				if err := closeWARC(); err != nil {
-					return nil, err
-				}
-				orgs = refresh(env.WS, orgs)
-				res = combine(res, env.Extract(ctx, orgs))
-				orgs = refresh(env.WS, orgs)
-				return combine(res, env.Map(ctx, orgs)), nil
+			return stageRun(cmd.Context(), g, "run", &o, args, func(_ []*store.Org, prog *progress, profiles mapping.Profiles) (batch, error) {
+				step, closeWARC, err := c.step(prog)
+				return batch{steps: pipeline.RunSteps(step, pipeline.Map{Profiles: profiles}), after: closeWARC}, err
 			})
 		},
 	}
@@ -211,45 +212,21 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func refresh(ws *store.Workspace, orgs []*store.Org) []*store.Org {
-	out := make([]*store.Org, 0, len(orgs))
-	for _, o := range orgs {
-		if n, err := ws.Org(o.ID); err == nil {
-			out = append(out, n)
-		}
+// runnerFor returns the runner a command runs its steps through: inside
+// perenos serve, the server's one runner (so that every batch shares its
+// politeness gates); otherwise one for this process.
+func runnerFor(ctx context.Context, ws *store.Workspace, g *globalOptions) *pipeline.Runner {
+	r := &pipeline.Runner{WS: ws, Actor: g.Actor, Log: g.log}
+	if shared := sharedRunner(ctx); shared != nil {
+		r.Gates = shared.gates()
 	}
-	return out
+	return r
 }
 
-// combine keeps, per site, the last stage that ran (or the first failure).
-func combine(a, b *pipeline.Result) *pipeline.Result {
-	idx := map[string]int{}
-	for i, o := range a.Outcomes {
-		idx[o.Org] = i
-	}
-	for _, o := range b.Outcomes {
-		i, ok := idx[o.Org]
-		if !ok {
-			a.Outcomes = append(a.Outcomes, o)
-			continue
-		}
-		if a.Outcomes[i].Error != "" {
-			continue
-		}
-		if o.Skipped != "" && a.Outcomes[i].Skipped == "" {
-			a.Outcomes[i].State = o.State
-			continue
-		}
-		a.Outcomes[i] = o
-	}
-	a.Failed, a.Skipped = 0, 0
-	for _, o := range a.Outcomes {
-		switch {
-		case o.Error != "":
-			a.Failed++
-		case o.Skipped != "":
-			a.Skipped++
-		}
-	}
-	return a
+// serveRunner holds what every job of one perenos serve shares: the
+// politeness gates, made from serve's crawl flags.
+type serveRunner struct {
+	g *crawler.Gates
 }
+
+func (s *serveRunner) gates() *crawler.Gates { return s.g }

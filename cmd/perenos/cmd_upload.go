@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"perenos/mapping"
 	"perenos/pipeline"
 	"perenos/portal"
 	"perenos/store"
@@ -76,19 +76,19 @@ func (u *uploadOptions) addFlags(f *pflag.FlagSet) {
 	f.IntVar(&u.Global, "global-concurrency", 32, "objects in flight across all sites")
 }
 
-func (u *uploadOptions) portal(t uploader.Target, concurrency int) (pipeline.Portal, error) {
+func (u *uploadOptions) portal(t uploader.Target, concurrency int) (uploader.Portal, error) {
 	var only []portal.Kind
 	for _, k := range u.Only {
 		kind := portal.Kind(strings.TrimSpace(k))
 		if kind != portal.KindFile && !slices.Contains(portal.ObjectKinds, kind) {
-			return pipeline.Portal{}, &usageError{fmt.Sprintf("--only %q: want sections, pages, documents, news, records or files", k)}
+			return uploader.Portal{}, &usageError{fmt.Sprintf("--only %q: want sections, pages, documents, news, records or files", k)}
 		}
 		only = append(only, kind)
 	}
 	if u.Limit < 0 || u.MaxDelete < 0 {
-		return pipeline.Portal{}, &usageError{"--limit and --max-delete cannot be negative"}
+		return uploader.Portal{}, &usageError{"--limit and --max-delete cannot be negative"}
 	}
-	return pipeline.Portal{Target: t, DryRun: u.DryRun,
+	return uploader.Portal{Target: t,
 		Plan: uploader.Options{Only: only, Limit: u.Limit, Sync: u.Sync},
 		Exec: uploader.ExecOptions{Concurrency: concurrency, MaxDelete: u.MaxDelete, Global: uploader.NewLimiter(u.Global)}}, nil
 }
@@ -106,16 +106,16 @@ only what is new or changed and never duplicates anything. Items that left the p
 only with --sync, never in a run that had failures, only if perenos created them, and at most
 --max-delete per site. Transient failures are retried; permanent ones are listed per item.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "upload", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
+			return stageRun(cmd.Context(), g, "upload", &o, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
 				t, err := p.target(orgs)
 				if err != nil {
-					return nil, err
+					return batch{}, err
 				}
 				pp, err := u.portal(t, p.Concurrency)
 				if err != nil {
-					return nil, err
+					return batch{}, err
 				}
-				return env.Upload(ctx, orgs, pp), nil
+				return batch{steps: []pipeline.Step{pipeline.Upload{Portal: pp, DryRun: u.DryRun}}}, nil
 			})
 		},
 	}
@@ -132,12 +132,12 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 		Use:   "verify [ORG...]",
 		Short: "Read uploaded sites back from the portal and compare them with the plan",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "verify", &o, args, func(ctx context.Context, env *pipeline.Env, orgs []*store.Org) (*pipeline.Result, error) {
+			return stageRun(cmd.Context(), g, "verify", &o, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
 				t, err := p.target(orgs)
 				if err != nil {
-					return nil, err
+					return batch{}, err
 				}
-				return env.Verify(ctx, orgs, pipeline.Portal{Target: t}), nil
+				return batch{steps: []pipeline.Step{pipeline.Verify{Portal: uploader.Portal{Target: t}}}}, nil
 			})
 		},
 	}
