@@ -19,6 +19,7 @@ var importRules = map[string][]string{
 	"perenos/store":           {},
 	"perenos/charset":         {},
 	"perenos/backoff":         {},
+	"perenos/handoff":         {},
 	"perenos/attachtext":      {},
 	"perenos/portal":          {},
 	"perenos/extract/records": {},

@@ -115,15 +115,26 @@ type Result struct {
 	Outcomes []Outcome `json:"sites"`
 	Failed   int       `json:"failed"`
 	Skipped  int       `json:"skipped"`
+	// Refused counts the skipped sites whose step was refused as a wrong
+	// request (a rollback of a site whose act is signed): the command
+	// fails, the site is left as it was.
+	Refused int `json:"refused"`
 }
 
 // ErrSomeFailed says a batch finished but some sites failed.
 var ErrSomeFailed = errors.New("some sites failed")
 
-// Err returns ErrSomeFailed when any site failed.
+// ErrRefused says a step was refused for some sites and nothing was done to them.
+var ErrRefused = errors.New("refused")
+
+// Err returns ErrSomeFailed when any site failed, and ErrRefused when a
+// step was refused for any.
 func (r *Result) Err() error {
-	if r.Failed > 0 {
+	switch {
+	case r.Failed > 0:
 		return fmt.Errorf("%w: %d of %d", ErrSomeFailed, r.Failed, len(r.Outcomes))
+	case r.Refused > 0:
+		return fmt.Errorf("%w for %d of %d sites (see above why)", ErrRefused, r.Refused, len(r.Outcomes))
 	}
 	return nil
 }
@@ -182,6 +193,9 @@ func (r *Runner) Run(ctx context.Context, orgs []*store.Org, steps ...Step) *Res
 			res.Failed++
 		case out.Skip != nil:
 			res.Skipped++
+			if out.Skip.Reason == SkipActSigned {
+				res.Refused++
+			}
 		}
 	}
 	return res

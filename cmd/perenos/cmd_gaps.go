@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -40,26 +42,34 @@ EXIT STATUS
 			if !slices.Contains(mapping.WorksheetFormats, o.Format) {
 				return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(mapping.WorksheetFormats, ", "))}
 			}
-			profiles, err := mapping.LoadProfiles(o.Profiles)
-			if err != nil {
-				return fmt.Errorf("profiles: %w", err)
-			}
-			ws, org, unlock, err := openOrg(cmd.Context(), g, "gaps", args[0])
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			plan, err := mapping.LoadPlan(ws, org.ID)
-			if err != nil {
-				return err
-			}
-			prof := profiles[org.Type]
-			if prof == nil {
-				return fmt.Errorf("no profile for organisation type %s", org.Type)
-			}
-			return mapping.WriteWorksheet(g.out, o.Format, org, mapping.Worksheet(prof, plan))
+			return ledgerRun(cmd, g, "gaps", &o, args, runGaps)
 		},
 	}
 	o.addFlags(cmd)
 	return cmd
+}
+
+func (o *gapsOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return absPath(&o.Profiles)
+}
+
+func runGaps(ctx context.Context, g *globalOptions, o *gapsOptions, args []string) error {
+	profiles, err := mapping.LoadProfiles(o.Profiles)
+	if err != nil {
+		return fmt.Errorf("profiles: %w", err)
+	}
+	ws, org, unlock, err := openOrg(ctx, g, "gaps", args[0])
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	plan, err := mapping.LoadPlan(ws, org.ID)
+	if err != nil {
+		return err
+	}
+	prof := profiles[org.Type]
+	if prof == nil {
+		return fmt.Errorf("no profile for organisation type %s", org.Type)
+	}
+	return mapping.WriteWorksheet(g.out, o.Format, org, mapping.Worksheet(prof, plan))
 }

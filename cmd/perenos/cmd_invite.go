@@ -17,7 +17,7 @@ import (
 
 // inviteOptions are the flags of perenos invite.
 type inviteOptions struct {
-	sel       selectorOptions
+	Sel       selectorOptions
 	PublicURL string
 	TTL       time.Duration
 	Out       string
@@ -27,7 +27,7 @@ type inviteOptions struct {
 }
 
 func (o *inviteOptions) addFlags(f *pflag.FlagSet) {
-	o.sel.addFlags(f)
+	o.Sel.addFlags(f)
 	f.StringVar(&o.PublicURL, "public-url", "http://127.0.0.1:8080", "address of perenos serve as people reach it (its --public-url)")
 	f.DurationVar(&o.TTL, "ttl", 14*24*time.Hour, "how long the invitation stays valid")
 	f.StringVarP(&o.Out, "out", "o", "", "write the invitations as CSV (org,name,link,expires) to this file (mode 600) instead of printing them")
@@ -48,21 +48,23 @@ link cannot be shown again: issue a new one, and revoke the old with --revoke.
   perenos invite 3801012345
   perenos invite --all --out invites.csv
   perenos invite --revoke 3801012345`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInvite(cmd.Context(), &o, g, args)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "invite", &o, args, runInvite) },
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runInvite(ctx context.Context, o *inviteOptions, g *globalOptions, args []string) error {
+func (o *inviteOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return absPath(&o.Out)
+}
+
+func runInvite(ctx context.Context, g *globalOptions, o *inviteOptions, args []string) error {
 	ws, unlock, err := openWorkspace(ctx, g, "invite")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	orgs, err := pipeline.Select(ws, pipeline.Selector{IDs: args, All: o.sel.All, Type: o.sel.Type, District: o.sel.District, State: o.sel.State})
+	orgs, err := pipeline.Select(ws, o.Sel.selector(args))
 	if err != nil {
 		return &usageError{err.Error()}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -25,8 +26,15 @@ func newOrgsCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// orgsImportOptions are the flags of orgs import.
+type orgsImportOptions struct{ JSON bool }
+
+func (o *orgsImportOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return absArgs(args)
+}
+
 func newOrgsImportCommand(g *globalOptions) *cobra.Command {
-	var asJSON bool
+	var o orgsImportOptions
 	cmd := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Import or update the region's registry of organisations",
@@ -37,14 +45,15 @@ Re-importing updates organisations and never duplicates them. Bad rows are repor
 their line numbers; the good rows import.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runOrgsImport(cmd.Context(), g, args[0], asJSON)
+			return ledgerRun(cmd, g, "orgs import", &o, args, runOrgsImport)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return cmd
 }
 
-func runOrgsImport(ctx context.Context, g *globalOptions, path string, asJSON bool) error {
+func runOrgsImport(ctx context.Context, g *globalOptions, o *orgsImportOptions, args []string) error {
+	path, asJSON := args[0], o.JSON
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("registry: %w", err)
@@ -85,93 +94,109 @@ func runOrgsImport(ctx context.Context, g *globalOptions, path string, asJSON bo
 	return nil
 }
 
+// orgsListOptions are the flags of orgs list.
+type orgsListOptions struct {
+	Sel  selectorOptions
+	JSON bool
+}
+
 func newOrgsListCommand(g *globalOptions) *cobra.Command {
-	var sel selectorOptions
-	var asJSON bool
+	var o orgsListOptions
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List organisations with their sites' states",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "orgs list")
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			s := pipeline.Selector{All: true, Type: sel.Type, District: sel.District, State: sel.State}
-			orgs, err := pipeline.Select(ws, s)
-			if err != nil {
-				return &usageError{err.Error()}
-			}
-			if asJSON {
-				if orgs == nil {
-					orgs = []*store.Org{}
-				}
-				return printJSON(g.out, orgs)
-			}
-			tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tTYPE\tSTATE\tDISTRICT\tPAGES\tGAPS\tNAME")
-			for _, o := range orgs {
-				state := string(o.State)
-				if o.State == store.Failed {
-					state += "(" + string(o.FailedAt) + ")"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, o.District, o.Stats.Pages, o.Stats.Gaps, o.Name)
-			}
-			return tw.Flush()
+			return ledgerRun(cmd, g, "orgs list", &o, args, runOrgsList)
 		},
 	}
-	sel.addFlags(cmd.Flags())
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	o.Sel.addFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
 	return cmd
 }
 
+func runOrgsList(ctx context.Context, g *globalOptions, o *orgsListOptions, args []string) error {
+	ws, unlock, err := openWorkspace(ctx, g, "orgs list")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	s := pipeline.Selector{All: true, Type: o.Sel.Type, District: o.Sel.District, State: o.Sel.State}
+	orgs, err := pipeline.Select(ws, s)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	if o.JSON {
+		if orgs == nil {
+			orgs = []*store.Org{}
+		}
+		return printJSON(g.out, orgs)
+	}
+	tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTYPE\tSTATE\tDISTRICT\tPAGES\tGAPS\tNAME")
+	for _, o := range orgs {
+		state := string(o.State)
+		if o.State == store.Failed {
+			state += "(" + string(o.FailedAt) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, o.District, o.Stats.Pages, o.Stats.Gaps, o.Name)
+	}
+	return tw.Flush()
+}
+
+// orgsShowOptions are the flags of orgs show.
+type orgsShowOptions struct{ JSON bool }
+
 func newOrgsShowCommand(g *globalOptions) *cobra.Command {
-	var asJSON bool
+	var o orgsShowOptions
 	cmd := &cobra.Command{
 		Use:   "show ORG",
 		Short: "Show an organisation: registry data, state, crawl statistics",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "orgs show")
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			o, err := ws.Org(args[0])
-			if err != nil {
-				return err
-			}
-			crawl, err := crawler.LastStats.Get(ws, o.ID, "last")
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if asJSON {
-				return printJSON(g.out, map[string]any{"org": o, "crawl": crawl})
-			}
-			fmt.Fprintf(g.out, "%s  %s\n  type %s, %s, %s\n  legacy site %s\n  portal site %s\n  state %s", o.ID, o.Name, o.Type, o.Region, o.District, orNone(o.LegacyURL), o.PortalSite, o.State)
-			if o.State == store.Failed {
-				fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, o.Error)
-			}
-			fmt.Fprintln(g.out)
-			st := o.Stats
-			fmt.Fprintf(g.out, "  crawl: %d pages, %d attachments, %d bytes, %d fetch errors\n", st.Pages, st.Attachments, st.Bytes, st.FetchErrors)
-			if st.Planned {
-				fmt.Fprintf(g.out, "  plan: %d placed, %d for review, %d excluded, %d gaps\n", st.Placed, st.Unplaced, st.Excluded, st.Gaps)
-			}
-			if crawl != nil {
-				fmt.Fprintf(g.out, "  last crawl: %d requests, %d excluded by robots.txt\n", crawl.Requests, crawl.Robots)
-				for _, code := range slices.Sorted(maps.Keys(crawl.Status)) {
-					fmt.Fprintf(g.out, "    HTTP %s: %d\n", code, crawl.Status[code])
-				}
-				for _, name := range slices.Sorted(maps.Keys(crawl.Guards)) {
-					fmt.Fprintf(g.out, "    guard %s hit %d times\n", name, crawl.Guards[name])
-				}
-			}
-			return nil
+			return ledgerRun(cmd, g, "orgs show", &o, args, runOrgsShow)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
 	return cmd
+}
+
+func runOrgsShow(ctx context.Context, g *globalOptions, opt *orgsShowOptions, args []string) error {
+	ws, unlock, err := openWorkspace(ctx, g, "orgs show")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	o, err := ws.Org(args[0])
+	if err != nil {
+		return err
+	}
+	crawl, err := crawler.LastStats.Get(ws, o.ID, "last")
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if opt.JSON {
+		return printJSON(g.out, map[string]any{"org": o, "crawl": crawl})
+	}
+	fmt.Fprintf(g.out, "%s  %s\n  type %s, %s, %s\n  legacy site %s\n  portal site %s\n  state %s", o.ID, o.Name, o.Type, o.Region, o.District, orNone(o.LegacyURL), o.PortalSite, o.State)
+	if o.State == store.Failed {
+		fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, o.Error)
+	}
+	fmt.Fprintln(g.out)
+	st := o.Stats
+	fmt.Fprintf(g.out, "  crawl: %d pages, %d attachments, %d bytes, %d fetch errors\n", st.Pages, st.Attachments, st.Bytes, st.FetchErrors)
+	if st.Planned {
+		fmt.Fprintf(g.out, "  plan: %d placed, %d for review, %d excluded, %d gaps\n", st.Placed, st.Unplaced, st.Excluded, st.Gaps)
+	}
+	if crawl != nil {
+		fmt.Fprintf(g.out, "  last crawl: %d requests, %d excluded by robots.txt\n", crawl.Requests, crawl.Robots)
+		for _, code := range slices.Sorted(maps.Keys(crawl.Status)) {
+			fmt.Fprintf(g.out, "    HTTP %s: %d\n", code, crawl.Status[code])
+		}
+		for _, name := range slices.Sorted(maps.Keys(crawl.Guards)) {
+			fmt.Fprintf(g.out, "    guard %s hit %d times\n", name, crawl.Guards[name])
+		}
+	}
+	return nil
 }
 
 func orNone(s string) string {

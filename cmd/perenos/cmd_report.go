@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,20 +44,30 @@ act_signed, domain_bound; rows perenos cannot know are shown as «не отсл�
 
 Formats: table, csv (semicolon-separated, for Excel), json, xlsx (needs --out or a pipe), html.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReport(cmd.Context(), g, &o)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "report", &o, args, runReport) },
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runReport(ctx context.Context, g *globalOptions, o *reportOptions) error {
-	if !slices.Contains(report.Formats, o.Format) {
-		return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(report.Formats, ", "))}
-	}
+// prepare checks the output where the command was typed: a workbook is
+// never written to a terminal.
+func (o *reportOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
 	if o.Format == "xlsx" && o.Out == "" && isTerminal(g.out) {
 		return &usageError{"--format xlsx writes a workbook: give --out FILE.xlsx"}
+	}
+	if err := absPath(&o.Out); err != nil {
+		return err
+	}
+	if _, err := os.Stat(o.Roadmap); err == nil {
+		return absPath(&o.Roadmap)
+	}
+	return nil
+}
+
+func runReport(ctx context.Context, g *globalOptions, o *reportOptions, args []string) error {
+	if !slices.Contains(report.Formats, o.Format) {
+		return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(report.Formats, ", "))}
 	}
 	opt := report.Options{}
 	loc := time.Local

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"perenos/pipeline"
 	"perenos/store"
 )
 
@@ -58,7 +59,11 @@ func (g *globalOptions) resolve(cmd *cobra.Command) error {
 }
 
 // openWorkspace takes the workspace's lock; the caller defers unlock.
+// Inside perenos serve, a handed command gets the server's open workspace.
 func openWorkspace(ctx context.Context, g *globalOptions, command string) (*store.Workspace, func(), error) {
+	if ws := sharedWorkspace(ctx); ws != nil {
+		return ws, func() {}, nil
+	}
 	ws, err := store.Open(ctx, g.Home, store.Options{Command: "perenos " + command})
 	if err != nil {
 		return nil, nil, err
@@ -100,6 +105,11 @@ type selectorOptions struct {
 	Type     string
 	District string
 	State    string
+}
+
+// selector is the pipeline's selector for these flags and the named IDs.
+func (s *selectorOptions) selector(ids []string) pipeline.Selector {
+	return pipeline.Selector{IDs: ids, All: s.All, Type: s.Type, District: s.District, State: s.State}
 }
 
 func (s *selectorOptions) addFlags(f *pflag.FlagSet) {
