@@ -86,12 +86,14 @@ func (e *Error) Error() string {
 // Unwrap makes errors.Is(err, ErrLimit) hold.
 func (e *Error) Unwrap() error { return ErrLimit }
 
-// Open checks the archive in data against lim and returns its reader.
-// The errors wrap ErrLimit (with an *Error saying which limit) or ErrNotZip.
+// Open reads the directory of the archive in data, refusing one that
+// lists more than lim.MaxEntries entries before archive/zip holds them in
+// memory. It checks no sizes: Check does that for every entry, and
+// CheckEntry for one entry (a reader that unpacks only word/document.xml
+// need not refuse a large picture beside it). The errors wrap ErrLimit
+// (with an *Error saying which limit) or ErrNotZip.
 func Open(data []byte, lim Limits) (*zip.Reader, error) {
 	lim = lim.withDefaults()
-	// Count the entries before archive/zip reads the directory, which it
-	// holds in memory entry by entry.
 	if n, ok := directoryEntries(data); ok && n > uint64(lim.MaxEntries) {
 		return nil, &Error{What: "entries", Got: float64(n), Limit: float64(lim.MaxEntries)}
 	}
@@ -99,13 +101,14 @@ func Open(data []byte, lim Limits) (*zip.Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotZip, err)
 	}
-	if err := Check(zr, lim); err != nil {
-		return nil, err
+	if len(zr.File) > lim.MaxEntries {
+		return nil, &Error{What: "entries", Got: float64(len(zr.File)), Limit: float64(lim.MaxEntries)}
 	}
 	return zr, nil
 }
 
-// Check checks an opened archive's directory against lim.
+// Check checks the declared sizes of every entry of an archive against
+// lim, for a reader that unpacks all of it (excelize does).
 func Check(zr *zip.Reader, lim Limits) error {
 	lim = lim.withDefaults()
 	if len(zr.File) > lim.MaxEntries {

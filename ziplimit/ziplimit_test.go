@@ -74,6 +74,9 @@ func TestOpen(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			zr, err := Open(c.data, c.lim)
+			if err == nil {
+				err = Check(zr, c.lim)
+			}
 			if c.what == "" {
 				if err != nil || zr == nil {
 					t.Fatalf("refused: %v", err)
@@ -102,6 +105,9 @@ func TestDeclaredSizeHolds(t *testing.T) {
 	fw.Close()
 	data := archive(t, entry{name: "word/document.xml", raw: packed.Bytes(), packed: uint64(packed.Len()), unpacked: 1000, crc32v: uint64(crc32.ChecksumIEEE(payload))})
 	zr, err := Open(data, Limits{})
+	if err == nil {
+		err = Check(zr, Limits{})
+	}
 	if err != nil {
 		t.Fatalf("a small declared size must pass the check: %v", err)
 	}
@@ -141,8 +147,20 @@ func FuzzOpen(f *testing.F) {
 	f.Add([]byte("PK\x05\x06" + strings.Repeat("\xff", 18)))
 	f.Add([]byte("PK\x06\x07" + strings.Repeat("\x00", 16) + "PK\x05\x06" + strings.Repeat("\xff", 18)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		zr, err := Open(data, Limits{MaxEntries: 100, MaxEntry: 1 << 20, MaxTotal: 2 << 20})
+		lim := Limits{MaxEntries: 100, MaxEntry: 1 << 20, MaxTotal: 2 << 20}
+		zr, err := Open(data, lim)
 		if err != nil {
+			return
+		}
+		if len(zr.File) > 100 {
+			t.Fatalf("entries not limited: %d", len(zr.File))
+		}
+		for _, f := range zr.File {
+			if CheckEntry(f, lim) == nil && f.UncompressedSize64 > 1<<20 {
+				t.Fatalf("entry %s of %d bytes passed", f.Name, f.UncompressedSize64)
+			}
+		}
+		if Check(zr, lim) != nil {
 			return
 		}
 		var total uint64
