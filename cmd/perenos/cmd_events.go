@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"perenos/store"
+	"perenos/termtext"
 )
 
 func newEventsCommand(g *globalOptions) *cobra.Command {
@@ -41,7 +42,7 @@ func newEventsCommand(g *globalOptions) *cobra.Command {
 				if e.From != "" || e.To != "" {
 					change = e.From + " → " + e.To
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Kind, change, e.Reason)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), termtext.Line(e.Actor), e.Kind, change, termtext.Line(e.Reason))
 			}
 			return tw.Flush()
 		},

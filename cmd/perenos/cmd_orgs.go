@@ -15,6 +15,7 @@ import (
 	"perenos/pipeline"
 	"perenos/registry"
 	"perenos/store"
+	"perenos/termtext"
 )
 
 func newOrgsCommand(g *globalOptions) *cobra.Command {
@@ -26,13 +27,17 @@ func newOrgsCommand(g *globalOptions) *cobra.Command {
 func newOrgsImportCommand(g *globalOptions) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "import FILE.csv",
-		Short: "Import or update the region's registry of organisations",
-		Long: `Import the region's list of organisations: a CSV (UTF-8, with or without BOM, comma- or
-semicolon-separated) with the columns id, name, type, region, district, legacy_url, portal_site.
-Further columns are kept as per-site settings (aliases, delay_ms, per_host, ca_file, insecure).
+		Use:   "import FILE.csv|FILE.xlsx",
+		Short: "Import or update the region's registry of organisations (CSV or XLSX)",
+		Long: `Import the region's list of organisations: an Excel workbook (.xlsx, its first sheet) or a
+CSV (UTF-8 with or without BOM, UTF-16, or windows-1251 as Russian Excel saves it; separated
+by commas, semicolons or tabs) with the columns id, name, type, region, district, legacy_url,
+portal_site. Russian headers are read too (ИНН, Наименование, Тип, Регион, Район, Адрес сайта,
+Сайт на портале, and their usual variants), and Russian type names (школа, детский сад,
+больница, администрация, СОШ, ДОУ, ЦРБ, ...). Further columns are kept as per-site settings
+(aliases, delay_ms, per_host, ca_file, insecure, region_code, robots with robots_reason).
 Re-importing updates organisations and never duplicates them. Bad rows are reported with
-their line numbers; the good rows import.`,
+their line and column; the good rows import.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runOrgsImport(cmd.Context(), g, args[0], asJSON)
@@ -73,7 +78,7 @@ func runOrgsImport(ctx context.Context, g *globalOptions, path string, asJSON bo
 		printJSON(g.out, map[string]any{"created": created, "updated": updated, "unchanged": unchanged, "bad_rows": bad})
 	} else {
 		for _, b := range bad {
-			fmt.Fprintln(g.errOut, "bad row:", b)
+			fmt.Fprintln(g.errOut, "bad row:", termtext.Line(b))
 		}
 		fmt.Fprintf(g.out, "%d organisations: %d new, %d updated, %d unchanged; %d bad rows\n", len(res.Orgs), created, updated, unchanged, len(bad))
 	}
@@ -113,7 +118,7 @@ func newOrgsListCommand(g *globalOptions) *cobra.Command {
 				if o.State == store.Failed {
 					state += "(" + string(o.FailedAt) + ")"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, o.District, o.Stats["pages"], o.Stats["gaps"], o.Name)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, termtext.Line(o.District), o.Stats["pages"], o.Stats["gaps"], termtext.Line(o.Name))
 			}
 			return tw.Flush()
 		},
@@ -146,9 +151,10 @@ func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 			if asJSON {
 				return printJSON(g.out, map[string]any{"org": o, "crawl": crawl})
 			}
-			fmt.Fprintf(g.out, "%s  %s\n  type %s, %s, %s\n  legacy site %s\n  portal site %s\n  state %s", o.ID, o.Name, o.Type, o.Region, o.District, orNone(o.LegacyURL), o.PortalSite, o.State)
+			line := termtext.Line
+			fmt.Fprintf(g.out, "%s  %s\n  type %s, %s, %s\n  legacy site %s\n  portal site %s\n  state %s", o.ID, line(o.Name), o.Type, line(o.Region), line(o.District), line(orNone(o.LegacyURL)), o.PortalSite, o.State)
 			if o.State == store.Failed {
-				fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, o.Error)
+				fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, line(o.Error))
 			}
 			fmt.Fprintln(g.out)
 			keys := make([]string, 0, len(o.Stats))
@@ -158,6 +164,9 @@ func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 			sort.Strings(keys)
 			for _, k := range keys {
 				fmt.Fprintf(g.out, "  %s: %d\n", strings.ReplaceAll(k, "_", " "), o.Stats[k])
+			}
+			if reason, ok := registry.RobotsIgnored(o); ok {
+				fmt.Fprintf(g.out, "  robots.txt ignored by the registry: %s\n", line(reason))
 			}
 			if crawl != nil {
 				fmt.Fprintf(g.out, "  last crawl: status %v, guards %v, robots-excluded %v, requests %v\n", crawl["status"], crawl["guards"], crawl["robots_excluded"], crawl["requests"])
