@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -55,8 +53,8 @@ func runReport(ctx context.Context, g *globalOptions, o *reportOptions) error {
 	if !slices.Contains(report.Formats, o.Format) {
 		return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(report.Formats, ", "))}
 	}
-	if o.Format == "xlsx" && o.Out == "" && isTerminal(g.out) {
-		return &usageError{"--format xlsx writes a workbook: give --out FILE.xlsx"}
+	if err := refuseBinaryToTerminal(g, o.Format == "xlsx", o.Out, "--format xlsx writes a workbook: give --out FILE.xlsx"); err != nil {
+		return err
 	}
 	opt := report.Options{}
 	loc := time.Local
@@ -87,18 +85,5 @@ func runReport(ctx context.Context, g *globalOptions, o *reportOptions) error {
 	if err := report.Write(&buf, rep, o.Format); err != nil {
 		return err
 	}
-	if o.Out == "" {
-		_, err := g.out.Write(buf.Bytes())
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(o.Out), 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.WriteFile(o.Out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if !g.Quiet {
-		fmt.Fprintf(g.errOut, "report on %s written to %s\n", rep.Date, o.Out)
-	}
-	return nil
+	return writeOut(g, o.Out, buf.Bytes(), "report on "+rep.Date)
 }
