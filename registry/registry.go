@@ -4,12 +4,14 @@
 package registry
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"perenos/charset"
 	"perenos/store"
@@ -61,6 +63,9 @@ func ReadCSV(name string, r io.Reader) (*Result, error) {
 	}
 	if len(raw) > maxFileBytes {
 		return nil, fmt.Errorf("%s is larger than %d MB; a registry is far smaller: is it the right file?", name, maxFileBytes>>20)
+	}
+	if line, bad := damagedUTF8(raw); bad {
+		return nil, fmt.Errorf("%s:%d: a byte that is not UTF-8 in a file that otherwise is: the file is damaged; save it again as «CSV UTF-8» and import again", name, line)
 	}
 	text := charset.Decode(raw, "text/csv").Text
 	cr := csv.NewReader(strings.NewReader(text))
@@ -224,6 +229,32 @@ func allEmpty(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// damagedUTF8 reports a file that is UTF-8 but for a few bytes, and the
+// line of the first bad one. Decoded as windows-1251, which is what a file
+// that is not valid UTF-8 is taken for, all its Russian text would turn
+// into mojibake; a real windows-1251 file has next to no valid UTF-8
+// sequences.
+func damagedUTF8(data []byte) (line int, damaged bool) {
+	good, bad, first := 0, 0, -1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			bad++
+			if first < 0 {
+				first = i
+			}
+		case n > 1:
+			good++
+		}
+		i += n
+	}
+	if bad == 0 || good < 4*bad {
+		return 0, false
+	}
+	return 1 + bytes.Count(data[:first], []byte("\n")), true
 }
 
 // sniffComma picks the separator the header line uses most: ';' (Excel

@@ -119,6 +119,16 @@ func TestReadCSVWindows1251RussianHeaders(t *testing.T) {
 	}
 }
 
+// TestReadCSVDamagedUTF8: a UTF-8 file with one broken byte is refused,
+// naming its line, rather than read wholesale as windows-1251.
+func TestReadCSVDamagedUTF8(t *testing.T) {
+	in := "id;name;type;region;district;legacy_url;portal_site\n1;Школа № 1;школа;Иркутская область;Ангарский;;s1\n2;Шко\xffла № 2;школа;Иркутская область;Ангарский;;s2\n"
+	_, err := ReadCSV("r.csv", strings.NewReader(in))
+	if err == nil || !strings.Contains(err.Error(), "r.csv:3:") || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestReadCSVOtherEncodings(t *testing.T) {
 	utf16 := []byte{0xFF, 0xFE}
 	for _, r := range "id\tname\ttype\tregion\tdistrict\tlegacy_url\tportal_site\n1\tШкола\tшкола\tR\tD\t\ts1\n" {
