@@ -1,6 +1,8 @@
 // Package registry reads a region's list of organisations (the registry an
-// operator receives as a spreadsheet) into ledger records, reporting every
-// bad row with its line number and reason while the good rows import.
+// operator receives as a spreadsheet: CSV in whatever encoding Excel
+// wrote it, or XLSX; English or Russian headers) into ledger records,
+// within limits on sizes and characters, reporting every bad row with its
+// line, column and reason while the good rows import.
 package registry
 
 import (
@@ -237,6 +239,9 @@ func allEmpty(rec []string) bool {
 // into mojibake; a real windows-1251 file has next to no valid UTF-8
 // sequences.
 func damagedUTF8(data []byte) (line int, damaged bool) {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return 0, false // UTF-16
+	}
 	good, bad, first := 0, 0, -1
 	for i := 0; i < len(data); {
 		r, n := utf8.DecodeRune(data[i:])
