@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"perenos/store"
+	"perenos/termtext"
 )
 
 // eventsOptions are the flags of events.
@@ -52,7 +53,7 @@ func runEvents(ctx context.Context, g *globalOptions, o *eventsOptions, args []s
 		if e.From != "" || e.To != "" {
 			change = e.From + " → " + e.To
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Kind, change, e.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), termtext.Line(e.Actor), e.Kind, change, termtext.Line(e.Reason))
 	}
 	return tw.Flush()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,12 +17,14 @@ import (
 type gapsOptions struct {
 	Format   string
 	Profiles string
+	Out      string
 }
 
 func (o *gapsOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.Format, "format", "csv", "worksheet format: csv, xlsx or html")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
+	f.StringVarP(&o.Out, "out", "o", "", "write to this file instead of standard output")
 }
 
 func newGapsCommand(g *globalOptions) *cobra.Command {
@@ -33,7 +36,7 @@ func newGapsCommand(g *globalOptions) *cobra.Command {
 worksheet the organisation's admin fills in by hand in the portal's constructor: one row per
 missing item with the section, its portal path, the legal act that requires it and a column
 to mark it done. csv is UTF-8 with semicolons (as Excel in Russian locales opens it); xlsx
-and html are written to standard output, so redirect them to a file.
+is a workbook, written to --out FILE or a pipe, never to a terminal.
 
 EXIT STATUS
 0 the worksheet was written; 1 an error (unknown organisation, no plan yet: run perenos map).`,
@@ -50,6 +53,12 @@ EXIT STATUS
 }
 
 func (o *gapsOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := refuseBinaryToTerminal(g, o.Format == "xlsx", o.Out, "--format xlsx writes a workbook: give --out FILE.xlsx"); err != nil {
+		return err
+	}
+	if err := absPath(&o.Out); err != nil {
+		return err
+	}
 	return absPath(&o.Profiles)
 }
 
@@ -71,5 +80,9 @@ func runGaps(ctx context.Context, g *globalOptions, o *gapsOptions, args []strin
 	if prof == nil {
 		return fmt.Errorf("no profile for organisation type %s", org.Type)
 	}
-	return mapping.WriteWorksheet(g.out, o.Format, org, mapping.Worksheet(prof, plan))
+	var buf bytes.Buffer
+	if err := mapping.WriteWorksheet(&buf, o.Format, org, mapping.Worksheet(prof, plan)); err != nil {
+		return err
+	}
+	return writeOut(g, o.Out, buf.Bytes(), "worksheet of "+org.ID)
 }

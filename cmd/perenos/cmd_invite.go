@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,8 @@ import (
 
 	"perenos/pipeline"
 	"perenos/review"
+	"perenos/sheet"
+	"perenos/termtext"
 )
 
 // inviteOptions are the flags of perenos invite.
@@ -91,7 +92,7 @@ func runInvite(ctx context.Context, g *globalOptions, o *inviteOptions, args []s
 				if err := inv.Usable(ws.Now()); err != nil {
 					state = err.Error()
 				}
-				fmt.Fprintf(g.out, "%s\t%s\t%s\tuntil %s\t%s\n", org.ID, inv.ID, inv.CreatedBy, inv.Expires.Format(time.RFC3339), state)
+				fmt.Fprintf(g.out, "%s\t%s\t%s\tuntil %s\t%s\n", org.ID, inv.ID, termtext.Line(inv.CreatedBy), inv.Expires.Format(time.RFC3339), state)
 			}
 		}
 		return nil
@@ -106,9 +107,11 @@ func runInvite(ctx context.Context, g *globalOptions, o *inviteOptions, args []s
 		defer f.Close()
 		out = f
 	}
-	cw := csv.NewWriter(out)
+	// the file goes through sheet, which neutralises names that a
+	// spreadsheet would run as formulas
+	cw := sheet.NewCSV(out, sheet.CSVOptions{})
 	if f != nil {
-		_ = cw.Write([]string{"org", "name", "link", "expires"})
+		cw.Row(sheet.Texts("org", "name", "link", "expires")...)
 	}
 	for _, org := range orgs {
 		link, inv, err := review.Invite(ws, o.PublicURL, org.ID, g.Actor, o.TTL)
@@ -116,13 +119,12 @@ func runInvite(ctx context.Context, g *globalOptions, o *inviteOptions, args []s
 			return err
 		}
 		if f == nil {
-			fmt.Fprintf(g.out, "%s\t%s\t%s\n", org.ID, link, org.Name)
+			fmt.Fprintf(g.out, "%s\t%s\t%s\n", org.ID, link, termtext.Line(org.Name))
 			continue
 		}
-		_ = cw.Write([]string{org.ID, org.Name, link, inv.Expires.Format(time.RFC3339)})
+		cw.Row(sheet.Text(org.ID), sheet.Text(org.Name), sheet.Text(link), sheet.DateTime(inv.Expires))
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", o.Out, err)
 	}
 	if f != nil {

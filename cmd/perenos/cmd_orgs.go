@@ -18,6 +18,7 @@ import (
 	"perenos/pipeline"
 	"perenos/registry"
 	"perenos/store"
+	"perenos/termtext"
 )
 
 func newOrgsCommand(g *globalOptions) *cobra.Command {
@@ -36,13 +37,17 @@ func (o *orgsImportOptions) prepare(g *globalOptions, in io.Reader, args []strin
 func newOrgsImportCommand(g *globalOptions) *cobra.Command {
 	var o orgsImportOptions
 	cmd := &cobra.Command{
-		Use:   "import FILE.csv",
-		Short: "Import or update the region's registry of organisations",
-		Long: `Import the region's list of organisations: a CSV (UTF-8, with or without BOM, comma- or
-semicolon-separated) with the columns id, name, type, region, district, legacy_url, portal_site.
-Further columns are kept as per-site settings (aliases, delay_ms, per_host, ca_file, insecure).
+		Use:   "import FILE.csv|FILE.xlsx",
+		Short: "Import or update the region's registry of organisations (CSV or XLSX)",
+		Long: `Import the region's list of organisations: an Excel workbook (.xlsx, its first sheet) or a
+CSV (UTF-8 with or without BOM, UTF-16, or windows-1251 as Russian Excel saves it; separated
+by commas, semicolons or tabs) with the columns id, name, type, region, district, legacy_url,
+portal_site. Russian headers are read too (ИНН, Наименование, Тип, Регион, Район, Адрес сайта,
+Сайт на портале, and their usual variants), and Russian type names (школа, детский сад,
+больница, администрация, СОШ, ДОУ, ЦРБ, ...). Further columns are kept as per-site settings
+(aliases, delay_ms, per_host, ca_file, insecure, region_code, robots with robots_reason).
 Re-importing updates organisations and never duplicates them. Bad rows are reported with
-their line numbers; the good rows import.`,
+their line and column; the good rows import.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return ledgerRun(cmd, g, "orgs import", &o, args, runOrgsImport)
@@ -84,7 +89,7 @@ func runOrgsImport(ctx context.Context, g *globalOptions, o *orgsImportOptions, 
 		printJSON(g.out, map[string]any{"created": created, "updated": updated, "unchanged": unchanged, "bad_rows": bad})
 	} else {
 		for _, b := range bad {
-			fmt.Fprintln(g.errOut, "bad row:", b)
+			fmt.Fprintln(g.errOut, "bad row:", termtext.Line(b))
 		}
 		fmt.Fprintf(g.out, "%d organisations: %d new, %d updated, %d unchanged; %d bad rows\n", len(res.Orgs), created, updated, unchanged, len(bad))
 	}
@@ -138,7 +143,7 @@ func runOrgsList(ctx context.Context, g *globalOptions, o *orgsListOptions, args
 		if o.State == store.Failed {
 			state += "(" + string(o.FailedAt) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, o.District, o.Stats.Pages, o.Stats.Gaps, o.Name)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.ID, o.Type, state, termtext.Line(o.District), o.Stats.Pages, o.Stats.Gaps, termtext.Line(o.Name))
 	}
 	return tw.Flush()
 }
@@ -177,15 +182,19 @@ func runOrgsShow(ctx context.Context, g *globalOptions, opt *orgsShowOptions, ar
 	if opt.JSON {
 		return printJSON(g.out, map[string]any{"org": o, "crawl": crawl})
 	}
-	fmt.Fprintf(g.out, "%s  %s\n  type %s, %s, %s\n  legacy site %s\n  portal site %s\n  state %s", o.ID, o.Name, o.Type, o.Region, o.District, orNone(o.LegacyURL), o.PortalSite, o.State)
+	line := termtext.Line
+	fmt.Fprintf(g.out, "%s  %s\n  type %s, %s, %s\n  legacy site %s\n  portal site %s\n  state %s", o.ID, line(o.Name), o.Type, line(o.Region), line(o.District), line(orNone(o.LegacyURL)), o.PortalSite, o.State)
 	if o.State == store.Failed {
-		fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, o.Error)
+		fmt.Fprintf(g.out, " at %s: %s", o.FailedAt, line(o.Error))
 	}
 	fmt.Fprintln(g.out)
 	st := o.Stats
 	fmt.Fprintf(g.out, "  crawl: %d pages, %d attachments, %d bytes, %d fetch errors\n", st.Pages, st.Attachments, st.Bytes, st.FetchErrors)
 	if st.Planned {
 		fmt.Fprintf(g.out, "  plan: %d placed, %d for review, %d excluded, %d gaps\n", st.Placed, st.Unplaced, st.Excluded, st.Gaps)
+	}
+	if reason, ok := registry.RobotsIgnored(o); ok {
+		fmt.Fprintf(g.out, "  robots.txt ignored by the registry: %s\n", line(reason))
 	}
 	if crawl != nil {
 		fmt.Fprintf(g.out, "  last crawl: %d requests, %d excluded by robots.txt\n", crawl.Requests, crawl.Robots)

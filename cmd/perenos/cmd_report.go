@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -53,8 +52,8 @@ Formats: table, csv (semicolon-separated, for Excel), json, xlsx (needs --out or
 // prepare checks the output where the command was typed: a workbook is
 // never written to a terminal.
 func (o *reportOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
-	if o.Format == "xlsx" && o.Out == "" && isTerminal(g.out) {
-		return &usageError{"--format xlsx writes a workbook: give --out FILE.xlsx"}
+	if err := refuseBinaryToTerminal(g, o.Format == "xlsx", o.Out, "--format xlsx writes a workbook: give --out FILE.xlsx"); err != nil {
+		return err
 	}
 	if err := absPath(&o.Out); err != nil {
 		return err
@@ -98,18 +97,5 @@ func runReport(ctx context.Context, g *globalOptions, o *reportOptions, args []s
 	if err := report.Write(&buf, rep, o.Format); err != nil {
 		return err
 	}
-	if o.Out == "" {
-		_, err := g.out.Write(buf.Bytes())
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(o.Out), 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.WriteFile(o.Out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if !g.Quiet {
-		fmt.Fprintf(g.errOut, "report on %s written to %s\n", rep.Date, o.Out)
-	}
-	return nil
+	return writeOut(g, o.Out, buf.Bytes(), "report on "+rep.Date)
 }
