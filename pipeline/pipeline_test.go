@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,7 +122,7 @@ func TestAutomaticApprovalSurvivesARebuild(t *testing.T) {
 	if len(before.Unplaced) == 0 {
 		t.Fatal("the strict threshold left nothing for review: the test proves nothing")
 	}
-	res := r.Run(ctx, []*store.Org{o}, ApproveSteps("одобрено без проверки")...)
+	res := r.Run(ctx, []*store.Org{o}, ApproveSteps("одобрено без проверки", true)...)
 	if res.Failed+res.Skipped > 0 || res.Outcomes[0].State != store.Approved || res.Outcomes[0].Review.Accepted != len(before.Unplaced) {
 		t.Fatalf("approve: %+v", res.Outcomes[0])
 	}
@@ -147,7 +148,7 @@ func TestAutomaticApprovalSurvivesARebuild(t *testing.T) {
 		t.Fatalf("decisions recorded: %+v", ovs)
 	}
 	evs, _ := ws.Events(o.ID)
-	if last := evs[len(evs)-1]; last.To != string(store.Approved) || last.Reason != "одобрено без проверки" {
+	if last := evs[len(evs)-1]; last.To != string(store.Approved) || !strings.HasPrefix(last.Reason, "одобрено без проверки; approved with ") {
 		t.Errorf("approval event: %+v", last)
 	}
 }
@@ -217,4 +218,34 @@ func (f failingCommit) run(ctx context.Context, r *Runner, o *store.Org, out *Ou
 		}
 		return f.err
 	}, nil
+}
+
+// Approving a plan with open mandated gaps needs a confirmation, and the
+// event log records it.
+func TestApprovalWithOpenGapsNeedsConfirmation(t *testing.T) {
+	ws, o := newSchool(t, serveSchool(t, nil))
+	r := &Runner{WS: ws, Actor: "test"}
+	ctx := context.Background()
+	if res := r.Run(ctx, []*store.Org{o}, RunSteps(testCrawl(), Map{Profiles: profiles(t)})...); res.Failed > 0 {
+		t.Fatalf("%+v", res.Outcomes)
+	}
+	plan, _ := mapping.LoadPlan(ws, o.ID)
+	if len(plan.Gaps) == 0 {
+		t.Fatal("the small school has no gaps: the test proves nothing")
+	}
+	res := r.Run(ctx, []*store.Org{o}, ApproveSteps("проверено", false)...)
+	if res.Refused != 1 || res.Outcomes[0].Skip == nil || res.Outcomes[0].Skip.Reason != SkipGapsOpen || res.Err() == nil {
+		t.Fatalf("approval with gaps, unconfirmed: %+v", res.Outcomes[0])
+	}
+	if now, _ := ws.Org(o.ID); now.State == store.Approved {
+		t.Fatal("approved without the confirmation")
+	}
+	res = r.Run(ctx, []*store.Org{o}, ApproveSteps("проверено", true)...)
+	if res.Failed+res.Refused != 0 || res.Outcomes[0].State != store.Approved {
+		t.Fatalf("approval with gaps, confirmed: %+v", res.Outcomes[0])
+	}
+	evs, _ := ws.Events(o.ID)
+	if last := evs[len(evs)-1]; !strings.Contains(last.Reason, "mandated gaps open, confirmed") {
+		t.Errorf("the confirmation is not in the event: %q", last.Reason)
+	}
 }

@@ -75,8 +75,14 @@ func TestStagesFromTheCommandLine(t *testing.T) {
 		{"crawl", "--all", "--allow-private", "--delay", "1ms"},
 		{"extract", "--all"},
 		{"map", "--all"},
-		{"approve", "--all", "--reason", "проверено"},
+		{"approve", "--all", "--reason", "проверено", "--with-gaps"},
 	} {
+		if step[0] == "approve" {
+			// Without the confirmation, open mandated gaps refuse the approval.
+			if _, stderr, code := perenosCLI(t, home, step[:len(step)-1]...); code != ExitError || !strings.Contains(stderr, "--with-gaps") {
+				t.Fatalf("approval with open gaps and no --with-gaps: exit %d\n%s", code, stderr)
+			}
+		}
 		if out, stderr, code := perenosCLI(t, home, step...); code != ExitOK {
 			t.Fatalf("%v: exit %d\n%s\n%s", step, code, out, stderr)
 		}

@@ -206,8 +206,9 @@ func runMap(ctx context.Context, g *globalOptions, o *mapCmd, args []string) err
 
 // approveCmd is perenos approve.
 type approveCmd struct {
-	Stage  stageOptions
-	Reason string
+	Stage    stageOptions
+	Reason   string
+	WithGaps bool
 }
 
 func (c *approveCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
@@ -219,8 +220,11 @@ func newApproveCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "approve [ORG...]",
 		Short: "Approve mapped sites as they are, without the review UI",
-		Long: `Send mapped sites through review and approve them as they are: items left for review go to
-their best candidate section (or «Прочее»), with the reason recorded.`,
+		Long: `Send mapped sites through review and approve them as they are. Approval means the same here
+and in the review UI: every item still left for review goes to its best candidate section (or
+«Прочее»), recorded as the approver's decision, so a later re-map keeps it there; and a plan with
+open mandated gaps (sections or items the old site never had) is approved only with --with-gaps,
+which the event log records.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Reason == "" {
 				return &usageError{"--reason is required: it is written to the event log"}
@@ -230,12 +234,13 @@ their best candidate section (or «Прочее»), with the reason recorded.`,
 	}
 	o.Stage.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the sites are approved without review")
+	cmd.Flags().BoolVar(&o.WithGaps, "with-gaps", false, "approve also sites whose mandated gaps are open (they are filled by hand on the portal)")
 	return cmd
 }
 
 func runApprove(ctx context.Context, g *globalOptions, o *approveCmd, args []string) error {
 	return stageRun(ctx, g, "approve", &o.Stage, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
-		return batch{steps: pipeline.ApproveSteps(o.Reason)}, nil
+		return batch{steps: pipeline.ApproveSteps(o.Reason, o.WithGaps)}, nil
 	})
 }
 

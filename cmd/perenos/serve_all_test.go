@@ -91,7 +91,7 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"run", org, "--allow-private", "--delay", "1ms"}, want: "mapped"},
 		{args: []string{"plan", org}, want: "Сведения"},
 		{args: []string{"gaps", org}, want: "sveden"},
-		{args: []string{"approve", org, "--reason", "проверено по телефону"}, want: "approved"},
+		{args: []string{"approve", org, "--reason", "проверено по телефону", "--with-gaps"}, want: "approved"},
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv", "--dry-run"}, want: "dry run"},
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "created"},
 		{args: []string{"verify", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "verified"},
