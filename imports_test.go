@@ -48,6 +48,7 @@ var importRules = map[string][]string{
 	"perenos/review/ledger":             {"perenos/review", "perenos/pipeline", "perenos/crawler", "perenos/mapping", "perenos/extract", "perenos/store", "perenos/uploader", "perenos/charset"},
 	"perenos/report/binding":            {"perenos/store"},
 	"perenos/report":                    {"perenos/mapping", "perenos/report/binding", "perenos/sheet", "perenos/store"},
+	"perenos/urlaudit":                  {"perenos/crawler", "perenos/extract", "perenos/mapping", "perenos/sheet", "perenos/store"},
 	"perenos/demo":                      {"perenos", "perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/portal", "perenos/report", "perenos/store", "perenos/uploader"},
 	"perenos/cmd/perenos":               {"*"},
 }

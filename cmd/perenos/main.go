@@ -74,6 +74,7 @@ EXIT STATUS
 		newReportCommand(g),
 		newDomainCommand(g),
 		newRollbackCommand(g), newExportCommand(g), newRedirectsCommand(g),
+		newURLsCommand(g),
 		newServeCommand(g),
 		newUsersCommand(g),
 		newInviteCommand(g),
