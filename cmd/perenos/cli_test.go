@@ -167,3 +167,21 @@ func TestLockedWorkspaceIsAPlainError(t *testing.T) {
 		t.Fatal("LockedError does not match ErrLocked")
 	}
 }
+
+func TestProgressEstimate(t *testing.T) {
+	for _, c := range []struct {
+		elapsed     time.Duration
+		done, total int
+		want        string
+	}{
+		{10 * time.Second, 0, 10, ""},
+		{10 * time.Second, 10, 10, ""},
+		{10 * time.Second, 5, 10, "about 10s left (estimate)"},
+		{time.Minute, 1, 31, "about 30 min left (estimate)"},
+		{time.Hour, 1, 4, "about 3.0 h left (estimate)"},
+	} {
+		if got := estimate(c.elapsed, c.done, c.total); got != c.want {
+			t.Errorf("estimate(%v, %d, %d) = %q, want %q", c.elapsed, c.done, c.total, got, c.want)
+		}
+	}
+}
