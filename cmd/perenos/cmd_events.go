@@ -8,12 +8,20 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"perenos/sheet"
 	"perenos/store"
 	"perenos/termtext"
 )
 
 // eventsOptions are the flags of events.
-type eventsOptions struct{ JSON bool }
+type eventsOptions struct{ Output formatFlag }
+
+func (o *eventsOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json", "csv", "xlsx"); err != nil {
+		return err
+	}
+	return refuseBinaryToTerminal(g, o.Output.Format == "xlsx", "", "--format xlsx writes a workbook: redirect it to a file")
+}
 
 func newEventsCommand(g *globalOptions) *cobra.Command {
 	var o eventsOptions
@@ -23,7 +31,7 @@ func newEventsCommand(g *globalOptions) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE:  func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "events", &o, args, runEvents) },
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json", "csv", "xlsx")
 	return cmd
 }
 
@@ -40,11 +48,33 @@ func runEvents(ctx context.Context, g *globalOptions, o *eventsOptions, args []s
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	switch o.Output.Format {
+	case "json":
 		if evs == nil {
 			evs = []store.Event{}
 		}
 		return printJSON(g.out, evs)
+	case "csv", "xlsx":
+		head := []string{"Время", "Кто", "Вид", "Из состояния", "В состояние", "Причина"}
+		row := func(e store.Event) []sheet.Cell {
+			return []sheet.Cell{sheet.DateTime(e.Time), sheet.Text(e.Actor), sheet.Text(string(e.Kind)), sheet.Text(e.From), sheet.Text(e.To), sheet.Text(e.Reason)}
+		}
+		if o.Output.Format == "csv" {
+			c := sheet.NewCSV(g.out, sheet.ExcelRU)
+			c.Row(sheet.Texts(head...)...)
+			for _, e := range evs {
+				c.Row(row(e)...)
+			}
+			return c.Close()
+		}
+		b := sheet.NewWorkbook()
+		s := b.Sheet("Журнал " + args[0])
+		s.Widths(18, 24, 10, 14, 14, 80)
+		s.Header(head...)
+		for _, e := range evs {
+			s.Row(row(e)...)
+		}
+		return b.Write(g.out)
 	}
 	tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tACTOR\tKIND\tFROM → TO\tREASON")

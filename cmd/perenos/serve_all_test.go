@@ -81,6 +81,8 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	}{
 		{args: []string{"orgs", "import", "region.csv"}, want: "1 new"},
 		{args: []string{"orgs", "list"}, want: org},
+		{args: []string{"orgs", "list", "--format", "csv"}, want: "Наименование"},
+		{args: []string{"orgs", "list", "--json"}, want: `"id": "` + org},
 		{args: []string{"users", "add", "оператор", "--password-stdin"}, in: "длинный-пароль-2026\n", want: "can now log in"},
 		{args: []string{"users", "list"}, want: "оператор"},
 		{args: []string{"invite", org, "--out", "invites.csv"}, want: "1 invitations written"},
@@ -105,6 +107,7 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"report", "--roadmap", "irkutsk-460rp"}, want: "акт"},
 		{args: []string{"report", "--format", "csv", "--out", "report.csv"}},
 		{args: []string{"events", org}, want: "act_issued"},
+		{args: []string{"events", org, "--format", "csv"}, want: "Причина"},
 		{args: []string{"orgs", "show", org}, want: "act_issued"},
 		{args: []string{"domain", org, "--bound", "--reason", "проверено вручную"}},
 		{args: []string{"backup", "ledger-copy.db"}, want: "ledger copied"},
