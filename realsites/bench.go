@@ -8,6 +8,7 @@ package realsites
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,9 @@ type Options struct {
 	Profiles mapping.Profiles
 	Map      mapping.Options
 	Log      *slog.Logger
+	// PlansDir, when set, receives each site's plan as SITE.json, for
+	// reading what the scores count.
+	PlansDir string
 }
 
 // Part is the score of some of the corpus's sites: the counts and rates,
@@ -157,6 +161,11 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 	opt.Log.Info("pipeline done", "sites", len(ids), "took", time.Since(started).Round(time.Millisecond))
 	out := &Result{Part: newPart(), Tuning: newPart(), Heldout: newPart(), Offsite: res.Offsite.Load()}
 	client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if opt.PlansDir != "" {
+		if err := writePlans(opt.PlansDir, plans); err != nil {
+			return nil, err
+		}
+	}
 	for _, site := range sites {
 		prof := opt.Profiles[site.Type]
 		pagePaths, err := sitePages(ws, site.Name, corpus.Pages[site.Name])
@@ -172,13 +181,18 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 				linked = append(linked, l.Path)
 			}
 		}
-		parent := func(id string) string {
-			if s := prof.Section(id); s != nil {
-				return s.Parent
-			}
-			return ""
+		rules := siteRules{
+			served: func(dir string) string {
+				return servedIndex(filepath.Join(opt.Dir, "sites", site.Name), dir, site.Serve)
+			},
+			parent: func(id string) string {
+				if s := prof.Section(id); s != nil {
+					return s.Parent
+				}
+				return ""
+			},
 		}
-		sc, misses := scoreSite(site.Name, plans[site.Name], corpus.Pages[site.Name], corpus.Docs[site.Name], linked, parent)
+		sc, misses := scoreSite(plans[site.Name], corpus.Pages[site.Name], corpus.Docs[site.Name], linked, rules)
 		out.Part.add(site, sc, misses)
 		if PartOf(site.Name) == "heldout" {
 			out.Heldout.add(site, sc, misses)
@@ -222,4 +236,21 @@ func sitePages(ws *store.Workspace, org string, labels []Label) ([]string, error
 		return nil, err
 	}
 	return out, err
+}
+
+// writePlans writes each plan as DIR/SITE.json.
+func writePlans(dir string, plans map[string]*mapping.Plan) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for site, p := range plans {
+		data, err := json.MarshalIndent(p, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, site+".json"), data, 0o644); err != nil {
+			return fmt.Errorf("write the plan of %s: %w", site, err)
+		}
+	}
+	return nil
 }

@@ -140,14 +140,15 @@ func pathKey(raw string) string {
 }
 
 // lookup returns the items a label's path names. A path naming a folder's
-// index file (sveden/index.html) also names the folder's URL (sveden/).
-func lookup(m map[string][]entry, p string) []entry {
+// index file (sveden/index.html) also names the folder's URL (sveden/)
+// when that is the index the site's server answers the folder with
+// (served says which, "" for none).
+func lookup(m map[string][]entry, p string, served func(dir string) string) []entry {
 	if es := m[p]; len(es) > 0 {
 		return es
 	}
 	base := path.Base(p)
-	if strings.HasPrefix(base, "index.") {
-		dir := strings.TrimSuffix(p, base)
+	if dir := strings.TrimSuffix(p, base); strings.HasPrefix(base, "index.") && served(dir) == base {
 		return m[dir]
 	}
 	return nil
@@ -181,9 +182,9 @@ func resolveCopies(m map[string][]entry, es []entry) []entry {
 // subsection of an accepted section (the label names the page that holds
 // the whole section). It is flagged when any is left for review, and wrong
 // otherwise (an excluded page is wrong: it will not be migrated).
-func judge(m map[string][]entry, l Label, parent func(string) string) (string, Miss) {
+func judge(m map[string][]entry, l Label, served func(string) string, parent func(string) string) (string, Miss) {
 	miss := Miss{Site: l.Site, Path: l.Path, Want: strings.Join(l.Accept, "|")}
-	es := resolveCopies(m, lookup(m, l.Path))
+	es := resolveCopies(m, lookup(m, l.Path, served))
 	if len(es) == 0 {
 		miss.Got = outNotInPlan
 		return outNotInPlan, miss
@@ -241,15 +242,22 @@ func describeUnplaced(it *mapping.Item) string {
 	return b.String()
 }
 
+// siteRules are what scoring needs to know of a site and its profile:
+// which index file its server answers a folder with, and a section's parent.
+type siteRules struct {
+	served func(dir string) string
+	parent func(section string) string
+}
+
 // scoreSite scores one site's plan against its labels. linked are the path
 // keys of the documents linked from the site's pages.
-func scoreSite(site string, p *mapping.Plan, pages, docs []Label, linked []string, parent func(string) string) (Score, []Miss) {
+func scoreSite(p *mapping.Plan, pages, docs []Label, linked []string, r siteRules) (Score, []Miss) {
 	ix := indexPlan(p)
 	sc := Score{Sites: 1}
 	var misses []Miss
 	for _, l := range pages {
 		sc.Pages++
-		out, miss := judge(ix.pages, l, parent)
+		out, miss := judge(ix.pages, l, r.served, r.parent)
 		switch out {
 		case outRight:
 			sc.Right++
@@ -265,7 +273,7 @@ func scoreSite(site string, p *mapping.Plan, pages, docs []Label, linked []strin
 	}
 	for _, l := range docs {
 		sc.Docs++
-		out, miss := judge(ix.docs, l, func(string) string { return "" })
+		out, miss := judge(ix.docs, l, r.served, func(string) string { return "" })
 		if out == outRight {
 			sc.DocsRight++
 			continue

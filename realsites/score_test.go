@@ -39,6 +39,9 @@ func scorePlan() *mapping.Plan {
 	}
 }
 
+// servedHTML answers every folder with its index.html.
+func servedHTML(string) string { return "index.html" }
+
 func TestJudge(t *testing.T) {
 	ix := indexPlan(scorePlan())
 	parent := func(id string) string {
@@ -53,7 +56,8 @@ func TestJudge(t *testing.T) {
 		want   string
 		got    string
 	}{
-		{"index.html", []string{"home"}, outRight, ""}, // a folder's index names the folder's URL
+		{"index.html", []string{"home"}, outRight, ""},              // a folder's index names the folder's URL
+		{"index.php", []string{"home"}, outNotInPlan, outNotInPlan}, // when the server answers the folder with it
 		{"svedeniya.html", []string{"sveden/common"}, outRight, ""},
 		{"svedeniya.html", []string{"sveden"}, outWrong, "sveden/common"}, // not a part: no credit for the parent
 		{"print.html", []string{"sveden/common"}, outRight, ""},           // a copy counts where its original is
@@ -67,7 +71,7 @@ func TestJudge(t *testing.T) {
 		{"missing.html", []string{"other"}, outNotInPlan, outNotInPlan},
 		{"news/1.html", []string{"news", "other"}, outRight, ""},
 	} {
-		out, miss := judge(ix.pages, Label{Site: "s", Path: tc.path, Accept: tc.accept}, parent)
+		out, miss := judge(ix.pages, Label{Site: "s", Path: tc.path, Accept: tc.accept}, servedHTML, parent)
 		if out != tc.want || out != outRight && miss.Got != tc.got {
 			t.Errorf("%s %v: %s, got %q; want %s, got %q", tc.path, tc.accept, out, miss.Got, tc.want, tc.got)
 		}
@@ -87,7 +91,7 @@ func TestScoreSite(t *testing.T) {
 		{Site: "s", Path: "files/menu.xlsx", Accept: []string{"sveden/catering"}},
 	}
 	linked := []string{"files/fhd.pdf", "files/ustav.pdf", "files/menu.xlsx", "files/old.pdf", "files/gone.pdf"}
-	sc, misses := scoreSite("s", scorePlan(), pages, docs, linked, func(string) string { return "" })
+	sc, misses := scoreSite(scorePlan(), pages, docs, linked, siteRules{served: servedHTML, parent: func(string) string { return "" }})
 	want := Score{Sites: 1, Pages: 4, Right: 1, Accuracy: 0.25, Wrong: 1, WrongRate: 0.25, Flagged: 1, FlaggedRate: 0.25, NotInPlan: 1,
 		Docs: 3, DocsRight: 1, DocsAccuracy: 0.3333, DocsInPlan: 0.8, linked: 5, linkedInPlan: 4}
 	if sc != want {

@@ -147,7 +147,7 @@ func staticHandler(root string) http.Handler {
 				return
 			}
 			served := false
-			for _, idx := range []string{"index.html", "index.htm"} {
+			for _, idx := range indexFiles[ServeStatic] {
 				if ist, err := os.Stat(filepath.Join(full, idx)); err == nil && ist.Mode().IsRegular() {
 					full, st, served = filepath.Join(full, idx), ist, true
 					break
@@ -174,6 +174,24 @@ func staticHandler(root string) http.Handler {
 		}
 		http.ServeContent(w, r, "", st.ModTime(), f)
 	})
+}
+
+// indexFiles are the files a server answers a folder's URL with, in its order.
+var indexFiles = map[string][]string{
+	ServeStatic:  {"index.html", "index.htm"},
+	ServePHP:     {"index.php", "index.html", "index.htm"},
+	ServePHPHTML: {"index.php", "index.html", "index.htm"},
+}
+
+// servedIndex returns the index file the site's server answers the folder
+// dir (relative to root, "" or ending in /) with, or "".
+func servedIndex(root, dir, serve string) string {
+	for _, name := range indexFiles[serve] {
+		if st, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir), name)); err == nil && st.Mode().IsRegular() {
+			return name
+		}
+	}
+	return ""
 }
 
 // serveTLS starts the HTTPS front for the site's original domains, with a

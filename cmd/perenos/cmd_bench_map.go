@@ -15,6 +15,7 @@ type benchMapOptions struct {
 	Profiles  string
 	Threshold float64
 	Sites     []string
+	Plans     string
 }
 
 func (o *benchMapOptions) addFlags(cmd *cobra.Command) {
@@ -23,6 +24,7 @@ func (o *benchMapOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 	f.Float64Var(&o.Threshold, "threshold", 0, "confidence below which a page is left for review (default: the mapping default)")
 	f.StringSliceVar(&o.Sites, "site", nil, "only these sites of a corpus of real sites (repeat or separate by commas)")
+	f.StringVar(&o.Plans, "plans", "", "write each real site's plan as JSON into this folder")
 	f.BoolVar(new(bool), "json", true, "print JSON (always)")
 }
 
@@ -52,7 +54,7 @@ EXIT STATUS
 				return fmt.Errorf("profiles: %w", err)
 			}
 			if realsites.IsCorpus(o.Gold) {
-				res, err := realsites.Bench(cmd.Context(), realsites.Options{Dir: o.Gold, Sites: o.Sites, Profiles: profiles, Map: mapping.Options{Threshold: o.Threshold}, Log: g.log})
+				res, err := realsites.Bench(cmd.Context(), realsites.Options{Dir: o.Gold, Sites: o.Sites, PlansDir: o.Plans, Profiles: profiles, Map: mapping.Options{Threshold: o.Threshold}, Log: g.log})
 				if err != nil {
 					return err
 				}
