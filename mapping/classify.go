@@ -35,6 +35,16 @@ const (
 	wMenuWord      = 0.35
 	wCrumb         = 0.6
 	wCrumbWeak     = 0.35
+	wRefExact      = 0.6 // the anchor text of a link to the page (not the menu's) is the section's name
+	wRefMost       = 0.5
+	wRefPhrase     = 0.35
+	wSkelExact     = 0.75 // the address, transliterated, is the section's name (pitanie, vakansii_mesta_dlya_priema)
+	wSkelMost      = 0.65
+	wSkelPhrase    = 0.45
+	wSkelAncestor  = 0.45 // ... of a folder the page lies in
+	wNavRoot       = 0.3  // the page's menu item is under «Сведения…»: a boost for the subsections, no more
+	wNavGroup      = 0.5  // the page's menu item is in a group named like a section («Пациентам», «Новости»)
+	wNavParent     = 0.45 // the page's menu item is under the item of a page placed in a section
 	wBodyFew       = 0.3
 	wBodyMany      = 0.45
 	wPropsOne      = 0.6
@@ -49,14 +59,18 @@ const (
 type classifier struct {
 	prof     *Profile
 	secs     []*Section
-	phrases  map[string][]phrase // section id → keywords and title, stemmed
-	menus    map[string][]string // page URL → anchor texts of template links pointing to it
-	template map[string]bool     // itemprops on most pages of the site (footers, headers)
-	common   map[string]bool     // title parts on most pages of the site (the site's name)
+	phrases  map[string][]phrase   // section id → keywords and title, stemmed
+	slugs    map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
+	menus    map[string][]string   // page URL → anchor texts of template links pointing to it
+	refs     map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
+	nav      map[string][]navEntry // page URL → its places in the old site's menu tree
+	template map[string]bool       // itemprops on most pages of the site (footers, headers)
+	common   map[string]bool       // title parts on most pages of the site (the site's name)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
-	c := &classifier{prof: prof, phrases: map[string][]phrase{}, menus: map[string][]string{}, template: map[string]bool{}, common: map[string]bool{}}
+	c := &classifier{prof: prof, phrases: map[string][]phrase{}, slugs: map[string][]phrase{}, menus: map[string][]string{}, refs: map[string][]string{},
+		template: map[string]bool{}, common: map[string]bool{}}
 	c.secs = append(c.secs, &prof.Root)
 	for i := range prof.Sections {
 		c.secs = append(c.secs, &prof.Sections[i])
@@ -71,6 +85,9 @@ func newClassifier(prof *Profile, in Input) *classifier {
 			kws = append(kws, s.Title)
 		}
 		c.phrases[s.ID] = newPhrases(kws)
+		if s.ID != OtherSection && s.ID != HomeSection {
+			c.slugs[s.ID] = slugPhrases(append(append([]string(nil), kws...), s.Slugs...))
+		}
 	}
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
@@ -92,12 +109,23 @@ func newClassifier(prof *Profile, in Input) *classifier {
 				continue
 			}
 			t := collapse(l.Text)
-			key := stripFragment(l.URL)
+			key := normURL(l.URL)
 			if !slices.Contains(c.menus[key], t) {
 				c.menus[key] = append(c.menus[key], t)
 			}
 		}
 	}
+	for _, p := range in.Pages {
+		key := normURL(p.URL)
+		for _, r := range p.Referrers {
+			t := collapse(r.Anchor)
+			if t == "" || t == "sitemap" || slices.Contains(c.menus[key], t) || slices.Contains(c.refs[key], t) {
+				continue
+			}
+			c.refs[key] = append(c.refs[key], t)
+		}
+	}
+	c.nav = siteNav(in, in.Pages)
 	for t, n := range titleParts {
 		if pages >= 3 && n*2 > pages {
 			c.common[t] = true
@@ -125,8 +153,15 @@ type signal struct {
 
 // classify returns the candidate sections of a page, best first.
 func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
+	return combine(c.pageSignals(p, d))
+}
+
+// pageSignals returns the evidence a page gives on its own and from its
+// place in the site's navigation.
+func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	var sigs []signal
 	u, _ := url.Parse(p.URL)
+	key := normURL(p.URL)
 	sigs = append(sigs, c.urlSignals(u)...)
 	titles := c.pageTitles(d)
 	crumbs := c.ancestorCrumbs(d)
@@ -166,13 +201,32 @@ func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
 			}
 		}
 		best, bestAnchor := matchNone, ""
-		for _, anchor := range c.menus[stripFragment(p.URL)] {
+		for _, anchor := range c.menus[key] {
 			if m, _ := matchShort(stems(anchor), ps); m > best {
 				best, bestAnchor = m, anchor
 			}
 		}
 		if w := [...]float64{0, wMenuWord, wMenuPhrase, wMenuMost, wMenuExact}[best]; w > 0 {
 			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("пункт меню «%s»", bestAnchor), false})
+		}
+		best, bestAnchor = matchNone, ""
+		for _, anchor := range c.refs[key] {
+			if m, _ := matchShort(stems(anchor), ps); m > best {
+				best, bestAnchor = m, anchor
+			}
+		}
+		if w := [...]float64{0, 0, wRefPhrase, wRefMost, wRefExact}[best]; w > 0 {
+			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor), false})
+		}
+		for _, e := range c.nav[key] {
+			if len(e.groups) == 0 {
+				continue
+			}
+			g := e.groups[len(e.groups)-1]
+			if m, _ := matchShort(stems(g), ps); m >= matchMost && s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
+				sigs = append(sigs, signal{s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g), true})
+				break
+			}
 		}
 		for _, cr := range crumbs {
 			m, _ := matchShort(stems(cr), ps)
@@ -200,7 +254,41 @@ func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
 			sigs = append(sigs, signal{s.ID, w, "микроразметка itemprop: " + strings.Join(props, ", "), false})
 		}
 	}
-	return combine(sigs)
+	return append(sigs, c.navRootSignals(key, sigs)...)
+}
+
+// underRoot returns the menu group above the page that names the profile's
+// root («Сведения об образовательной организации», «Сведения»), or "".
+func (c *classifier) underRoot(key string) string {
+	for _, e := range c.nav[key] {
+		for _, g := range e.groups {
+			if m, _ := matchShort(stems(g), c.phrases[c.prof.Root.ID]); m >= matchMost {
+				return g
+			}
+		}
+	}
+	return ""
+}
+
+// navRootSignals adds, for a page whose menu item is under the root's
+// group, a boost to every subsection the page already has evidence for:
+// the menu says it is one of them, not which.
+func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
+	g := c.underRoot(key)
+	if g == "" {
+		return nil
+	}
+	var out []signal
+	seen := map[string]bool{}
+	for _, sg := range sigs {
+		s := c.prof.Section(sg.section)
+		if s == nil || s.Parent != c.prof.Root.ID || seen[s.ID] {
+			continue
+		}
+		seen[s.ID] = true
+		out = append(out, signal{s.ID, wNavRoot, fmt.Sprintf("в меню старого сайта под пунктом «%s»", g), true})
+	}
+	return out
 }
 
 func quote(ss []string) []string {
@@ -289,13 +377,16 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	if last == rootSlug {
 		out = append(out, signal{c.prof.Root.ID, 0.9, fmt.Sprintf("адрес страницы %s", shown), false})
 	}
+	lastBare := trimNumber(last)
+	lastSk := skeletons(lastBare)
 	for _, s := range c.secs {
+		found := false
 		for _, slug := range s.Slugs {
 			slug = slugNorm(slug)
 			switch {
-			case last == slug && under:
+			case (last == slug || lastBare == slug) && under:
 				out = append(out, signal{s.ID, wSlugUnderRoot, fmt.Sprintf("адрес страницы %s", shown), false})
-			case last == slug:
+			case last == slug || lastBare == slug:
 				out = append(out, signal{s.ID, wSlug, fmt.Sprintf("адрес страницы %s", shown), false})
 			case slices.Contains(segs[:len(segs)-1], slug):
 				sig := signal{s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug), true}
@@ -306,10 +397,42 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 			default:
 				continue
 			}
+			found = true
 			break
+		}
+		if found || len(c.slugs[s.ID]) == 0 {
+			continue
+		}
+		// The address in the author's own transliteration.
+		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase {
+			w := [...]float64{0, 0, wSkelPhrase, wSkelMost, wSkelExact}[m]
+			out = append(out, signal{s.ID, w, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which), false})
+			continue
+		}
+		for _, seg := range segs[:len(segs)-1] {
+			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost {
+				out = append(out, signal{s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which), s.ID != NewsSection})
+				break
+			}
 		}
 	}
 	return out
+}
+
+// trimNumber drops a number a mirror or a constructor appended to a page
+// name (common.1, document_3, vacant-2), leaving a name of letters.
+func trimNumber(seg string) string {
+	i := len(seg)
+	for i > 0 && seg[i-1] >= '0' && seg[i-1] <= '9' {
+		i--
+	}
+	if i == len(seg) || i < 4 {
+		return seg
+	}
+	if c := seg[i-1]; c == '.' || c == '-' || c == '_' {
+		return seg[:i-1]
+	}
+	return seg
 }
 
 // datedPath recognises the address of a dated news item: WordPress

@@ -52,6 +52,11 @@ type Item struct {
 	SourceHash string            `json:"source_hash,omitempty"`
 	Changed    bool              `json:"changed,omitempty"` // the source changed since it was reviewed
 	Edited     bool              `json:"edited,omitempty"`  // title or body edited in review
+	// Menu and Parent place a free page (one of no mandated section) on
+	// the new site where the old site had it: the old menu's path to it,
+	// and the key of the page it was under.
+	Menu   []string `json:"menu,omitempty"`
+	Parent string   `json:"parent,omitempty"`
 	// Warning is a problem a person must fix that does not stop the
 	// migration, such as a scanned document that is not machine-readable.
 	Warning string `json:"warning,omitempty"`
@@ -113,6 +118,10 @@ type Input struct {
 	// Attach is what was read from the site's attachments, by URL; a
 	// file missing here was not read (the plan says nothing about it).
 	Attach map[string]AttachText
+	// Blobs reads the pages' stored bytes, for the old site's menu tree
+	// (read from a few pages). Without it the menu is known only by the
+	// anchor texts of its links.
+	Blobs BlobReader
 }
 
 // AttachText is what an attachment's text told: its first words (for the
@@ -158,6 +167,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	}
 	pageCands := map[string][]Candidate{}
 	var recs []pageRecord
+	var cases []*pageCase
 	for _, p := range pages {
 		if p.Kind != store.KindPage {
 			continue
@@ -190,23 +200,27 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			continue
 		}
 		it.Body = d.Markdown
-		cands := cl.classify(p, d)
-		pageCands[p.URL] = cands
-		if parts := cl.split(d, cands); len(parts) > 1 {
-			for _, pt := range parts {
+		cases = append(cases, &pageCase{p: p, d: d, it: it, key: normURL(p.URL)})
+	}
+	cl.decide(cases, opt.Threshold)
+	for _, pc := range cases {
+		p, d, it := pc.p, pc.d, pc.it
+		pageCands[p.URL] = pc.cands
+		if len(pc.parts) > 1 {
+			for _, pt := range pc.parts {
 				part := it
 				part.Key = it.Key + "#" + pt.section
 				part.Title, part.Body = pt.title, pt.body
 				place(plan, part, pt.cands, opt.Threshold, nil)
 			}
-			placedAt[p.URL] = parts[0].section
+			placedAt[p.URL] = pc.parts[0].section
 		} else {
-			if len(cands) > 0 && cands[0].Section == NewsSection {
+			if pc.section == NewsSection {
 				if date, ok := newsItem(p.URL, prof.Section(NewsSection)); ok {
 					it.Kind, it.Date = KindNews, date
 				}
 			}
-			place(plan, it, cands, opt.Threshold, placedAt)
+			placeCase(plan, it, pc, placedAt)
 		}
 		for i, r := range d.Records {
 			recs = append(recs, pageRecord{p.URL, i, r})
@@ -375,6 +389,33 @@ func place(plan *Plan, it Item, cands []Candidate, threshold float64, placedAt m
 	if placedAt != nil {
 		placedAt[it.SourceURL] = best.Section
 	}
+}
+
+// placeCase puts a page where the whole-site reasoning decided, or leaves
+// it for review with its candidates.
+func placeCase(plan *Plan, it Item, pc *pageCase, placedAt map[string]string) {
+	if pc.section == "" {
+		it.Reasons = nil
+		if pc.review != "" {
+			it.Reasons = []string{pc.review}
+		}
+		it.Candidates = pc.cands[:min(3, len(pc.cands))]
+		if it.Candidates == nil {
+			it.Candidates = []Candidate{}
+		}
+		plan.Unplaced = append(plan.Unplaced, it)
+		return
+	}
+	it.Confidence, it.Reasons = round2(pc.conf), pc.reasons
+	if pc.free {
+		it.Menu = pc.menu
+		if pc.parent != "" {
+			it.Parent = itemKey(pc.parent)
+		}
+	}
+	sp := plan.Section(pc.section)
+	sp.Items = append(sp.Items, it)
+	placedAt[it.SourceURL] = pc.section
 }
 
 func excludedWhy(p *store.Page) string {

@@ -130,7 +130,7 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			m = matchExact
 		case pc >= 1 && float64(pc)/float64(n) >= 0.6:
 			m = matchMost
-		case len(p.stems) >= 2:
+		case pc >= 2:
 			m = matchPhrase
 		}
 		if m > best {

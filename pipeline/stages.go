@@ -364,7 +364,7 @@ func RebuildPlan(ctx context.Context, ws *store.Workspace, profiles mapping.Prof
 	if prof == nil {
 		return nil, fmt.Errorf("no profile for organisation type %s", o.Type)
 	}
-	in := mapping.Input{Org: o, Docs: map[string]*extract.Document{}}
+	in := mapping.Input{Org: o, Docs: map[string]*extract.Document{}, Blobs: ws.Blobs}
 	if o.HasLegacy() {
 		if in.Docs, err = LoadDocs(ws, o.ID); err != nil {
 			return nil, err
