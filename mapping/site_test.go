@@ -182,3 +182,56 @@ func TestSiteNav(t *testing.T) {
 		t.Error("a menu read without the pages' bytes")
 	}
 }
+
+// One page holding the whole «Сведения», a heading (or a line in bold) per
+// subsection, is split into the subsections it covers, each part with its
+// reason; the introduction and the blocks of no subsection stay the page
+// of the whole section.
+func TestOnePageSvedenSplit(t *testing.T) {
+	in := fixtureSite(t, "testdata/onepage", store.Preschool)
+	plan := Build(profiles(t)[store.Preschool], in, Options{})
+	want := map[string]string{ // section → a phrase of its part, and none of the others'
+		"sveden":          "Паспорт дорожной безопасности",
+		"sveden/common":   "Дата создания: 1975",
+		"sveden/struct":   "педагогический совет",
+		"sveden/document": "правила внутреннего распорядка",
+		"sveden/vacant":   "Свободных мест в группах нет",
+		"sveden/catering": "Пятиразовое питание",
+	}
+	for _, page := range []string{"svedeniya.html", "bold.html"} {
+		u := "http://school.example/" + page
+		got := map[string]Item{}
+		for _, s := range plan.Sections {
+			for _, it := range s.Items {
+				if it.SourceURL == u && it.Kind == KindPage {
+					got[s.ID] = it
+				}
+			}
+		}
+		if len(got) != len(want) {
+			secs := make([]string, 0, len(got))
+			for s := range got {
+				secs = append(secs, s)
+			}
+			t.Errorf("%s: split into %v, want the %d sections %v; unplaced %+v", page, secs, len(want), want, plan.Unplaced)
+			continue
+		}
+		for sec, phrase := range want {
+			it := got[sec]
+			if !strings.Contains(it.Body, phrase) {
+				t.Errorf("%s: part %s lacks %q:\n%s", page, sec, phrase, it.Body)
+			}
+			for other, p := range want {
+				if other != sec && strings.Contains(it.Body, p) {
+					t.Errorf("%s: part %s holds %s's %q", page, sec, other, p)
+				}
+			}
+			if it.Key != itemKey(u)+"#"+sec || len(it.Reasons) == 0 || it.Confidence < 0.6 {
+				t.Errorf("%s: part %s: key %q, confidence %.2f, reasons %v", page, sec, it.Key, it.Confidence, it.Reasons)
+			}
+			if sec != "sveden" && !strings.Contains(it.Reasons[0], "под заголовком") {
+				t.Errorf("%s: part %s does not say which heading it is: %v", page, sec, it.Reasons)
+			}
+		}
+	}
+}
