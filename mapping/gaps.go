@@ -37,7 +37,7 @@ func gaps(prof *Profile, plan *Plan, in Input) []Gap {
 						props[p] = true
 					}
 					for _, l := range d.Attachments() { // a linked file, even one not downloaded
-						if k := docKind(l.Text + " " + path.Base(l.URL)); k != "" {
+						if k, _ := prof.kindOf(l.Text, path.Base(l.URL), ""); k != "" {
 							kinds[k] = true
 						}
 					}
@@ -56,7 +56,7 @@ func gaps(prof *Profile, plan *Plan, in Input) []Gap {
 					vals = append(vals, v)
 				}
 				if it.DocKind == "document" { // a row of a document list
-					if k := docKind(strings.Join(vals, " ")); k != "" {
+					if k, _ := prof.kindOf(strings.Join(vals, " "), "", ""); k != "" {
 						kinds[k] = true
 					}
 				}

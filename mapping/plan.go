@@ -234,11 +234,10 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		}
 		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindDocument, FileName: p.FileName, Size: p.Size, Blob: p.Blob.String()}
 		it.Title = documentTitle(p)
-		it.DocKind = docKind(it.Title + " " + p.FileName)
-		if at, ok := in.Attach[p.URL]; ok {
-			if it.DocKind == "" && at.Text != "" {
-				it.DocKind = docKind(firstWords(at.Text, 60)) // the title page names the document
-			}
+		at, read := in.Attach[p.URL]
+		var kindFrom string
+		it.DocKind, kindFrom = prof.kindOf(it.Title, p.FileName, at.Text)
+		if read {
 			switch {
 			case at.Scan:
 				it.Warning = ScanWarning
@@ -257,7 +256,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			continue
 		}
 		blobs[p.Blob] = p.URL
-		place(plan, it, cl.classifyDocument(p, it, placedAt), opt.Threshold, nil)
+		place(plan, it, cl.classifyDocument(p, it, kindFrom, placedAt), opt.Threshold, nil)
 	}
 	plan.Gaps = gaps(prof, plan, in)
 	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
@@ -446,15 +445,6 @@ func itemKey(raw string) string {
 		k += "?" + u.RawQuery
 	}
 	return k
-}
-
-func documentTitle(p *store.Page) string {
-	for _, r := range p.Referrers {
-		if t := strings.TrimSpace(r.Anchor); t != "" && t != "sitemap" {
-			return t
-		}
-	}
-	return p.FileName
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
