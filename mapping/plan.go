@@ -158,7 +158,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	placedAt := map[string]string{} // page URL → section, for its attachments and records
 	pages := append([]*store.Page(nil), in.Pages...)
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
-	copyOf := findCopies(pages, in.Docs)
+	copyOf := findCopies(pages, in.Docs, in.Org.LegacyURL)
 	known := map[string]bool{}
 	for _, p := range pages {
 		if p.OK() {
@@ -295,10 +295,32 @@ func isNumberedPage(segs []string) bool {
 	return n >= 2 && segs[n-2] == "page" && strings.Trim(segs[n-1], "0123456789") == ""
 }
 
-// findCopies finds pages that repeat another page: print and low-vision
-// versions (same title), and pages with the same text under another
-// address. It maps each copy's URL to its original's.
-func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[string]string {
+// findCopies finds pages that repeat another page: the same path on
+// another host of the site (its www twin, an alias, http and https), print
+// and low-vision versions (same title), and pages with the same text under
+// another address. It maps each copy's URL to its original's.
+func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy string) map[string]string {
+	out := map[string]string{}
+	home := ""
+	if u, err := url.Parse(legacy); err == nil {
+		home = strings.ToLower(u.Host)
+	}
+	byKey := map[string]string{}
+	for _, p := range pages { // sorted by URL: the first is kept, unless another is on the registry's host
+		if p.Kind != store.KindPage || !p.OK() || docs[p.URL] == nil {
+			continue
+		}
+		k := itemKey(p.URL)
+		first, ok := byKey[k]
+		switch {
+		case !ok:
+			byKey[k] = p.URL
+		case hostOf(p.URL) == home && hostOf(first) != home:
+			out[first], byKey[k] = p.URL, p.URL
+		default:
+			out[p.URL] = first
+		}
+	}
 	type cand struct {
 		url   string
 		print bool
@@ -315,7 +337,7 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[stri
 	byTitle, byText := map[string]cand{}, map[string]cand{}
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
 		c := cand{p.URL, d.Print}
@@ -332,10 +354,9 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[stri
 			}
 		}
 	}
-	out := map[string]string{}
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
 		if d.Print {
@@ -351,6 +372,13 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[stri
 		}
 	}
 	return out
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return strings.ToLower(u.Host)
+	}
+	return ""
 }
 
 func hasPage(pages []*store.Page, u string) bool {

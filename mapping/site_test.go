@@ -235,3 +235,38 @@ func TestOnePageSvedenSplit(t *testing.T) {
 		}
 	}
 }
+
+// The same page reached under two hosts of the site (an alias, the www
+// twin) is migrated once: the copy names its original, so that no two
+// items share a key.
+func TestSamePathOnTwoHostsOnce(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://www.s.example/"}
+	in := site(org,
+		page{url: "http://s.example/sveden/common.html", title: "Основные сведения"},
+		page{url: "http://www.s.example/sveden/common.html", title: "Основные сведения"},
+	)
+	plan := Build(profiles(t)[store.School], in, Options{})
+	placed := 0
+	for _, s := range plan.Sections {
+		for _, it := range s.Items {
+			if it.Key == "/sveden/common.html" {
+				placed++
+			}
+		}
+	}
+	if placed != 1 {
+		t.Fatalf("key /sveden/common.html placed %d times, want once", placed)
+	}
+	if _, sec := itemOf(plan, "http://www.s.example/sveden/common.html"); sec != "sveden/common" {
+		t.Errorf("the page on the registry's host is in %q", sec)
+	}
+	var copy *Item
+	for i := range plan.Excluded {
+		if plan.Excluded[i].SourceURL == "http://s.example/sveden/common.html" {
+			copy = &plan.Excluded[i]
+		}
+	}
+	if copy == nil || copy.CopyOf != "http://www.s.example/sveden/common.html" {
+		t.Errorf("the copy on the alias host: %+v", copy)
+	}
+}
