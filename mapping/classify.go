@@ -57,38 +57,27 @@ const (
 
 // classifier scores sections for a site's items from independent signals.
 type classifier struct {
-	prof     *Profile
-	secs     []*Section
-	phrases  map[string][]phrase   // section id → keywords and title, stemmed
-	slugs    map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
-	menus    map[string][]string   // page URL → anchor texts of template links pointing to it
-	refs     map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
-	nav      map[string][]navEntry // page URL → its places in the old site's menu tree
-	template map[string]bool       // itemprops on most pages of the site (footers, headers)
-	common   map[string]bool       // title parts on most pages of the site (the site's name)
+	prof      *Profile
+	secs      []*Section
+	phrases   map[string][]phrase   // section id → keywords and title, stemmed
+	slugs     map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
+	menus     map[string][]string   // page URL → anchor texts of template links pointing to it
+	refs      map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
+	nav       map[string][]navEntry // page URL → its places in the old site's menu tree
+	st        stemmer               // the site's words and their stems
+	rootGroup map[string]string     // page URL → the menu group above it that names the root (underRoot)
+	template  map[string]bool       // itemprops on most pages of the site (footers, headers)
+	common    map[string]bool       // title parts on most pages of the site (the site's name)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
 	c := &classifier{prof: prof, phrases: map[string][]phrase{}, slugs: map[string][]phrase{}, menus: map[string][]string{}, refs: map[string][]string{},
-		template: map[string]bool{}, common: map[string]bool{}}
+		template: map[string]bool{}, common: map[string]bool{}, st: stemmer{}, rootGroup: map[string]string{}}
 	c.secs = append(c.secs, &prof.Root)
 	for i := range prof.Sections {
 		c.secs = append(c.secs, &prof.Sections[i])
 	}
-	titles := map[string]int{}
-	for _, s := range c.secs {
-		titles[norm(s.Title)]++
-	}
-	for _, s := range c.secs {
-		kws := append([]string(nil), s.Keywords...)
-		if titles[norm(s.Title)] == 1 && s.ID != OtherSection && s.ID != HomeSection {
-			kws = append(kws, s.Title)
-		}
-		c.phrases[s.ID] = newPhrases(kws)
-		if s.ID != OtherSection && s.ID != HomeSection {
-			c.slugs[s.ID] = slugPhrases(append(append([]string(nil), kws...), s.Slugs...))
-		}
-	}
+	c.phrases, c.slugs = prof.matchers()
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
 	pages := 0
@@ -139,6 +128,41 @@ func newClassifier(prof *Profile, in Input) *classifier {
 	return c
 }
 
+// matchers returns the profile's sections' phrases (keywords and a
+// title no other section has, stemmed) and slug phrases (the same with
+// the slugs, as Latin skeletons), prepared once per profile.
+func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
+	p.prepare.Do(func() {
+		p.phrases, p.slugs = map[string][]phrase{}, map[string][]phrase{}
+		secs := append([]*Section{&p.Root}, nil...)
+		for i := range p.Sections {
+			secs = append(secs, &p.Sections[i])
+		}
+		titles := map[string]int{}
+		for _, s := range secs {
+			titles[norm(s.Title)]++
+		}
+		for _, s := range secs {
+			kws := append([]string(nil), s.Keywords...)
+			if titles[norm(s.Title)] == 1 && s.ID != OtherSection && s.ID != HomeSection {
+				kws = append(kws, s.Title)
+			}
+			p.phrases[s.ID] = newPhrases(kws)
+			if s.ID != OtherSection && s.ID != HomeSection {
+				p.slugs[s.ID] = slugPhrases(append(append([]string(nil), kws...), s.Slugs...))
+			}
+		}
+		p.bodyIdx = newBodyIndex(p.phrases)
+	})
+	return p.phrases, p.slugs
+}
+
+// body returns the profile's phrases indexed for finding them in text.
+func (p *Profile) body() bodyIndex {
+	p.matchers()
+	return p.bodyIdx
+}
+
 // signal is one piece of evidence for a section. Context evidence (the
 // folder or breadcrumb the page sits under) says where the page's parent
 // is: it places a page on its own, but does not contradict direct evidence
@@ -163,9 +187,32 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	u, _ := url.Parse(p.URL)
 	key := normURL(p.URL)
 	sigs = append(sigs, c.urlSignals(u)...)
-	titles := c.pageTitles(d)
-	crumbs := c.ancestorCrumbs(d)
-	text := stems(d.Text)
+	// Each text is stemmed once, not once per section.
+	type short struct {
+		text  string
+		stems []string
+	}
+	prep := func(ts []string) []short {
+		out := make([]short, len(ts))
+		for i, t := range ts {
+			out[i] = short{t, c.st.stems(t)}
+		}
+		return out
+	}
+	titles := prep(c.pageTitles(d))
+	crumbs := prep(c.ancestorCrumbs(d))
+	var heads []short
+	if len(d.Headings) > 1 {
+		heads = prep(d.Headings[1:min(len(d.Headings), 5)])
+	}
+	menus, refs := prep(c.menus[key]), prep(c.refs[key])
+	var groups []short
+	for _, e := range c.nav[key] {
+		if len(e.groups) > 0 {
+			groups = append(groups, short{e.groups[len(e.groups)-1], c.st.stems(e.groups[len(e.groups)-1])})
+		}
+	}
+	body := c.bodyPhrases(c.st.stems(d.Text))
 	for _, s := range c.secs {
 		ps := c.phrases[s.ID]
 		if len(ps) == 0 {
@@ -173,8 +220,8 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 		}
 		tm, shown := matchNone, ""
 		for _, t := range titles {
-			if m, _ := matchShort(stems(t), ps); m > tm {
-				tm, shown = m, t
+			if m, _ := matchShort(t.stems, ps); m > tm {
+				tm, shown = m, t.text
 			}
 		}
 		switch tm {
@@ -187,59 +234,56 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 		case matchWord:
 			sigs = append(sigs, signal{s.ID, wTitleWord, fmt.Sprintf("слово в заголовке «%s»", shown), false})
 		}
-		if len(d.Headings) > 1 {
-			for _, h := range d.Headings[1:min(len(d.Headings), 5)] {
-				m, _ := matchShort(stems(h), ps)
-				if m >= matchMost {
-					sigs = append(sigs, signal{s.ID, wHeadingExact, fmt.Sprintf("подзаголовок «%s»", h), false})
-					break
-				}
-				if m == matchPhrase {
-					sigs = append(sigs, signal{s.ID, wHeadingPhrase, fmt.Sprintf("подзаголовок «%s»", h), false})
-					break
-				}
+		for _, h := range heads {
+			m, _ := matchShort(h.stems, ps)
+			if m >= matchMost {
+				sigs = append(sigs, signal{s.ID, wHeadingExact, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				break
+			}
+			if m == matchPhrase {
+				sigs = append(sigs, signal{s.ID, wHeadingPhrase, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				break
 			}
 		}
 		best, bestAnchor := matchNone, ""
-		for _, anchor := range c.menus[key] {
-			if m, _ := matchShort(stems(anchor), ps); m > best {
-				best, bestAnchor = m, anchor
+		for _, a := range menus {
+			if m, _ := matchShort(a.stems, ps); m > best {
+				best, bestAnchor = m, a.text
 			}
 		}
 		if w := [...]float64{0, wMenuWord, wMenuPhrase, wMenuMost, wMenuExact}[best]; w > 0 {
 			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("пункт меню «%s»", bestAnchor), false})
 		}
 		best, bestAnchor = matchNone, ""
-		for _, anchor := range c.refs[key] {
-			if m, _ := matchShort(stems(anchor), ps); m > best {
-				best, bestAnchor = m, anchor
+		for _, a := range refs {
+			if m, _ := matchShort(a.stems, ps); m > best {
+				best, bestAnchor = m, a.text
 			}
 		}
 		if w := [...]float64{0, 0, wRefPhrase, wRefMost, wRefExact}[best]; w > 0 {
 			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor), false})
 		}
-		for _, e := range c.nav[key] {
-			if len(e.groups) == 0 {
-				continue
-			}
-			g := e.groups[len(e.groups)-1]
-			if m, _ := matchShort(stems(g), ps); m >= matchMost && s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
-				sigs = append(sigs, signal{s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g), true})
-				break
+		if s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
+			for _, g := range groups {
+				if m, _ := matchShort(g.stems, ps); m >= matchMost {
+					sigs = append(sigs, signal{s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text), true})
+					break
+				}
 			}
 		}
 		for _, cr := range crumbs {
-			m, _ := matchShort(stems(cr), ps)
+			m, _ := matchShort(cr.stems, ps)
 			if m >= matchMost {
-				sigs = append(sigs, signal{s.ID, wCrumb, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr), s.ID != NewsSection})
+				sigs = append(sigs, signal{s.ID, wCrumb, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
 				break
 			}
 			if m == matchPhrase {
-				sigs = append(sigs, signal{s.ID, wCrumbWeak, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr), s.ID != NewsSection})
+				sigs = append(sigs, signal{s.ID, wCrumbWeak, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
 				break
 			}
 		}
-		if n, found := countPhrases(text, ps); n >= 2 {
+		if found := body[s.ID]; len(found) >= 2 {
+			n := len(found)
 			w := wBodyFew
 			if n >= 4 {
 				w = wBodyMany
@@ -257,17 +301,29 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	return append(sigs, c.navRootSignals(key, sigs)...)
 }
 
+// bodyPhrases finds the sections' phrases in a page's text.
+func (c *classifier) bodyPhrases(text []string) map[string][]string {
+	return c.prof.body().find(text)
+}
+
 // underRoot returns the menu group above the page that names the profile's
 // root («Сведения об образовательной организации», «Сведения»), or "".
 func (c *classifier) underRoot(key string) string {
+	if g, ok := c.rootGroup[key]; ok {
+		return g
+	}
+	g := ""
+outer:
 	for _, e := range c.nav[key] {
-		for _, g := range e.groups {
-			if m, _ := matchShort(stems(g), c.phrases[c.prof.Root.ID]); m >= matchMost {
-				return g
+		for _, x := range e.groups {
+			if m, _ := matchShort(c.st.stems(x), c.phrases[c.prof.Root.ID]); m >= matchMost {
+				g = x
+				break outer
 			}
 		}
 	}
-	return ""
+	c.rootGroup[key] = g
+	return g
 }
 
 // navRootSignals adds, for a page whose menu item is under the root's

@@ -5,7 +5,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"perenos/store"
@@ -20,51 +19,41 @@ type docKindWords struct {
 }
 
 // token is a word of a text: its stem, and the word itself where the stem
-// is too short to tell words apart (меню and меня are both «мен»).
+// is too short to tell words apart (меню and меня are both «мен»): a
+// phrase's token with exact set matches only that word.
 type token struct {
 	stem, word string
+	exact      bool
 }
 
 // shortStem is the length under which a stem is compared as the whole word.
 const shortStem = 4
 
 // tokens splits a text into tokens.
-func tokens(s string) []token {
-	s = strings.ReplaceAll(strings.ToLower(s), "ё", "е")
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+func (m stemmer) tokens(s string) []token {
+	words := splitWords(s)
 	out := make([]token, len(words))
 	for i, w := range words {
-		out[i] = token{stemWord(w), w}
+		out[i] = token{stem: m.word(w), word: w}
 	}
 	return out
 }
 
 // same reports whether a text's token is a phrase's.
 func (t token) same(p token) bool {
-	if utf8.RuneCountInString(p.stem) < shortStem && p.stem != p.word {
+	if p.exact {
 		return t.word == p.word
 	}
 	return t.stem == p.stem
 }
 
-// indexTokens returns where seq occurs in text as consecutive tokens, or -1.
-func indexTokens(text, seq []token) int {
-outer:
-	for i := 0; i+len(seq) <= len(text); i++ {
-		for j := range seq {
-			if !text[i+j].same(seq[j]) {
-				continue outer
-			}
-		}
-		return i
-	}
-	return -1
-}
-
 func newDocKindWords(k DocumentKind) docKindWords {
 	out := docKindWords{kind: k.Kind}
 	for _, w := range k.Words {
-		if st := tokens(w); len(st) > 0 {
+		if st := (stemmer{}).tokens(w); len(st) > 0 {
+			for i := range st {
+				st[i].exact = utf8.RuneCountInString(st[i].stem) < shortStem && st[i].stem != st[i].word
+			}
 			out.stems = append(out.stems, st)
 		}
 		if sk := skeletons(w); len(sk) > 0 {
@@ -82,14 +71,14 @@ func (p *Profile) hasKind(k string) bool {
 // its file name first, the first words of its text only when those say
 // nothing. Of the kinds found, the one named earliest wins (a contract
 // «… на основании лицензии» is a contract); from says which was read.
-func (p *Profile) kindOf(title, file, text string) (kind, from string) {
-	if k := p.kindInText(tokens(title)); k != "" {
+func (p *Profile) kindOf(st stemmer, title, file, text string) (kind, from string) {
+	if k := p.kindInText(st.tokens(title)); k != "" {
 		return k, "по названию"
 	}
-	if k := p.kindInFile(file); k != "" {
+	if k := p.kindInFile(st, file); k != "" {
 		return k, "по имени файла"
 	}
-	if k := p.kindInTitlePage(text); k != "" {
+	if k := p.kindInTitlePage(st, text); k != "" {
 		return k, "по тексту документа"
 	}
 	return "", ""
@@ -103,11 +92,11 @@ const titleLines = 15
 // words, the next line joined for titles written on two («ПОЛОЖЕНИЕ» /
 // «о языке образования»). A kind merely mentioned further into a
 // sentence («… по образовательным программам …») is not the document's.
-func (p *Profile) kindInTitlePage(text string) string {
+func (p *Profile) kindInTitlePage(sm stemmer, text string) string {
 	var all []token
 	var starts []int
 	for _, l := range strings.Split(text, "\n") {
-		if st := tokens(l); len(st) > 0 {
+		if st := sm.tokens(l); len(st) > 0 {
 			starts = append(starts, len(all))
 			all = append(all, st...)
 			if len(starts) > titleLines {
@@ -115,59 +104,87 @@ func (p *Profile) kindInTitlePage(text string) string {
 			}
 		}
 	}
-	for i, from := range starts {
-		end := len(all)
-		if i+2 < len(starts) {
-			end = starts[i+2] // this line and the next
-		}
+	ms := p.kindsAt(all)
+	for _, from := range starts {
 		lead := from
-		for lead < end && leadWord(all[lead].stem) {
+		for lead < len(all) && leadWord(all[lead].stem) {
 			lead++
 		}
-		if k, at := p.firstKindIn(all, from, end); k != "" && at <= lead {
-			return k
+		for i := from; i <= lead && i < len(all); i++ {
+			if ms[i].kind != "" {
+				return ms[i].kind
+			}
 		}
 	}
 	return ""
 }
 
-// kindInText returns the kind whose words occur first in a stem sequence,
-// leaving out the acts a document cites rather than is («УТВЕРЖДЁН
-// постановлением …», «на основании лицензии», «в соответствии с уставом»).
+// kindInText returns the kind whose words occur first in a token
+// sequence, leaving out the acts a document cites rather than is
+// («УТВЕРЖДЁН постановлением …», «на основании лицензии», «в
+// соответствии с уставом»).
 func (p *Profile) kindInText(st []token) string {
-	k, _ := p.firstKind(st)
-	return k
+	for _, m := range p.kindsAt(st) {
+		if m.kind != "" {
+			return m.kind
+		}
+	}
+	return ""
 }
 
-// firstKind is kindInText with the position of the kind's words.
-func (p *Profile) firstKind(st []token) (string, int) {
-	return p.firstKindIn(st, 0, len(st))
+// kindMatch is the longest kind whose words begin at a position.
+type kindMatch struct {
+	kind   string
+	length int
 }
 
-// firstKindIn looks for kinds in st[start:end]; the words before start
-// still tell whether a kind is cited.
-func (p *Profile) firstKindIn(st []token, start, end int) (string, int) {
-	best, at, length := "", end+1, 0
-	for _, k := range p.Kinds {
-		for _, ws := range k.stems {
-			for from := start; from < end; {
-				i := indexTokens(st[from:end], ws)
-				if i < 0 {
-					break
-				}
-				i += from
-				if cited(st, i) {
-					from = i + 1
+// kindsAt finds, for every position of st, the longest kind whose words
+// begin there and are not cited, looking phrases up by their first word.
+func (p *Profile) kindsAt(st []token) []kindMatch {
+	out := make([]kindMatch, len(st))
+	for i, t := range st {
+		for _, phs := range [2][]kindPhrase{p.kindIndex.byStem[t.stem], p.kindIndex.byWord[t.word]} {
+			for _, ph := range phs {
+				if len(ph.words) <= out[i].length || i+len(ph.words) > len(st) {
 					continue
 				}
-				if i < at || i == at && len(ws) > length {
-					best, at, length = k.kind, i, len(ws)
+				ok := true
+				for j := 1; j < len(ph.words) && ok; j++ {
+					ok = st[i+j].same(ph.words[j])
 				}
-				break
+				if ok && !cited(st, i) {
+					out[i] = kindMatch{ph.kind, len(ph.words)}
+				}
 			}
 		}
 	}
-	return best, at
+	return out
+}
+
+// kindPhrase is one phrase of a kind, for the index by first word.
+type kindPhrase struct {
+	kind  string
+	words []token
+}
+
+// kindIndex finds the kinds' phrases by their first word: its stem, or
+// the word itself for a short stem compared as a whole word.
+type kindIndex struct {
+	byStem, byWord map[string][]kindPhrase
+}
+
+func indexKinds(kinds []docKindWords) kindIndex {
+	out := kindIndex{map[string][]kindPhrase{}, map[string][]kindPhrase{}}
+	for _, k := range kinds {
+		for _, ws := range k.stems {
+			if ws[0].exact {
+				out.byWord[ws[0].word] = append(out.byWord[ws[0].word], kindPhrase{k.kind, ws})
+			} else {
+				out.byStem[ws[0].stem] = append(out.byStem[ws[0].stem], kindPhrase{k.kind, ws})
+			}
+		}
+	}
+	return out
 }
 
 // citing are the stems of words that introduce an act a document cites.
@@ -200,9 +217,9 @@ func leadWord(stem string) bool { return slices.Contains(leadWords, stem) }
 
 // kindInFile reads a file name in any transliteration (ustav.pdf,
 // plan_fhd_2015.pdf, Устав школы.pdf).
-func (p *Profile) kindInFile(name string) string {
+func (p *Profile) kindInFile(st stemmer, name string) string {
 	name = strings.TrimSuffix(name, path.Ext(name))
-	if k := p.kindInText(tokens(strings.NewReplacer("_", " ", "-", " ", ".", " ").Replace(name))); k != "" {
+	if k := p.kindInText(st.tokens(strings.NewReplacer("_", " ", "-", " ", ".", " ").Replace(name))); k != "" {
 		return k
 	}
 	words := skeletons(name)
@@ -263,7 +280,7 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 			own = append(own, signal{sec, wDocKind, fmt.Sprintf("вид документа: %s (%s)", it.DocKind, kindFrom), false})
 		}
 	}
-	text := stems(it.Title)
+	text := c.st.stems(it.Title)
 	for _, s := range c.secs {
 		if s.ID == HomeSection || s.ID == OtherSection {
 			continue

@@ -67,7 +67,7 @@ func TestKindOf(t *testing.T) {
 		{"Подготовка к ОГЭ", "", "", ""}, // a kind of medical sites only
 		{"Расписание кружков", "raspisanie.pdf", "", ""},
 	} {
-		if got, _ := prof.kindOf(c.title, c.file, c.text); got != c.want {
+		if got, _ := prof.kindOf(stemmer{}, c.title, c.file, c.text); got != c.want {
 			t.Errorf("kindOf(%q, %q, %q) = %q, want %q", c.title, c.file, c.text, got, c.want)
 		}
 	}

@@ -122,17 +122,28 @@ func siteNav(in Input, pages []*store.Page) map[string][]navEntry {
 			}
 		}
 		base, _ := url.Parse(s.p.URL)
-		readMenu(root, base, template, out)
+		m := &menuReader{base: base, template: template, pre: map[*html.Node]label{}, li: map[*html.Node]label{}}
+		m.read(root, out)
 	}
 	return out
 }
 
-// readMenu adds the menu entries of one parsed page.
-func readMenu(root *html.Node, base *url.URL, template map[string]bool, out map[string][]navEntry) {
+// menuReader reads the menu entries of one parsed page. The labels of a
+// list are the same for every link in it: they are read once.
+type menuReader struct {
+	base     *url.URL
+	template map[string]bool
+	pre, li  map[*html.Node]label
+}
+
+// label is a menu group's label and the page it links, if any.
+type label struct{ text, link string }
+
+func (m *menuReader) read(root *html.Node, out map[string][]navEntry) {
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode && n.DataAtom == atom.A {
-			if e, u, ok := menuEntry(n, base, template); ok && !hasEntry(out[u], e) {
+			if e, u, ok := m.entry(n); ok && !hasEntry(out[u], e) {
 				out[u] = append(out[u], e)
 			}
 			return
@@ -153,40 +164,40 @@ func hasEntry(es []navEntry, e navEntry) bool {
 	return false
 }
 
-// menuEntry reads where a template link sits in its menu.
-func menuEntry(a *html.Node, base *url.URL, template map[string]bool) (navEntry, string, bool) {
+// entry reads where a template link sits in its menu.
+func (m *menuReader) entry(a *html.Node) (navEntry, string, bool) {
 	href := strings.TrimSpace(attr(a, "href"))
 	if href == "" || strings.HasPrefix(href, "#") {
 		return navEntry{}, "", false
 	}
-	u, err := base.Parse(href)
+	u, err := m.base.Parse(href)
 	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
 		return navEntry{}, "", false
 	}
 	u.Fragment = ""
 	key := normURL(u.String())
-	text := collapse(nodeText(a))
+	text := collapse(nodeText(a, maxLabel*8))
 	if text == "" {
 		text = attr(a, "title")
 	}
-	if !template[key+"\x00"+text] || text == "" {
+	if !m.template[key+"\x00"+text] || text == "" {
 		return navEntry{}, "", false
 	}
 	e := navEntry{text: text}
 	own := ancestor(a, atom.Li)
 	child := a
 	for p := a.Parent; p != nil && p.DataAtom != atom.Body && len(e.groups) < 4; p = p.Parent {
-		var label, link string
+		var l label
 		switch {
 		case p.DataAtom == atom.Li && p != own:
-			label, link = liLabel(p, child, base)
+			l = m.liLabel(p, child)
 		case isList(p) || wrapsList(p, child):
-			label, link = precedingLabel(p, base)
+			l = m.precedingLabel(p)
 		}
-		if label != "" && label != text && !navNoise[norm(label)] && (len(e.groups) == 0 || e.groups[0] != label) {
-			e.groups = append([]string{label}, e.groups...)
+		if l.text != "" && l.text != text && !navNoise[norm(l.text)] && (len(e.groups) == 0 || e.groups[0] != l.text) {
+			e.groups = append([]string{l.text}, e.groups...)
 			if e.parent == "" && len(e.groups) == 1 {
-				e.parent = link
+				e.parent = l.link
 			}
 		}
 		child = p
@@ -223,56 +234,74 @@ const maxLabel = 80
 
 // liLabel is the label of a list item holding a nested menu: its own text
 // outside the nested part, and the page its own link names.
-func liLabel(li, nested *html.Node, base *url.URL) (string, string) {
+func (m *menuReader) liLabel(li, nested *html.Node) label {
+	if l, ok := m.li[li]; ok {
+		return l
+	}
 	var b strings.Builder
 	link := ""
-	for c := li.FirstChild; c != nil; c = c.NextSibling {
+	for c := li.FirstChild; c != nil && b.Len() <= maxLabel*8; c = c.NextSibling {
 		if c == nested || c.Type == html.ElementNode && (isList(c) || c.DataAtom == atom.Div && find(c, isList) != nil) {
 			continue
 		}
-		b.WriteString(" " + nodeText(c))
+		b.WriteString(" " + nodeText(c, maxLabel*8))
 		if link == "" {
-			if a := findA(c); a != nil {
-				if u, err := base.Parse(strings.TrimSpace(attr(a, "href"))); err == nil && attr(a, "href") != "" && !strings.HasPrefix(attr(a, "href"), "#") {
-					u.Fragment = ""
-					link = normURL(u.String())
-				}
-			}
+			link = m.linkOf(findA(c))
 		}
 	}
-	t := collapse(b.String())
-	if utf8.RuneCountInString(t) > maxLabel {
-		return "", ""
+	l := label{collapse(b.String()), link}
+	if utf8.RuneCountInString(l.text) > maxLabel {
+		l = label{}
 	}
-	return t, link
+	m.li[li] = l
+	return l
 }
 
 // precedingLabel is the label written just before a menu list: a short
 // element (a heading, a span, a button, a link) right before it.
-func precedingLabel(n *html.Node, base *url.URL) (string, string) {
+func (m *menuReader) precedingLabel(n *html.Node) label {
+	if l, ok := m.pre[n]; ok {
+		return l
+	}
+	l := m.readPreceding(n)
+	m.pre[n] = l
+	return l
+}
+
+func (m *menuReader) readPreceding(n *html.Node) label {
 	prev := n.PrevSibling
 	for prev != nil && (prev.Type == html.TextNode && strings.TrimSpace(prev.Data) == "" || prev.Type == html.CommentNode) {
 		prev = prev.PrevSibling
 	}
 	if prev == nil || prev.Type != html.ElementNode {
-		return "", ""
+		return label{}
 	}
 	switch prev.DataAtom {
 	case atom.Script, atom.Style, atom.Img, atom.Br, atom.Hr, atom.Input, atom.Form, atom.Table:
-		return "", ""
+		return label{}
 	}
-	t := collapse(nodeText(prev))
+	t := collapse(nodeText(prev, maxLabel*8))
 	if t == "" || utf8.RuneCountInString(t) > maxLabel || countA(prev) > 1 {
-		return "", ""
+		return label{}
 	}
-	link := ""
-	if a := findA(prev); a != nil && attr(a, "href") != "" && !strings.HasPrefix(attr(a, "href"), "#") {
-		if u, err := base.Parse(strings.TrimSpace(attr(a, "href"))); err == nil {
-			u.Fragment = ""
-			link = normURL(u.String())
-		}
+	return label{t, m.linkOf(findA(prev))}
+}
+
+// linkOf is the normalised URL a link names, or "".
+func (m *menuReader) linkOf(a *html.Node) string {
+	if a == nil {
+		return ""
 	}
-	return t, link
+	href := strings.TrimSpace(attr(a, "href"))
+	if href == "" || strings.HasPrefix(href, "#") {
+		return ""
+	}
+	u, err := m.base.Parse(href)
+	if err != nil {
+		return ""
+	}
+	u.Fragment = ""
+	return normURL(u.String())
 }
 
 func attr(n *html.Node, key string) string {
@@ -316,6 +345,9 @@ func countA(n *html.Node) int {
 	k := 0
 	var walk func(*html.Node)
 	walk = func(x *html.Node) {
+		if k > 1 {
+			return
+		}
 		if x.Type == html.ElementNode && x.DataAtom == atom.A && attr(x, "href") != "" {
 			k++
 		}
@@ -327,11 +359,16 @@ func countA(n *html.Node) int {
 	return k
 }
 
-// nodeText is the text under n, without scripts and styles.
-func nodeText(n *html.Node) string {
+// nodeText is the text under n, without scripts and styles; it stops
+// once it has more than limit bytes (a label is short: a longer text is
+// not one, however long).
+func nodeText(n *html.Node, limit int) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(x *html.Node) {
+		if b.Len() > limit {
+			return
+		}
 		switch {
 		case x.Type == html.TextNode:
 			b.WriteString(x.Data)

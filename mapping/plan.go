@@ -1,11 +1,14 @@
 package mapping
 
 import (
+	"hash/fnv"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"perenos/extract"
 	"perenos/store"
@@ -236,7 +239,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		it.Title = documentTitle(p)
 		at, read := in.Attach[p.URL]
 		var kindFrom string
-		it.DocKind, kindFrom = prof.kindOf(it.Title, p.FileName, at.Text)
+		it.DocKind, kindFrom = prof.kindOf(cl.st, it.Title, p.FileName, at.Text)
 		if read {
 			switch {
 			case at.Scan:
@@ -258,7 +261,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		blobs[p.Blob] = p.URL
 		place(plan, it, cl.classifyDocument(p, it, kindFrom, placedAt), opt.Threshold, nil)
 	}
-	plan.Gaps = gaps(prof, plan, in)
+	plan.Gaps = gaps(prof, plan, in, cl.st)
 	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
 	return plan
 }
@@ -334,7 +337,8 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 		}
 		return a.url < b.url
 	}
-	byTitle, byText := map[string]cand{}, map[string]cand{}
+	byTitle, byText := map[string]cand{}, map[uint64]cand{}
+	texts := map[string]uint64{} // page URL → its normalised text's hash, when long enough to compare
 	for _, p := range pages {
 		d := docs[p.URL]
 		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
@@ -348,7 +352,8 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 				}
 			}
 		}
-		if t := norm(d.Text); len([]rune(t)) >= 80 {
+		if t, n := normHash(d.Text); n >= 80 {
+			texts[p.URL] = t
 			if o, ok := byText[t]; !ok || better(c, o) {
 				byText[t] = c
 			}
@@ -365,13 +370,39 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 				continue
 			}
 		}
-		if t := norm(d.Text); len([]rune(t)) >= 80 {
+		if t, ok := texts[p.URL]; ok {
 			if o := byText[t]; o.url != p.URL {
 				out[p.URL] = o.url
 			}
 		}
 	}
 	return out
+}
+
+// normHash fingerprints a text as norm would write it (lower case, ё as
+// е, spaces collapsed) without building the string, and counts its runes.
+func normHash(s string) (uint64, int) {
+	h := fnv.New64a()
+	var buf [4]byte
+	n, space := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = n > 0
+			continue
+		}
+		if space {
+			h.Write([]byte{' '})
+			n++
+			space = false
+		}
+		r = unicode.ToLower(r)
+		if r == 'ё' {
+			r = 'е'
+		}
+		h.Write(buf[:utf8.EncodeRune(buf[:], r)])
+		n++
+	}
+	return h.Sum64(), n
 }
 
 func hostOf(raw string) string {

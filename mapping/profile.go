@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -74,6 +75,11 @@ type Profile struct {
 	// Kinds are the document kinds this type of organisation has
 	// (documents.yaml), prepared for matching.
 	Kinds []docKindWords `yaml:"-"`
+
+	kindIndex      kindIndex // Kinds by their phrases' first words
+	prepare        sync.Once
+	phrases, slugs map[string][]phrase
+	bodyIdx        bodyIndex
 }
 
 // Section returns the section with id, or nil.
@@ -162,6 +168,7 @@ func LoadProfiles(dir string) (Profiles, error) {
 				p.Kinds = append(p.Kinds, newDocKindWords(k))
 			}
 		}
+		p.kindIndex = indexKinds(p.Kinds)
 		if err := p.validate(); err != nil {
 			return nil, fmt.Errorf("profile %s: %w", name, err)
 		}

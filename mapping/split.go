@@ -223,7 +223,7 @@ func combineParts(sigs []signal) []Candidate {
 // its own («Руководство», «Педагогический состав»), or "" when it names
 // none or more than one.
 func (c *classifier) headingSection(h string) string {
-	hs := stems(h)
+	hs := c.st.stems(h)
 	found := ""
 	for _, s := range c.secs {
 		if s.Parent != c.prof.Root.ID {

@@ -37,6 +37,10 @@ type Options struct {
 	// PlansDir, when set, receives each site's plan as SITE.json, for
 	// reading what the scores count.
 	PlansDir string
+	// Workspace, when set, is the folder the pipeline runs in, kept
+	// afterwards (it must not hold a workspace yet); by default a
+	// temporary one is removed.
+	Workspace string
 }
 
 // Part is the score of some of the corpus's sites: the counts and rates,
@@ -107,12 +111,19 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	ws, err := store.Open(ctx, filepath.Join(tmp, "workspace"), store.Options{Command: "perenos bench map"})
+	wsDir := opt.Workspace
+	if wsDir == "" {
+		wsDir = filepath.Join(tmp, "workspace")
+	}
+	if _, err := os.Stat(filepath.Join(wsDir, store.LedgerFile)); err == nil {
+		return nil, fmt.Errorf("%s already holds a workspace; the bench needs a fresh one", wsDir)
+	}
+	ws, err := store.Open(ctx, wsDir, store.Options{Command: "perenos bench map"})
 	if err != nil {
 		return nil, err
 	}
 	defer ws.Close()
-	ca, err := newAuthority(tmp)
+	ca, err := newAuthority(tmpOr(opt.Workspace, tmp))
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +135,7 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 		}
 	}()
 	ids := make([]string, 0, len(sites))
+
 	for _, site := range sites {
 		domains, err := Domains(filepath.Join(opt.Dir, "sites", site.Name))
 		if err != nil {
@@ -253,4 +265,12 @@ func writePlans(dir string, plans map[string]*mapping.Plan) error {
 		}
 	}
 	return nil
+}
+
+// tmpOr returns dir when set, else tmp.
+func tmpOr(dir, tmp string) string {
+	if dir != "" {
+		return dir
+	}
+	return tmp
 }

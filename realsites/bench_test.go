@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"perenos/mapping"
 	"perenos/store"
@@ -13,7 +15,7 @@ import (
 // corpusDir finds ../shared/gold-real beside the repository (the folder
 // holding go.mod), as CI has it beside its clone. It skips the test when
 // the corpus is absent, and fails it under CI.
-func corpusDir(t *testing.T) string {
+func corpusDir(t testing.TB) string {
 	t.Helper()
 	dir, err := filepath.Abs(".")
 	if err != nil {
@@ -100,4 +102,62 @@ func TestBenchOneSite(t *testing.T) {
 			t.Errorf("a miss says nothing: %+v", m)
 		}
 	}
+}
+
+// BenchmarkMapBuild times the map stage's own work (mapping.Build, the
+// whole-site reasoning included) on every site of the corpus, after one
+// crawl and extraction: cpu-ns/page (the process's CPU time, garbage
+// collection included) is the figure issue 18's budget is about.
+//
+//	GOMAXPROCS=1 go test -run '^$' -bench MapBuild ./realsites
+func BenchmarkMapBuild(b *testing.B) {
+	dir := corpusDir(b)
+	needPHP(b)
+	wsDir := filepath.Join(b.TempDir(), "workspace")
+	profiles, err := mapping.LoadProfiles("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Bench(context.Background(), Options{Dir: dir, Profiles: profiles, Workspace: wsDir}); err != nil {
+		b.Fatal(err)
+	}
+	ws, err := store.Open(context.Background(), wsDir, store.Options{LockTimeout: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ws.Close()
+	orgs, err := ws.Orgs()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	for _, o := range orgs {
+		ids = append(ids, o.ID)
+	}
+	slices.Sort(ids)
+	inputs, err := mapInputs(ws, ids)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages := 0
+	for _, in := range inputs {
+		for _, p := range in.Pages {
+			if p.Kind == store.KindPage {
+				pages++
+			}
+		}
+	}
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		for _, id := range ids {
+			in := inputs[id]
+			mapping.Build(profiles[in.Org.Type], in, mapping.Options{})
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(pages), "ns/page")
+	if c := cpuTime() - cpu; c > 0 {
+		b.ReportMetric(float64(c.Nanoseconds())/float64(b.N)/float64(pages), "cpu-ns/page")
+	}
+	b.ReportMetric(float64(pages), "pages")
 }

@@ -56,3 +56,32 @@ func runPipeline(ctx context.Context, ws *store.Workspace, profiles mapping.Prof
 	}
 	return plans, nil
 }
+
+// mapInputs loads what the map stage reads of each site, for timing
+// mapping.Build on its own.
+func mapInputs(ws *store.Workspace, ids []string) (map[string]mapping.Input, error) {
+	out := make(map[string]mapping.Input, len(ids))
+	for _, id := range ids {
+		o, err := ws.Org(id)
+		if err != nil {
+			return nil, err
+		}
+		in := mapping.Input{Org: o, Blobs: ws.Blobs}
+		if in.Docs, err = pipeline.LoadDocs(ws, id); err != nil {
+			return nil, err
+		}
+		if in.Attach, err = pipeline.LoadAttachText(ws, id); err != nil {
+			return nil, err
+		}
+		if err := ws.Pages(id, func(p *store.Page) error {
+			if p.Kind != "sitemap" {
+				in.Pages = append(in.Pages, p)
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		out[id] = in
+	}
+	return out, nil
+}

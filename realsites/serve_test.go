@@ -109,7 +109,7 @@ func TestLinkedDocs(t *testing.T) {
 }
 
 // needPHP skips a test when php is missing, and fails it under CI.
-func needPHP(t *testing.T) {
+func needPHP(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("php"); err != nil {
 		if os.Getenv("CI") == "true" {
