@@ -238,6 +238,10 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		place(best)
 	case main[best.Section] == pc && c.jointSection(best.Section):
 		place(best, fmt.Sprintf("главная страница раздела «%s» на сайте: у других страниц признаков этого раздела меньше", c.prof.Section(best.Section).Title))
+	case c.underRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
+		// Under «Сведения» in the old menu, with some sign of one subsection
+		// whose main page is another: a further page of that subsection.
+		place(best, fmt.Sprintf("в меню старого сайта под пунктом «%s»; ещё одна страница подраздела, его главная страница — %s", c.underRoot(pc.key), mainURL(main[best.Section])))
 	default:
 		pc.free = true
 	}
@@ -265,6 +269,18 @@ func (c *classifier) hubOf(pc *pageCase, byKey map[string]*pageCase) int {
 		}
 	}
 	return len(seen)
+}
+
+func (c *classifier) isRootChild(id string) bool {
+	s := c.prof.Section(id)
+	return s != nil && s.Parent == c.prof.Root.ID
+}
+
+func mainURL(pc *pageCase) string {
+	if pc == nil {
+		return "не найдена"
+	}
+	return pc.p.URL
 }
 
 // pull places the pages a section's main page links in its own text, when
@@ -327,7 +343,7 @@ func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
 		pc.parent = ""
 	}
 	reasons := []string{why}
-	if len(pc.cands) > 0 && pc.cands[0].Section != OtherSection {
+	if len(pc.cands) > 0 && pc.cands[0].Section != OtherSection && len(pc.reasons) == 0 {
 		reasons = append(reasons, fmt.Sprintf("признаков раздела %s мало (%.2f): %s", pc.cands[0].Section, pc.cands[0].Confidence, pc.cands[0].Reasons[0]))
 	}
 	pc.reasons = append(reasons, pc.reasons...)

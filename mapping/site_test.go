@@ -141,6 +141,7 @@ func TestWholeSiteDecides(t *testing.T) {
 		{"dokumenty.html", "sveden/document", ""},
 		{"osnovnye.html", "sveden/common", ""},
 		{"obuchenie.html", "sveden/education", "под пунктом «Сведения об образовательной организации»"},
+		{"arhiv.html", "sveden/education", "ещё одна страница подраздела"}, // under «Сведения», some sign of «Образование», whose main page is another
 		{"sveden.html", "sveden", ""},
 		{"", HomeSection, ""},
 	} {

@@ -86,6 +86,10 @@ func skeletons(s string) []string {
 // slugPhrases prepares keywords for matching against slugs: their words'
 // skeletons. Phrases of one short word are left out (a three-letter
 // skeleton matches too much by chance).
+//
+// A Latin keyword (a slug of the profile) is a whole word, not a stem: its
+// ending is cut as the stemmer cuts a Russian word's (sotrudniki to
+// sotrudnik), so that the allowance for endings is not spent twice.
 func slugPhrases(kws []string) []phrase {
 	out := make([]phrase, 0, len(kws))
 	for _, k := range kws {
@@ -93,9 +97,26 @@ func slugPhrases(kws []string) []phrase {
 		if len(sk) == 0 || len(sk) == 1 && len(sk[0]) < 4 {
 			continue
 		}
+		if isLatin(k) {
+			for i, w := range sk {
+				for len(w) > 4 && strings.ContainsRune("aeiou", rune(w[len(w)-1])) {
+					w = w[:len(w)-1]
+				}
+				sk[i] = w
+			}
+		}
 		out = append(out, phrase{k, sk})
 	}
 	return out
+}
+
+func isLatin(s string) bool {
+	for _, r := range s {
+		if r > 127 {
+			return false
+		}
+	}
+	return true
 }
 
 // matchSlug says how well the best of phrases matches a slug's words, as

@@ -60,10 +60,13 @@ type bodyPhrase struct {
 func newBodyIndex(phrases map[string][]phrase) bodyIndex {
 	x := bodyIndex{}
 	for sec, ps := range phrases {
+		seen := map[string]bool{} // «учебный план» and «учебные планы» are one phrase
 		for _, p := range ps {
-			if len(p.stems) == 0 || len(p.stems) < 2 && len(ps) > 1 {
+			k := strings.Join(p.stems, " ")
+			if len(p.stems) == 0 || len(p.stems) < 2 && len(ps) > 1 || seen[k] {
 				continue
 			}
+			seen[k] = true
 			x[p.stems[0]] = append(x[p.stems[0]], bodyPhrase{sec, p})
 		}
 	}
