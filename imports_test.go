@@ -28,7 +28,7 @@ var importRules = map[string][]string{
 	"perenos/uploader":        {"perenos/portal", "perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/review":          {"perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/report/binding":  {"perenos/store"},
-	"perenos/realsites":       {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
+	"perenos/realsites":       {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract"},
 }
 
 // onlyFromCommands are the packages only cmd/perenos (and demo, which it

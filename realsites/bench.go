@@ -204,7 +204,10 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 				return ""
 			},
 		}
-		sc, misses := scoreSite(plans[site.Name], corpus.Pages[site.Name], corpus.Docs[site.Name], linked, rules)
+		sc, misses, lost := scoreSite(plans[site.Name], corpus.Pages[site.Name], corpus.Docs[site.Name], linked, rules)
+		for _, k := range lost {
+			opt.Log.Debug("a linked document is not in the plan", "site", site.Name, "path", k)
+		}
 		out.Part.add(site, sc, misses)
 		if PartOf(site.Name) == "heldout" {
 			out.Heldout.add(site, sc, misses)

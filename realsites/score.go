@@ -250,11 +250,11 @@ type siteRules struct {
 }
 
 // scoreSite scores one site's plan against its labels. linked are the path
-// keys of the documents linked from the site's pages.
-func scoreSite(p *mapping.Plan, pages, docs []Label, linked []string, r siteRules) (Score, []Miss) {
+// keys of the documents linked from the site's pages; lost are those of
+// them the plan does not have.
+func scoreSite(p *mapping.Plan, pages, docs []Label, linked []string, r siteRules) (sc Score, misses []Miss, lost []string) {
 	ix := indexPlan(p)
-	sc := Score{Sites: 1}
-	var misses []Miss
+	sc = Score{Sites: 1}
 	for _, l := range pages {
 		sc.Pages++
 		out, miss := judge(ix.pages, l, r.served, r.parent)
@@ -284,8 +284,10 @@ func scoreSite(p *mapping.Plan, pages, docs []Label, linked []string, r siteRule
 		sc.linked++
 		if len(ix.docs[k]) > 0 {
 			sc.linkedInPlan++
+		} else {
+			lost = append(lost, k)
 		}
 	}
 	sc.rates()
-	return sc, misses
+	return sc, misses, lost
 }

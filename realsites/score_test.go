@@ -91,7 +91,10 @@ func TestScoreSite(t *testing.T) {
 		{Site: "s", Path: "files/menu.xlsx", Accept: []string{"sveden/catering"}},
 	}
 	linked := []string{"files/fhd.pdf", "files/ustav.pdf", "files/menu.xlsx", "files/old.pdf", "files/gone.pdf"}
-	sc, misses := scoreSite(scorePlan(), pages, docs, linked, siteRules{served: servedHTML, parent: func(string) string { return "" }})
+	sc, misses, lost := scoreSite(scorePlan(), pages, docs, linked, siteRules{served: servedHTML, parent: func(string) string { return "" }})
+	if len(lost) != 1 || lost[0] != "files/gone.pdf" {
+		t.Errorf("lost documents %v, want [files/gone.pdf]", lost)
+	}
 	want := Score{Sites: 1, Pages: 4, Right: 1, Accuracy: 0.25, Wrong: 1, WrongRate: 0.25, Flagged: 1, FlaggedRate: 0.25, NotInPlan: 1,
 		Docs: 3, DocsRight: 1, DocsAccuracy: 0.3333, DocsInPlan: 0.8, linked: 5, linkedInPlan: 4}
 	if sc != want {
