@@ -49,7 +49,8 @@ var importRules = map[string][]string{
 	"perenos/report/binding":            {"perenos/store"},
 	"perenos/report":                    {"perenos/mapping", "perenos/report/binding", "perenos/sheet", "perenos/store"},
 	"perenos/urlaudit":                  {"perenos/crawler", "perenos/extract", "perenos/mapping", "perenos/sheet", "perenos/store"},
-	"perenos/demo":                      {"perenos", "perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/portal", "perenos/report", "perenos/store", "perenos/uploader"},
+	"perenos/demo":                      {"perenos", "perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/portal", "perenos/report", "perenos/sheet", "perenos/store", "perenos/uploader"},
+	"perenos/realsites":                 {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract"},
 	"perenos/cmd/perenos":               {"*"},
 }
 

@@ -71,7 +71,7 @@ func (Map) note() string { return "" }
 func (Map) Stage() store.Stage { return store.StageMap }
 
 func (s Map) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, s.Profiles, s.Options, r.Log, o.ID)
+	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, r.WS.Blobs, s.Profiles, s.Options, r.Log, o.ID)
 	if err != nil {
 		return nil, err
 	}
