@@ -45,13 +45,13 @@ func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("page url %q: %w", pageURL, err)
 	}
-	if b := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Base && attr(n, "href") != "" }); b != nil {
+	if b := selBase.MatchFirst(doc); b != nil && attr(b, "href") != "" {
 		if bu, err := base.Parse(strings.TrimSpace(attr(b, "href"))); err == nil {
 			base = bu
 		}
 	}
 	d := &Document{URL: pageURL}
-	if t := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Title }); t != nil {
+	if t := selTitle.MatchFirst(doc); t != nil {
 		d.HTMLTitle = collapse(textOf(t))
 	}
 	d.Itemprops = itemprops(doc)
@@ -61,7 +61,7 @@ func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
 	d.Breadcrumbs = breadcrumbs(doc)
 	allLinks, linkNodes := linksWithNodes(base, doc)
 
-	body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body })
+	body := selBody.MatchFirst(doc)
 	if body == nil {
 		body = doc
 	}
@@ -148,43 +148,21 @@ func dropTemplate(root *html.Node, t *Template) []Dropped {
 // chooseMain picks the main-content element: a landmark if the page has
 // one, else the body.
 func chooseMain(body *html.Node) *html.Node {
-	var cands []*html.Node
-	walk(body, func(n *html.Node) bool {
-		if n.Type != html.ElementNode {
-			return true
-		}
-		id, class := strings.ToLower(attr(n, "id")), strings.ToLower(attr(n, "class"))
-		switch {
-		case n.DataAtom == atom.Main, attr(n, "role") == "main", strings.EqualFold(attr(n, "itemprop"), "articleBody"),
-			id == "content", id == "main", id == "workarea", id == "main-content", id == "maincontent",
-			slices.Contains(strings.Fields(class), "entry-content"), slices.Contains(strings.Fields(class), "post-content"),
-			slices.Contains(strings.Fields(class), "bx-content"):
-			cands = append(cands, n)
-			return false
-		}
-		return true
-	})
-	for _, c := range cands {
+	// A landmark inside a larger one has no more text than it, so the
+	// first landmark with text is the outermost one that has any.
+	for _, c := range selLandmark.MatchAll(body) {
 		if len(collapse(textOf(c))) > 40 {
 			return c
 		}
 	}
-	var arts []*html.Node
-	walk(body, func(n *html.Node) bool {
-		if n.DataAtom == atom.Article {
-			arts = append(arts, n)
-			return false
-		}
-		return true
-	})
-	if len(arts) == 1 && len(collapse(textOf(arts[0]))) > 40 {
+	if arts := outermost(selArticles.MatchAll(body)); len(arts) == 1 && len(collapse(textOf(arts[0]))) > 40 {
 		return arts[0]
 	}
 	return body
 }
 
 func chooseTitle(d *Document, main *html.Node) string {
-	if h := find(main, func(n *html.Node) bool { return n.DataAtom == atom.H1 }); h != nil {
+	if h := selH1.MatchFirst(main); h != nil {
 		if t := collapse(textOf(h)); t != "" {
 			return t
 		}
@@ -203,16 +181,11 @@ func chooseTitle(d *Document, main *html.Node) string {
 
 func headings(root *html.Node) []string {
 	var out []string
-	walk(root, func(n *html.Node) bool {
-		switch n.DataAtom {
-		case atom.H1, atom.H2, atom.H3, atom.H4:
-			if t := collapse(textOf(n)); t != "" {
-				out = append(out, t)
-			}
-			return false
+	for _, n := range outermost(selHeadings.MatchAll(root)) {
+		if t := collapse(textOf(n)); t != "" {
+			out = append(out, t)
 		}
-		return true
-	})
+	}
 	return out
 }
 
@@ -231,21 +204,18 @@ type linkAt struct {
 // every element they were read from.
 func linksWithNodes(base *url.URL, root *html.Node) (out []Link, nodes []linkAt) {
 	seen := map[string]int{}
-	walk(root, func(n *html.Node) bool {
-		if n.Type != html.ElementNode || (n.DataAtom != atom.A && n.DataAtom != atom.Area && n.DataAtom != atom.Iframe && n.DataAtom != atom.Frame) {
-			return true
-		}
+	for _, n := range selLinks.MatchAll(root) {
 		raw := attr(n, "href")
 		if n.DataAtom == atom.Iframe || n.DataAtom == atom.Frame {
 			raw = attr(n, "src")
 		}
 		raw = strings.TrimSpace(raw)
 		if raw == "" || strings.HasPrefix(raw, "#") {
-			return true
+			continue
 		}
 		u, err := base.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return true
+			continue
 		}
 		u.Fragment = ""
 		text := collapse(textOf(n))
@@ -253,7 +223,7 @@ func linksWithNodes(base *url.URL, root *html.Node) (out []Link, nodes []linkAt)
 			text = attr(n, "title")
 		}
 		if text == "" {
-			if img := find(n, func(c *html.Node) bool { return c.DataAtom == atom.Img }); img != nil {
+			if img := selImg.MatchFirst(n); img != nil {
 				text = attr(img, "alt")
 			}
 		}
@@ -266,19 +236,17 @@ func linksWithNodes(base *url.URL, root *html.Node) (out []Link, nodes []linkAt)
 			out = append(out, Link{URL: us, Text: text, Attachment: IsAttachmentURL(u)})
 		}
 		nodes = append(nodes, linkAt{n, i})
-		return true
-	})
+	}
 	return out, nodes
 }
 
 func itemprops(root *html.Node) []string {
 	set := map[string]bool{}
-	walk(root, func(n *html.Node) bool {
+	for _, n := range selProps.MatchAll(root) {
 		for _, f := range strings.Fields(attr(n, "itemprop")) {
 			set[strings.ToLower(f)] = true
 		}
-		return true
-	})
+	}
 	out := make([]string, 0, len(set))
 	for k := range set {
 		out = append(out, k)
@@ -288,25 +256,16 @@ func itemprops(root *html.Node) []string {
 }
 
 func breadcrumbs(root *html.Node) []string {
-	bc := find(root, func(n *html.Node) bool {
-		if n.Type != html.ElementNode || len(n.Attr) == 0 {
-			return false
-		}
-		return hasToken(n, "breadcrumb", "breadcrumbs", "bx-breadcrumb", "crumbs", "pathway") || strings.EqualFold(attr(n, "aria-label"), "breadcrumb")
-	})
+	bc := selCrumbs.MatchFirst(root)
 	if bc == nil {
 		return nil
 	}
 	var out []string
-	walk(bc, func(n *html.Node) bool {
-		if n.DataAtom == atom.A || n.DataAtom == atom.Span && attr(n, "itemprop") == "name" {
-			if t := collapse(textOf(n)); t != "" && !slices.Contains(out, t) {
-				out = append(out, t)
-			}
-			return false
+	for _, n := range selCrumbItems.MatchAll(bc) {
+		if t := collapse(textOf(n)); t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
 		}
-		return true
-	})
+	}
 	return out
 }
 
@@ -318,25 +277,6 @@ func looksPrint(u *url.URL, d *Document) bool {
 		strings.Contains(p, "/print/") || strings.Contains(q, "special=") || strings.Contains(p, "/special/")
 }
 
-// hasToken reports whether n's class or id contains one of the words.
-func hasToken(n *html.Node, words ...string) bool {
-	s := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
-	if strings.TrimSpace(s) == "" {
-		return false
-	}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }) {
-		if slices.Contains(words, f) {
-			return true
-		}
-	}
-	for _, w := range words {
-		if strings.Contains(w, "-") && strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
 func inside(n *html.Node, a atom.Atom) bool {
 	for p := n.Parent; p != nil; p = p.Parent {
 		if p.DataAtom == a {
@@ -344,21 +284,6 @@ func inside(n *html.Node, a atom.Atom) bool {
 		}
 	}
 	return false
-}
-
-func find(root *html.Node, pred func(*html.Node) bool) *html.Node {
-	var out *html.Node
-	walk(root, func(n *html.Node) bool {
-		if out != nil {
-			return false
-		}
-		if n.Type == html.ElementNode && pred(n) {
-			out = n
-			return false
-		}
-		return true
-	})
-	return out
 }
 
 func textOf(n *html.Node) string {

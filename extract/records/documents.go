@@ -47,20 +47,17 @@ func FileType(u *url.URL) string {
 // documents records every link to a file on the page not already taken
 // by microdata.
 func (x *extractor) documents() {
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
-		if n.Type != html.ElementNode || n.DataAtom != atom.A || x.isClaimed(n) {
-			return true
+	for _, n := range visible(x.page.FindMatcher(selAnchors).Nodes) {
+		if x.isClaimed(n) {
+			continue
 		}
 		raw := x.resolve(attr(n, "href"))
 		if raw == "" || x.seenURL[raw] {
-			return true
+			continue
 		}
 		u, err := url.Parse(raw)
 		if err != nil {
-			return true
+			continue
 		}
 		ft := FileType(u)
 		r := x.documentOf(n, raw)
@@ -69,13 +66,12 @@ func (x *extractor) documents() {
 		case imageExts[ft] && r.Fields["kind"] != "" && r.Fields["kind"] != "order":
 		case ft == "" && containsAny(strings.ToLower(u.Path+"?"+u.RawQuery), downloadHints...):
 		default:
-			return true
+			continue
 		}
 		x.seenURL[raw] = true
 		r.Method = "list"
 		x.add(n, r)
-		return true
-	})
+	}
 }
 
 var (

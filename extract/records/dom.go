@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -162,7 +163,7 @@ func keyValueRow(tr *html.Node) (key, value string, ok bool) {
 	}
 	// a label cell next to a short value, not a layout row (menu | page)
 	lines := linesOf(cells[1])
-	if len(lines) == 0 || len(lines) > 4 || len([]rune(textOf(cells[1]))) > 300 || hasDescendant(cells[1], atom.Table) || links(cells[0]) > 1 {
+	if len(lines) == 0 || len(lines) > 4 || len([]rune(textOf(cells[1]))) > 300 || cascadia.Query(cells[1], selTable) != nil || len(selA.MatchAll(cells[0])) > 1 {
 		return "", "", false
 	}
 	var parts []string
@@ -282,26 +283,4 @@ func containsAny(s string, words ...string) bool {
 // trimValue removes separators left around a value after its label.
 func trimValue(s string) string {
 	return strings.Trim(collapse(s), " :–—-;,.•|\t")
-}
-
-func hasDescendant(n *html.Node, a atom.Atom) bool {
-	found := false
-	walk(n, func(c *html.Node) bool {
-		if c != n && c.DataAtom == a {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-func links(n *html.Node) int {
-	k := 0
-	walk(n, func(c *html.Node) bool {
-		if c.DataAtom == atom.A {
-			k++
-		}
-		return true
-	})
-	return k
 }

@@ -2,6 +2,7 @@ package records
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -55,16 +56,13 @@ func mainTagOf(n *html.Node) string {
 func (x *extractor) microdata() {
 	// main tags in document order; a main tag nested in another is its own
 	// record (MR-v9 evaluates one level only).
+	props := visible(x.page.FindMatcher(selItemprops).Nodes)
 	var mains []*html.Node
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
+	for _, n := range props {
 		if mainTagOf(n) != "" {
 			mains = append(mains, n)
 		}
-		return true
-	})
+	}
 	for _, m := range mains {
 		for _, unit := range splitRows(m) {
 			x.mainRecord(m, unit)
@@ -72,13 +70,10 @@ func (x *extractor) microdata() {
 	}
 	loose := Record{Type: "sveden", Fields: map[string]string{}, Method: "microdata"}
 	var looseNodes []*html.Node
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
+	for _, n := range props {
 		props := propsOf(n)
 		if len(props) == 0 || nearestMain(n) != nil || mainTagOf(n) != "" {
-			return true
+			continue
 		}
 		for _, p := range props {
 			if ignoredProps[p] {
@@ -107,8 +102,7 @@ func (x *extractor) microdata() {
 				looseNodes = append(looseNodes, n)
 			}
 		}
-		return true
-	})
+	}
 	if len(loose.Fields) > 0 {
 		src := looseNodes[0]
 		for _, n := range looseNodes[1:] {
@@ -142,14 +136,7 @@ func splitRows(m *html.Node) []*html.Node {
 			return false
 		}
 		if n.DataAtom == atom.Tr || n.DataAtom == atom.Li {
-			has := false
-			walk(n, func(c *html.Node) bool {
-				if len(propsOf(c)) > 0 {
-					has = true
-				}
-				return !has
-			})
-			if has {
+			if slices.ContainsFunc(selItemprops.MatchAll(n), func(c *html.Node) bool { return len(propsOf(c)) > 0 }) {
 				rows = append(rows, n)
 			}
 			return false
@@ -235,15 +222,11 @@ func (x *extractor) href(n *html.Node) string {
 
 func (x *extractor) hrefs(n *html.Node) []string {
 	var out []string
-	walk(n, func(c *html.Node) bool {
-		if c.Type == html.ElementNode && (c.DataAtom == atom.A || c.DataAtom == atom.Area || c.DataAtom == atom.Link) {
-			if u := x.resolve(attr(c, "href")); u != "" {
-				out = append(out, u)
-			}
-			return false
+	for _, c := range outermost(selHrefs.MatchAll(n)) {
+		if u := x.resolve(attr(c, "href")); u != "" {
+			out = append(out, u)
 		}
-		return true
-	})
+	}
 	return out
 }
 
@@ -279,13 +262,11 @@ func (x *extractor) linkRecords(n *html.Node, p string) {
 	if n.DataAtom == atom.A {
 		anchors = []*html.Node{n}
 	} else {
-		walk(n, func(c *html.Node) bool {
-			if c.DataAtom == atom.A && x.resolve(attr(c, "href")) != "" {
+		for _, c := range outermost(selAnchors.MatchAll(n)) {
+			if x.resolve(attr(c, "href")) != "" {
 				anchors = append(anchors, c)
-				return false
 			}
-			return true
-		})
+		}
 	}
 	if len(anchors) == 0 {
 		if t := textOf(n); t != "" {

@@ -74,22 +74,16 @@ func (x *extractor) newsItem(it *html.Node) (Record, bool) {
 	}
 	// the date: a <time>, an element classed as a date, else the text
 	date := ""
-	walk(it, func(n *html.Node) bool {
-		if date != "" || n.Type != html.ElementNode {
-			return date == ""
+	for _, n := range selDateish.MatchAll(it) {
+		src := textOf(n)
+		if dt := attr(n, "datetime"); dt != "" {
+			src = dt + " " + src
 		}
-		cls := fold(attr(n, "class"))
-		if n.DataAtom == atom.Time || strings.Contains(cls, "date") || strings.Contains(cls, "time") {
-			src := textOf(n)
-			if dt := attr(n, "datetime"); dt != "" {
-				src = dt + " " + src
-			}
-			if d, _, _, ok := FindDate(src, x.opt.CrawlDate); ok {
-				date = d
-			}
+		if d, _, _, ok := FindDate(src, x.opt.CrawlDate); ok {
+			date = d
+			break
 		}
-		return true
-	})
+	}
 	if date == "" {
 		// an element that holds nothing but a date («<span>05.03.2024</span>»)
 		walk(it, func(n *html.Node) bool {
@@ -204,20 +198,7 @@ func hasClassWord(n *html.Node, words ...string) bool {
 	return false
 }
 
-func firstLink(n *html.Node) *html.Node {
-	var out *html.Node
-	walk(n, func(c *html.Node) bool {
-		if out != nil {
-			return false
-		}
-		if c.DataAtom == atom.A && attr(c, "href") != "" {
-			out = c
-			return false
-		}
-		return true
-	})
-	return out
-}
+func firstLink(n *html.Node) *html.Node { return selNamedLinks.MatchFirst(n) }
 
 func enclosingLink(n *html.Node) *html.Node {
 	for p := n.Parent; p != nil; p = p.Parent {

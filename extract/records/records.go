@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -61,7 +62,7 @@ func Extract(pageURL string, doc *html.Node, opt Options) []Record {
 	if doc == nil {
 		return nil
 	}
-	x := &extractor{doc: doc, opt: opt, claimed: map[*html.Node]bool{}, seenURL: map[string]bool{}, order: map[*html.Node]int{}}
+	x := &extractor{doc: doc, page: goquery.NewDocumentFromNode(doc), opt: opt, claimed: map[*html.Node]bool{}, seenURL: map[string]bool{}, order: map[*html.Node]int{}}
 	if u, err := url.Parse(pageURL); err == nil {
 		x.base = u
 	}
@@ -105,6 +106,7 @@ type placed struct {
 // extractor holds one page's state while the finders run.
 type extractor struct {
 	doc     *html.Node
+	page    *goquery.Document // doc, for the finders' queries
 	base    *url.URL
 	opt     Options
 	claimed map[*html.Node]bool // elements already part of a record

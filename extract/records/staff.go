@@ -61,15 +61,11 @@ var personHeaders = []string{"врач", "сотрудник", "работник
 // of names when there is no header.
 func (x *extractor) staffTables() {
 	var tables []*html.Node
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
-		if n.DataAtom == atom.Table && !x.isClaimed(n) && !x.containsClaimed(n) {
+	for _, n := range visible(x.page.FindMatcher(selTable).Nodes) {
+		if !x.isClaimed(n) && !x.containsClaimed(n) {
 			tables = append(tables, n)
 		}
-		return true
-	})
+	}
 	// inner tables first: a layout table holding a staff table is not one
 	sort.SliceStable(tables, func(i, j int) bool { return depth(tables[i]) > depth(tables[j]) })
 	for _, t := range tables {

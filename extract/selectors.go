@@ -1,0 +1,58 @@
+package extract
+
+import (
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+)
+
+// The DOM queries of this package, compiled once. Whole-tree passes that
+// score or fingerprint every node (pagemain.go, template.go) walk the tree
+// themselves; everything that looks for elements by tag, attribute, id or
+// class asks cascadia through these.
+var (
+	selBase  = cascadia.MustCompile("base[href]")
+	selTitle = cascadia.MustCompile("title")
+	selBody  = cascadia.MustCompile("body")
+	selH1    = cascadia.MustCompile("h1")
+	selH1H2  = cascadia.MustCompile("h1, h2")
+	selA     = cascadia.MustCompile("a")
+	selImg   = cascadia.MustCompile("img")
+	selImgs  = cascadia.MustCompile("img")
+	// what a page links to: pages, image-map areas and framed pages
+	selLinks = cascadia.MustCompile("a, area, iframe, frame")
+	selProps = cascadia.MustCompile("[itemprop]")
+	// a breadcrumb trail by its usual class and id words, or its ARIA label
+	selCrumbs = cascadia.MustCompile(`[class*=breadcrumb i], [id*=breadcrumb i], [class*=crumbs i], [id*=crumbs i],
+		[class*=pathway i], [id*=pathway i], [aria-label=breadcrumb i]`)
+	selCrumbItems = cascadia.MustCompile("a, span[itemprop=name]")
+	// the landmarks a CMS puts around the main content
+	selLandmark = cascadia.MustCompile(`main, [role=main], [itemprop=articleBody i], [id=content i], [id=main i],
+		[id=workarea i], [id=main-content i], [id=maincontent i], [class~=entry-content i], [class~=post-content i],
+		[class~=bx-content i]`)
+	selDeclaredMain = cascadia.MustCompile("main, [itemprop=articleBody i]")
+	selArticles     = cascadia.MustCompile("article")
+	selHeadings     = cascadia.MustCompile("h1, h2, h3, h4")
+	selTables       = cascadia.MustCompile("table")
+	selTable        = cascadia.MustCompile("table")
+	selHeaderCells  = cascadia.MustCompile("th, caption, thead, tfoot")
+	selParasItems   = cascadia.MustCompile("p, li")
+	selFrames       = cascadia.MustCompile("iframe, frame")
+	selURLs         = cascadia.MustCompile("a, area, img")
+	// what makes a table cell hold more than one line
+	selMultiline = cascadia.MustCompile("br, ul, ol, p, div, table, h1, h2, h3, h4")
+	// what makes a table cell hold blocks of a page's layout
+	selBlocky = cascadia.MustCompile("div, p, h1, h2, h3, ul, ol")
+)
+
+// outermost keeps the nodes that have no ancestor among the others (all
+// of them come from one query, in document order).
+func outermost(nodes []*html.Node) []*html.Node {
+	out := nodes[:0:0]
+	for _, n := range nodes {
+		if len(out) > 0 && isAncestor(out[len(out)-1], n) {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
