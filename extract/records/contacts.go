@@ -15,7 +15,6 @@ var (
 	// local numbers (20-30-40, 2-30-40), trusted only next to a phone label
 	rePhoneLocal = regexp.MustCompile(`(?:^|[^\d.\-/])(\d{1,3}-\d{2}-\d{2})(?:[^\d.\-/]|$)`)
 	reEmail      = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.[\p{L}]{2,}`)
-	reIndex      = regexp.MustCompile(`(?:^|[^\d])\d{6}(?:[^\d]|$)`)
 )
 
 // NormalizePhone writes a Russian phone number as +7 and ten digits, or
@@ -45,6 +44,10 @@ func hasPhoneLabel(s string) bool {
 // without a code count only when labelled counts them (a phone label on
 // the line or in a table header).
 func findPhones(s string, labelled bool) []string {
+	digits := digitCount(s)
+	if digits < 5 {
+		return nil // the shortest local number, 2-30-40, has five
+	}
 	var out []string
 	seen := map[string]bool{}
 	addNum := func(p string) {
@@ -56,11 +59,13 @@ func findPhones(s string, labelled bool) []string {
 		out = append(out, n)
 	}
 	rest := s
-	for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
-		addNum(s[m[2]:m[3]])
-		rest = strings.Replace(rest, s[m[2]:m[3]], " ", 1)
+	if digits >= 8 { // a code in brackets and a number, (3952) 20-30-40
+		for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
+			addNum(s[m[2]:m[3]])
+			rest = strings.Replace(rest, s[m[2]:m[3]], " ", 1)
+		}
 	}
-	if labelled || hasPhoneLabel(s) {
+	if strings.Contains(rest, "-") && (labelled || hasPhoneLabel(s)) {
 		for _, m := range rePhoneLocal.FindAllStringSubmatch(rest, -1) {
 			addNum(m[1])
 		}
@@ -69,6 +74,9 @@ func findPhones(s string, labelled bool) []string {
 }
 
 func findEmails(s string) []string {
+	if !strings.Contains(s, "@") {
+		return nil
+	}
 	var out []string
 	for _, e := range reEmail.FindAllString(s, -1) {
 		e = strings.ToLower(strings.TrimRight(e, "."))
@@ -140,7 +148,7 @@ func lineFacts(text string, idx int) []fact {
 		if v = cutAt(v); v != "" {
 			out = append(out, fact{kind: "address", value: v, line: idx, label: true})
 		}
-	} else if loc := reIndex.FindStringIndex(text); loc != nil && markers(t) >= 2 && len([]rune(text)) < 200 {
+	} else if loc := postalIndex(text); loc != nil && markers(t) >= 2 && len([]rune(text)) < 200 {
 		// an address without a label starts at its postal index
 		start := loc[0]
 		if start < len(text) && (text[start] < '0' || text[start] > '9') {
@@ -315,4 +323,36 @@ func labelAnywhere(t string, labels []string) (int, bool) {
 func isMailOrSiteLabel(rest string) bool {
 	rest = strings.TrimSpace(rest)
 	return containsAny(rest, "электрон", "эл.", "e-mail", "email", "почты", "сайт", "интернет")
+}
+
+// digitCount counts the ASCII digits of s.
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// postalIndex finds a run of exactly six digits (a Russian postal index)
+// and returns its bounds with the character before it, as the pattern
+// (?:^|[^\d])\d{6} would; nil when there is none.
+func postalIndex(s string) []int {
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		e := digitRun(s, i)
+		if e-i == 6 {
+			if i > 0 {
+				return []int{i - 1, e}
+			}
+			return []int{i, e}
+		}
+		i = e
+	}
+	return nil
 }

@@ -44,11 +44,58 @@ func FileType(u *url.URL) string {
 	return ""
 }
 
+// mayNameFile is a quick test of an href before it is resolved: a file
+// extension on its path, a point in its query (download.php?file=a.pdf) or
+// a download script's name. Links to pages, most of a page's links, fail
+// it.
+func mayNameFile(href string) bool {
+	if i := strings.IndexByte(href, '#'); i >= 0 {
+		href = href[:i]
+	}
+	p, q, _ := strings.Cut(href, "?")
+	if strings.Contains(q, ".") {
+		return true
+	}
+	if i := strings.LastIndexByte(p, '.'); i >= 0 && i > strings.LastIndexByte(p, '/') {
+		ext := strings.ToLower(strings.TrimSpace(p[i+1:]))
+		if docExts[ext] || imageExts[ext] {
+			return true
+		}
+	}
+	for _, h := range downloadHints {
+		if containsFoldASCII(href, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII reports whether s contains the lower-case ASCII word
+// w in any case, without copying s.
+func containsFoldASCII(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for ; j < len(w); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != w[j] {
+				break
+			}
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
 // documents records every link to a file on the page not already taken
 // by microdata.
 func (x *extractor) documents() {
 	for _, n := range visible(x.page.FindMatcher(selAnchors).Nodes) {
-		if x.isClaimed(n) {
+		if !mayNameFile(attr(n, "href")) || x.isClaimed(n) {
 			continue
 		}
 		raw := x.resolve(attr(n, "href"))
@@ -60,13 +107,12 @@ func (x *extractor) documents() {
 			continue
 		}
 		ft := FileType(u)
+		if !docExts[ft] && !imageExts[ft] && (ft != "" || !containsAny(strings.ToLower(u.Path+"?"+u.RawQuery), downloadHints...)) {
+			continue // a link to a page: only files are documents
+		}
 		r := x.documentOf(n, raw)
-		switch {
-		case docExts[ft]:
-		case imageExts[ft] && r.Fields["kind"] != "" && r.Fields["kind"] != "order":
-		case ft == "" && containsAny(strings.ToLower(u.Path+"?"+u.RawQuery), downloadHints...):
-		default:
-			continue
+		if imageExts[ft] && (r.Fields["kind"] == "" || r.Fields["kind"] == "order") {
+			continue // a picture that names no document kind
 		}
 		x.seenURL[raw] = true
 		r.Method = "list"

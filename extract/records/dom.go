@@ -65,8 +65,53 @@ func textOf(n *html.Node) string {
 	return collapse(b.String())
 }
 
+// collapse trims s and turns each run of spaces (no-break spaces
+// included) into one space. A string that is already so comes back as it
+// is, without a copy.
 func collapse(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+	if collapsed(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// collapsed reports whether s has no space but single ASCII spaces
+// between words.
+func collapsed(s string) bool {
+	prev := byte(' ')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if prev == ' ' {
+				return false
+			}
+		case c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			return false
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size - 1
+		}
+		prev = c
+	}
+	return prev != ' ' || len(s) == 0
 }
 
 // isBlock reports elements that start a new line of text.

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -13,42 +14,27 @@ import (
 // a date and a link or heading to the full text. Inner lists win over
 // outer ones (a column of news is not itself a news item).
 func (x *extractor) news() {
-	type group struct {
-		parent *html.Node
-		items  []*html.Node
-	}
-	var groups []group
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
-		if n.Type != html.ElementNode {
-			return true
-		}
-		byTag := map[string][]*html.Node{}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.ElementNode && !skipped(c) {
-				byTag[c.Data] = append(byTag[c.Data], c)
-			}
-		}
-		for _, items := range byTag {
-			if len(items) >= 2 {
-				groups = append(groups, group{n, items})
-			}
-		}
-		return true
-	})
-	sort.SliceStable(groups, func(i, j int) bool { return depth(groups[i].parent) > depth(groups[j].parent) })
+	groups := x.siblingGroups()
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].depth > groups[j].depth })
 	for _, g := range groups {
 		var recs []Record
 		var nodes []*html.Node
+		// at least half the items must be news: give up once too many
+		// are not
+		fails, allowed := 0, len(g.items)/2
 		for _, it := range g.items {
-			if x.isClaimed(it) || x.containsClaimed(it) {
+			if fails > allowed {
+				break
+			}
+			if !it.dated || !it.titled || it.size > maxNewsItem || x.isClaimed(it.n) || x.containsClaimed(it.n) {
+				fails++
 				continue
 			}
-			if r, ok := x.newsItem(it); ok {
+			if r, ok := x.newsItem(it.n); ok {
 				recs = append(recs, r)
-				nodes = append(nodes, it)
+				nodes = append(nodes, it.n)
+			} else {
+				fails++
 			}
 		}
 		if len(recs) < 2 || len(recs)*2 < len(g.items) {
@@ -61,12 +47,104 @@ func (x *extractor) news() {
 	}
 }
 
+// sibling is an element with what the news finder first asks of it.
+type sibling struct {
+	n      *html.Node
+	size   int  // runes of its text that are not ASCII spaces (about its collapsed length)
+	dated  bool // its text may hold a date (see mayHoldDate)
+	titled bool // it holds a link or a heading, as a news item does (see newsItem)
+}
+
+// mayTitle reports whether n may be the link or the heading of a news
+// item (newsItem decides): a link, a heading, or an element whose class
+// may say «title» or «name».
+func mayTitle(n *html.Node) bool {
+	if n.DataAtom == atom.A || isHeading(n) {
+		return true
+	}
+	c := attr(n, "class")
+	return strings.Contains(c, "itle") || strings.Contains(c, "ame") || strings.Contains(c, "ITLE") || strings.Contains(c, "AME")
+}
+
+// siblingGroup is two or more child elements of one tag under one parent.
+type siblingGroup struct {
+	depth int
+	items []sibling
+}
+
+// siblingGroups returns every group of same-tag siblings of the page
+// with their sizes and whether they may be dated, in one pass.
+func (x *extractor) siblingGroups() []siblingGroup {
+	var out []siblingGroup
+	relative := x.opt.CrawlDate != ""
+	var rec func(n *html.Node, depth int) sibling
+	rec = func(n *html.Node, depth int) sibling {
+		if skipped(n) {
+			return sibling{}
+		}
+		if n.Type == html.TextNode {
+			size := utf8.RuneCountInString(n.Data)
+			for i := 0; i < len(n.Data); i++ {
+				if isASCIISpace(n.Data[i]) || n.Data[i] == '\v' {
+					size--
+				}
+			}
+			return sibling{size: size, dated: size > 0 && mayHoldDate(n.Data, relative)}
+		}
+		me := sibling{n: n, titled: n.Type == html.ElementNode && mayTitle(n)}
+		var kids []sibling
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			k := rec(c, depth+1)
+			me.size += k.size
+			me.dated = me.dated || k.dated
+			me.titled = me.titled || k.titled
+			if c.Type == html.ElementNode && !skipped(c) {
+				kids = append(kids, k)
+			}
+		}
+		if n.Type == html.ElementNode && len(kids) >= 2 {
+			// group the children by tag, in the order the tags first occur
+			done := make([]bool, len(kids))
+			for i := range kids {
+				if done[i] {
+					continue
+				}
+				g := []sibling{kids[i]}
+				for j := i + 1; j < len(kids); j++ {
+					if !done[j] && kids[j].n.Data == kids[i].n.Data {
+						done[j] = true
+						g = append(g, kids[j])
+					}
+				}
+				if len(g) >= 2 {
+					out = append(out, siblingGroup{depth, g})
+				}
+			}
+		}
+		return me
+	}
+	rec(x.doc, 0)
+	return out
+}
+
+// maxNewsItem is the most text a news teaser has, in runes.
+const maxNewsItem = 1500
+
 var genericLink = []string{"подробнее", "читать далее", "читать полностью", "далее", "читать", "комментарии", "все новости", "ещё", "еще", "»", "→", ">>"}
+
+// mayHoldDate is a quick test before FindDate: a digit, or a relative
+// word when relative words count.
+func mayHoldDate(s string, relative bool) bool {
+	if strings.ContainsAny(s, "0123456789") {
+		return true
+	}
+	return relative && (strings.Contains(s, "чера") || strings.Contains(s, "егодня") || strings.Contains(s, "ЧЕРА") || strings.Contains(s, "ЕГОДНЯ"))
+}
 
 // newsItem reads one item: title, date, link.
 func (x *extractor) newsItem(it *html.Node) (Record, bool) {
 	text := textOf(it)
-	if len([]rune(text)) > 1500 || len([]rune(text)) < 8 {
+	if len([]rune(text)) > maxNewsItem || len([]rune(text)) < 8 {
 		return Record{}, false
 	}
 	if _, _, _, any := FindDate(text, x.opt.CrawlDate); !any {

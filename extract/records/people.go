@@ -15,7 +15,18 @@ var (
 // IsPersonName reports whether s is a Russian full name (Фамилия Имя
 // Отчество) or a surname with initials (Иванов И.И., И.И. Иванов).
 func IsPersonName(s string) bool {
+	if len(s) > 400 {
+		return false // longer than any name, however spaced
+	}
 	s = strings.Trim(collapse(s), " ,.;:–—-")
+	// both forms start with a capital Cyrillic letter and have two or
+	// three words; most lines fail here, before the patterns
+	if r, _ := utf8.DecodeRuneInString(s); !(r >= 'А' && r <= 'Я' || r == 'Ё') {
+		return false
+	}
+	if n := strings.Count(s, " "); n < 1 || n > 3 {
+		return false
+	}
 	if reNameFull.MatchString(s) {
 		return true
 	}
@@ -99,6 +110,9 @@ func splitLabel(s string) (label, value string, ok bool) {
 // («Иванова Мария Петровна – учитель», «Директор: Петров Иван Сергеевич»,
 // «ФИО: Петров Иван Сергеевич»).
 func nameAndPost(s string) (name, post string, ok bool) {
+	if len(s) > 600 || !hasCapitalCyrillic(s) {
+		return "", "", false // a paragraph, or a line with no Russian name
+	}
 	s = collapse(s)
 	if IsPersonName(s) {
 		return strings.Trim(s, " ,.;:–—-"), "", true
@@ -141,4 +155,16 @@ func splitNamePost(s string) (name, post string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// hasCapitalCyrillic reports whether s has a capital Russian letter (А-Я,
+// Ё), as every name does.
+func hasCapitalCyrillic(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		// А-П are D0 90-9F, Р-Я are D0 A0-AF, Ё is D0 81
+		if s[i] == 0xD0 && (s[i+1] >= 0x90 && s[i+1] <= 0xAF || s[i+1] == 0x81) {
+			return true
+		}
+	}
+	return false
 }

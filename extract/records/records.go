@@ -28,6 +28,7 @@ package records
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,23 +63,20 @@ func Extract(pageURL string, doc *html.Node, opt Options) []Record {
 	if doc == nil {
 		return nil
 	}
-	x := &extractor{doc: doc, page: goquery.NewDocumentFromNode(doc), opt: opt, claimed: map[*html.Node]bool{}, seenURL: map[string]bool{}, order: map[*html.Node]int{}}
+	x := &extractor{doc: doc, page: goquery.NewDocumentFromNode(doc), opt: opt, claimed: map[*html.Node]bool{}, seenURL: map[string]bool{}}
 	if u, err := url.Parse(pageURL); err == nil {
 		x.base = u
 	}
-	i := 0
-	walk(doc, func(n *html.Node) bool {
-		x.order[n] = i
-		i++
-		return true
-	})
 	x.microdata()
 	x.staffTables()
 	x.staffCards()
 	x.documents()
 	x.news()
 	x.contacts()
-	sort.SliceStable(x.out, func(i, j int) bool { return x.out[i].pos < x.out[j].pos })
+	for i := range x.out {
+		x.out[i].pos = treePath(x.out[i].src)
+	}
+	sort.SliceStable(x.out, func(i, j int) bool { return slices.Compare(x.out[i].pos, x.out[j].pos) < 0 })
 	out := make([]Record, len(x.out))
 	for i, r := range x.out {
 		out[i] = r.rec
@@ -100,7 +98,24 @@ func ContinuationLinks(recs []Record) []string {
 
 type placed struct {
 	rec Record
-	pos int
+	src *html.Node
+	pos []int // see treePath
+}
+
+// treePath is where n sits in its tree: the index of each ancestor among
+// its siblings, from the root down; comparing two paths compares the
+// nodes' document order (an ancestor comes before its descendants).
+func treePath(n *html.Node) []int {
+	var out []int
+	for ; n != nil && n.Parent != nil; n = n.Parent {
+		i := 0
+		for s := n.PrevSibling; s != nil; s = s.PrevSibling {
+			i++
+		}
+		out = append(out, i)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // extractor holds one page's state while the finders run.
@@ -111,7 +126,6 @@ type extractor struct {
 	opt     Options
 	claimed map[*html.Node]bool // elements already part of a record
 	seenURL map[string]bool     // document links already recorded
-	order   map[*html.Node]int
 	out     []placed
 
 	lines    []line // the page's lines, see pageLines
@@ -122,7 +136,7 @@ type extractor struct {
 
 func (x *extractor) add(src *html.Node, r Record) {
 	r.Source = locate(src)
-	x.out = append(x.out, placed{rec: r, pos: x.order[src]})
+	x.out = append(x.out, placed{rec: r, src: src})
 }
 
 // claim marks n and its subtree as used by a record.
