@@ -39,8 +39,34 @@ type Options struct {
 	NoRecords bool
 }
 
-// Extract turns a parsed page into a Document. pageURL resolves relative links.
+// Extract turns a parsed page into a Document. pageURL resolves relative
+// links. It changes doc (what is not content is removed from it).
 func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
+	p, err := prepare(pageURL, doc, opt)
+	if err != nil {
+		return nil, err
+	}
+	var blocks *Blocks
+	if opt.Template != nil && opt.Template.Pages() >= 3 {
+		blocks = PageBlocks(p.body)
+	}
+	return p.finish(opt.Template, blocks)
+}
+
+// prepared is a parsed page with everything read from it that does not
+// depend on the site's template: records, links, title, breadcrumbs, and
+// the body with what is never content removed.
+type prepared struct {
+	d        *Document
+	base     *url.URL
+	body     *html.Node
+	links    []Link
+	linkAt   []linkAt
+	pageURL  string
+	finished bool
+}
+
+func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("page url %q: %w", pageURL, err)
@@ -60,17 +86,26 @@ func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
 	}
 	d.Breadcrumbs = breadcrumbs(doc)
 	allLinks, linkNodes := linksWithNodes(base, doc)
-
 	body := selBody.MatchFirst(doc)
 	if body == nil {
 		body = doc
 	}
 	removeJunk(body)
-	if opt.Template != nil {
-		d.Dropped = append(d.Dropped, dropTemplate(body, opt.Template)...)
+	return &prepared{d: d, base: base, body: body, links: allLinks, linkAt: linkNodes, pageURL: pageURL}, nil
+}
+
+// finish chooses the main content, with the site's template t (nil for
+// a page alone) and the page's blocks (needed when t has learned three
+// pages or more), and renders it.
+func (p *prepared) finish(t *Template, blocks *Blocks) (*Document, error) {
+	if p.finished {
+		return nil, fmt.Errorf("page %s: already extracted", p.pageURL)
 	}
+	p.finished = true
+	d, body := p.d, p.body
 	var main *html.Node
-	if opt.Template != nil && opt.Template.Pages() >= 3 {
+	if t != nil && t.Pages() >= 3 {
+		d.Dropped = append(d.Dropped, dropTemplate(body, t, blocks)...)
 		main = chooseMain(body)
 		accountOutside(main, body, nil, &d.Dropped)
 	} else {
@@ -81,21 +116,21 @@ func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
 	// A URL is content when one of its links sits inside main (the nodes
 	// dropped on the way have left the tree).
 	contentLinks := map[string]bool{}
-	for _, at := range linkNodes {
+	for _, at := range p.linkAt {
 		if isAncestor(main, at.n) {
-			contentLinks[allLinks[at.i].URL] = true
+			contentLinks[p.links[at.i].URL] = true
 		}
 	}
-	for i := range allLinks {
-		allLinks[i].InContent = contentLinks[allLinks[i].URL]
+	for i := range p.links {
+		p.links[i].InContent = contentLinks[p.links[i].URL]
 	}
-	d.Links = allLinks
+	d.Links = p.links
 	d.Headings = headings(main)
 	d.Title = chooseTitle(d, main)
-	d.Print = looksPrint(base, d)
-	md, err := Markdown(main, base.String())
+	d.Print = looksPrint(p.base, d)
+	md, err := Markdown(main, p.base.String())
 	if err != nil {
-		return nil, fmt.Errorf("markdown of %s: %w", pageURL, err)
+		return nil, fmt.Errorf("markdown of %s: %w", p.pageURL, err)
 	}
 	d.Markdown = md
 	d.Text = PlainText(main)
@@ -127,12 +162,13 @@ func removeJunk(root *html.Node) {
 	}
 }
 
-// dropTemplate removes the site's repeated blocks, top-down, and says what went.
-func dropTemplate(root *html.Node, t *Template) []Dropped {
+// dropTemplate removes the site's repeated blocks, top-down, and says
+// what went; blocks are the page's fingerprints.
+func dropTemplate(root *html.Node, t *Template, blocks *Blocks) []Dropped {
 	var out []Dropped
 	var del []*html.Node
 	walk(root, func(n *html.Node) bool {
-		if n != root && t.IsBoilerplate(n) {
+		if fp, ok := blocks.fp[n]; ok && n != root && t.repeated(fp) {
 			del = append(del, n)
 			out = append(out, Dropped{Text: clip(collapse(textOf(n)), 300), Why: "повторяется на большинстве страниц сайта (шаблон)"})
 			return false
