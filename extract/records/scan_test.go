@@ -9,7 +9,7 @@ func TestDateScanners(t *testing.T) {
 		in, crawl, want string
 	}{
 		{"1.12.03.2023", "", "2003-12-01"}, // the day is the run of digits before the first point
-		{"№ 12.03.20234", "", ""},           // a five-digit year is not one
+		{"№ 12.03.20234", "", ""},          // a five-digit year is not one
 		{"12/03/2023", "", "2023-03-12"},
 		{"выпуск 2023-3-12", "", ""},
 		{"2023-03-12", "", "2023-03-12"},
@@ -18,7 +18,7 @@ func TestDateScanners(t *testing.T) {
 		{"12 марта2023", "", ""},   // a word glued to digits
 		{"5 МАЯ 2021", "", "2021-05-05"},
 		{"1 сентябрьский день", "2024-03-15", ""}, // a longer word is not a month
-		{"12\u00a0марта 2023", "", ""},             // a no-break space is not \s, as before
+		{"12\u00a0марта 2023", "", ""},            // a no-break space is not \s, as before
 		{"до 31 дек. 2021 года", "", "2021-12-31"},
 	} {
 		got, _, _, ok := FindDate(c.in, c.crawl)
