@@ -134,6 +134,8 @@ func isBlock(n *html.Node) bool {
 type line struct {
 	text  string
 	block *html.Node
+	// row: the line is a label/value table row («Телефон | 20-30-40»)
+	row bool
 }
 
 // linesOf splits n's text into lines at block elements and <br>.
@@ -160,13 +162,24 @@ func linesOf(n *html.Node) []line {
 			cur.WriteString(c.Data)
 			return
 		}
+		if c.DataAtom == atom.Img {
+			// an icon whose alt text is a contact label («Адрес»,
+			// «Часы работы») labels the text beside it
+			if alt := collapse(attr(c, "alt")); isContactLabel(alt) {
+				if curBlock == nil {
+					curBlock = block
+				}
+				cur.WriteString(" " + alt + ": ")
+			}
+			return
+		}
 		b := isBlock(c)
 		if b {
 			flush()
 		}
 		if k, v, ok := keyValueRow(c); ok {
 			// a two-cell row «Телефон | 20-30-40» reads as one labelled line
-			out = append(out, line{text: k + ": " + v, block: c})
+			out = append(out, line{text: k + ": " + v, block: c, row: true})
 			return
 		}
 		nb := block

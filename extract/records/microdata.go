@@ -196,8 +196,62 @@ func (x *extractor) mainRecord(m, unit *html.Node) {
 }
 
 // value is what an itemprop element says: a link for link props, the
-// content attribute, or its text.
+// content attribute, or its text; a contact's value without the label a
+// page writes inside the element («Телефон: 8 (42352) 3-94-08»), an
+// address's lines joined with commas.
 func (x *extractor) value(n *html.Node, p string) string {
+	v := x.rawValue(n, p)
+	switch contactProps[p] {
+	case "email":
+		if em := findEmails(v); len(em) > 0 {
+			return strings.Join(em, "; ")
+		}
+	case "phone":
+		if ph := phonesAsWritten(v); len(ph) > 0 {
+			return strings.Join(ph, "; ")
+		}
+	case "address", "worktime":
+		if attr(n, "content") == "" {
+			v = joinLines(linesOf(n), contactProps[p] == "address")
+		}
+		if label, rest, ok := splitLabel(v); ok && rest != "" && (labelOnly(label) != "" || isContactLabel(label)) {
+			v = rest
+		}
+		return strings.TrimSuffix(strings.TrimSpace(v), ".")
+	}
+	return v
+}
+
+// contactProps are the itemprops holding a contact detail, by kind.
+var contactProps = map[string]string{
+	"email": "email", "mailUchred": "email", "emailFil": "email", "emailRep": "email",
+	"telephone": "phone", "telUchred": "phone", "telephoneFil": "phone", "telephoneRep": "phone",
+	"address": "address", "addressUchred": "address", "addressFil": "address", "addressRep": "address",
+	"workTime": "worktime", "workTimeFil": "worktime", "workTimeRep": "worktime",
+}
+
+// joinLines joins an element's lines: an address's with commas (a space
+// where a line already ends in one), others with «; ».
+func joinLines(ls []line, address bool) string {
+	var b strings.Builder
+	for i, l := range ls {
+		t := strings.TrimSpace(l.text)
+		if i > 0 {
+			switch {
+			case !address:
+				b.WriteString("; ")
+			case strings.HasSuffix(b.String(), ","):
+				b.WriteString(" ")
+			default:
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func (x *extractor) rawValue(n *html.Node, p string) string {
 	if c := attr(n, "content"); c != "" && (n.DataAtom == atom.Meta || n.DataAtom == atom.Link || textOf(n) == "") {
 		return collapse(c)
 	}
@@ -236,6 +290,11 @@ func (x *extractor) resolve(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || strings.HasPrefix(raw, "#") {
 		return ""
+	}
+	if strings.Contains(raw, "\\") && !strings.Contains(strings.ToLower(raw), ":") || strings.HasPrefix(strings.ToLower(raw), "http") {
+		// browsers read a backslash in a web link as a slash
+		// («docs\local_acts\rasp.pdf»)
+		raw = strings.ReplaceAll(raw, "\\", "/")
 	}
 	var u *url.URL
 	var err error

@@ -183,14 +183,14 @@ func (x *extractor) newsItem(it *html.Node) (Record, bool) {
 	}
 	if date == "" {
 		// a date with its year outranks «17 марта» in the teaser text;
-		// without a crawl date FindDate only knows dates with a year
-		if d, _, _, ok := FindDate(text, ""); ok {
-			date = d
-		}
-	}
-	if date == "" {
-		d, _, _, ok := FindDate(text, x.opt.CrawlDate)
+		// without a crawl date FindDate only knows dates with a year.
+		// A date in running text must read as the item's own: not a
+		// law's «от 4 июля 2013 г. N 565», not a birthday.
+		d, start, end, ok := FindDate(text, "")
 		if !ok {
+			d, start, end, ok = FindDate(text, x.opt.CrawlDate)
+		}
+		if !ok || referenceDate(text, start, end) {
 			return Record{}, false
 		}
 		date = d
@@ -210,8 +210,8 @@ func (x *extractor) newsItem(it *html.Node) (Record, bool) {
 			if u == "" {
 				return false
 			}
-			if pu, err := url.Parse(u); err == nil && docExts[FileType(pu)] {
-				fileLinks++
+			if pu, err := url.Parse(u); err == nil && (docExts[FileType(pu)] || inStorage(pu) || x.seenURL[u]) {
+				fileLinks++ // a file, a file on a drive, a document of the page
 				return false
 			}
 			links = append(links, n)
@@ -258,6 +258,9 @@ func (x *extractor) newsItem(it *html.Node) (Record, bool) {
 		// the "title" is the date itself: not a news item
 		return Record{}, false
 	}
+	if IsPersonName(title) || nameShaped(title) {
+		return Record{}, false // a person's card (a staff list with birthdays)
+	}
 	f := map[string]string{"title": title, "date": date}
 	if link != "" {
 		f["url"] = link
@@ -285,4 +288,20 @@ func enclosingLink(n *html.Node) *html.Node {
 		}
 	}
 	return nil
+}
+
+// referenceDate reports whether the date at text[start:end] dates
+// something other than the item: a document it cites («от 4 июля 2013 г.
+// N 565», «от 01.09.2023 № 45») or a person («дата рождения 12.03.1975»).
+func referenceDate(text string, start, end int) bool {
+	before := fold(text[max(0, start-40):start])
+	after := fold(text[end:min(len(text), end+16)])
+	if strings.HasSuffix(strings.TrimSpace(before), " от") || strings.TrimSpace(before) == "от" {
+		return true
+	}
+	a := strings.TrimLeft(after, " .г")
+	if strings.HasPrefix(a, "№") || strings.HasPrefix(a, "n ") || strings.HasPrefix(a, "n°") || strings.HasPrefix(a, "года №") || strings.HasPrefix(a, "ода №") {
+		return true
+	}
+	return containsAny(before, "рожден", "г.р", "родил")
 }

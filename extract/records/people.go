@@ -8,7 +8,13 @@ import (
 )
 
 var (
-	reNameFull     = regexp.MustCompile(`^([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\s+([А-ЯЁ][а-яё]+)\s+([А-ЯЁ][а-яё]+(?:ич|вна|чна|оглы|кызы))$`)
+	reNameFull = regexp.MustCompile(`^([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\s+([А-ЯЁ][а-яё]+)\s+([А-ЯЁ][а-яё]+(?:ич|вна|чна|оглы|кызы))$`)
+	// Имя Отчество Фамилия, as some sites write it
+	reNameGivenFirst = regexp.MustCompile(`^([А-ЯЁ][а-яё]+)\s+([А-ЯЁ][а-яё]+(?:ич|вна|чна))\s+([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)$`)
+	// three capitalised words: a name by its shape, trusted only where
+	// the page says a name stands there (a post line follows, a column
+	// is headed ФИО)
+	reNameShape = regexp.MustCompile(`^[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?$`)
 	reNameInitials = regexp.MustCompile(`^(?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.|[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)$`)
 )
 
@@ -27,7 +33,7 @@ func IsPersonName(s string) bool {
 	if n := strings.Count(s, " "); n < 1 || n > 3 {
 		return false
 	}
-	if reNameFull.MatchString(s) {
+	if reNameFull.MatchString(s) || reNameGivenFirst.MatchString(s) {
 		return true
 	}
 	return reNameInitials.MatchString(s+".") || reNameInitials.MatchString(s)
@@ -48,6 +54,9 @@ var postWords = []string{
 
 // isPost reports whether s reads as a post (short, with a post word).
 func isPost(s string) bool {
+	if strings.ContainsAny(s, "«»\"“”!?") {
+		return false // a quotation or a title, not a post
+	}
 	t := fold(s)
 	if len([]rune(t)) > 120 || strings.Contains(t, ":") && !strings.HasPrefix(t, "должность") {
 		return false
@@ -104,6 +113,33 @@ func splitLabel(s string) (label, value string, ok bool) {
 		return "", s, false
 	}
 	return label, strings.TrimSpace(s[i+1:]), true
+}
+
+// nameLine reads a line that starts with a name: alone, with its post
+// (nameAndPost), or followed by its details («Иванова Мария Петровна -
+// Образование: высшее; Категория: высшая; Стаж: 32»), returned as rest.
+func nameLine(s string) (name, post, rest string, ok bool) {
+	if name, post, ok = nameAndPost(s); ok {
+		return name, post, "", true
+	}
+	if len(s) > 600 || !hasCapitalCyrillic(s) {
+		return "", "", "", false
+	}
+	s = collapse(s)
+	for _, sep := range []string{" - ", " – ", " — ", ", "} {
+		i := strings.Index(s, sep)
+		if i <= 0 {
+			continue
+		}
+		a, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])
+		if !IsPersonName(a) {
+			continue
+		}
+		if label, _, has := splitLabel(b); has && labelField(label) != "" && labelField(label) != "fio" {
+			return strings.Trim(a, " ,.;:–—-"), "", b, true
+		}
+	}
+	return "", "", "", false
 }
 
 // nameAndPost reads a line that holds a name, alone or with its post
@@ -167,4 +203,105 @@ func hasCapitalCyrillic(s string) bool {
 		}
 	}
 	return false
+}
+
+// nameShaped reports whether s is three capitalised Russian words, as a
+// full name is; a name with a typo in its patronymic («Давидовыч») or a
+// rare one still has this shape.
+func nameShaped(s string) bool {
+	s = strings.Trim(collapse(s), " ,.;:–—-")
+	return len(s) < 200 && reNameShape.MatchString(s)
+}
+
+// honourWords start titles and awards, which are never a post
+// («Заслуженный учитель РФ», «Почётный работник общего образования»).
+var honourWords = []string{"заслуженн", "почетн", "народн", "отличник", "лауреат", "победител", "призер", "награжд", "ветеран", "кавалер"}
+
+func isHonour(s string) bool {
+	t := fold(strings.TrimSpace(s))
+	for _, w := range honourWords {
+		if strings.HasPrefix(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// qualifierWords start the parts of a description that say more than the
+// post: category, degree, experience, honours («Врач-кардиолог высшей
+// квалификационной категории, кандидат медицинских наук. Стаж работы
+// более 20 лет»).
+var qualifierWords = []string{"высшей", "высшая", "первой", "первая", "второй", "вторая", "без категори", "квалификационн",
+	"категори", "кандидат", "доктор", "профессор", "доцент", "стаж", "опыт работы", "заслуженн", "почетн", "отличник",
+	"образование", "член ", "академик"}
+
+// cleanPost keeps the post of a description line: its first sentence,
+// without the parts that are qualifications. It returns "" when no post
+// is left.
+func cleanPost(s string) string {
+	s = collapse(s)
+	if len([]rune(s)) > 200 {
+		return "" // a paragraph about the person, not a post line
+	}
+	if i := strings.Index(s, ". "); i > 0 {
+		s = s[:i]
+	}
+	s = strings.TrimRight(s, " .;")
+	var kept []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		t := fold(part)
+		cut := len(part)
+		for _, w := range qualifierWords {
+			if i := strings.Index(t, w); i >= 0 && i < cut && (i == 0 || t[i-1] == ' ') {
+				cut = i
+			}
+		}
+		part = strings.TrimSpace(part[:cut])
+		if cut < len(t) && part == "" {
+			break // the qualifications start here: what follows is more of them
+		}
+		if part != "" {
+			kept = append(kept, part)
+		}
+		if cut < len(t) {
+			break
+		}
+	}
+	out := strings.Join(kept, ", ")
+	if !isPost(out) {
+		return ""
+	}
+	return out
+}
+
+// pluralPosts are the plural heads of section headings («Учителя
+// начальных классов», «ПРЕПОДАВАТЕЛИ») with their singular.
+var pluralPosts = []struct{ plural, singular string }{
+	{"учителя", "учитель"}, {"преподаватели", "преподаватель"}, {"педагоги", "педагог"}, {"воспитатели", "воспитатель"},
+	{"врачи", "врач"}, {"специалисты", "специалист"}, {"методисты", "методист"}, {"логопеды", "логопед"},
+	{"психологи", "психолог"}, {"тренеры", "тренер"}, {"концертмейстеры", "концертмейстер"}, {"медицинские сестры", "медицинская сестра"},
+	{"заместители директора", "заместитель директора"}, {"педагоги дополнительного образования", "педагог дополнительного образования"},
+}
+
+// headingPost reads a section heading as the post of the people under it:
+// «Учителя математики» is «учитель математики», «ПРЕПОДАВАТЕЛИ ШКОЛЫ
+// ИСКУССТВ» «преподаватель школы искусств». It returns "" for headings that
+// name no post in the plural.
+func headingPost(h string) string {
+	h = strings.Trim(collapse(h), " .:;")
+	t := fold(h)
+	if len([]rune(t)) > 80 {
+		return ""
+	}
+	best := -1
+	for i, p := range pluralPosts {
+		if (t == p.plural || strings.HasPrefix(t, p.plural+" ")) && (best < 0 || len(p.plural) > len(pluralPosts[best].plural)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return pluralPosts[best].singular + t[len(pluralPosts[best].plural):]
 }

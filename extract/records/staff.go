@@ -146,7 +146,7 @@ func (x *extractor) staffTable(t *html.Node) {
 		name := textOf(cells[fioCol])
 		post := ""
 		if !IsPersonName(name) {
-			n, p, ok := nameAndPost(name)
+			n, p, _, ok := nameLine(name)
 			if !ok {
 				continue
 			}
@@ -241,31 +241,65 @@ func isHeading(n *html.Node) bool {
 	return false
 }
 
-// staffCards finds people written as cards or paragraphs: a name line
-// followed by its post and «Label: value» lines.
+// staffCards finds people written as cards, paragraphs or lines: a name
+// line (a name split by a line break joined again), then the lines of the
+// same card: its post, «Label: value» details, a phone or an e-mail. A
+// card without a post line takes the post of the section heading above it
+// («Учителя математики»), or the line just before the name when that line
+// is a post in the same card.
 func (x *extractor) staffCards() {
 	lines := x.pageLines()
+	sectionPost := ""
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if x.consumed[i] || x.lineClaimed(l) {
 			continue
 		}
-		name, post, ok := nameAndPost(l.text)
+		text, nameLines := l.text, 1
+		if i+1 < len(lines) && lines[i+1].block == l.block && !x.consumed[i+1] {
+			if joined, ok := splitName(l.text, lines[i+1].text); ok {
+				text, nameLines = joined, 2
+			}
+		}
+		name, post, rest, ok := nameLine(text)
+		shaped := false
+		if !ok && nameShaped(text) {
+			// a name by its shape alone: only with a post line next in
+			// the same card
+			if j := i + nameLines; j < len(lines) && sameItem(l, lines[j]) && !x.consumed[j] && cleanPost(lines[j].text) != "" && !strings.Contains(lines[j].text, ":") {
+				name, ok, shaped = strings.Trim(text, " ,.;:–—-"), true, true
+			}
+		}
 		if !ok {
+			if isHeading(l.block) {
+				sectionPost = headingPost(l.text)
+			}
 			continue
 		}
 		f := map[string]string{"fio": name}
 		if post != "" {
 			f["post"] = post
 		}
-		used := []int{i}
-		j := i + 1
+		addDetails(f, rest)
+		used := []int{}
+		// «<b>Главный врач</b><br>Сафронов Виктор Геннадьевич»: the
+		// line before the name, in the same card, is its post
+		if _, ok := f["post"]; !ok && !shaped && i > 0 && !x.consumed[i-1] && !x.lineClaimed(lines[i-1]) && sameItem(lines[i-1], l) && !isHeading(lines[i-1].block) && !inLink(lines[i-1].block) {
+			if p := lines[i-1].text; isPost(p) && !isHonour(p) && len([]rune(p)) < 80 && !strings.Contains(p, ":") {
+				f["post"] = strings.Trim(p, " .;:")
+				used = append(used, i-1)
+			}
+		}
+		for k := 0; k < nameLines; k++ {
+			used = append(used, i+k)
+		}
+		j := i + nameLines
 		for ; j < len(lines) && j-i <= 20; j++ {
 			m := lines[j]
-			if x.consumed[j] || x.lineClaimed(m) || isHeading(m.block) {
+			if x.consumed[j] || x.lineClaimed(m) || isHeading(m.block) || !sameItem(l, m) {
 				break
 			}
-			if _, _, isName := nameAndPost(m.text); isName {
+			if _, _, _, isName := nameLine(m.text); isName {
 				break
 			}
 			if label, value, has := splitLabel(m.text); has {
@@ -289,6 +323,10 @@ func (x *extractor) staffCards() {
 					value = strings.Join(findPhones(value, true), "; ")
 				case "email":
 					value = strings.Join(findEmails(value), "; ")
+				case "post":
+					if p := cleanPost(value); p != "" {
+						value = p
+					}
 				}
 				if value != "" {
 					if _, dup := f[field]; dup {
@@ -299,8 +337,15 @@ func (x *extractor) staffCards() {
 				used = append(used, j)
 				continue
 			}
-			if _, ok := f["post"]; !ok && j == i+1 && isPost(m.text) {
-				f["post"] = strings.Trim(m.text, " .;")
+			if isHonour(m.text) && len([]rune(m.text)) < 120 {
+				used = append(used, j) // an honour of this person, never a post
+				continue
+			}
+			if p := cleanPost(m.text); p != "" && !strings.Contains(m.text, ":") {
+				if _, ok := f["post"]; ok {
+					break // the post of the next card, written above its name
+				}
+				f["post"] = p
 				used = append(used, j)
 				continue
 			}
@@ -316,11 +361,8 @@ func (x *extractor) staffCards() {
 			}
 			break
 		}
-		if _, ok := f["post"]; !ok && i > 0 && !x.consumed[i-1] && !x.lineClaimed(lines[i-1]) {
-			if p := lines[i-1].text; isPost(p) && len([]rune(p)) < 80 && !strings.Contains(p, ":") {
-				f["post"] = strings.Trim(p, " .;:")
-				used = append([]int{i - 1}, used...)
-			}
+		if _, ok := f["post"]; !ok && sectionPost != "" {
+			f["post"] = sectionPost
 		}
 		if len(f) < 2 {
 			continue
@@ -334,6 +376,80 @@ func (x *extractor) staffCards() {
 		}
 		x.add(src, Record{Type: "staff", Method: "card", Fields: f})
 		i = j - 1
+	}
+}
+
+// splitName joins a name broken by a line break («Фамилия Имя<br>Отчество»).
+func splitName(first, second string) (string, bool) {
+	if strings.Count(first, " ") != 1 || strings.Contains(second, " ") {
+		return "", false
+	}
+	joined := first + " " + second
+	return joined, IsPersonName(joined)
+}
+
+// itemTags are the elements that repeat one item each in a list of
+// people or documents.
+var itemTags = map[atom.Atom]bool{atom.Li: true, atom.Tr: true, atom.Article: true, atom.Section: true, atom.Div: true, atom.Table: true}
+
+// sameItem reports whether two lines belong to one card: they do not sit
+// in two sibling elements of one kind (two <li>, two rows, two <div>s of
+// one class). Label/value rows count as their table.
+func sameItem(a, b line) bool {
+	na, nb := a.block, b.block
+	if a.row && b.row {
+		na, nb = enclosing(na, atom.Table), enclosing(nb, atom.Table)
+	}
+	if na == nil || nb == nil {
+		return false
+	}
+	top := lca(na, nb)
+	if top == nil {
+		return false
+	}
+	ca, cb := childToward(top, na), childToward(top, nb)
+	if ca == nil || cb == nil || ca == cb {
+		return true
+	}
+	return !(ca.Type == html.ElementNode && cb.Type == html.ElementNode && ca.DataAtom == cb.DataAtom && itemTags[ca.DataAtom] &&
+		attr(ca, "class") == attr(cb, "class"))
+}
+
+// childToward is the child of top on the way down to n (nil when n is top).
+func childToward(top, n *html.Node) *html.Node {
+	for c := n; c != nil; c = c.Parent {
+		if c.Parent == top {
+			return c
+		}
+	}
+	return nil
+}
+
+func enclosing(n *html.Node, a atom.Atom) *html.Node {
+	for p := n; p != nil; p = p.Parent {
+		if p.DataAtom == a {
+			return p
+		}
+	}
+	return n
+}
+
+// addDetails reads «Образование: высшее; Категория: высшая; Стаж: 32»,
+// what follows a name on its line, into staff fields.
+func addDetails(f map[string]string, rest string) {
+	for _, part := range strings.Split(rest, ";") {
+		label, value, ok := splitLabel(strings.TrimSpace(part))
+		if !ok {
+			continue
+		}
+		field := labelField(label)
+		value = strings.Trim(value, " .,")
+		if field == "" || field == "fio" || value == "" {
+			continue
+		}
+		if _, dup := f[field]; !dup {
+			f[field] = value
+		}
 	}
 }
 
