@@ -28,6 +28,9 @@ var importRules = map[string][]string{
 	"perenos/uploader":        {"perenos/portal", "perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/review":          {"perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
 	"perenos/report/binding":  {"perenos/store"},
+	// the records score reads the bundle's contract types and the
+	// extractor's records, nothing that runs the pipeline
+	"perenos/realsites/recordscore": {"perenos/portal", "perenos/extract/records"},
 }
 
 // onlyFromCommands are the packages only cmd/perenos (and demo, which it
