@@ -408,6 +408,9 @@ var contactLabels = []string{"адрес", "юридический адрес", 
 
 // isContactLabel reports whether s is only a contact label.
 func isContactLabel(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false // the longest label is 35 bytes
+	}
 	t := strings.Trim(fold(collapse(s)), " :")
 	for _, l := range contactLabels {
 		if t == l {

@@ -53,6 +53,16 @@ func mayNameFile(href string) bool {
 		href = href[:i]
 	}
 	p, q, _ := strings.Cut(href, "?")
+	if strings.HasPrefix(p, "//") || strings.Contains(p, "://") {
+		// the host is no file name: look at the path alone
+		if i := strings.Index(p, "//"); i >= 0 {
+			if j := strings.IndexByte(p[i+2:], '/'); j >= 0 {
+				p = p[i+2+j:]
+			} else {
+				p = "/"
+			}
+		}
+	}
 	if strings.Contains(q, ".") {
 		return true
 	}
@@ -67,8 +77,35 @@ func mayNameFile(href string) bool {
 			return true
 		}
 	}
-	for _, h := range storageHosts {
-		if containsFoldASCII(href, h) {
+	if h := hostOf(href); h != "" {
+		return storageHost(h)
+	}
+	return false
+}
+
+// hostOf is the host of an absolute or scheme-relative href, or "".
+func hostOf(href string) string {
+	i := strings.Index(href, "//")
+	if i < 0 || i > 6 || i > 0 && href[i-1] != ':' {
+		return ""
+	}
+	h := href[i+2:]
+	if j := strings.IndexAny(h, "/?#"); j >= 0 {
+		h = h[:j]
+	}
+	if j := strings.LastIndexByte(h, '@'); j >= 0 {
+		h = h[j+1:]
+	}
+	if j := strings.LastIndexByte(h, ':'); j >= 0 {
+		h = h[:j]
+	}
+	return strings.ToLower(h)
+}
+
+// storageHost reports whether h is one of the storageHosts or under one.
+func storageHost(h string) bool {
+	for _, s := range storageHosts {
+		if h == s || strings.HasSuffix(h, "."+s) {
 			return true
 		}
 	}
@@ -85,13 +122,7 @@ func inStorage(u *url.URL) bool {
 	if p := strings.ToLower(u.Path); strings.Contains(p, "viewform") || strings.Contains(p, "/forms/") {
 		return false // a questionnaire, not a stored file
 	}
-	h := strings.ToLower(u.Hostname())
-	for _, s := range storageHosts {
-		if h == s || strings.HasSuffix(h, "."+s) {
-			return true
-		}
-	}
-	return false
+	return storageHost(strings.ToLower(u.Hostname()))
 }
 
 // elsewhere is the host a document's file is stored on when that is not

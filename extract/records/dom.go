@@ -307,12 +307,38 @@ func depth(n *html.Node) int {
 // fold lower-cases s and folds ё to е, for keyword matching. It keeps the
 // byte length of s, so offsets found in the folded text index s itself.
 func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	buf := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			// ASCII, the most of it
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0x90 && s[i+1] <= 0x9F: // А-П
+			buf = append(buf, 0xD0, s[i+1]+0x20)
+			i += 2
+			continue
+		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0xA0 && s[i+1] <= 0xAF: // Р-Я
+			buf = append(buf, 0xD1, s[i+1]-0x20)
+			i += 2
+			continue
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] == 0x81 || c == 0xD1 && s[i+1] == 0x91): // Ё, ё
+			buf = append(buf, 0xD0, 0xB5)
+			i += 2
+			continue
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
+			buf = append(buf, c, s[i+1])
+			i += 2
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
-			b.WriteByte(s[i])
+			buf = append(buf, s[i])
 			i++
 			continue
 		}
@@ -323,10 +349,10 @@ func fold(s string) string {
 		if utf8.RuneLen(l) != size {
 			l = r
 		}
-		b.WriteRune(l)
+		buf = utf8.AppendRune(buf, l)
 		i += size
 	}
-	return b.String()
+	return string(buf)
 }
 
 func containsAny(s string, words ...string) bool {

@@ -209,7 +209,13 @@ func hasCapitalCyrillic(s string) bool {
 // full name is; a name with a typo in its patronymic («Давидовыч») or a
 // rare one still has this shape.
 func nameShaped(s string) bool {
+	if len(s) > 200 || !hasCapitalCyrillic(s) {
+		return false
+	}
 	s = strings.Trim(collapse(s), " ,.;:–—-")
+	if strings.Count(s, " ") != 2 {
+		return false
+	}
 	return len(s) < 200 && reNameShape.MatchString(s)
 }
 

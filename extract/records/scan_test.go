@@ -62,3 +62,16 @@ func TestMayNameFile(t *testing.T) {
 		}
 	}
 }
+
+func TestFold(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"АБВ ЁЖ Я ё е Hello", "абв еж я е е hello"},
+		{"ПРЕПОДАВАТЕЛИ Школы", "преподаватели школы"},
+		{"Ǆ İ ΣΑ", "ǆ İ σα"}, // İ lowers to two bytes more: kept, so the length holds
+		{"\xff\xfe", "\xff\xfe"},
+	} {
+		if got := fold(c.in); got != c.want || len(got) != len(c.in) {
+			t.Errorf("fold(%q) = %q, want %q (same length)", c.in, got, c.want)
+		}
+	}
+}
