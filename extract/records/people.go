@@ -154,6 +154,11 @@ func nameAndPost(s string) (name, post string, ok bool) {
 		return strings.Trim(s, " ,.;:–—-"), "", true
 	}
 	if label, value, has := splitLabel(s); has {
+		if labelField(label) == "fio" && nameShaped(value) {
+			// «ФИО: Новиков Сергей Давидовыч»: the label says a name
+			// stands there
+			return strings.Trim(value, " ,.;:–—-"), "", true
+		}
 		if IsPersonName(value) {
 			lf := labelField(label)
 			if lf == "fio" {
