@@ -13,16 +13,20 @@
 //     regDate, address, telephone, ...), one record per page;
 //   - "addRef": a continuation page of a subsection (field url); the
 //     caller crawls it and treats its records as the subsection's;
-//   - "staff": a person from a staff table or card without microdata:
-//     fio, post, discipline, education, speciality, qualification,
-//     category, degree, certificate, training, retraining, experience,
+//   - "staff": a person from a staff table, card or line without
+//     microdata: fio (as written), post (without category, degree or
+//     experience; from the section heading above when the card has
+//     none), discipline, education, speciality, qualification, category,
+//     degree, certificate, training, retraining, experience,
 //     experience_total, phone, email, schedule;
 //   - "contact": address, phone (normalised, "; "-separated), email,
 //     worktime;
 //   - "document": url, title, filetype, date (YYYY-MM-DD), kind (the
 //     official itemprop of the document where there is one, such as
 //     ustavDocLink or priemDocLink, else a word such as order or
-//     municipalAct), itemprop for microdata links;
+//     municipalAct), itemprop for microdata links, elsewhere (the host
+//     when the file is on a drive or another site: the admin downloads
+//     and attaches it);
 //   - "news": title, date (YYYY-MM-DD), url.
 package records
 
