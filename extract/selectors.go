@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"strings"
+
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
@@ -21,9 +23,11 @@ var (
 	// what a page links to: pages, image-map areas and framed pages
 	selLinks = cascadia.MustCompile("a, area, iframe, frame")
 	selProps = cascadia.MustCompile("[itemprop]")
-	// a breadcrumb trail by its usual class and id words, or its ARIA label
-	selCrumbs = cascadia.MustCompile(`[class*=breadcrumb i], [id*=breadcrumb i], [class*=crumbs i], [id*=crumbs i],
-		[class*=pathway i], [id*=pathway i], [aria-label=breadcrumb i]`)
+	// a breadcrumb trail by its usual class and id words, or its ARIA
+	// label; crumbMatcher is the same test as the selector
+	// [class*=breadcrumb i], [id*=breadcrumb i], [class*=crumbs i], …,
+	// [aria-label=breadcrumb i], in one look at each element's attributes
+	selCrumbs crumbMatcher
 	selCrumbItems = cascadia.MustCompile("a, span[itemprop=name]")
 	// the landmarks a CMS puts around the main content
 	selLandmark = cascadia.MustCompile(`main, [role=main], [itemprop=articleBody i], [id=content i], [id=main i],
@@ -55,4 +59,59 @@ func outermost(nodes []*html.Node) []*html.Node {
 		out = append(out, n)
 	}
 	return out
+}
+
+// crumbMatcher matches a breadcrumb trail (see selCrumbs).
+type crumbMatcher struct{}
+
+var _ cascadia.Matcher = crumbMatcher{}
+
+// Match reports whether n's class or id holds «breadcrumb», «crumbs» or
+// «pathway» in any case, or its aria-label is «breadcrumb».
+func (crumbMatcher) Match(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "class", "id":
+			if containsFold(a.Val, "crumbs") || containsFold(a.Val, "breadcrumb") || containsFold(a.Val, "pathway") {
+				return true
+			}
+		case "aria-label":
+			if strings.EqualFold(a.Val, "breadcrumb") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MatchFirst is the first element under root (root included) that matches.
+func (m crumbMatcher) MatchFirst(root *html.Node) *html.Node {
+	if m.Match(root) {
+		return root
+	}
+	return cascadia.Query(root, m)
+}
+
+// containsFold reports whether s contains the lower-case ASCII word w in
+// any case, without copying s.
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for ; j < len(w); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != w[j] {
+				break
+			}
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
 }

@@ -222,7 +222,10 @@ func (x *extractor) contacts() {
 		if x.consumed[i] || x.lineClaimed(l) || inLink(l.block) {
 			continue
 		}
-		fs := lineFacts(l.text, i)
+		var fs []fact
+		if mayHoldContact(l.text) {
+			fs = lineFacts(l.text, i)
+		}
 		last := i // the last line the facts were read from
 		if len(fs) == 0 {
 			if kind := labelOnly(l.text); kind != "" {
@@ -483,4 +486,23 @@ func phonesAsWritten(s string) []string {
 		out = append(out, strings.TrimSpace(s[m[2]:m[3]]))
 	}
 	return out
+}
+
+// contactStems are parts of the labels lineFacts reads (адрес,
+// местонахождение, режим работы, часы приёма), in the cases pages write
+// them.
+var contactStems = []string{"дрес", "ДРЕС", "абот", "АБОТ", "рием", "РИЕМ", "риём", "РИЁМ", "нахожд", "НАХОЖД"}
+
+// mayHoldContact is a quick test before lineFacts: a line with a contact
+// detail has five digits (a phone, an index), an @, or a label.
+func mayHoldContact(s string) bool {
+	if strings.IndexByte(s, '@') >= 0 || digitCount(s) >= 5 {
+		return true
+	}
+	for _, w := range contactStems {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }

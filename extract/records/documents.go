@@ -72,10 +72,9 @@ func mayNameFile(href string) bool {
 			return true
 		}
 	}
-	for _, h := range downloadHints {
-		if containsFoldASCII(href, h) {
-			return true
-		}
+	// (strings.ToLower copies nothing when href has no capitals)
+	if containsAny(strings.ToLower(href), downloadHints...) {
+		return true
 	}
 	if h := hostOf(href); h != "" {
 		return storageHost(h)
@@ -138,26 +137,6 @@ func (x *extractor) elsewhere(u *url.URL) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// containsFoldASCII reports whether s contains the lower-case ASCII word
-// w in any case, without copying s.
-func containsFoldASCII(s, w string) bool {
-	for i := 0; i+len(w) <= len(s); i++ {
-		j := 0
-		for ; j < len(w); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != w[j] {
-				break
-			}
-		}
-		if j == len(w) {
-			return true
-		}
-	}
-	return false
-}
 
 // documents records every link to a file on the page not already taken
 // by microdata.

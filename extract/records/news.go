@@ -77,6 +77,9 @@ type siblingGroup struct {
 func (x *extractor) siblingGroups() []siblingGroup {
 	var out []siblingGroup
 	relative := x.opt.CrawlDate != ""
+	// the children of the nodes on the current path, one stack for all
+	// (no slice per node)
+	var stack []sibling
 	var rec func(n *html.Node, depth int) sibling
 	rec = func(n *html.Node, depth int) sibling {
 		if skipped(n) {
@@ -92,28 +95,32 @@ func (x *extractor) siblingGroups() []siblingGroup {
 			return sibling{size: size, dated: size > 0 && mayHoldDate(n.Data, relative)}
 		}
 		me := sibling{n: n, titled: n.Type == html.ElementNode && mayTitle(n)}
-		var kids []sibling
+		base := len(stack)
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			k := rec(c, depth+1)
 			me.size += k.size
 			me.dated = me.dated || k.dated
 			me.titled = me.titled || k.titled
 			if c.Type == html.ElementNode && !skipped(c) {
-				kids = append(kids, k)
+				stack = append(stack, k)
 			}
 		}
-		if n.Type == html.ElementNode && len(kids) >= 2 {
-			// group the children by tag, in the order the tags first occur
-			done := make([]bool, len(kids))
+		if kids := stack[base:]; n.Type == html.ElementNode && len(kids) >= 2 {
+			// group the children by tag, in the order the tags first
+			// occur; a tag already grouped is marked by a nil node
 			for i := range kids {
-				if done[i] {
+				if kids[i].n == nil {
 					continue
 				}
-				g := []sibling{kids[i]}
+				tag := kids[i].n.Data
+				var g []sibling
 				for j := i + 1; j < len(kids); j++ {
-					if !done[j] && kids[j].n.Data == kids[i].n.Data {
-						done[j] = true
+					if kids[j].n != nil && kids[j].n.Data == tag {
+						if g == nil {
+							g = append(g, kids[i])
+						}
 						g = append(g, kids[j])
+						kids[j].n = nil
 					}
 				}
 				if len(g) >= 2 {
@@ -121,6 +128,7 @@ func (x *extractor) siblingGroups() []siblingGroup {
 				}
 			}
 		}
+		stack = stack[:base]
 		return me
 	}
 	rec(x.doc, 0)

@@ -78,6 +78,17 @@ func BenchmarkPages(b *testing.B) {
 			}
 		}
 	})
+	b.Run("parse+blocks", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range pages {
+				doc, err := extract.Parse(p.text)
+				if err != nil {
+					b.Fatal(err)
+				}
+				extract.PageBlocks(doc)
+			}
+		}
+	})
 	b.Run("parse", func(b *testing.B) {
 		for b.Loop() {
 			for _, p := range pages {
