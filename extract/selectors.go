@@ -27,7 +27,7 @@ var (
 	// label; crumbMatcher is the same test as the selector
 	// [class*=breadcrumb i], [id*=breadcrumb i], [class*=crumbs i], …,
 	// [aria-label=breadcrumb i], in one look at each element's attributes
-	selCrumbs crumbMatcher
+	selCrumbs     crumbMatcher
 	selCrumbItems = cascadia.MustCompile("a, span[itemprop=name]")
 	// the landmarks a CMS puts around the main content
 	selLandmark = cascadia.MustCompile(`main, [role=main], [itemprop=articleBody i], [id=content i], [id=main i],

@@ -137,7 +137,6 @@ func (x *extractor) elsewhere(u *url.URL) string {
 	return strings.ToLower(u.Hostname())
 }
 
-
 // documents records every link to a file on the page not already taken
 // by microdata.
 func (x *extractor) documents() {
