@@ -80,12 +80,13 @@ func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 	if t := selTitle.MatchFirst(doc); t != nil {
 		d.HTMLTitle = collapse(textOf(t))
 	}
-	d.Itemprops = itemprops(doc)
+	found := selLinksProps.MatchAll(doc) // one pass for the links and the itemprops
+	d.Itemprops = itemprops(found)
 	if !opt.NoRecords {
 		d.Records = records.Extract(base.String(), doc, records.Options{CrawlDate: opt.CrawlDate})
 	}
 	d.Breadcrumbs = breadcrumbs(doc)
-	allLinks, linkNodes := linksWithNodes(base, doc)
+	allLinks, linkNodes := linksWithNodes(base, found)
 	body := selBody.MatchFirst(doc)
 	if body == nil {
 		body = doc
@@ -225,22 +226,21 @@ func headings(root *html.Node) []string {
 	return out
 }
 
-func links(base *url.URL, root *html.Node) []Link {
-	out, _ := linksWithNodes(base, root)
-	return out
-}
-
 // linkAt is an element a link was read from, and the link's index.
 type linkAt struct {
 	n *html.Node
 	i int
 }
 
-// linksWithNodes returns the links under root, one per URL and text, and
-// every element they were read from.
-func linksWithNodes(base *url.URL, root *html.Node) (out []Link, nodes []linkAt) {
+// linksWithNodes returns the links among found (the page's elements, in
+// document order), one per URL and text, and every element they were
+// read from.
+func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt) {
 	seen := map[string]int{}
-	for _, n := range selLinks.MatchAll(root) {
+	for _, n := range found {
+		if !selLinks.Match(n) {
+			continue
+		}
 		raw := attr(n, "href")
 		if n.DataAtom == atom.Iframe || n.DataAtom == atom.Frame {
 			raw = attr(n, "src")
@@ -276,9 +276,10 @@ func linksWithNodes(base *url.URL, root *html.Node) (out []Link, nodes []linkAt)
 	return out, nodes
 }
 
-func itemprops(root *html.Node) []string {
+// itemprops are the microdata names among found, lower-case.
+func itemprops(found []*html.Node) []string {
 	set := map[string]bool{}
-	for _, n := range selProps.MatchAll(root) {
+	for _, n := range found {
 		for _, f := range strings.Fields(attr(n, "itemprop")) {
 			set[strings.ToLower(f)] = true
 		}

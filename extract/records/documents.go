@@ -140,7 +140,7 @@ func (x *extractor) elsewhere(u *url.URL) string {
 // documents records every link to a file on the page not already taken
 // by microdata.
 func (x *extractor) documents() {
-	for _, n := range visible(x.page.FindMatcher(selAnchors).Nodes) {
+	for _, n := range x.nodes().anchors {
 		if !mayNameFile(attr(n, "href")) || x.isClaimed(n) {
 			continue
 		}

@@ -56,7 +56,7 @@ func mainTagOf(n *html.Node) string {
 func (x *extractor) microdata() {
 	// main tags in document order; a main tag nested in another is its own
 	// record (MR-v9 evaluates one level only).
-	props := visible(x.page.FindMatcher(selItemprops).Nodes)
+	props := x.nodes().props
 	var mains []*html.Node
 	for _, n := range props {
 		if mainTagOf(n) != "" {

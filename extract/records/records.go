@@ -126,6 +126,7 @@ func treePath(n *html.Node) []int {
 type extractor struct {
 	doc     *html.Node
 	page    *goquery.Document // doc, for the finders' queries
+	found   *pageNodes        // see nodes
 	base    *url.URL
 	opt     Options
 	claimed map[*html.Node]bool // elements already part of a record

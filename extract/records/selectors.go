@@ -3,6 +3,7 @@ package records
 import (
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // The DOM queries of this package, compiled once. The finders ask goquery
@@ -16,6 +17,9 @@ var (
 	selNamedLinks = cascadia.MustCompile(`a[href]:not([href=""])`)
 	selHrefs      = cascadia.MustCompile("a, area, link")
 	selItemprops  = cascadia.MustCompile("[itemprop]")
+	// what the finders start from, asked of the page at once: its links,
+	// tables and itemprops (see pageNodes)
+	selFinders = cascadia.MustCompile("a[href], table, [itemprop]")
 	// where a news item writes its date
 	selDateish = cascadia.MustCompile("time, [class*=date i], [class*=time i]")
 )
@@ -53,4 +57,29 @@ func outermost(nodes []*html.Node) []*html.Node {
 		out = append(out, n)
 	}
 	return out
+}
+
+// pageNodes are the elements the finders start from, from one query of
+// the page, none inside an element that never holds record text.
+type pageNodes struct {
+	anchors, tables, props []*html.Node
+}
+
+func (x *extractor) nodes() *pageNodes {
+	if x.found != nil {
+		return x.found
+	}
+	x.found = &pageNodes{}
+	for _, n := range visible(x.page.FindMatcher(selFinders).Nodes) {
+		switch {
+		case n.DataAtom == atom.A && selAnchors.Match(n):
+			x.found.anchors = append(x.found.anchors, n)
+		case n.DataAtom == atom.Table:
+			x.found.tables = append(x.found.tables, n)
+		}
+		if selItemprops.Match(n) {
+			x.found.props = append(x.found.props, n)
+		}
+	}
+	return x.found
 }

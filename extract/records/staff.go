@@ -61,7 +61,7 @@ var personHeaders = []string{"врач", "сотрудник", "работник
 // of names when there is no header.
 func (x *extractor) staffTables() {
 	var tables []*html.Node
-	for _, n := range visible(x.page.FindMatcher(selTable).Nodes) {
+	for _, n := range x.nodes().tables {
 		if !x.isClaimed(n) && !x.containsClaimed(n) {
 			tables = append(tables, n)
 		}
