@@ -237,6 +237,13 @@ type linkAt struct {
 // read from.
 func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt) {
 	seen := map[string]int{}
+	type resolved struct {
+		url        string
+		attachment bool
+	}
+	// a menu repeats its links in the header, the footer and the map:
+	// each href is resolved once
+	hrefs := map[string]resolved{}
 	for _, n := range found {
 		if !selLinks.Match(n) {
 			continue
@@ -249,11 +256,17 @@ func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []link
 		if raw == "" || strings.HasPrefix(raw, "#") {
 			continue
 		}
-		u, err := base.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		r, done := hrefs[raw]
+		if !done {
+			if u, err := base.Parse(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+				u.Fragment = ""
+				r = resolved{u.String(), IsAttachmentURL(u)}
+			}
+			hrefs[raw] = r
+		}
+		if r.url == "" {
 			continue
 		}
-		u.Fragment = ""
 		text := collapse(textOf(n))
 		if text == "" {
 			text = attr(n, "title")
@@ -263,13 +276,12 @@ func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []link
 				text = attr(img, "alt")
 			}
 		}
-		us := u.String()
-		key := us + "\x00" + text
+		key := r.url + "\x00" + text
 		i, ok := seen[key]
 		if !ok {
 			i = len(out)
 			seen[key] = i
-			out = append(out, Link{URL: us, Text: text, Attachment: IsAttachmentURL(u)})
+			out = append(out, Link{URL: r.url, Text: text, Attachment: r.attachment})
 		}
 		nodes = append(nodes, linkAt{n, i})
 	}
