@@ -185,6 +185,15 @@ func (x *extractor) isClaimed(n *html.Node) bool {
 
 // containsClaimed reports whether n's subtree holds a claimed element.
 func (x *extractor) containsClaimed(n *html.Node) bool {
+	if len(x.claimed) <= 64 {
+		// few claimed elements: ask each whether n holds it
+		for c := range x.claimed {
+			if isAncestor(n, c) {
+				return true
+			}
+		}
+		return false
+	}
 	found := false
 	walk(n, func(c *html.Node) bool {
 		if x.claimed[c] {
