@@ -2,6 +2,7 @@ package records
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -295,7 +296,9 @@ func (x *extractor) contacts() {
 		for _, f := range cur {
 			src = lca(src, lines[f.line].block)
 			if old := fields[f.kind]; old != "" {
-				fields[f.kind] = old + "; " + f.value
+				if !slices.Contains(strings.Split(old, "; "), f.value) {
+					fields[f.kind] = old + "; " + f.value // the phone again as the fax: once
+				}
 			} else {
 				fields[f.kind] = f.value
 			}

@@ -280,10 +280,29 @@ func cleanPost(s string) string {
 		}
 	}
 	out := strings.Join(kept, ", ")
-	if !isPost(out) {
+	if !isPost(out) || !postLead(out) {
 		return ""
 	}
 	return out
+}
+
+// postLead reports whether one of the first two words of s is a post
+// («Заместитель директора», «Сосудистый хирург»), not a word that only
+// shares a stem with one («Организация учебно-воспитательного процесса»).
+func postLead(s string) bool {
+	words := strings.FieldsFunc(fold(s), func(r rune) bool { return r == ' ' || r == ',' || r == '-' || r == '–' })
+	for i, w := range words {
+		if i == 2 {
+			break
+		}
+		for _, p := range postWords {
+			p = strings.TrimSpace(p)
+			if rest := w[min(len(p), len(w)):]; strings.HasPrefix(w, p) && !containsAnyPrefix(rest, "ьн", "ич", "еб", "ск") {
+				return true // «воспитатель», not «воспитательного», «педагогический»
+			}
+		}
+	}
+	return false
 }
 
 // pluralPosts are the plural heads of section headings («Учителя
@@ -315,4 +334,13 @@ func headingPost(h string) string {
 		return ""
 	}
 	return pluralPosts[best].singular + t[len(pluralPosts[best].plural):]
+}
+
+func containsAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }

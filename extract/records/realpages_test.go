@@ -234,3 +234,17 @@ func TestNoInventedNews(t *testing.T) {
 		t.Errorf("news: %q, want the two announcements only", titles)
 	}
 }
+
+// A card with sentences about the person keeps the phone and e-mail below
+// them; a number given again as the fax is one phone.
+func TestStaffCardWithDescription(t *testing.T) {
+	recs := extractFile(t, "described.html")
+	wantStaff(t, staffByName(t, recs), map[string]map[string]string{
+		"Зимина Наталья Владимировна": {"post": "Заместитель директора по УВР", "phone": "+78635423840", "email": "zam@school.example"},
+		"Кравцова Елена Олеговна":     {"post": "Методист"},
+	})
+	c := ofType(recs, "contact")
+	if len(c) != 1 || c[0].Fields["phone"] != "+78635423828" {
+		t.Errorf("contacts %v, want the one phone of the school", c)
+	}
+}

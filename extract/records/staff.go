@@ -281,10 +281,11 @@ func (x *extractor) staffCards() {
 			f["post"] = post
 		}
 		addDetails(f, rest)
+		card := cardOf(l.block, text)
 		used := []int{}
 		// «<b>Главный врач</b><br>Сафронов Виктор Геннадьевич»: the
 		// line before the name, in the same card, is its post
-		if _, ok := f["post"]; !ok && !shaped && i > 0 && !x.consumed[i-1] && !x.lineClaimed(lines[i-1]) && sameItem(lines[i-1], l) && !isHeading(lines[i-1].block) && !inLink(lines[i-1].block) {
+		if _, ok := f["post"]; !ok && !shaped && i > 0 && !x.consumed[i-1] && !x.lineClaimed(lines[i-1]) && sameItem(lines[i-1], l) && isAncestor(card, lines[i-1].block) && !isHeading(lines[i-1].block) && !inLink(lines[i-1].block) {
 			if p := lines[i-1].text; isPost(p) && !isHonour(p) && len([]rune(p)) < 80 && !strings.Contains(p, ":") {
 				f["post"] = strings.Trim(p, " .;:")
 				used = append(used, i-1)
@@ -294,9 +295,10 @@ func (x *extractor) staffCards() {
 			used = append(used, i+k)
 		}
 		j := i + nameLines
+		described := 0
 		for ; j < len(lines) && j-i <= 20; j++ {
 			m := lines[j]
-			if x.consumed[j] || x.lineClaimed(m) || isHeading(m.block) || !sameItem(l, m) {
+			if x.consumed[j] || x.lineClaimed(m) || isHeading(m.block) || !sameItem(l, m) || !isAncestor(card, m.block) {
 				break
 			}
 			if _, _, _, isName := nameLine(m.text); isName {
@@ -359,6 +361,13 @@ func (x *extractor) staffCards() {
 				used = append(used, j)
 				continue
 			}
+			if described < 3 && len([]rune(m.text)) >= 40 && !strings.Contains(m.text, ":") && !isHeading(m.block) {
+				// what the person does, in sentences: part of the card,
+				// and the phone and e-mail below it are still theirs
+				described++
+				used = append(used, j)
+				continue
+			}
 			break
 		}
 		if _, ok := f["post"]; !ok && sectionPost != "" {
@@ -377,6 +386,24 @@ func (x *extractor) staffCards() {
 		x.add(src, Record{Type: "staff", Method: "card", Fields: f})
 		i = j - 1
 	}
+}
+
+// cardOf is the element a person's card is: the nearest ancestor of the
+// name's block that holds more than the name (a name in its own <h4> or
+// <div class="name"> belongs to the card around it). Lines outside it are
+// another card's or the page's.
+func cardOf(block *html.Node, name string) *html.Node {
+	size := len([]rune(collapse(name)))
+	for n := block; n != nil; n = n.Parent {
+		switch n.DataAtom {
+		case atom.Body, atom.Html:
+			return n
+		}
+		if len([]rune(textOf(n))) > size+2 {
+			return n
+		}
+	}
+	return block
 }
 
 // splitName joins a name broken by a line break («Фамилия Имя<br>Отчество»).
