@@ -69,49 +69,76 @@ func textOf(n *html.Node) string {
 // included) into one space. A string that is already so comes back as it
 // is, without a copy.
 func collapse(s string) string {
-	if collapsed(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			space = true
+	// find the first place s is not collapsed; most strings are
+	i, prevSpace := 0, true
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				if c != ' ' || prevSpace {
+					break
+				}
+				prevSpace = true
+			} else {
+				prevSpace = false
+			}
+			i++
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isSpaceRune(r) {
+			break
+		}
+		prevSpace = false
+		i += size
+	}
+	if i == len(s) {
+		if prevSpace && len(s) > 0 {
+			return s[:len(s)-1] // a single trailing space
+		}
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	space := i > 0 && s[i-1] == ' ' || i == 0
+	if i > 0 && s[i-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	for i < len(s) {
+		c := s[i]
+		size := 1
+		isSpace := false
+		if c < utf8.RuneSelf {
+			isSpace = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			isSpace = isSpaceRune(r)
+		}
+		if isSpace {
+			space = true
+			i += size
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
 		}
 		space = false
-		b.WriteRune(r)
+		b = append(b, s[i:i+size]...)
+		i += size
 	}
-	return b.String()
+	return string(b)
 }
 
-// collapsed reports whether s has no space but single ASCII spaces
-// between words.
-func collapsed(s string) bool {
-	prev := byte(' ')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ':
-			if prev == ' ' {
-				return false
-			}
-		case c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			return false
-		case c >= 0x80:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return false
-			}
-			i += size - 1
-		}
-		prev = c
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// isSpaceRune is unicode.IsSpace for runes past ASCII.
+func isSpaceRune(r rune) bool {
+	switch r {
+	case 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+		return true
 	}
-	return prev != ' ' || len(s) == 0
+	return r >= 0x2000 && r <= 0x200A
 }
 
 // isBlock reports elements that start a new line of text.

@@ -86,13 +86,25 @@ func (x *extractor) siblingGroups() []siblingGroup {
 			return sibling{}
 		}
 		if n.Type == html.TextNode {
-			size := utf8.RuneCountInString(n.Data)
+			// one look at each byte: the runes that are not ASCII
+			// spaces (a byte that does not continue a rune starts one),
+			// and whether a digit is there
+			size, digit := 0, false
 			for i := 0; i < len(n.Data); i++ {
-				if isASCIISpace(n.Data[i]) || n.Data[i] == '\v' {
-					size--
+				c := n.Data[i]
+				switch {
+				case c >= '0' && c <= '9':
+					digit = true
+					size++
+				case c < utf8.RuneSelf:
+					if !asciiSpace[c] {
+						size++
+					}
+				case c&0xC0 != 0x80:
+					size++
 				}
 			}
-			return sibling{size: size, dated: size > 0 && mayHoldDate(n.Data, relative)}
+			return sibling{size: size, dated: digit || size > 0 && relative && mayHoldDate(n.Data, true)}
 		}
 		me := sibling{n: n, titled: n.Type == html.ElementNode && mayTitle(n)}
 		base := len(stack)

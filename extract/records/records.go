@@ -175,6 +175,9 @@ func (x *extractor) claimedTextsIn(b *html.Node) []string {
 
 // isClaimed reports whether n or an ancestor is part of a record.
 func (x *extractor) isClaimed(n *html.Node) bool {
+	if len(x.claimed) == 0 {
+		return false
+	}
 	for p := n; p != nil; p = p.Parent {
 		if x.claimed[p] {
 			return true
@@ -209,6 +212,9 @@ func (x *extractor) containsClaimed(n *html.Node) bool {
 func (x *extractor) lineClaimed(l line) bool {
 	if l.block == nil || x.isClaimed(l.block) {
 		return true
+	}
+	if len(x.claimed) == 0 {
+		return false
 	}
 	// a claimed element inside the line: «Телефон: <span itemprop=…>»
 	for _, t := range x.claimedTextsIn(l.block) {
