@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/andybalholm/cascadia"
@@ -193,15 +194,38 @@ func unlikelyWhy(n *html.Node, useNames bool) string {
 	if ic == "" {
 		return ""
 	}
-	if containsAny(ic, keepWords) {
-		return ""
-	}
-	if containsAny(ic, strongWords) || lastPartAny(ic, strongTokens) ||
-		(containsAny(ic, unlikelyWords) || tokensAny(ic, unlikelyTokens)) && !containsAny(ic, maybeWords) {
-		return "элемент оформления (" + clip(strings.TrimSpace(ic), 60) + ")"
-	}
-	return ""
+	return namesWhy(ic)
 }
+
+// namesWhy says why an element whose class and id (lower-case) are ic is
+// not content, or "". A page repeats its class names, so the answers are
+// kept (up to a bound, for pages that invent a name per element).
+func namesWhy(ic string) string {
+	namesMu.Lock()
+	why, ok := namesSeen[ic]
+	namesMu.Unlock()
+	if ok {
+		return why
+	}
+	switch {
+	case containsAny(ic, keepWords):
+	case containsAny(ic, strongWords) || lastPartAny(ic, strongTokens) ||
+		(containsAny(ic, unlikelyWords) || tokensAny(ic, unlikelyTokens)) && !containsAny(ic, maybeWords):
+		why = "элемент оформления (" + clip(strings.TrimSpace(ic), 60) + ")"
+	}
+	namesMu.Lock()
+	if len(namesSeen) >= 4096 {
+		clear(namesSeen)
+	}
+	namesSeen[ic] = why
+	namesMu.Unlock()
+	return why
+}
+
+var (
+	namesMu   sync.Mutex
+	namesSeen = map[string]string{}
+)
 
 // hiddenAttr reports whether n is hidden by its markup (the hidden
 // attribute, aria-hidden, an inline display:none), and how.
