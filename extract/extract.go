@@ -7,6 +7,7 @@ import (
 	"perenos/extract/records"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -347,7 +348,28 @@ func textOf(n *html.Node) string {
 	return b.String()
 }
 
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+// collapse trims s and turns each run of spaces into one, as
+// strings.Join(strings.Fields(s), " ") does, without the slice of words.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	word := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			word = false
+			i += size
+			continue
+		}
+		if !word && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		word = true
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
 
 func clip(s string, n int) string {
 	r := []rune(s)

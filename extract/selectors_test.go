@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/andybalholm/cascadia"
@@ -30,5 +31,13 @@ func TestCrumbMatcherIsTheSelector(t *testing.T) {
 	})
 	if n < 11 {
 		t.Fatalf("only %d elements", n)
+	}
+}
+
+func TestCollapseIsFieldsJoined(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a  b\t\nc ", "\u00a0Иван\u2003Иванов\u00a0", "\xffa b\xfe", "a\u0085b"} {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
