@@ -51,6 +51,7 @@ var importRules = map[string][]string{
 	"perenos/urlaudit":                  {"perenos/crawler", "perenos/extract", "perenos/mapping", "perenos/sheet", "perenos/store"},
 	"perenos/demo":                      {"perenos", "perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/portal", "perenos/report", "perenos/sheet", "perenos/store", "perenos/uploader"},
 	"perenos/realsites":                 {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract"},
+	"perenos/realsites/recordscore":     {"perenos/portal", "perenos/extract/records"},
 	"perenos/cmd/perenos":               {"*"},
 }
 

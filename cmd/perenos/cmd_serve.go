@@ -129,6 +129,13 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		fmt.Fprintln(g.errOut, "no operator account yet: add one with perenos users add NAME")
 	}
 
+	// The web UI listens first: once the command socket answers, the
+	// server is up.
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	defer ln.Close()
 	sock, err := handoff.Listen(ws.Dir)
 	switch {
 	case errors.Is(err, handoff.ErrUnsupported):
@@ -150,10 +157,6 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		})
 	}
 
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.Addr, err)
-	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: nil}
 	errc := make(chan error, 1)
 	go func() {
