@@ -76,25 +76,20 @@ func Invite(ws *store.Workspace, publicURL, org, actor string, ttl time.Duration
 	return strings.TrimRight(publicURL, "/") + "/invite/" + token, inv, nil
 }
 
-// session returns the request's live session, or nil.
+// session returns the request's live session, or nil. Every request
+// checks the session against its account in the ledger, so disabling an
+// operator, a new password or a revoked invitation ends it at once.
 func (s *Server) session(r *http.Request) *store.Session {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 100 {
 		return nil
 	}
-	sess, err := s.cfg.WS.Session(TokenHash(c.Value))
-	if err != nil || !s.cfg.Now().Before(sess.Expires) {
-		return nil
-	}
-	if sess.Role == RoleAdmin && sess.Invitation != "" {
-		// A revoked or expired invitation ends the sessions it opened.
-		if invs, err := s.cfg.WS.Invitations(sess.Org); err == nil {
-			for _, inv := range invs {
-				if inv.ID == sess.Invitation && inv.Usable(s.cfg.Now()) != nil {
-					return nil
-				}
-			}
+	sess, err := s.cfg.WS.LiveSession(TokenHash(c.Value), s.cfg.Now())
+	if err != nil {
+		if !errors.Is(err, store.ErrSessionEnded) {
+			s.cfg.Log.Error("read session", "err", err)
 		}
+		return nil
 	}
 	return sess
 }
@@ -196,7 +191,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnauthorized, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r), Name: name, Error: "Неверное имя или пароль."}})
 		return
 	}
-	if err := s.startSession(w, store.Session{Actor: "operator:" + u.Name, Role: RoleOperator}); err != nil {
+	if err := s.startSession(w, store.Session{Actor: "operator:" + u.Name, Role: RoleOperator, User: u.Name, Generation: u.Generation}); err != nil {
 		s.fail(w, r, nil, http.StatusInternalServerError, "Не удалось начать сеанс.", err)
 		return
 	}
