@@ -54,9 +54,15 @@ type Config struct {
 	BehindProxy bool
 	// SessionTTL bounds a session's life (default 12 hours).
 	SessionTTL time.Duration
-	// LoginRate is how many login attempts one address may make per
-	// minute (default 5); a burst of that size is allowed.
+	// LoginRate is how many attempts to log in to one account one address
+	// may make per minute (default 5), at once or spread out. One address
+	// may try twice as many in all, strangers to an account (browsers that
+	// never logged in to it) twice as many together, and a browser that has
+	// logged in to the account before as many on its own.
 	LoginRate int
+	// LoginKeys bounds each of those limits' memory: how many addresses,
+	// accounts or browsers each keeps (default 10,000).
+	LoginKeys int
 	// MaxUpload bounds an uploaded file (default 50 MB).
 	MaxUpload int64
 	// Report, when set, is the coordinator report, shown to operators at
@@ -71,7 +77,9 @@ type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
-	limiter *limiter
+	guard   guard
+	limits  struct{ addr, pair, account, device, invite *buckets }
+	secret  []byte // signs the device cookies
 	jobs    *jobs
 	edit    sync.Mutex // one plan edit at a time
 	ctx     context.Context
@@ -95,6 +103,9 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.LoginRate == 0 {
 		cfg.LoginRate = 5
 	}
+	if cfg.LoginKeys == 0 {
+		cfg.LoginKeys = 10000
+	}
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = 50 << 20
 	}
@@ -105,7 +116,18 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: newLimiter(cfg.LoginRate, time.Minute, cfg.Now), jobs: newJobs(), ctx: ctx}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), guard: guard{now: cfg.Now}, jobs: newJobs(), ctx: ctx}
+	n, k := cfg.LoginRate, cfg.LoginKeys
+	s.limits.addr = newBuckets(rule{2 * n, time.Minute}, k)
+	s.limits.pair = newBuckets(rule{n, time.Minute}, k)
+	s.limits.account = newBuckets(rule{2 * n, time.Minute}, k)
+	s.limits.device = newBuckets(rule{n, time.Minute}, k)
+	s.limits.invite = newBuckets(rule{30, time.Minute}, k)
+	secret, err := cfg.WS.AuthSecret()
+	if err != nil {
+		return nil, fmt.Errorf("review server: %w", err)
+	}
+	s.secret = secret
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
