@@ -338,4 +338,3 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	_ = s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: inv.Org, Kind: store.EventEdit, Reason: "вход по приглашению " + inv.ID})
 	http.Redirect(w, r, "/site/"+inv.Org, http.StatusSeeOther)
 }
-

@@ -74,15 +74,15 @@ type Config struct {
 
 // Server is the review web UI: one http.Handler.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	pages   map[string]*template.Template
-	guard   guard
-	limits  struct{ addr, pair, account, device, invite *buckets }
-	secret  []byte // signs the device cookies
-	jobs    *jobs
-	edit    sync.Mutex // one plan edit at a time
-	ctx     context.Context
+	cfg    Config
+	mux    *http.ServeMux
+	pages  map[string]*template.Template
+	guard  guard
+	limits struct{ addr, pair, account, device, invite *buckets }
+	secret []byte // signs the device cookies
+	jobs   *jobs
+	edit   sync.Mutex // one plan edit at a time
+	ctx    context.Context
 }
 
 //go:embed templates/*.html
