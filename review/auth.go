@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,19 +106,32 @@ func (s *Server) session(r *http.Request) *store.Session {
 	return sess
 }
 
-// startSession stores a new session and sets its cookie.
-func (s *Server) startSession(w http.ResponseWriter, sess store.Session) error {
+// newSession completes sess with its secrets and times and returns the
+// cookie token that opens it. An operator's session lasts SessionTTL; an
+// admin's lasts until its invitation expires.
+func (s *Server) newSession(sess store.Session) (store.Session, string) {
 	token := randomToken(32)
 	now := s.cfg.Now()
 	sess.TokenHash, sess.CSRF, sess.Created = TokenHash(token), randomToken(24), now
-	if sess.Expires.IsZero() || sess.Expires.After(now.Add(s.cfg.SessionTTL)) {
+	if sess.Expires.IsZero() {
 		sess.Expires = now.Add(s.cfg.SessionTTL)
 	}
+	return sess, token
+}
+
+// setSession sets the cookie of a stored session.
+func (s *Server) setSession(w http.ResponseWriter, sess store.Session, token string) {
+	http.SetCookie(w, s.cookie(sessionCookie, token, int(sess.Expires.Sub(s.cfg.Now()).Seconds())))
+	http.SetCookie(w, s.cookie(preCookie, "", -1))
+}
+
+// startSession stores a new session and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, sess store.Session) error {
+	sess, token := s.newSession(sess)
 	if err := s.cfg.WS.PutSession(sess); err != nil {
 		return err
 	}
-	http.SetCookie(w, s.cookie(sessionCookie, token, int(time.Until(sess.Expires).Seconds())))
-	http.SetCookie(w, s.cookie(preCookie, "", -1))
+	s.setSession(w, sess, token)
 	return nil
 }
 
@@ -284,7 +298,14 @@ type inviteData struct {
 	Org   *store.Org
 }
 
-// invitation checks a token and returns its invitation, or a message for the visitor.
+// usedData is the page shown for an invitation link that was used before.
+type usedData struct {
+	Used, Expires time.Time
+	Site          string
+}
+
+// invitation checks a token and returns its invitation, or a message for
+// the visitor. A used invitation is returned with its message.
 func (s *Server) invitation(r *http.Request, token string) (*store.Invitation, string) {
 	if wait := s.guard.take(check{s.limits.invite, addrKey(s.clientIP(r))}); wait > 0 {
 		return nil, "Слишком много попыток. Повторите позже."
@@ -305,11 +326,26 @@ func (s *Server) invitation(r *http.Request, token string) (*store.Invitation, s
 	return inv, ""
 }
 
+// used answers a visit of an invitation link that was already exchanged for
+// a session: the browser that holds that session goes on to its site, any
+// other is told plainly what happened and what to do.
+func (s *Server) used(w http.ResponseWriter, r *http.Request, inv *store.Invitation) {
+	if sess := s.session(r); sess != nil && sess.Invitation == inv.ID {
+		http.Redirect(w, r, "/site/"+url.PathEscape(inv.Org), http.StatusSeeOther)
+		return
+	}
+	s.render(w, http.StatusGone, "used", pageData{Title: "Ссылка уже использована", D: usedData{Used: inv.Used, Expires: inv.Expires, Site: s.cfg.PublicURL}})
+}
+
 func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	inv, msg := s.invitation(r, token)
 	if inv == nil {
 		s.fail(w, r, nil, http.StatusForbidden, msg, nil)
+		return
+	}
+	if !inv.Used.IsZero() {
+		s.used(w, r, inv)
 		return
 	}
 	org, err := s.cfg.WS.Org(inv.Org)
@@ -320,21 +356,34 @@ func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "invite", pageData{Title: "Приглашение", D: inviteData{CSRF: s.preToken(w, r), Token: token, Org: org}})
 }
 
+// acceptInvite exchanges an invitation link for a session, once: the
+// link is marked used in the same transaction that stores the session.
 func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if !checkPreToken(r) {
 		s.fail(w, r, nil, http.StatusForbidden, "Форма устарела. Откройте ссылку-приглашение ещё раз.", nil)
 		return
 	}
-	inv, msg := s.invitation(r, r.PostFormValue("token"))
+	token := r.PostFormValue("token")
+	inv, msg := s.invitation(r, token)
 	if inv == nil {
 		s.fail(w, r, nil, http.StatusForbidden, msg, nil)
 		return
 	}
-	sess := store.Session{Actor: "admin:" + inv.Org + " (приглашение " + inv.ID + ")", Role: RoleAdmin, Org: inv.Org, Invitation: inv.ID, Expires: inv.Expires}
-	if err := s.startSession(w, sess); err != nil {
+	if !inv.Used.IsZero() {
+		s.used(w, r, inv)
+		return
+	}
+	sess, cookie := s.newSession(store.Session{Actor: "admin:" + inv.Org + " (приглашение " + inv.ID + ")", Role: RoleAdmin, Org: inv.Org, Invitation: inv.ID, Expires: inv.Expires})
+	got, err := s.cfg.WS.UseInvitation(TokenHash(token), sess, s.cfg.Now())
+	switch {
+	case errors.Is(err, store.ErrInvitationUsed):
+		s.used(w, r, got)
+		return
+	case err != nil:
 		s.fail(w, r, nil, http.StatusInternalServerError, "Не удалось начать сеанс.", err)
 		return
 	}
-	_ = s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: inv.Org, Kind: store.EventEdit, Reason: "вход по приглашению " + inv.ID})
-	http.Redirect(w, r, "/site/"+inv.Org, http.StatusSeeOther)
+	s.setSession(w, sess, cookie)
+	http.Redirect(w, r, "/site/"+url.PathEscape(inv.Org), http.StatusSeeOther)
 }

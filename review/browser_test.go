@@ -138,7 +138,7 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 	// Move an item.
 	do(t, ctx, chromedp.Navigate(itemPage(moved)), chromedp.WaitVisible("#move-section"),
 		chromedp.SetValue("#move-section", "other"), chromedp.Click("#move"))
-	waitText(t, ctx, ".flash", "перемещено")
+	waitText(t, ctx, ".flash", "перемещён")
 	waitText(t, ctx, "#where", other.Title)
 
 	// Exclude one with a reason; the form demands the reason first.

@@ -114,7 +114,7 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, sess *store.Se
 		slices.Reverse(evs)
 		d.Events = evs[:min(len(evs), 10)]
 	}
-	s.render(w, http.StatusOK, "site", pageData{Title: org.Name, Sess: sess, Flash: r.URL.Query().Get("done"), D: d})
+	s.render(w, http.StatusOK, "site", pageData{Title: org.Name, Sess: sess, Flash: doneMessage(r), D: d})
 }
 
 // tree orders a plan's sections parent first and gives each its depth and gaps.
@@ -249,7 +249,7 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, sess *store.Se
 			}
 		}
 	}
-	s.render(w, http.StatusOK, "item", pageData{Title: it.Title, Sess: sess, Flash: r.URL.Query().Get("done"), D: d})
+	s.render(w, http.StatusOK, "item", pageData{Title: it.Title, Sess: sess, Flash: doneMessage(r), D: d})
 }
 
 func (s *Server) eventsView(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
@@ -305,7 +305,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 	if idx >= 0 {
 		ov = ovs[idx]
 	}
-	var what string
+	var what, done string
 	switch r.PathValue("action") {
 	case "move":
 		to := r.PostFormValue("section")
@@ -315,7 +315,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			return
 		}
 		ov.Section, ov.Exclude = to, ""
-		what = fmt.Sprintf("«%s» перемещено в раздел «%s» (%s)", it.Title, sp.Title, to)
+		what, done = fmt.Sprintf("«%s» перемещено в раздел «%s» (%s)", it.Title, sp.Title, to), doneMoved
 	case "exclude":
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
 		if reason == "" {
@@ -326,7 +326,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			reason = reason[:2000]
 		}
 		ov.Exclude = reason
-		what = fmt.Sprintf("«%s» исключено: %s", it.Title, reason)
+		what, done = fmt.Sprintf("«%s» исключено: %s", it.Title, reason), doneExcluded
 	case "edit":
 		title := strings.TrimSpace(r.PostFormValue("title"))
 		if title == "" {
@@ -334,7 +334,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			return
 		}
 		ov.Title = &title
-		what = fmt.Sprintf("изменён заголовок «%s» → «%s»", it.Title, title)
+		what, done = fmt.Sprintf("изменён заголовок «%s» → «%s»", it.Title, title), doneEdited
 		if r.PostForm.Has("body") {
 			body := strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")
 			if body != it.Body {
@@ -350,7 +350,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 		ovs = slices.Delete(ovs, idx, idx+1)
 		idx = -1
 		ov = mapping.Override{}
-		what = fmt.Sprintf("«%s»: решения проверки отменены, восстановлено как было", it.Title)
+		what, done = fmt.Sprintf("«%s»: решения проверки отменены, восстановлено как было", it.Title), doneRestored
 	default:
 		s.notFound(w, r, sess)
 		return
@@ -375,8 +375,32 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 	if err := s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: org.ID, Kind: store.EventEdit, Reason: "проверка: " + what}); err != nil {
 		s.cfg.Log.Error("log review decision", "org", org.ID, "err", err)
 	}
-	http.Redirect(w, r, itemURL(org.ID, key, "Сохранено: "+what), http.StatusSeeOther)
+	http.Redirect(w, r, itemURL(org.ID, key, done), http.StatusSeeOther)
 }
+
+// The banners shown after a change, by the code in the address's done=
+// parameter. Only these are shown: a banner never repeats text from the
+// address, which anyone can put in a link.
+const (
+	doneMoved     = "moved"
+	doneExcluded  = "excluded"
+	doneEdited    = "edited"
+	doneRestored  = "restored"
+	doneApproved  = "approved"
+	doneGapFilled = "gap"
+)
+
+var doneMessages = map[string]string{
+	doneMoved:     "Сохранено: материал перемещён в выбранный раздел.",
+	doneExcluded:  "Сохранено: материал исключён из переноса.",
+	doneEdited:    "Сохранено: исправления внесены.",
+	doneRestored:  "Сохранено: решения проверки отменены, материал восстановлен как было.",
+	doneApproved:  "Сайт одобрен и передан оператору для загрузки на портал.",
+	doneGapFilled: "Сохранено: пробел заполнен.",
+}
+
+// doneMessage is the banner for the request's done= code, or "".
+func doneMessage(r *http.Request) string { return doneMessages[r.URL.Query().Get("done")] }
 
 func itemURL(org, key, done string) string {
 	v := url.Values{"key": {key}}
@@ -406,7 +430,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *store.Ses
 		s.fail(w, r, sess, http.StatusConflict, "Не удалось одобрить сайт.", err)
 		return
 	}
-	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+url.QueryEscape("Сайт одобрен и передан оператору для загрузки на портал."), http.StatusSeeOther)
+	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+doneApproved, http.StatusSeeOther)
 }
 
 type gapData struct {
@@ -496,7 +520,7 @@ func (s *Server) fillGap(w http.ResponseWriter, r *http.Request, sess *store.Ses
 	if err := s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: org.ID, Kind: store.EventEdit, Reason: "проверка: " + what}); err != nil {
 		s.cfg.Log.Error("log gap fill", "org", org.ID, "err", err)
 	}
-	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+url.QueryEscape("Сохранено: "+what), http.StatusSeeOther)
+	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+doneGapFilled, http.StatusSeeOther)
 }
 
 // cleanName keeps an uploaded file's base name, without path or control characters.

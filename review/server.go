@@ -167,8 +167,7 @@ func (s *Server) parseTemplates() error {
 }
 
 func (s *Server) routes() {
-	static, _ := fs.Sub(staticFS, "static")
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	s.mux.HandleFunc("GET /static/{file...}", s.static)
 	s.mux.HandleFunc("GET /{$}", s.home)
 	s.mux.HandleFunc("GET /login", s.loginForm)
 	s.mux.HandleFunc("POST /login", s.login)
@@ -194,6 +193,21 @@ func (s *Server) routes() {
 			s.cfg.Report.ServeHTTP(w, r)
 		}))
 	}
+}
+
+// static serves the UI's own files; a folder is not a file (no listings).
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	name := "static/" + r.PathValue("file")
+	if !fs.ValidPath(name) {
+		s.notFound(w, r, nil)
+		return
+	}
+	st, err := fs.Stat(staticFS, name)
+	if err != nil || st.IsDir() {
+		s.notFound(w, r, nil)
+		return
+	}
+	http.ServeFileFS(w, r, staticFS, name)
 }
 
 // ServeHTTP sets the security headers every answer carries and routes.
