@@ -260,9 +260,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			Error: fmt.Sprintf("Слишком много попыток входа. Повторите через %d с.", secs)}})
 		return
 	}
-	hash := dummyHash()
+	var hash []byte
 	if u != nil && !u.Disabled {
 		hash = u.Hash
+	} else {
+		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(r.PostFormValue("password"))) != nil || u == nil || u.Disabled {
 		s.cfg.Log.Warn("failed operator login", "user", name, "ip", s.clientIP(r))

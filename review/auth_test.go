@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +89,37 @@ func TestAccountChangesEndSessionsAtOnce(t *testing.T) {
 				t.Errorf("%s, after a restart: GET %s answered %d, want a redirect to the login", name, path, code)
 			}
 		}
+	}
+}
+
+// TestNoBcryptUntilAFailedLogin: linking the review package, constructing
+// its server and a successful login compute no bcrypt hash; the stand-in
+// hash for unknown names is made at the first login with one. Run in a
+// fresh process, where nothing else has touched the package.
+func TestNoBcryptUntilAFailedLogin(t *testing.T) {
+	if os.Getenv("PERENOS_TEST_FRESH_PROCESS") != "1" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestNoBcryptUntilAFailedLogin$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), "PERENOS_TEST_FRESH_PROCESS=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestNoBcryptUntilAFailedLogin") {
+			t.Fatalf("in a fresh process: %v\n%s", err, out)
+		}
+		return
+	}
+	if review.DummyHashMade() {
+		t.Fatal("the stand-in bcrypt hash was computed when the package was loaded")
+	}
+	f := newFixture(t)
+	if code := newClient(t).login(f.url, opName, opPass); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	if review.DummyHashMade() {
+		t.Fatal("constructing the server or a successful login computed the stand-in hash")
+	}
+	if code := newClient(t).login(f.url, "нет-такого", opPass); code != http.StatusUnauthorized {
+		t.Fatalf("unknown name: %d", code)
+	}
+	if !review.DummyHashMade() {
+		t.Fatal("a login with an unknown name did not compare against the stand-in hash")
 	}
 }
