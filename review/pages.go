@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"perenos/mapping"
 	"perenos/store"
@@ -77,6 +78,9 @@ type siteData struct {
 	Sections   []sectionRow
 	Unplaced   []mapping.Item
 	Excluded   []mapping.Item
+	Groups     excludedGroups
+	Personal   []PersonalItem
+	Undecided  int // personal-data items placed without a decision
 	Gaps       []mapping.Gap
 	Placed     int
 	Editable   bool
@@ -102,6 +106,14 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, sess *store.Se
 		d.NoPlan, d.Editable, d.CanApprove = true, false, false
 	} else {
 		d.Unplaced, d.Excluded, d.Gaps = plan.Unplaced, plan.Excluded, plan.Gaps
+		d.Groups = groupExcluded(plan)
+		ovs, err := s.cfg.Backend.Overrides(org.ID)
+		if err != nil {
+			s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать решения проверки.", err)
+			return
+		}
+		d.Personal = PersonalItems(plan, ovs)
+		d.Undecided = len(UndecidedPersonalData(plan, ovs))
 		d.Sections = tree(plan)
 		d.Placed, _, _ = plan.Counts()
 		d.Titles = map[string]string{}
@@ -199,6 +211,9 @@ type itemData struct {
 	Editable   bool
 	EditBody   bool
 	FieldNames []string
+	Label      string
+	Personal   string // why it looks like personal data, or ""
+	Decided    bool   // a person placed or excluded it
 }
 
 type dropped struct{ Text, Why string }
@@ -235,6 +250,9 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, sess *store.Se
 	if it.Body != "" {
 		d.Preview = RenderMarkdown(it.Body)
 	}
+	d.Label = Label(it)
+	d.Personal, _ = PersonalData(it)
+	d.Decided = d.Override != nil && (d.Override.Section != "" || d.Override.Exclude != "")
 	for k := range it.Fields {
 		d.FieldNames = append(d.FieldNames, k)
 	}
@@ -249,7 +267,7 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, sess *store.Se
 			}
 		}
 	}
-	s.render(w, http.StatusOK, "item", pageData{Title: it.Title, Sess: sess, Flash: doneMessage(r), D: d})
+	s.render(w, http.StatusOK, "item", pageData{Title: d.Label, Sess: sess, Flash: doneMessage(r), D: d})
 }
 
 func (s *Server) eventsView(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
@@ -315,18 +333,31 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			return
 		}
 		ov.Section, ov.Exclude = to, ""
-		what, done = fmt.Sprintf("«%s» перемещено в раздел «%s» (%s)", it.Title, sp.Title, to), doneMoved
+		what, done = fmt.Sprintf("«%s» перемещено в раздел «%s»", Label(it), sp.Title), doneMoved
 	case "exclude":
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
 		if reason == "" {
 			s.fail(w, r, sess, http.StatusBadRequest, "Укажите причину исключения: она попадёт в журнал.", nil)
 			return
 		}
-		if len(reason) > 2000 {
-			reason = reason[:2000]
-		}
+		reason = cut(reason, 2000)
 		ov.Exclude = reason
-		what, done = fmt.Sprintf("«%s» исключено: %s", it.Title, reason), doneExcluded
+		what, done = fmt.Sprintf("«%s» исключено: %s", Label(it), reason), doneExcluded
+	case "keep":
+		// The admin decides that an item that looks like personal data is
+		// published lawfully (consent, or the law requires it): it stays
+		// where it is, and the basis goes to the log.
+		basis := strings.TrimSpace(r.PostFormValue("basis"))
+		if basis == "" {
+			s.fail(w, r, sess, http.StatusBadRequest, "Укажите основание публикации (согласие, требование закона): оно попадёт в журнал.", nil)
+			return
+		}
+		if home == "" || home == excludedHome {
+			s.fail(w, r, sess, http.StatusBadRequest, "Сначала выберите раздел для этого материала.", nil)
+			return
+		}
+		ov.Section, ov.Exclude = home, ""
+		what, done = fmt.Sprintf("«%s» переносится, хотя похоже на персональные данные; основание: %s", Label(it), cut(basis, 2000)), doneKept
 	case "edit":
 		title := strings.TrimSpace(r.PostFormValue("title"))
 		if title == "" {
@@ -334,7 +365,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			return
 		}
 		ov.Title = &title
-		what, done = fmt.Sprintf("изменён заголовок «%s» → «%s»", it.Title, title), doneEdited
+		what, done = fmt.Sprintf("изменён заголовок «%s» → «%s»", Label(it), title), doneEdited
 		if r.PostForm.Has("body") {
 			body := strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")
 			if body != it.Body {
@@ -350,7 +381,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 		ovs = slices.Delete(ovs, idx, idx+1)
 		idx = -1
 		ov = mapping.Override{}
-		what, done = fmt.Sprintf("«%s»: решения проверки отменены, восстановлено как было", it.Title), doneRestored
+		what, done = fmt.Sprintf("«%s»: решения проверки отменены, восстановлено как было", Label(it)), doneRestored
 	default:
 		s.notFound(w, r, sess)
 		return
@@ -363,7 +394,6 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			ovs = append(ovs, ov)
 		}
 	}
-	_ = home
 	if err := s.startReview(org, sess.Actor, what); err != nil {
 		s.fail(w, r, sess, http.StatusConflict, "Состояние сайта не позволяет изменение.", err)
 		return
@@ -388,6 +418,7 @@ const (
 	doneRestored  = "restored"
 	doneApproved  = "approved"
 	doneGapFilled = "gap"
+	doneKept      = "kept"
 )
 
 var doneMessages = map[string]string{
@@ -397,6 +428,7 @@ var doneMessages = map[string]string{
 	doneRestored:  "Сохранено: решения проверки отменены, материал восстановлен как было.",
 	doneApproved:  "Сайт одобрен и передан оператору для загрузки на портал.",
 	doneGapFilled: "Сохранено: пробел заполнен.",
+	doneKept:      "Сохранено: материал переносится, основание записано в журнал.",
 }
 
 // doneMessage is the banner for the request's done= code, or "".
@@ -417,6 +449,21 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *store.Ses
 	}
 	s.edit.Lock()
 	defer s.edit.Unlock()
+	plan, err := s.cfg.Backend.Plan(org.ID)
+	if err != nil {
+		s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать план сайта.", err)
+		return
+	}
+	ovs, err := s.cfg.Backend.Overrides(org.ID)
+	if err != nil {
+		s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать решения проверки.", err)
+		return
+	}
+	if n := len(UndecidedPersonalData(plan, ovs)); n > 0 {
+		s.fail(w, r, sess, http.StatusConflict, fmt.Sprintf("Одобрить пока нельзя: нет решения по %s с возможными персональными данными. Откройте их на странице сайта и решите, переносить ли.",
+			Count(n, "материалу", "материалам", "материалам")), nil)
+		return
+	}
 	if err := s.startReview(org, sess.Actor, "одобрение"); err != nil {
 		s.fail(w, r, sess, http.StatusConflict, "Состояние сайта не позволяет одобрение.", err)
 		return
@@ -521,6 +568,17 @@ func (s *Server) fillGap(w http.ResponseWriter, r *http.Request, sess *store.Ses
 		s.cfg.Log.Error("log gap fill", "org", org.ID, "err", err)
 	}
 	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+doneGapFilled, http.StatusSeeOther)
+}
+
+// cut shortens s to at most n bytes without splitting a letter.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // cleanName keeps an uploaded file's base name, without path or control characters.

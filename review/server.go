@@ -68,8 +68,11 @@ type Config struct {
 	// Report, when set, is the coordinator report, shown to operators at
 	// /report (the command passes report.Handler: review stays below report).
 	Report http.Handler
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Location is the region's time zone, in which every time is shown
+	// (default: the server's local zone).
+	Location *time.Location
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Server is the review web UI: one http.Handler.
@@ -115,6 +118,9 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), guard: guard{now: cfg.Now}, jobs: newJobs(), ctx: ctx}
 	n, k := cfg.LoginRate, cfg.LoginKeys
@@ -154,7 +160,7 @@ func (s *Server) parseTemplates() error {
 		if err != nil {
 			return err
 		}
-		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
+		t, err := template.New("layout").Funcs(funcs(s.cfg.Location)).Parse(string(layout))
 		if err != nil {
 			return fmt.Errorf("template layout: %w", err)
 		}
@@ -218,6 +224,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Referrer-Policy", "no-referrer") // invitation links carry a secret
 	h.Set("Cache-Control", "no-store")
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		// The mux's own answers are English plain text: answer as the UI.
+		sess := s.session(r)
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			other := r.Clone(r.Context())
+			other.Method = m
+			if _, p := s.mux.Handler(other); p != "" && m != r.Method {
+				h.Set("Allow", m)
+				s.fail(w, r, sess, http.StatusMethodNotAllowed, "Эта страница так не открывается. Вернитесь назад и воспользуйтесь кнопками на странице.", nil)
+				return
+			}
+		}
+		s.notFound(w, r, sess)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -232,7 +253,8 @@ type pageData struct {
 func (s *Server) render(w http.ResponseWriter, status int, name string, p pageData) {
 	t := s.pages[name]
 	if t == nil {
-		http.Error(w, "no template "+name, http.StatusInternalServerError)
+		s.cfg.Log.Error("no template", "template", name)
+		http.Error(w, "Внутренняя ошибка: страница не построена", http.StatusInternalServerError)
 		return
 	}
 	var b strings.Builder
@@ -251,7 +273,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *store.Sessio
 	if err != nil {
 		s.cfg.Log.Error("review request failed", "path", r.URL.Path, "err", err)
 	}
-	s.render(w, status, "error", pageData{Title: http.StatusText(status), Sess: sess, D: msg})
+	s.render(w, status, "error", pageData{Title: StatusTitle(status), Sess: sess, D: msg})
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, sess *store.Session) {
