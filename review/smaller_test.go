@@ -1,12 +1,18 @@
 package review_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
+
+	"perenos/review"
 )
 
 // TestDoneBannerShowsOnlyKnownMessages: the banner after a change is chosen
@@ -131,5 +137,138 @@ func TestInvitationIsSingleUse(t *testing.T) {
 	}
 	if in != 1 {
 		t.Errorf("%d of 4 concurrent uses got in, want 1 (%v)", in, codes)
+	}
+}
+
+// TestSiteViewFoldsCopies: the demo school's 100-odd copies for the
+// visually impaired and their records fold into one line, repeats of a
+// record into another, and no reason claims that an excluded page is
+// migrated itself.
+func TestSiteViewFoldsCopies(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := newClient(t)
+	if code := c.login(f.url, opName, opPass); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	plan, _ := f.src.Plan(schoolID)
+	code, body := c.get(f.url + "/site/" + schoolID)
+	if code != http.StatusOK {
+		t.Fatalf("site view: %d", code)
+	}
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var excluded *html.Node
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "section" && attr(n, "id") == "excluded" {
+			excluded = n
+		}
+	}
+	if excluded == nil {
+		t.Fatal("no section of exclusions")
+	}
+	shown, folded := 0, map[string]string{}
+	for n := range excluded.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		if n.Data == "details" {
+			for s := range n.Descendants() {
+				if s.Type == html.ElementNode && s.Data == "summary" {
+					folded[attr(n, "id")] = text(s)
+				}
+			}
+		}
+		if n.Data == "li" && !inside(n, "details") {
+			shown++
+		}
+	}
+	if shown > 5 {
+		t.Errorf("%d excluded items shown one by one (the plan excludes %d)", shown, len(plan.Excluded))
+	}
+	if s := folded["copies"]; !strings.HasPrefix(s, "Копии страниц для слабовидящих и версии для печати: ") || !strings.Contains(s, "материал") {
+		t.Errorf("copies line: %q", s)
+	}
+	if s := folded["repeats"]; !strings.HasPrefix(s, "Повторы записей") {
+		t.Errorf("repeats line: %q", s)
+	}
+	for _, it := range plan.Excluded {
+		if strings.Contains(it.Reason, "?special=1, которая переносится сама") && strings.Contains(body, it.Reason) {
+			t.Errorf("the page repeats the claim %q", it.Reason)
+		}
+	}
+	t.Logf("excluded %d, shown one by one %d, folded %v", len(plan.Excluded), shown, folded)
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	for d := range n.Descendants() {
+		if d.Type == html.TextNode {
+			b.WriteString(d.Data)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func inside(n *html.Node, tag string) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.Data == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// TestErrorPagesAndTimesInRussian: the server's own error answers are the
+// UI's Russian pages, and times show in the region's zone.
+func TestErrorPagesAndTimesInRussian(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := newClient(t)
+	for _, tc := range []struct {
+		method, path string
+		code         int
+		want         string
+	}{
+		{http.MethodGet, "/no/such/page", http.StatusNotFound, "<h1>Страница не найдена</h1>"},
+		{http.MethodGet, "/logout", http.StatusMethodNotAllowed, "<h1>Такое действие здесь невозможно</h1>"},
+		{http.MethodPost, "/site/" + schoolID + "/approve", http.StatusUnauthorized, "<h1>Нужно войти</h1>"},
+	} {
+		req, _ := http.NewRequest(tc.method, f.url+tc.path, nil)
+		code, body, _ := c.do(req)
+		if code != tc.code || !strings.Contains(body, tc.want) || strings.Contains(body, "not found") || strings.Contains(body, "Not Found") || strings.Contains(body, "Method Not Allowed") {
+			t.Errorf("%s %s: %d\n%.400s", tc.method, tc.path, code, body)
+		}
+	}
+
+	irkutsk := time.FixedZone("Иркутск", 8*3600)
+	at := time.Date(2026, 12, 1, 4, 30, 0, 0, time.UTC)
+	srv, err := review.NewServer(context.Background(), review.Config{WS: f.ws, Backend: f.src, PublicURL: f.url, Location: irkutsk, Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	link, _, err := review.Invite(f.ws, hs.URL, schoolID, "operator:test", 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The invitation is stamped by the workspace's clock, the use by the server's.
+	if code, _ := newClient(t).enter(link); code != http.StatusSeeOther {
+		t.Fatalf("enter: %d", code)
+	}
+	if code, body := newClient(t).get(link); code != http.StatusGone || !strings.Contains(body, "уже вошли 01.12.2026 12:30") {
+		t.Errorf("used-link page: %d, want the time of use in Irkutsk (12:30):\n%.800s", code, body)
 	}
 }

@@ -7,7 +7,7 @@
 // beside it.
 import { Editor, rootCtx, defaultValueCtx, editorViewCtx, editorViewOptionsCtx } from "@milkdown/kit/core";
 import {
-  commonmark, toggleStrongCommand, toggleEmphasisCommand, wrapInHeadingCommand,
+  commonmark, remarkPreserveEmptyLinePlugin, toggleStrongCommand, toggleEmphasisCommand, wrapInHeadingCommand,
   wrapInBulletListCommand, wrapInOrderedListCommand, turnIntoTextCommand,
 } from "@milkdown/kit/preset/commonmark";
 import { gfm, insertTableCommand, tableCellSchema, tableHeaderSchema } from "@milkdown/kit/preset/gfm";
@@ -41,8 +41,8 @@ const buttons = [
   { label: "Обычный текст", text: "Текст", run: (e) => e.action(callCommand(turnIntoTextCommand.key)) },
   { label: "Заголовок", text: "Заголовок", run: (e) => e.action(callCommand(wrapInHeadingCommand.key, 2)) },
   { label: "Подзаголовок", text: "Подзаголовок", run: (e) => e.action(callCommand(wrapInHeadingCommand.key, 3)) },
-  { label: "Полужирный", text: "Ж", cls: "b", run: (e) => e.action(callCommand(toggleStrongCommand.key)) },
-  { label: "Курсив", text: "К", cls: "i", run: (e) => e.action(callCommand(toggleEmphasisCommand.key)) },
+  { label: "Полужирный", text: "Ж", name: "Полужирный", cls: "b", run: (e) => e.action(callCommand(toggleStrongCommand.key)) },
+  { label: "Курсив", text: "К", name: "Курсив", cls: "i", run: (e) => e.action(callCommand(toggleEmphasisCommand.key)) },
   { label: "Маркированный список", text: "• Список", run: (e) => e.action(callCommand(wrapInBulletListCommand.key)) },
   { label: "Нумерованный список", text: "1. Список", run: (e) => e.action(callCommand(wrapInOrderedListCommand.key)) },
   { sep: true },
@@ -92,7 +92,9 @@ async function attach(textarea) {
         attributes: { role: "textbox", "aria-multiline": "true", "aria-label": label, class: "md-doc", spellcheck: "true", lang: "ru" },
       }));
     })
-    .use(commonmark)
+    // Without the empty-line plugin an empty paragraph (an empty table
+    // cell) is written as nothing rather than as a raw "<br />".
+    .use(commonmark.filter((p) => p !== remarkPreserveEmptyLinePlugin.plugin && p !== remarkPreserveEmptyLinePlugin.options))
     .use(gfm)
     .use(alignByClass(tableCellSchema))
     .use(alignByClass(tableHeaderSchema))
@@ -116,7 +118,11 @@ async function attach(textarea) {
     el.type = "button";
     el.textContent = b.text;
     el.title = b.label;
-    el.setAttribute("aria-label", b.label);
+    // The accessible name starts with what the button shows (WCAG 2.5.3),
+    // then says what it does.
+    if (b.name) el.setAttribute("aria-label", b.name);
+    else if (!b.label.toLowerCase().includes(b.text.toLowerCase())) el.setAttribute("aria-label", b.text + ": " + b.label.toLowerCase());
+    else el.setAttribute("aria-label", b.label);
     if (b.cls) el.classList.add(b.cls);
     el.addEventListener("mousedown", (ev) => ev.preventDefault()); // keep the selection
     el.addEventListener("click", () => {
