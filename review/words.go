@@ -47,7 +47,9 @@ var stateNames = map[store.State]string{
 }
 
 // StateName is a site's state as people read it.
-func StateName(s store.State) string { return nameOr(stateNames[s], "состояние не известно") }
+func StateName(s store.State) string {
+	return nameOr(stateNames[s], "состояние не известно")
+}
 
 var kindNames = map[string]string{mapping.KindPage: "страница", mapping.KindDocument: "документ", mapping.KindRecord: "сведения", mapping.KindNews: "новость"}
 
