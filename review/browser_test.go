@@ -180,7 +180,7 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 	waitText(t, op, `tr[data-org="`+hostileID+`"] .state`, "размещено по разделам")
 	screenshot(t, op, "sites")
 	do(t, op, chromedp.Navigate(f.url+"/site/"+schoolID+"/events"))
-	for _, want := range []string{"admin:" + schoolID, "перемещено в раздел «" + other.Title + "»", "исключено: Контакты заполним на портале заново", "одобрено при проверке"} {
+	for _, want := range []string{"администратор организации (приглашение", "перемещено в раздел «" + other.Title + "»", "исключено: Контакты заполним на портале заново", "одобрено при проверке"} {
 		waitText(t, op, "main", want)
 	}
 

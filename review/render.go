@@ -55,6 +55,8 @@ func funcs(loc *time.Location) template.FuncMap {
 		"label":     func(it mapping.Item) string { return Label(&it) },
 		"fieldName": FieldName,
 		"reason":    Reason,
+		"actor":     Actor,
+		"evReason":  EventReason,
 		"count":     countAny,
 		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"join":      strings.Join,
