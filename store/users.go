@@ -83,6 +83,9 @@ type Session struct {
 	Org        string `json:"org,omitempty"`
 	CSRF       string `json:"csrf"`
 	Invitation string `json:"invitation,omitempty"` // the invitation it came from
+	// InvitationKey is that invitation's token hash, its key in the ledger,
+	// so that each request finds it without a scan.
+	InvitationKey string `json:"invitation_key,omitempty"`
 	// User and Generation tie an operator's session to the account state
 	// it was opened under (see User.Generation).
 	User       string    `json:"user,omitempty"`
@@ -407,7 +410,7 @@ func (w *Workspace) LiveSession(tokenHash string, now time.Time) (*Session, erro
 				return fmt.Errorf("operator %s changed password or was disabled since: %w", u.Name, ErrSessionEnded)
 			}
 		case "admin":
-			inv, err := invitationByID(tx, s.Invitation)
+			inv, err := invitationOf(tx, &s)
 			if err != nil {
 				return fmt.Errorf("session of unknown invitation %q: %w", s.Invitation, ErrSessionEnded)
 			}
@@ -428,11 +431,21 @@ func (w *Workspace) LiveSession(tokenHash string, now time.Time) (*Session, erro
 	return &s, nil
 }
 
-func invitationByID(tx *bolt.Tx, id string) (*Invitation, error) {
+// invitationOf loads the invitation a session came from: by its key, or,
+// for a session stored before sessions kept the key, by its ID.
+func invitationOf(tx *bolt.Tx, s *Session) (*Invitation, error) {
 	b, _ := authBucket(tx, bInvitations)
-	if b == nil || id == "" {
+	if b == nil || s.Invitation == "" {
 		return nil, ErrNotFound
 	}
+	if s.InvitationKey != "" {
+		var inv Invitation
+		if data := b.Get([]byte(s.InvitationKey)); data != nil && json.Unmarshal(data, &inv) == nil && inv.ID == s.Invitation {
+			return &inv, nil
+		}
+		return nil, ErrNotFound
+	}
+	id := s.Invitation
 	var found *Invitation
 	err := b.ForEach(func(k, v []byte) error {
 		var inv Invitation
@@ -477,6 +490,7 @@ func (w *Workspace) UseInvitation(tokenHash string, sess Session, now time.Time)
 			return fmt.Errorf("session does not belong to invitation %s", inv.ID)
 		}
 		inv.Used = now
+		sess.InvitationKey = tokenHash
 		if err := putJSON(b, tokenHash, inv); err != nil {
 			return err
 		}

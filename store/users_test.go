@@ -228,6 +228,8 @@ func TestLiveSessionChecks(t *testing.T) {
 		{"deleted user", Session{Role: "operator", User: "нет", Expires: now.Add(time.Minute)}, "unknown operator"},
 		{"newer generation", Session{Role: "operator", User: "оп", Generation: 1, Expires: now.Add(time.Minute)}, "changed password"},
 		{"unknown invitation", Session{Role: "admin", Org: "1", Invitation: "i9", Expires: now.Add(time.Minute)}, "unknown invitation"},
+		{"admin by key", Session{Role: "admin", Org: "1", Invitation: "i1", InvitationKey: "t1", Expires: now.Add(time.Minute)}, ""},
+		{"key of another invitation", Session{Role: "admin", Org: "1", Invitation: "i1", InvitationKey: "t9", Expires: now.Add(time.Minute)}, "unknown invitation"},
 		{"other organisation", Session{Role: "admin", Org: "2", Invitation: "i1", Expires: now.Add(time.Minute)}, "not 2"},
 		{"no role", Session{Expires: now.Add(time.Minute)}, "unknown role"},
 	} {
