@@ -12,7 +12,6 @@ import (
 	"golang.org/x/net/html"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -27,6 +26,7 @@ import (
 	"github.com/gocolly/colly/v2"
 	"github.com/temoto/robotstxt"
 
+	"perenos/backoff"
 	"perenos/charset"
 	"perenos/store"
 )
@@ -266,16 +266,13 @@ func (c *crawl) seed(legacy *url.URL) ([]store.Pending, error) {
 	for _, s := range sitemaps {
 		if u, ok := Canonical(legacy, s); ok && !seen[u] {
 			seen[u] = true
-			items = append(items, store.Pending{URL: u, Kind: kindSitemap, Depth: 1})
+			items = append(items, store.Pending{URL: u, Kind: store.KindSitemap, Depth: 1})
 		}
 	}
 	added, err := c.led.Enqueue(c.org.ID, items)
 	c.known += len(added)
 	return added, err
 }
-
-// kindSitemap marks frontier entries that are sitemaps, parsed for URLs.
-const kindSitemap store.PageKind = "sitemap"
 
 // next blocks until a URL is available or the crawl is over.
 func (c *crawl) next(ctx context.Context) (store.Pending, bool) {
@@ -326,11 +323,11 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 	}
 	if c.robots != nil && !c.robots.Test(robotsPath(u)) {
 		c.count(func(s *Stats) { s.Robots++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: robots.txt disallows this URL"}, nil)
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedRobots}}, nil)
 	}
 	if p.Depth > c.opt.MaxDepth {
 		c.count(func(s *Stats) { s.Guards[GuardDepth]++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "excluded: guard " + GuardDepth}, nil)
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardDepth}}, nil)
 	}
 	gt := c.opt.Gates.For(u.Host)
 	if err := gt.Acquire(ctx); err != nil {
@@ -370,8 +367,7 @@ func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time
 	c.mu.Lock()
 	c.pending++ // keeps the crawl alive while the retry waits
 	c.mu.Unlock()
-	backoff := min(time.Duration(1<<p.Tries)*250*time.Millisecond, 10*time.Second)
-	wait := max(retryAfter, time.Duration(rand.Int64N(int64(backoff))+1))
+	wait := max(backoff.Policy{Base: 250 * time.Millisecond, Max: 10 * time.Second}.Delay(p.Tries), retryAfter)
 	go func() {
 		t := time.NewTimer(wait)
 		defer t.Stop()
@@ -394,16 +390,15 @@ func (c *crawl) finish(p store.Page, found []store.Pending) error {
 	c.mu.Lock()
 	room := max(c.opt.MaxPages-c.known, 0)
 	c.mu.Unlock()
-	added, cut, err := c.led.FinishPage(c.org.ID, store.Finish{Page: p, Found: found, Room: room, Overflow: "excluded: guard " + GuardPages})
+	added, cut, err := c.led.FinishPage(c.org.ID, store.Finish{Page: p, Found: found, Room: room, Overflow: store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardPages}})
 	if err != nil {
 		return fmt.Errorf("record %s: %w", p.URL, err)
 	}
 	c.count(func(s *Stats) {
 		switch {
+		case p.Excluded != nil:
 		case p.Error != "":
-			if !strings.HasPrefix(p.Error, "excluded:") {
-				s.Errors++
-			}
+			s.Errors++
 		case p.Kind == store.KindAttachment:
 			s.Attachments++
 			s.Bytes += p.Size
@@ -430,6 +425,7 @@ type link struct {
 	url    string
 	anchor string
 	file   bool
+	via    store.Via
 }
 
 // found turns a page's links into frontier entries: in scope, within the
@@ -451,7 +447,7 @@ func (c *crawl) found(from store.Pending, links []link) []store.Pending {
 		if l.file || IsAttachmentURL(u) {
 			kind = store.KindAttachment
 		}
-		items = append(items, store.Pending{URL: l.url, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.anchor}})
+		items = append(items, store.Pending{URL: l.url, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.anchor, Via: l.via}})
 	}
 	return items
 }
@@ -512,17 +508,10 @@ func robotsPath(u *url.URL) string {
 	return p
 }
 
-func parseRetryAfter(h string) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
-		return min(time.Duration(s)*time.Second, 5*time.Minute)
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return min(max(time.Until(t), 0), 5*time.Minute)
-	}
-	return 0
+// retryAfter reads a Retry-After header, capped at five minutes: a legacy
+// server asking for more is waited for by the next crawl, not this one.
+func retryAfter(h string) time.Duration {
+	return min(backoff.RetryAfter(h, time.Now()), 5*time.Minute)
 }
 
 // extractLinks returns the links of a decoded HTML page: anchors, frames

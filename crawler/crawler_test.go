@@ -123,7 +123,7 @@ func TestRobots(t *testing.T) {
 	if s.count("/admin/") != 0 {
 		t.Fatal("robots.txt Disallow ignored")
 	}
-	if p := pages["/admin/"]; p == nil || !strings.Contains(p.Error, "robots.txt") || st.Robots != 1 {
+	if p := pages["/admin/"]; p == nil || p.Excluded == nil || p.Excluded.Kind != store.ExcludedRobots || st.Robots != 1 {
 		t.Fatalf("disallowed URL not recorded as excluded: %+v", p)
 	}
 	// robots.txt, sitemap, /, /x, /y: at least 3 gaps of the 200 ms Crawl-delay between starts
@@ -158,7 +158,7 @@ func TestGuards(t *testing.T) {
 	}
 	_, st, pages := crawlSite(t, s, Options{MaxDepth: 4, MaxQueryVariants: 3, MaxRedirects: 5})
 	// "/" is depth 0, so /d3 is depth 4 and /d4 is one hop too far
-	if st.Guards[GuardDepth] == 0 || pages["/d4"] == nil || !strings.Contains(pages["/d4"].Error, GuardDepth) || !pages["/d3"].OK() {
+	if st.Guards[GuardDepth] == 0 || pages["/d4"] == nil || pages["/d4"].Excluded == nil || pages["/d4"].Excluded.Detail != GuardDepth || !pages["/d3"].OK() {
 		t.Errorf("depth guard: %+v %+v", st.Guards, pages["/d4"])
 	}
 	if s.count("/d4") != 0 {

@@ -71,7 +71,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched
 	case store.KindAttachment:
 		f, err := c.fetchFile(ctx, p, u)
 		return f, nil, err
-	case kindSitemap:
+	case store.KindSitemap:
 		return c.fetchSitemap(ctx, p, u)
 	}
 	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindPage, Depth: p.Depth}}
@@ -93,7 +93,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched
 		return f, nil, err
 	}
 	f.Status = r.StatusCode
-	f.retryAfter = parseRetryAfter(r.Headers.Get("Retry-After"))
+	f.retryAfter = retryAfter(r.Headers.Get("Retry-After"))
 	if r.StatusCode == http.StatusNotModified && prev != nil {
 		unchanged(&f.Page, prev)
 		raw, err := c.blobs.Read(prev.Blob)
@@ -151,7 +151,7 @@ func (c *crawl) fetchFile(ctx context.Context, p store.Pending, u *url.URL) (fet
 	}
 	defer resp.Body.Close()
 	f.Status = resp.StatusCode
-	f.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+	f.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
 	if resp.StatusCode == http.StatusNotModified && prev != nil {
 		unchanged(&f.Page, prev)
 		return f, nil
@@ -204,7 +204,7 @@ type sitemap struct {
 }
 
 func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, u *url.URL) (fetched, []link, error) {
-	f := fetched{Page: store.Page{URL: p.URL, Kind: kindSitemap, Depth: p.Depth}}
+	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindSitemap, Depth: p.Depth}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
 	if err != nil {
 		return f, nil, err
@@ -217,7 +217,7 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, u *url.URL) (
 	defer resp.Body.Close()
 	f.Status = resp.StatusCode
 	if resp.StatusCode == http.StatusNotFound {
-		f.Error = "excluded: no sitemap"
+		f.Excluded = &store.Exclusion{Kind: store.ExcludedNoSitemap}
 		return f, nil, nil
 	}
 	if resp.StatusCode >= 300 {
@@ -239,19 +239,19 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, u *url.URL) (
 	}
 	var sm sitemap
 	if err := xml.Unmarshal(body, &sm); err != nil {
-		f.Error = "excluded: not a sitemap (" + err.Error() + ")"
+		f.Excluded = &store.Exclusion{Kind: store.ExcludedNotSitemap, Detail: err.Error()}
 		return f, nil, nil
 	}
 	f.Size = int64(len(body))
 	var links []link
 	for _, e := range sm.URLs {
 		if cu, ok := Canonical(u, e.Loc); ok {
-			links = append(links, link{url: cu, anchor: "sitemap"})
+			links = append(links, link{url: cu, via: store.ViaSitemap})
 		}
 	}
 	for _, e := range sm.Sitemaps {
 		if cu, ok := Canonical(u, e.Loc); ok {
-			links = append(links, link{url: cu, anchor: "sitemap"})
+			links = append(links, link{url: cu, via: store.ViaSitemap})
 		}
 	}
 	return f, links, nil

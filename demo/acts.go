@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"perenos/pipeline"
 	"perenos/report"
 	"perenos/store"
 )
@@ -31,7 +30,7 @@ func issueActs(ctx context.Context, ws *store.Workspace, orgs []*store.Org, port
 		loc = time.Local
 	}
 	acts, err := report.IssueActs(ctx, ws, orgs, true, report.ActOptions{
-		LoadPlan: pipeline.LoadPlan, SiteURL: portalBase + "/sites/{site}/", Actor: actor, Location: loc,
+		SiteURL: portalBase + "/sites/{site}/", Actor: actor, Location: loc,
 	})
 	if err != nil {
 		return nil, err

@@ -15,7 +15,6 @@ import (
 
 	"perenos"
 	"perenos/mapping"
-	"perenos/pipeline"
 	"perenos/portal"
 	"perenos/store"
 	"perenos/uploader"
@@ -48,7 +47,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 
 	school := Region[0].Org
-	plan, err := pipeline.LoadPlan(ws, school.ID)
+	plan, err := mapping.LoadPlan(ws, school.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +137,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if !again.NothingNew {
 		for _, s := range again.Sites {
-			t.Logf("%s: %s", s.ID, s.Upload)
+			t.Logf("%s: %+v %+v %s", s.ID, s.Upload, s.UploadSkip, s.UploadError)
 		}
 		t.Error("the second run uploaded something")
 	}

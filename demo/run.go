@@ -39,9 +39,12 @@ type SiteSummary struct {
 	Attachments int64          `json:"attachments"`
 	Sections    map[string]int `json:"sections"`
 	Gaps        []string       `json:"gaps"`
-	Upload      string         `json:"upload"`
-	PortalURL   string         `json:"portal_url"`
-	Error       string         `json:"error,omitempty"`
+	// Upload is what this run's upload did (nil when it did not run).
+	Upload      *pipeline.UploadSummary `json:"upload,omitempty"`
+	UploadSkip  *pipeline.Skip          `json:"upload_skipped,omitempty"`
+	UploadError string                  `json:"upload_error,omitempty"`
+	PortalURL   string                  `json:"portal_url"`
+	Error       string                  `json:"error,omitempty"`
 }
 
 // Summary is the demo's result.
@@ -100,10 +103,7 @@ func Run(ctx context.Context, ws *store.Workspace, opt Options) (*Summary, error
 	if err != nil {
 		return nil, err
 	}
-	env := &pipeline.Env{
-		WS: ws, Profiles: profiles, Actor: opt.Actor, Log: opt.Log, SitesParallel: 4, Progress: opt.Progress,
-		CrawlOpts: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true, Resolve: sites.Resolve}, Delay: 10 * time.Millisecond, PerHost: 2},
-	}
+	r := &pipeline.Runner{WS: ws, Actor: opt.Actor, Log: opt.Log, SitesParallel: 4, Progress: opt.Progress}
 	all, err := pipeline.Select(ws, pipeline.Selector{IDs: ids(orgs)})
 	if err != nil {
 		return nil, err
@@ -112,14 +112,12 @@ func Run(ctx context.Context, ws *store.Workspace, opt Options) (*Summary, error
 		all, _ = pipeline.Select(ws, pipeline.Selector{IDs: ids(orgs)})
 		return all
 	}
-	env.Crawl(ctx, all)
-	env.Extract(ctx, refresh())
-	env.Map(ctx, refresh())
-	env.AutoApprove(ctx, refresh(), "автоматическое одобрение в демо")
+	crawl := pipeline.Crawl{Options: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true, Resolve: sites.Resolve}, Delay: 10 * time.Millisecond, PerHost: 2}}
 	client := uploader.NewClient(base, tokens, uploader.ClientOptions{})
-	p := pipeline.Portal{Target: client, BaseURL: ""}
-	up := env.Upload(ctx, refresh(), p)
-	env.Verify(ctx, refresh(), p)
+	p := uploader.Portal{Target: client}
+	steps := append(pipeline.RunSteps(crawl, pipeline.Map{Profiles: profiles}), pipeline.ApproveSteps("автоматическое одобрение в демо", true)...)
+	steps = append(steps, pipeline.Upload{Portal: p}, pipeline.Verify{Portal: p})
+	res := r.Run(ctx, all, steps...)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -127,7 +125,7 @@ func Run(ctx context.Context, ws *store.Workspace, opt Options) (*Summary, error
 	if err != nil {
 		return nil, err
 	}
-	sum, err := summarise(ws, refresh(), up, base)
+	sum, err := summarise(ws, refresh(), res, base)
 	if sum != nil {
 		sum.Books = books
 	}
@@ -184,16 +182,16 @@ func portalTokens(dir string, orgs []store.Org) (map[string]string, error) {
 	return tokens, nil
 }
 
-func summarise(ws *store.Workspace, orgs []*store.Org, up *pipeline.Result, base string) (*Summary, error) {
+func summarise(ws *store.Workspace, orgs []*store.Org, res *pipeline.Result, base string) (*Summary, error) {
 	sum := &Summary{PortalURL: base, NothingNew: true}
-	upBy := map[string]pipeline.Outcome{}
-	for _, o := range up.Outcomes {
-		upBy[o.Org] = o
+	byOrg := map[string]pipeline.Outcome{}
+	for _, o := range res.Outcomes {
+		byOrg[o.Org] = o
 	}
 	for _, o := range orgs {
-		s := SiteSummary{ID: o.ID, Name: o.Name, Type: string(o.Type), State: string(o.State), Pages: o.Stats["pages"], Attachments: o.Stats["attachments"],
+		s := SiteSummary{ID: o.ID, Name: o.Name, Type: string(o.Type), State: string(o.State), Pages: o.Stats.Pages, Attachments: o.Stats.Attachments,
 			Sections: map[string]int{}, Gaps: []string{}, PortalURL: base + "/sites/" + o.PortalSite + "/", Error: o.Error}
-		if plan, err := pipeline.LoadPlan(ws, o.ID); err == nil {
+		if plan, err := mapping.LoadPlan(ws, o.ID); err == nil {
 			for _, sec := range plan.Sections {
 				if len(sec.Items) > 0 {
 					s.Sections[sec.ID] = len(sec.Items)
@@ -207,15 +205,16 @@ func summarise(ws *store.Workspace, orgs []*store.Org, up *pipeline.Result, base
 				}
 			}
 		}
-		out := upBy[o.ID]
-		s.Upload = out.Summary
-		if out.Error != "" {
-			s.Upload = out.Error
+		out := byOrg[o.ID]
+		s.Upload = out.Upload
+		if out.Stage == store.StageUpload || out.Stage == store.StageVerify {
+			if out.Stage == store.StageUpload {
+				s.UploadSkip, s.UploadError = out.Skip, out.Error
+			}
+		} else if out.Error != "" || out.Skip != nil {
+			s.UploadError = "the site stopped before its upload"
 		}
-		if out.Skipped != "" {
-			s.Upload = out.Skipped
-		}
-		if !strings.Contains(out.Summary, "nothing new") {
+		if s.Upload == nil || s.Upload.Report == nil || s.Upload.Report.Changed() > 0 {
 			sum.NothingNew = false
 		}
 		sum.Sites = append(sum.Sites, s)

@@ -3,6 +3,7 @@ package mapping
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"time"
 )
@@ -15,6 +16,7 @@ type Override struct {
 	Exclude    string    `json:"exclude,omitempty"` // excluded, with this reason
 	Title      *string   `json:"title,omitempty"`   // edited title
 	Body       *string   `json:"body,omitempty"`    // edited Markdown
+	Note       string    `json:"note,omitempty"`    // why, when the decision was not a person's (an automatic approval)
 	SourceHash string    `json:"source_hash"`       // the item's source when the decision was made
 	Actor      string    `json:"actor"`
 	At         time.Time `json:"at"`
@@ -68,6 +70,17 @@ func ApplyOverrides(p *Plan, ovs []Override) (orphans []string) {
 		case ov.Exclude != "":
 			it.Reason = "исключено при проверке: " + ov.Exclude + " (" + who + ")"
 			p.Excluded = append(p.Excluded, it)
+		case ov.Section != "" && p.Section(ov.Section) != nil && ov.Note != "":
+			// An automatic decision keeps the classifier's own evidence.
+			for _, c := range it.Candidates {
+				if c.Section == ov.Section {
+					it.Confidence, it.Reasons = c.Confidence, slices.Clone(c.Reasons)
+				}
+			}
+			it.Candidates, it.Reason = nil, ""
+			it.Reasons = append(it.Reasons, ov.Note+" ("+who+")")
+			sp := p.Section(ov.Section)
+			sp.Items = append(sp.Items, it)
 		case ov.Section != "" && p.Section(ov.Section) != nil:
 			it.Candidates, it.Reason = nil, ""
 			it.Confidence, it.Reasons = 1, []string{"раздел выбран при проверке (" + who + ")"}

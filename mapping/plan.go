@@ -110,13 +110,8 @@ type Input struct {
 	Attach map[string]AttachText
 }
 
-// AttachText is what an attachment's text told: its first words (for the
-// document kind) and whether it is a scan or could not be read.
-type AttachText struct {
-	Text  string `json:"text,omitempty"` // the beginning of the text
-	Scan  bool   `json:"scan,omitempty"` // a PDF with no text layer
-	Error string `json:"error,omitempty"`
-}
+// AttachText is what the extract stage read from an attachment.
+type AttachText = extract.AttachText
 
 // ScanWarning is what an admin reads about a scanned document.
 const ScanWarning = "скан без текстового слоя: документ не машиночитаем, а правила требуют машиночитаемые документы; замените файл версией с текстом"
@@ -374,8 +369,8 @@ func place(plan *Plan, it Item, cands []Candidate, threshold float64, placedAt m
 
 func excludedWhy(p *store.Page) string {
 	switch {
-	case strings.HasPrefix(p.Error, "excluded: "):
-		return "не загружено: " + strings.TrimPrefix(p.Error, "excluded: ")
+	case p.Excluded != nil:
+		return "не загружено: " + exclusionText(*p.Excluded)
 	case p.Error != "" && p.Status != 0:
 		return "недоступно на старом сайте (HTTP " + strconv.Itoa(p.Status) + ")"
 	case p.Error != "":
@@ -404,11 +399,26 @@ func itemKey(raw string) string {
 
 func documentTitle(p *store.Page) string {
 	for _, r := range p.Referrers {
-		if t := strings.TrimSpace(r.Anchor); t != "" && t != "sitemap" {
+		if t := strings.TrimSpace(r.Anchor); t != "" && r.Via != store.ViaSitemap {
 			return t
 		}
 	}
 	return p.FileName
+}
+
+// exclusionText says in Russian why a URL was left out on purpose.
+func exclusionText(e store.Exclusion) string {
+	switch e.Kind {
+	case store.ExcludedRobots:
+		return "robots.txt сайта запрещает этот адрес"
+	case store.ExcludedGuard:
+		return "сработало ограничение обхода " + e.Detail
+	case store.ExcludedNoSitemap:
+		return "карты сайта по этому адресу нет"
+	case store.ExcludedNotSitemap:
+		return "файл по этому адресу не является картой сайта"
+	}
+	return string(e.Kind)
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }

@@ -1,8 +1,9 @@
-// Package pipeline runs the migration stages over a batch of sites: each
-// stage is a function of (site, ledger), run for many sites in parallel,
-// with the ledger's state machine deciding what may run and recording
-// every outcome. A failing site is marked failed(stage, error) and the
-// batch goes on.
+// Package pipeline runs the migration stages over a selection of sites: a
+// sequence of steps per site, many sites in parallel, with the ledger's
+// state machine deciding what may run and recording every outcome in the
+// same transaction as the stage's results. A failing site is marked
+// failed(stage, error) and the batch goes on. The command line, the review
+// UI's jobs and the demo all run stages through one Runner.
 package pipeline
 
 import (
@@ -15,23 +16,30 @@ import (
 	"sync"
 
 	"perenos/crawler"
+	"perenos/extract"
 	"perenos/mapping"
 	"perenos/store"
+	"perenos/uploader"
 )
 
-// Env is what stages need: the workspace and the batch's settings.
-type Env struct {
+// Runner runs steps over sites. One Runner may serve many batches at once
+// (the review server keeps one for its web jobs and the jobs handed to it):
+// they share its politeness gates, and its workspace's leases keep two
+// jobs off one site.
+type Runner struct {
 	WS            *store.Workspace
-	Profiles      mapping.Profiles
 	Actor         string // who runs the batch, for the event log
 	Log           *slog.Logger
 	SitesParallel int
-	CrawlOpts     crawler.Options // defaults; per-site settings override
-	MapOpts       mapping.Options
 	Progress      Progress
+	// Gates are the per-host politeness gates every crawl of this runner
+	// shares; nil makes them on first use from the first crawl's options.
+	Gates *crawler.Gates
+
+	gatesOnce sync.Once
 }
 
-// Progress hears about sites starting and finishing a stage.
+// Progress hears about sites starting and finishing a step.
 type Progress interface {
 	SiteStarted(stage store.Stage, org string)
 	SiteDone(stage store.Stage, org string, out Outcome)
@@ -42,51 +50,130 @@ type noProgress struct{}
 func (noProgress) SiteStarted(store.Stage, string)       {}
 func (noProgress) SiteDone(store.Stage, string, Outcome) {}
 
-// Outcome is what a stage did to one site.
-type Outcome struct {
-	Org     string `json:"org"`
-	Stage   string `json:"stage"`
-	State   string `json:"state"`
-	Summary string `json:"summary,omitempty"`
-	Skipped string `json:"skipped,omitempty"` // why the stage did not run
-	Error   string `json:"error,omitempty"`
+// SkipReason says why a step did not run for a site.
+type SkipReason string
+
+// The reasons a step is skipped.
+const (
+	SkipNoLegacy    SkipReason = "no_legacy"   // no legacy site: crawl and extract do not apply
+	SkipNotReady    SkipReason = "not_ready"   // the site's state does not allow the step
+	SkipBusy        SkipReason = "busy"        // another job is working on the site
+	SkipInterrupted SkipReason = "interrupted" // the batch was stopped; the same command resumes it
+	SkipDryRun      SkipReason = "dry_run"     // an upload's dry run: planned, nothing sent
+	SkipDeferred    SkipReason = "deferred"    // an upload left items for a later run (--limit, --only)
+	SkipActSigned   SkipReason = "act_signed"  // a rollback refused: the signed act describes the portal
+	SkipGapsOpen    SkipReason = "gaps_open"   // an approval refused: mandated gaps are open and were not confirmed
+)
+
+// refused reports whether a skip is a refusal of what was asked, which
+// fails the command while the site stays as it was.
+func (r SkipReason) refused() bool { return r == SkipActSigned || r == SkipGapsOpen }
+
+// Skip is why a step did not run (or did not finish its stage) for a site.
+type Skip struct {
+	Reason SkipReason `json:"reason"`
+	Detail string     `json:"detail,omitempty"`
 }
 
-// Result is a batch's outcomes.
+func (s *Skip) Error() string {
+	if s.Detail == "" {
+		return string(s.Reason)
+	}
+	return string(s.Reason) + ": " + s.Detail
+}
+
+// Outcome is what a batch did to one site: the last step that ran, the
+// site's state after it, and each step's counts.
+type Outcome struct {
+	Org   string      `json:"org"`
+	Stage store.Stage `json:"stage"`
+	State store.State `json:"state"`
+	Skip  *Skip       `json:"skipped,omitempty"`
+	Error string      `json:"error,omitempty"`
+
+	Crawl    *crawler.SiteSummary `json:"crawl,omitempty"`
+	Extract  *extract.SiteSummary `json:"extract,omitempty"`
+	Map      *mapping.Counts      `json:"map,omitempty"`
+	Review   *ReviewSummary       `json:"review,omitempty"`
+	Upload   *UploadSummary       `json:"upload,omitempty"`
+	Verify   *uploader.SiteVerify `json:"verify,omitempty"`
+	Rollback *uploader.Report     `json:"rollback,omitempty"`
+
+	// reason is what the step adds to the event that records its state change.
+	reason string
+}
+
+// ReviewSummary is what an approval without review decided.
+type ReviewSummary struct {
+	Accepted int    `json:"accepted"` // items left for review, placed by the approval
+	Note     string `json:"note"`
+}
+
+// UploadSummary is an upload's outcome: the executed report, or under
+// --dry-run the plan's counts.
+type UploadSummary struct {
+	Report          *uploader.Report `json:"report,omitempty"`
+	Planned         *uploader.Stats  `json:"planned,omitempty"`
+	Items           int              `json:"items"`
+	UnresolvedLinks int              `json:"unresolved_links"`
+}
+
+// Result is a batch's outcomes, one per site in the order given.
 type Result struct {
 	Outcomes []Outcome `json:"sites"`
 	Failed   int       `json:"failed"`
 	Skipped  int       `json:"skipped"`
+	// Refused counts the skipped sites whose step was refused as a wrong
+	// request (a rollback of a site whose act is signed): the command
+	// fails, the site is left as it was.
+	Refused int `json:"refused"`
 }
 
 // ErrSomeFailed says a batch finished but some sites failed.
 var ErrSomeFailed = errors.New("some sites failed")
 
-// Err returns ErrSomeFailed when any site failed.
+// ErrRefused says a step was refused for some sites and nothing was done to them.
+var ErrRefused = errors.New("refused")
+
+// Err returns ErrSomeFailed when any site failed, and ErrRefused when a
+// step was refused for any.
 func (r *Result) Err() error {
-	if r.Failed > 0 {
+	switch {
+	case r.Failed > 0:
 		return fmt.Errorf("%w: %d of %d", ErrSomeFailed, r.Failed, len(r.Outcomes))
+	case r.Refused > 0:
+		return fmt.Errorf("%w for %d of %d sites (see above why)", ErrRefused, r.Refused, len(r.Outcomes))
 	}
 	return nil
 }
 
-// skip is returned by a stage function that decides not to run.
-type skip string
+// A Step is one stage applied to one site. Its work returns the commit
+// that stores the stage's results; the runner runs that commit in the
+// transaction that also moves the site's state.
+type Step interface {
+	Stage() store.Stage
+	run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error)
+	// note is the reason the event log records with the state change: the
+	// operator's words where there are some; the counts are in the stage's
+	// own records.
+	note() string
+}
 
-func (s skip) Error() string { return string(s) }
-
-// stageFunc does one stage for one site and returns a one-line summary.
-type stageFunc func(ctx context.Context, org *store.Org) (string, error)
-
-// run applies fn to every org, SitesParallel at a time.
-func (e *Env) run(ctx context.Context, stage store.Stage, orgs []*store.Org, fn stageFunc) *Result {
-	if e.Progress == nil {
-		e.Progress = noProgress{}
+func (r *Runner) defaults() {
+	if r.Progress == nil {
+		r.Progress = noProgress{}
 	}
-	if e.Log == nil {
-		e.Log = slog.New(slog.DiscardHandler)
+	if r.Log == nil {
+		r.Log = slog.New(slog.DiscardHandler)
 	}
-	par := max(e.SitesParallel, 1)
+}
+
+// Run applies steps, in order, to every site, SitesParallel sites at a
+// time. A site's sequence stops at its first failure or skip (a site with
+// no legacy site skips crawl and extract and goes on to map).
+func (r *Runner) Run(ctx context.Context, orgs []*store.Org, steps ...Step) *Result {
+	r.defaults()
+	par := max(r.SitesParallel, 1)
 	res := &Result{Outcomes: make([]Outcome, len(orgs))}
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
@@ -96,12 +183,15 @@ func (e *Env) run(ctx context.Context, stage store.Stage, orgs []*store.Org, fn 
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
-			res.Outcomes[i] = Outcome{Org: o.ID, Stage: string(stage), State: string(o.State), Skipped: "interrupted"}
+			res.Outcomes[i] = Outcome{Org: o.ID, State: o.State, Skip: &Skip{Reason: SkipInterrupted}}
+			if len(steps) > 0 {
+				res.Outcomes[i].Stage = steps[0].Stage()
+			}
 			continue
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			res.Outcomes[i] = e.one(ctx, stage, o, fn)
+			res.Outcomes[i] = r.site(ctx, o, steps)
 		})
 	}
 	wg.Wait()
@@ -109,50 +199,110 @@ func (e *Env) run(ctx context.Context, stage store.Stage, orgs []*store.Org, fn 
 		switch {
 		case out.Error != "":
 			res.Failed++
-		case out.Skipped != "":
+		case out.Skip != nil:
 			res.Skipped++
+			if out.Skip.Reason.refused() {
+				res.Refused++
+			}
 		}
 	}
 	return res
 }
 
-func (e *Env) one(ctx context.Context, stage store.Stage, o *store.Org, fn stageFunc) Outcome {
-	out := Outcome{Org: o.ID, Stage: string(stage)}
-	cur, err := e.WS.Org(o.ID)
+// site runs the steps for one site under its lease.
+func (r *Runner) site(ctx context.Context, o *store.Org, steps []Step) Outcome {
+	out := Outcome{Org: o.ID, State: o.State}
+	names := make([]string, len(steps))
+	for i, s := range steps {
+		names[i] = string(s.Stage())
+	}
+	release, err := r.WS.Lease(o.ID, strings.Join(names, "+")+" by "+r.Actor)
+	if err != nil {
+		if len(steps) > 0 {
+			out.Stage = steps[0].Stage()
+		}
+		out.Skip = &Skip{Reason: SkipBusy, Detail: err.Error()}
+		return out
+	}
+	defer release()
+	for _, st := range steps {
+		r.step(ctx, o.ID, st, &out)
+		if out.Error != "" || (out.Skip != nil && out.Skip.Reason != SkipNoLegacy) {
+			break
+		}
+	}
+	return out
+}
+
+func (r *Runner) step(ctx context.Context, id string, st Step, out *Outcome) {
+	stage := st.Stage()
+	out.Stage, out.Skip, out.Error = stage, nil, ""
+	defer func() {
+		if now, err := r.WS.Org(id); err == nil {
+			out.State = now.State
+		}
+		r.Progress.SiteDone(stage, id, *out)
+	}()
+	cur, err := r.WS.Org(id)
 	if err != nil {
 		out.Error = err.Error()
-		return out
+		return
 	}
 	if err := store.CanRun(stage, cur.State, cur.FailedAt, cur.HasLegacy()); err != nil {
-		out.State, out.Skipped = string(cur.State), err.Error()
-		return out
+		reason := SkipNotReady
+		if !cur.HasLegacy() && (stage == store.StageCrawl || stage == store.StageExtract) {
+			reason = SkipNoLegacy
+		}
+		out.Skip = &Skip{Reason: reason, Detail: err.Error()}
+		return
 	}
-	e.Progress.SiteStarted(stage, o.ID)
-	log := e.Log.With("site", o.ID, "stage", stage)
-	summary, err := fn(ctx, cur)
-	var sk skip
+	if err := ctx.Err(); err != nil {
+		out.Skip = &Skip{Reason: SkipInterrupted}
+		return
+	}
+	r.Progress.SiteStarted(stage, id)
+	log := r.Log.With("site", id, "stage", stage)
+	commit, err := st.run(ctx, r, cur, out)
+	var sk *Skip
 	switch {
 	case errors.As(err, &sk):
-		out.Skipped = string(sk)
+		out.Skip = sk
+		if commit != nil { // a partial result worth keeping (an upload deferred by --limit)
+			if cerr := r.WS.Update(commit); cerr != nil {
+				out.Skip, out.Error = nil, cerr.Error()
+			}
+		}
 	case err != nil && ctx.Err() != nil:
-		out.Skipped = "interrupted; run the same command again to resume"
+		out.Skip = &Skip{Reason: SkipInterrupted, Detail: "run the same command again to resume"}
 	case err != nil:
 		log.Error("stage failed", "err", err)
 		out.Error = err.Error()
-		if ferr := e.WS.Fail(o.ID, stage, e.Actor, err); ferr != nil {
+		if ferr := r.WS.Fail(id, stage, r.Actor, err); ferr != nil {
 			out.Error += "; and recording the failure: " + ferr.Error()
 		}
 	default:
-		out.Summary = summary
-		if aerr := e.WS.Advance(o.ID, stage, e.Actor, summary); aerr != nil {
-			out.Error = aerr.Error()
+		err := r.WS.Update(func(tx store.Tx) error {
+			if commit != nil {
+				if err := commit(tx); err != nil {
+					return err
+				}
+			}
+			return tx.Advance(id, stage, r.Actor, joinNote(st.note(), out.reason))
+		})
+		if err != nil {
+			out.Error = err.Error()
 		}
 	}
-	if now, err := e.WS.Org(o.ID); err == nil {
-		out.State = string(now.State)
+}
+
+func joinNote(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
 	}
-	e.Progress.SiteDone(stage, o.ID, out)
-	return out
+	return a + "; " + b
 }
 
 // Selector chooses organisations: by ID, or all, narrowed by type,
@@ -165,10 +315,13 @@ type Selector struct {
 	State    string
 }
 
+// ErrNoSelection says a selector names no organisations at all.
+var ErrNoSelection = errors.New("name organisations by ID, or use --all (optionally with --type, --district, --state)")
+
 // Select returns the organisations a selector names, in ID order.
 func Select(ws *store.Workspace, sel Selector) ([]*store.Org, error) {
 	if len(sel.IDs) == 0 && !sel.All && sel.Type == "" && sel.District == "" && sel.State == "" {
-		return nil, errors.New("name organisations by ID, or use --all (optionally with --type, --district, --state)")
+		return nil, ErrNoSelection
 	}
 	if sel.Type != "" {
 		if _, err := store.ParseOrgType(sel.Type); err != nil {
@@ -190,11 +343,11 @@ func Select(ws *store.Workspace, sel Selector) ([]*store.Org, error) {
 			pool = append(pool, o)
 		}
 	} else {
-		all, err := ws.Orgs()
+		orgs, err := ws.Orgs()
 		if err != nil {
 			return nil, err
 		}
-		pool = all
+		pool = orgs
 	}
 	var out []*store.Org
 	for _, o := range pool {

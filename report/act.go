@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,10 +17,12 @@ import (
 	"perenos/store"
 )
 
-// Ledger record kinds written by acts.
-const (
-	ActsKind      = "acts"          // per site, one Act per version, keyed by VersionKey
-	ManifestsKind = "act_manifests" // per site, the manifest text of each version, keyed by VersionKey
+// The act stage's records in the ledger.
+var (
+	// Acts holds one Act per version of a site's act, keyed by VersionKey.
+	ActRecords = store.Record[Act]{Kind: "acts"}
+	// Manifests holds the manifest text of each act version, keyed by VersionKey.
+	Manifests = store.Record[string]{Kind: "act_manifests"}
 )
 
 // DefaultSiteURL makes a new site's address from its portal site ID.
@@ -70,8 +71,6 @@ func VersionKey(v int) string { return fmt.Sprintf("v%03d", v) }
 
 // ActOptions are what issuing acts needs besides the ledger.
 type ActOptions struct {
-	// LoadPlan reads a site's approved plan; perenos passes pipeline.LoadPlan.
-	LoadPlan func(ws *store.Workspace, org string) (*mapping.Plan, error)
 	// SiteURL makes the new site's address from its portal site ID: "{site}"
 	// is replaced (default DefaultSiteURL).
 	SiteURL string
@@ -84,9 +83,6 @@ type ActOptions struct {
 }
 
 func (o *ActOptions) defaults(ws *store.Workspace) error {
-	if o.LoadPlan == nil {
-		return errors.New("acts: no plan loader given")
-	}
 	if o.SiteURL == "" {
 		o.SiteURL = DefaultSiteURL
 	}
@@ -103,21 +99,17 @@ func (o *ActOptions) defaults(ws *store.Workspace) error {
 }
 
 // Acts lists a site's act versions, oldest first.
-func Acts(ws *store.Workspace, org string) ([]*Act, error) {
+func Acts(rd store.Reader, org string) ([]*Act, error) {
 	var out []*Act
-	err := ws.ForEach(ActsKind, org, func(key string, raw []byte) error {
-		var a Act
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return fmt.Errorf("act %s of %s: %w", key, org, err)
-		}
-		out = append(out, &a)
+	err := ActRecords.Each(rd, org, func(_ string, a *Act) error {
+		out = append(out, a)
 		return nil
 	})
 	return out, err
 }
 
 // LatestAct returns a site's newest act version, or nil if none was issued.
-func LatestAct(ws *store.Workspace, org string) (*Act, error) {
+func LatestAct(ws store.Reader, org string) (*Act, error) {
 	acts, err := Acts(ws, org)
 	if err != nil || len(acts) == 0 {
 		return nil, err
@@ -231,11 +223,31 @@ func IssueAct(ws *store.Workspace, org string, opt ActOptions) (*IssuedAct, erro
 }
 
 func issue(ws *store.Workspace, id string, opt ActOptions) (*IssuedAct, error) {
-	o, err := ws.Org(id)
+	events, err := ws.Events(id)
 	if err != nil {
 		return nil, err
 	}
-	acts, err := Acts(ws, id)
+	steps := stepsOf(events)
+	var out *IssuedAct
+	// One transaction: the act's number, its record, its manifest and the
+	// site's move to act_issued commit together, so a crash in between
+	// can neither burn a number nor leave an act the ledger does not know.
+	// The files are written inside it; if it does not commit, they are
+	// written again under the same name by the next try.
+	err = ws.Update(func(tx store.Tx) error {
+		var err error
+		out, err = issueIn(tx, ws, id, steps, opt)
+		return err
+	})
+	return out, err
+}
+
+func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOptions) (*IssuedAct, error) {
+	o, err := tx.Org(id)
+	if err != nil {
+		return nil, err
+	}
+	acts, err := Acts(tx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -249,15 +261,10 @@ func issue(ws *store.Workspace, id string, opt ActOptions) (*IssuedAct, error) {
 	if err := store.CanRun(store.StageAct, o.State, o.FailedAt, o.HasLegacy()); err != nil {
 		return nil, fmt.Errorf("organisation %s: %w", id, err)
 	}
-	events, err := ws.Events(id)
+	plan, err := mapping.LoadPlan(tx, id)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := opt.LoadPlan(ws, id)
-	if err != nil {
-		return nil, err
-	}
-	steps := stepsOf(events)
 	if steps.verifiedSeq == 0 {
 		return nil, fmt.Errorf("organisation %s: the event log has no verification (run perenos verify %s)", id, id)
 	}
@@ -266,16 +273,16 @@ func issue(ws *store.Workspace, id string, opt ActOptions) (*IssuedAct, error) {
 		// Migrated again with the same result: the unsigned act, perhaps
 		// already printed and out for signature, still tells the truth.
 		latest.VerifiedSeq = steps.verifiedSeq
-		if err := ws.Put(ActsKind, id, VersionKey(latest.Version), latest); err != nil {
+		if err := ActRecords.Put(tx, id, VersionKey(latest.Version), latest); err != nil {
 			return nil, err
 		}
 		reason := fmt.Sprintf("act %s v%d stands: the content migrated again is the same (manifest sha256 %s)", latest.Number, latest.Version, latest.ManifestSHA256)
-		if err := ws.Advance(id, store.StageAct, opt.Actor, reason); err != nil {
+		if err := tx.Advance(id, store.StageAct, opt.Actor, reason); err != nil {
 			return nil, err
 		}
 		return &IssuedAct{Act: latest, Name: o.Name, Unchanged: true}, nil
 	}
-	act := &Act{Org: id, Version: 1, Issued: ws.Now(), IssuedBy: opt.Actor, VerifiedSeq: steps.verifiedSeq}
+	act := &Act{Org: id, Version: 1, Issued: tx.Now(), IssuedBy: opt.Actor, VerifiedSeq: steps.verifiedSeq}
 	var prior *Act
 	switch {
 	case latest == nil:
@@ -283,18 +290,11 @@ func issue(ws *store.Workspace, id string, opt ActOptions) (*IssuedAct, error) {
 		if err != nil {
 			return nil, err
 		}
-		n, err := ws.NextSeq("act/" + code)
+		n, err := tx.NextSeq("act/" + code)
 		if err != nil {
 			return nil, err
 		}
 		act.Number = fmt.Sprintf("%s-%04d", code, n)
-	case latest.VerifiedSeq == steps.verifiedSeq && latest.Signature == nil:
-		// An earlier run recorded this version but stopped before the site
-		// moved on: issue the same version again.
-		act.Number, act.Version = latest.Number, latest.Version
-		if len(acts) > 1 {
-			prior = acts[len(acts)-2]
-		}
 	default:
 		act.Number, act.Version = latest.Number, latest.Version+1
 		prior = latest
@@ -320,17 +320,18 @@ func issue(ws *store.Workspace, id string, opt ActOptions) (*IssuedAct, error) {
 			return nil, err
 		}
 	}
-	if err := ws.Put(ManifestsKind, id, VersionKey(act.Version), string(man.Text())); err != nil {
+	text := string(man.Text())
+	if err := Manifests.Put(tx, id, VersionKey(act.Version), &text); err != nil {
 		return nil, err
 	}
-	if err := ws.Put(ActsKind, id, VersionKey(act.Version), act); err != nil {
+	if err := ActRecords.Put(tx, id, VersionKey(act.Version), act); err != nil {
 		return nil, err
 	}
 	reason := fmt.Sprintf("act %s v%d issued: %d items, manifest sha256 %s", act.Number, act.Version, act.Items, act.ManifestSHA256)
 	if prior != nil {
 		reason += fmt.Sprintf("; replaces v%d after re-migration", prior.Version)
 	}
-	if err := ws.Advance(id, store.StageAct, opt.Actor, reason); err != nil {
+	if err := tx.Advance(id, store.StageAct, opt.Actor, reason); err != nil {
 		return nil, err
 	}
 	return &IssuedAct{Act: act, Name: o.Name, Supersede: prior, view: v}, nil
@@ -414,11 +415,14 @@ func SignAct(ws *store.Workspace, org string, in SignInput, opt ActOptions) (*Ac
 		return nil, err
 	}
 	act.Signature = &Signature{SignedBy: strings.TrimSpace(in.SignedBy), Date: date, ScanSHA256: sum, Scan: rel(ws, scanPath), Recorded: ws.Now(), RecordedBy: opt.Actor}
-	if err := ws.Put(ActsKind, org, VersionKey(act.Version), act); err != nil {
-		return nil, err
-	}
 	reason := fmt.Sprintf("act %s v%d signed by %s on %s; scan sha256 %s", act.Number, act.Version, act.Signature.SignedBy, date, sum)
-	if err := ws.Advance(org, store.StageSign, opt.Actor, reason); err != nil {
+	err = ws.Update(func(tx store.Tx) error {
+		if err := ActRecords.Put(tx, org, VersionKey(act.Version), act); err != nil {
+			return err
+		}
+		return tx.Advance(org, store.StageSign, opt.Actor, reason)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return act, nil

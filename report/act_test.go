@@ -94,8 +94,7 @@ func TestIssueActMatchesLedger(t *testing.T) {
 	if hex.EncodeToString(sum[:]) != act.ManifestSHA256 || strings.Count(string(man), "\n") != placed {
 		t.Fatalf("manifest file does not match the act's digest:\n%s", man)
 	}
-	var inLedger string
-	if err := ws.Get(ManifestsKind, schoolOrg.ID, VersionKey(1), &inLedger); err != nil || inLedger != string(man) {
+	if m, err := Manifests.Get(ws, schoolOrg.ID, VersionKey(1)); err != nil || *m != string(man) {
 		t.Fatalf("manifest in the ledger differs: %v", err)
 	}
 	if !strings.HasPrefix(act.PDF, "acts/38-0001-3801012345-v1") {
@@ -232,7 +231,7 @@ func TestReMigrationIssuesVersion2(t *testing.T) {
 	}
 	// The old site changed: crawl again, new news item, through verify.
 	plan.Sections[5].Items = append(plan.Sections[5].Items, mapping.Item{Key: "/news/3.html", SourceURL: "http://sch7.example.ru/news/3.html", Kind: mapping.KindNews, Title: "Новогодний концерт"})
-	if err := ws.Put(plansKind, schoolOrg.ID, "plan", plan); err != nil {
+	if err := putPlan(ws, schoolOrg.ID, plan); err != nil {
 		t.Fatal(err)
 	}
 	c.Set("2023-12-20 10:00")
@@ -280,7 +279,7 @@ func TestActNumbersPerRegion(t *testing.T) {
 		if _, err := ws.UpsertOrg("test", o); err != nil {
 			t.Fatal(err)
 		}
-		if err := ws.Put(plansKind, o.ID, "plan", &mapping.Plan{Org: o.ID}); err != nil {
+		if err := putPlan(ws, o.ID, &mapping.Plan{Org: o.ID}); err != nil {
 			t.Fatal(err)
 		}
 		walk(t, ws, c, o.ID, toVerified...)
@@ -315,7 +314,7 @@ func TestActWithoutLegacySite(t *testing.T) {
 	}
 	plan := &mapping.Plan{Org: ds.ID, Type: store.Preschool, Sections: []mapping.SectionPlan{{ID: "sveden/common", Title: "Основные сведения", Mandated: true}},
 		Gaps: []mapping.Gap{{Section: "sveden/common", Why: "на старом сайте нет раздела «Основные сведения»"}}}
-	if err := ws.Put(plansKind, ds.ID, "plan", plan); err != nil {
+	if err := putPlan(ws, ds.ID, plan); err != nil {
 		t.Fatal(err)
 	}
 	walk(t, ws, c, ds.ID, store.StageMap, store.StageReview, store.StageApprove, store.StageUpload, store.StageVerify)
@@ -345,7 +344,7 @@ func TestIssueActsBatchAndCombinedPDF(t *testing.T) {
 		if _, err := ws.UpsertOrg("test", o); err != nil {
 			t.Fatal(err)
 		}
-		if err := ws.Put(plansKind, o.ID, "plan", schoolPlan(o.ID)); err != nil {
+		if err := putPlan(ws, o.ID, schoolPlan(o.ID)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -393,5 +392,33 @@ func TestUnsignedActStandsWhenContentIsUnchanged(t *testing.T) {
 	}
 	if acts, _ := Acts(ws, schoolOrg.ID); len(acts) != 1 {
 		t.Fatalf("%d versions, want 1", len(acts))
+	}
+}
+
+// An act whose files cannot be written leaves no trace in the ledger: its
+// number is not used up, so the region's numbering has no gap.
+func TestAFailedIssueBurnsNoNumber(t *testing.T) {
+	ws, _, _ := verifiedSchool(t)
+	opt := actOptions(ws)
+	blocked := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(blocked, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt.Dir = blocked // writing act files under a plain file fails
+	if _, err := IssueAct(ws, schoolOrg.ID, opt); err == nil {
+		t.Fatal("issuing into an unwritable folder succeeded")
+	}
+	if n, _ := ws.Seq("act/38"); n != 0 {
+		t.Fatalf("a failed issue used up act number %d", n)
+	}
+	if o, _ := ws.Org(schoolOrg.ID); o.State != store.Verified {
+		t.Fatalf("state after a failed issue: %s", o.State)
+	}
+	ia, err := IssueAct(ws, schoolOrg.ID, actOptions(ws))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ia.Act.Number != "38-0001" {
+		t.Fatalf("the next issue got %s, want 38-0001", ia.Act.Number)
 	}
 }

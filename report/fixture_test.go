@@ -13,18 +13,10 @@ import (
 	"perenos/store"
 )
 
-// plansKind is pipeline.PlansKind. The tests do not import pipeline, so
-// that report's tests do not need every stage package to build; cmd/perenos
-// passes pipeline.LoadPlan, which reads the same record.
-const plansKind = "plans"
-
-// loadPlan reads a plan as pipeline.LoadPlan does.
-func loadPlan(ws *store.Workspace, org string) (*mapping.Plan, error) {
-	var p mapping.Plan
-	if err := ws.Get(plansKind, org, "plan", &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+// putPlan stores a site's plan as the map stage does.
+func putPlan(ws *store.Workspace, org string, plan *mapping.Plan) error {
+	plan.Org = org
+	return ws.Update(func(tx store.Tx) error { return mapping.Plans.Put(tx, org, "plan", plan) })
 }
 
 // clock is a settable fake clock for scripted histories.
@@ -136,7 +128,7 @@ func verifiedSchool(t *testing.T) (*store.Workspace, *clock, *mapping.Plan) {
 		t.Fatal(err)
 	}
 	plan := schoolPlan(schoolOrg.ID)
-	if err := ws.Put(plansKind, schoolOrg.ID, "plan", plan); err != nil {
+	if err := putPlan(ws, schoolOrg.ID, plan); err != nil {
 		t.Fatal(err)
 	}
 	c.Set("2023-11-02 10:00")
@@ -150,7 +142,7 @@ func verifiedSchool(t *testing.T) (*store.Workspace, *clock, *mapping.Plan) {
 }
 
 func actOptions(ws *store.Workspace) ActOptions {
-	return ActOptions{LoadPlan: loadPlan, Actor: "test", Location: irkutsk}
+	return ActOptions{Actor: "test", Location: irkutsk}
 }
 
 // needTool finds a command the test needs: without it the test skips,

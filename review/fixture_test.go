@@ -72,16 +72,14 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &pipeline.Env{WS: f.ws, Profiles: profiles, Actor: "test", SitesParallel: 2,
-		CrawlOpts: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true}, Delay: time.Millisecond}}
-	for _, stage := range []func(context.Context, []*store.Org) *pipeline.Result{env.Crawl, env.Extract, env.Map} {
-		orgs, err := pipeline.Select(f.ws, pipeline.Selector{All: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res := stage(ctx, orgs); res.Failed > 0 || res.Skipped > 0 {
-			t.Fatalf("fixture pipeline: %+v", res.Outcomes)
-		}
+	r := &pipeline.Runner{WS: f.ws, Actor: "test", SitesParallel: 2}
+	crawl := pipeline.Crawl{Options: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true}, Delay: time.Millisecond}}
+	orgs, err := pipeline.Select(f.ws, pipeline.Selector{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := r.Run(ctx, orgs, pipeline.RunSteps(crawl, pipeline.Map{Profiles: profiles})...); res.Failed > 0 || res.Skipped > 0 {
+		t.Fatalf("fixture pipeline: %+v", res.Outcomes)
 	}
 	f.src = &ledger.Source{WS: f.ws, Profiles: profiles}
 	var handler http.Handler

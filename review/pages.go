@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"perenos/mapping"
 	"perenos/store"
@@ -56,9 +55,9 @@ func (s *Server) sites(w http.ResponseWriter, r *http.Request, sess *store.Sessi
 			d.Filter.Q != "" && !strings.Contains(strings.ToLower(o.Name+" "+o.ID+" "+o.LegacyURL), strings.ToLower(d.Filter.Q)) {
 			continue
 		}
-		row := siteRow{Org: o, Placed: o.Stats["placed"], Unplaced: o.Stats["unplaced"], Excluded: o.Stats["excluded"], Gaps: o.Stats["gaps"],
-			Pages: o.Stats["pages"], Attachments: o.Stats["attachments"], FetchErrors: o.Stats["fetch_errors"]}
-		_, hasPlan := o.Stats["placed"]
+		row := siteRow{Org: o, Placed: o.Stats.Placed, Unplaced: o.Stats.Unplaced, Excluded: o.Stats.Excluded, Gaps: o.Stats.Gaps,
+			Pages: o.Stats.Pages, Attachments: o.Stats.Attachments, FetchErrors: o.Stats.FetchErrors}
+		hasPlan := o.Stats.Planned
 		row.HasPlan = hasPlan
 		d.Rows = append(d.Rows, row)
 	}
@@ -340,7 +339,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			s.fail(w, r, sess, http.StatusBadRequest, "Укажите причину исключения: она попадёт в журнал.", nil)
 			return
 		}
-		reason = cut(reason, 2000)
+		reason = store.ClipText(reason, store.MaxReason)
 		ov.Exclude = reason
 		what, done = fmt.Sprintf("«%s» исключено: %s", Label(it), reason), doneExcluded
 	case "keep":
@@ -357,7 +356,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			return
 		}
 		ov.Section, ov.Exclude = home, ""
-		what, done = fmt.Sprintf("«%s» переносится, хотя похоже на персональные данные; основание: %s", Label(it), cut(basis, 2000)), doneKept
+		what, done = fmt.Sprintf("«%s» переносится, хотя похоже на персональные данные; основание: %s", Label(it), store.ClipText(basis, store.MaxReason)), doneKept
 	case "edit":
 		title := strings.TrimSpace(r.PostFormValue("title"))
 		if title == "" {
@@ -568,17 +567,6 @@ func (s *Server) fillGap(w http.ResponseWriter, r *http.Request, sess *store.Ses
 		s.cfg.Log.Error("log gap fill", "org", org.ID, "err", err)
 	}
 	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+doneGapFilled, http.StatusSeeOther)
-}
-
-// cut shortens s to at most n bytes without splitting a letter.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // cleanName keeps an uploaded file's base name, without path or control characters.

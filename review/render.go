@@ -78,8 +78,7 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return Count(int(n), "байт", "байта", "байт")
 		},
-		"stat": func(o *store.Org, k string) int64 { return o.Stats[k] },
-		"add":  func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
 	}
 }
 

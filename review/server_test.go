@@ -258,8 +258,8 @@ func TestDecisionsAreLoggedAndSurviveRemap(t *testing.T) {
 	if o.State != store.InReview {
 		t.Errorf("state after the first decision: %s", o.State)
 	}
-	env := &pipeline.Env{WS: f.ws, Profiles: f.src.Profiles, Actor: "test"}
-	if res := env.Map(context.Background(), []*store.Org{o}); res.Failed > 0 {
+	r := &pipeline.Runner{WS: f.ws, Actor: "test"}
+	if res := r.Run(context.Background(), []*store.Org{o}, pipeline.Map{Profiles: f.src.Profiles}); res.Failed > 0 {
 		t.Fatalf("re-map: %+v", res.Outcomes)
 	}
 	check("after a re-map")
@@ -408,8 +408,8 @@ func TestGapIsFilledWithAnUploadedDocument(t *testing.T) {
 		t.Fatalf("gaps after rebuild: %d, before %d", len(again.Gaps), len(after.Gaps))
 	}
 	profiles, _ := mapping.LoadProfiles("")
-	env := &pipeline.Env{WS: f.ws, Profiles: profiles, Actor: "test"}
-	if res := env.Map(context.Background(), []*store.Org{o}); res.Failed > 0 {
+	r := &pipeline.Runner{WS: f.ws, Actor: "test"}
+	if res := r.Run(context.Background(), []*store.Org{o}, pipeline.Map{Profiles: profiles}); res.Failed > 0 {
 		t.Fatalf("re-map: %+v", res.Outcomes)
 	}
 	remapped, _ := f.src.Plan(hostileID)
@@ -450,7 +450,7 @@ func TestOperatorStartsAJobAndWatchesIt(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(page, "Завершено") || !strings.Contains(page, "map "+hostileID+": ") || !strings.Contains(page, "готово: сайтов 1, с ошибкой 0") {
+	if !strings.Contains(page, "Завершено") || !strings.Contains(page, "разметка "+hostileID+": ") || !strings.Contains(page, "готово: сайтов 1, с ошибкой 0") {
 		t.Fatalf("job page:\n%s", page)
 	}
 	evs, _ := f.ws.Events(hostileID)

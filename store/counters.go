@@ -20,23 +20,33 @@ func (w *Workspace) NextSeq(name string) (uint64, error) {
 	}
 	var n uint64
 	err := w.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bCounters)
-		if err != nil {
-			return err
-		}
-		if v := b.Get([]byte(name)); v != nil {
-			if len(v) != 8 {
-				return fmt.Errorf("counter %s: stored value has %d bytes, want 8", name, len(v))
-			}
-			n = binary.BigEndian.Uint64(v)
-		}
-		n++
-		return b.Put([]byte(name), binary.BigEndian.AppendUint64(nil, n))
+		var err error
+		n, err = nextSeq(tx, name)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("counter %s: %w", name, err)
 	}
 	return n, nil
+}
+
+func nextSeq(tx *bolt.Tx, name string) (uint64, error) {
+	if name == "" {
+		return 0, fmt.Errorf("counter: empty name")
+	}
+	b, err := tx.CreateBucketIfNotExists(bCounters)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	if v := b.Get([]byte(name)); v != nil {
+		if len(v) != 8 {
+			return 0, fmt.Errorf("counter %s: stored value has %d bytes, want 8", name, len(v))
+		}
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	return n, b.Put([]byte(name), binary.BigEndian.AppendUint64(nil, n))
 }
 
 // Seq returns the named counter's current value without advancing it

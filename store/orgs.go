@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -46,9 +48,25 @@ type Org struct {
 	State      State             `json:"state"`
 	FailedAt   Stage             `json:"failed_stage,omitempty"`
 	Error      string            `json:"error,omitempty"`
-	Stats      map[string]int64  `json:"stats,omitempty"` // counts kept by stages (pages, attachments, ...)
+	Stats      OrgStats          `json:"stats,omitzero"` // counts kept by the stages
 	Created    time.Time         `json:"created"`
 	Updated    time.Time         `json:"updated"`
+}
+
+// OrgStats are the counts the stages keep on an organisation, for lists
+// and reports: the crawl's (pages, attachments, bytes, fetch errors) and
+// the plan's (placed, unplaced, excluded, gaps).
+type OrgStats struct {
+	Pages       int64 `json:"pages,omitempty"`
+	Attachments int64 `json:"attachments,omitempty"`
+	Bytes       int64 `json:"bytes,omitempty"`
+	FetchErrors int64 `json:"fetch_errors,omitempty"`
+	// Planned is true once the site has a plan (the counts below are its).
+	Planned  bool  `json:"planned,omitempty"`
+	Placed   int64 `json:"placed,omitempty"`
+	Unplaced int64 `json:"unplaced,omitempty"`
+	Excluded int64 `json:"excluded,omitempty"`
+	Gaps     int64 `json:"gaps,omitempty"`
 }
 
 // HasLegacy reports whether the organisation has a legacy site to crawl.
@@ -211,25 +229,27 @@ func (w *Workspace) CheckStage(id string, st Stage) error {
 // stage's state (forward, or back when the stage was re-run) and the change
 // is logged. Illegal transitions return a *TransitionError.
 func (w *Workspace) Advance(id string, st Stage, actor, reason string) error {
-	return w.db.Update(func(tx *bolt.Tx) error {
-		o, err := loadOrg(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := CanRun(st, o.State, o.FailedAt, o.HasLegacy()); err != nil {
-			return fmt.Errorf("organisation %s: %w", id, err)
-		}
-		from := o.State
-		to := st.Result()
-		o.State, o.FailedAt, o.Error, o.Updated = to, "", "", w.now()
-		if from.Rank() > to.Rank() {
-			reason = joinReason(fmt.Sprintf("%s re-run moves the site back from %s", st, from), reason)
-		}
-		if err := putJSON(tx.Bucket(bOrgs), id, o); err != nil {
-			return err
-		}
-		return appendEvent(tx, Event{Time: o.Updated, Actor: actor, Org: id, Kind: EventState, From: string(from), To: string(to), Reason: reason})
-	})
+	return w.db.Update(func(tx *bolt.Tx) error { return advance(tx, w.now(), id, st, actor, reason) })
+}
+
+func advance(tx *bolt.Tx, now time.Time, id string, st Stage, actor, reason string) error {
+	o, err := loadOrg(tx, id)
+	if err != nil {
+		return err
+	}
+	if err := CanRun(st, o.State, o.FailedAt, o.HasLegacy()); err != nil {
+		return fmt.Errorf("organisation %s: %w", id, err)
+	}
+	from := o.State
+	to := st.Result()
+	o.State, o.FailedAt, o.Error, o.Updated = to, "", "", now
+	if from.Rank() > to.Rank() {
+		reason = joinReason(fmt.Sprintf("%s re-run moves the site back from %s", st, from), reason)
+	}
+	if err := putJSON(tx.Bucket(bOrgs), id, o); err != nil {
+		return err
+	}
+	return appendEvent(tx, Event{Time: o.Updated, Actor: actor, Org: id, Kind: EventState, From: string(from), To: string(to), Reason: reason})
 }
 
 // Fail records that stage st failed for org with cause.
@@ -263,7 +283,28 @@ func joinReason(a, b string) string {
 	return a + "; " + b
 }
 
+// MaxReason is the most bytes of an event's reason the log keeps; a longer
+// reason is cut at a character boundary and marked with an ellipsis.
+const MaxReason = 2000
+
+// ClipText cuts s to at most n bytes without splitting a UTF-8 character,
+// ending it with "…" when anything was cut. Invalid bytes become U+FFFD
+// first, so what is stored is always valid UTF-8.
+func ClipText(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	cut := max(n-len(ell), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ell
+}
+
 func appendEvent(tx *bolt.Tx, ev Event) error {
+	ev.Reason = ClipText(ev.Reason, MaxReason)
 	b := tx.Bucket(bEvents)
 	seq, err := b.NextSequence()
 	if err != nil {

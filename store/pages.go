@@ -19,12 +19,58 @@ type PageKind string
 const (
 	KindPage       PageKind = "page"
 	KindAttachment PageKind = "attachment"
+	// KindSitemap is a sitemap file, read for the URLs it lists.
+	KindSitemap PageKind = "sitemap"
 )
 
-// Ref is a link that led to a resource: the page it was on and its anchor text.
+// Via says how a link was found.
+type Via string
+
+// The ways a link is found; the empty Via is an ordinary link in a page.
+const (
+	ViaLink    Via = ""
+	ViaSitemap Via = "sitemap" // listed in a sitemap
+)
+
+// Ref is a link that led to a resource: the page it was on, its anchor
+// text, and how the link was found.
 type Ref struct {
 	URL    string `json:"url"`
 	Anchor string `json:"anchor,omitempty"`
+	Via    Via    `json:"via,omitempty"`
+}
+
+// ExclusionKind says why a URL was deliberately not fetched.
+type ExclusionKind string
+
+// The reasons a URL is excluded rather than failed.
+const (
+	ExcludedRobots     ExclusionKind = "robots"      // robots.txt disallows it
+	ExcludedGuard      ExclusionKind = "guard"       // a crawl guard stopped it; Detail names the guard
+	ExcludedNoSitemap  ExclusionKind = "no_sitemap"  // no sitemap at that address
+	ExcludedNotSitemap ExclusionKind = "not_sitemap" // the file there is not a sitemap; Detail says why
+)
+
+// Exclusion is why a URL was left out on purpose: not an error of the
+// site, and not counted as one.
+type Exclusion struct {
+	Kind   ExclusionKind `json:"kind"`
+	Detail string        `json:"detail,omitempty"`
+}
+
+// String says the exclusion in English, for logs and the CLI.
+func (e Exclusion) String() string {
+	switch e.Kind {
+	case ExcludedRobots:
+		return "robots.txt disallows this URL"
+	case ExcludedGuard:
+		return "guard " + e.Detail
+	case ExcludedNoSitemap:
+		return "no sitemap"
+	case ExcludedNotSitemap:
+		return "not a sitemap (" + e.Detail + ")"
+	}
+	return string(e.Kind) + " " + e.Detail
 }
 
 // Page is one fetched URL of a site: an HTML page or an attachment, or a
@@ -44,14 +90,21 @@ type Page struct {
 	FetchedAt    time.Time `json:"fetched_at"`
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
-	Error        string    `json:"error,omitempty"`
+	// Error is why the URL could not be fetched; Excluded, why it was
+	// left out on purpose. At most one of them is set.
+	Error    string     `json:"error,omitempty"`
+	Excluded *Exclusion `json:"excluded,omitempty"`
 }
 
 // OK reports whether the page was fetched with content (a 304 answer to a
 // conditional re-crawl keeps the previous crawl's content).
 func (p *Page) OK() bool {
-	return p.Error == "" && (p.Status >= 200 && p.Status < 300 || p.Status == 304 && !p.Blob.IsZero())
+	return p.Error == "" && p.Excluded == nil && (p.Status >= 200 && p.Status < 300 || p.Status == 304 && !p.Blob.IsZero())
 }
+
+// Failed reports whether fetching the URL failed (as opposed to its being
+// excluded on purpose).
+func (p *Page) Failed() bool { return p.Error != "" }
 
 // Pending is a URL waiting in a site's crawl frontier.
 type Pending struct {
@@ -157,9 +210,9 @@ type Finish struct {
 	Page  Page
 	Found []Pending
 	// Room caps how many new URLs may join the frontier (negative: no cap);
-	// the rest are recorded as fetched-with-error Overflow, so the cut is visible.
+	// the rest are recorded as excluded with Overflow, so the cut is visible.
 	Room     int
-	Overflow string
+	Overflow Exclusion
 }
 
 // FinishPage records a fetched (or given-up) URL, removes it from the
@@ -229,7 +282,8 @@ func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, 
 			}
 			if f.Room >= 0 && len(added) >= f.Room {
 				cut++
-				over := Page{URL: it.URL, Kind: it.Kind, Depth: it.Depth, Error: f.Overflow, FetchedAt: p.FetchedAt}
+				ex := f.Overflow
+				over := Page{URL: it.URL, Kind: it.Kind, Depth: it.Depth, Excluded: &ex, FetchedAt: p.FetchedAt}
 				if it.Ref.URL != "" {
 					over.Referrers = []Ref{it.Ref}
 				}
@@ -270,18 +324,20 @@ func (w *Workspace) Page(org, url string) (*Page, error) {
 
 // Pages calls fn for each fetched URL of org in key order.
 func (w *Workspace) Pages(org string, fn func(*Page) error) error {
-	return w.db.View(func(tx *bolt.Tx) error {
-		pg, _ := orgBucket(tx, bPages, org)
-		if pg == nil {
-			return nil
+	return w.db.View(func(tx *bolt.Tx) error { return eachPage(tx, bPages, org, fn) })
+}
+
+func eachPage(tx *bolt.Tx, top []byte, org string, fn func(*Page) error) error {
+	b := tx.Bucket(top).Bucket([]byte(org))
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		var p Page
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("decode page %s: %w", k, err)
 		}
-		return pg.ForEach(func(k, v []byte) error {
-			var p Page
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode page %s: %w", k, err)
-			}
-			return fn(&p)
-		})
+		return fn(&p)
 	})
 }
 

@@ -71,6 +71,18 @@ type Workspace struct {
 	db    *bolt.DB
 	Blobs *Blobs
 	now   func() time.Time
+	// MigratedFrom is the schema version the ledger had before Open
+	// migrated it, or 0 when it was already current.
+	MigratedFrom uint64
+
+	leases leases
+}
+
+func migratedFrom(found uint64) uint64 {
+	if found == SchemaVersion {
+		return 0
+	}
+	return found
 }
 
 // Open opens (creating if needed) the workspace in dir and takes its lock.
@@ -96,16 +108,13 @@ func Open(ctx context.Context, dir string, opt Options) (*Workspace, error) {
 	host, _ := os.Hostname()
 	note := fmt.Sprintf("pid %d on %s (%s) since %s", os.Getpid(), host, opt.Command, opt.Now().Format(time.RFC3339))
 	_ = os.WriteFile(filepath.Join(dir, holderFile), []byte(note+"\n"), 0o600)
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bOrgs, bEvents, bEvIndex, bPages, bFrontier, bPrev, bIDMap, bDocs, bMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	found, err := migrate(db, path)
 	if err != nil {
 		db.Close()
+		var se *SchemaError
+		if errors.As(err, &se) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("initialise ledger %s: %w", path, err)
 	}
 	blobs, err := OpenBlobs(filepath.Join(dir, blobDir))
@@ -113,7 +122,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Workspace, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Workspace{Dir: dir, db: db, Blobs: blobs, now: opt.Now}, nil
+	return &Workspace{Dir: dir, db: db, Blobs: blobs, now: opt.Now, MigratedFrom: migratedFrom(found)}, nil
 }
 
 // Close releases the lock.

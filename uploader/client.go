@@ -9,14 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"perenos/backoff"
 	"perenos/portal"
 )
 
@@ -170,17 +169,13 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 				return nil, &PermanentError{perr}
 			}
 			last = perr
-			if ra := resp.Header.Get("Retry-After"); ra != "" {
-				wait = parseRetryAfter(ra)
-			}
+			wait = backoff.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		}
 		if attempt >= c.opt.MaxAttempts {
 			return nil, fmt.Errorf("gave up after %d tries: %w", attempt, last)
 		}
-		if wait == 0 {
-			wait = c.backoff(attempt)
-		}
-		if err := c.opt.Sleep(ctx, min(wait, c.opt.MaxDelay)); err != nil {
+		wait = backoff.Policy{Base: c.opt.BaseDelay, Max: c.opt.MaxDelay}.Wait(attempt, wait)
+		if err := c.opt.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
@@ -193,24 +188,6 @@ func retryable(status int) bool {
 		return true
 	}
 	return status >= 500
-}
-
-// backoff is the delay before try attempt+1: capped exponential with full
-// jitter (uniform between zero and the cap), so that many sites retrying
-// after one outage do not come back in step.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := min(c.opt.BaseDelay<<min(attempt-1, 16), c.opt.MaxDelay)
-	return time.Duration(rand.Int64N(int64(d))) + time.Millisecond
-}
-
-func parseRetryAfter(v string) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return max(time.Duration(n)*time.Second, time.Millisecond)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), time.Millisecond)
-	}
-	return 0
 }
 
 // readProblem turns an error answer into a *portal.Problem.

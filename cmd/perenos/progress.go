@@ -23,7 +23,8 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 	json  bool
 	quiet bool
-	total int
+	total int // sites
+	steps int // steps per site
 	done  int
 
 	start                     time.Time
@@ -53,7 +54,10 @@ func (p *progress) Fetched(org, url string, kind store.PageKind, n int64, err er
 	}
 	p.bytes += n
 	rate := float64(p.pages+p.files) / max(time.Since(p.start).Seconds(), 0.001)
-	desc := fmt.Sprintf("sites %d/%d, pages %d, files %d, errors %d, %.0f/s", p.done, p.total, p.pages, p.files, p.errs, rate)
+	desc := fmt.Sprintf("pages %d, files %d, errors %d, %.0f/s", p.pages, p.files, p.errs, rate)
+	if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" {
+		desc += ", " + est
+	}
 	switch {
 	case p.bar != nil:
 		p.bar.Describe(desc)
@@ -74,6 +78,17 @@ func newProgress(g *globalOptions, asJSON bool, total int, what string) *progres
 	return p
 }
 
+// setSteps says how many steps each site goes through, so that the bar
+// counts one tick per site and step.
+func (p *progress) setSteps(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.steps = max(n, 1)
+	if p.bar != nil {
+		p.bar.ChangeMax(p.total * p.steps)
+	}
+}
+
 func (p *progress) SiteStarted(stage store.Stage, org string) {}
 
 func (p *progress) SiteDone(stage store.Stage, org string, out pipeline.Outcome) {
@@ -88,10 +103,34 @@ func (p *progress) SiteDone(stage store.Stage, org string, out pipeline.Outcome)
 		b, _ := json.Marshal(map[string]any{"message_type": "site_done", "stage": stage, "site": out})
 		fmt.Fprintln(p.w, string(b))
 	case p.bar != nil:
+		if p.steps > 1 {
+			p.bar.Describe(fmt.Sprintf("%s %s", stage, org))
+		}
 		p.bar.Add(1)
 	default:
-		fmt.Fprintf(p.w, "%s %s: %s\n", stage, org, oneLine(out))
+		line := fmt.Sprintf("%s %s: %s", stage, org, oneLine(out))
+		if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" && p.done < p.total*max(p.steps, 1) {
+			line += fmt.Sprintf(" [%d/%d, %s]", p.done, p.total*max(p.steps, 1), est)
+		}
+		fmt.Fprintln(p.w, line)
 	}
+}
+
+// estimate says how long the rest of a batch may take, from the time the
+// steps done so far took: labelled an estimate, since sites differ. It is
+// empty until a step is done or when nothing is left.
+func estimate(elapsed time.Duration, done, total int) string {
+	if done == 0 || done >= total {
+		return ""
+	}
+	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+	switch {
+	case left < time.Minute:
+		return fmt.Sprintf("about %ds left (estimate)", int(left.Seconds()+0.5))
+	case left < 2*time.Hour:
+		return fmt.Sprintf("about %d min left (estimate)", int(left.Minutes()+0.5))
+	}
+	return fmt.Sprintf("about %.1f h left (estimate)", left.Hours())
 }
 
 func (p *progress) finish() {
@@ -104,10 +143,10 @@ func oneLine(o pipeline.Outcome) string {
 	switch {
 	case o.Error != "":
 		return "FAILED: " + o.Error
-	case o.Skipped != "":
-		return "skipped: " + o.Skipped
+	case o.Skip != nil:
+		return "skipped: " + skipText(o)
 	default:
-		return o.State + " — " + o.Summary
+		return string(o.State) + " — " + describe(o)
 	}
 }
 

@@ -1,8 +1,9 @@
 // Package ledger connects the review server to a workspace: it reads plans,
-// extracted documents and legacy pages through the pipeline's records,
+// extracted documents and legacy pages through the stages' own records,
 // keeps review decisions and hand-filled gaps, rebuilds a site's plan
 // after each decision exactly as the map stage would, and runs the batch
-// stages the operator starts from the web UI.
+// stages the operator starts from the web UI through the pipeline's one
+// runner.
 package ledger
 
 import (
@@ -24,13 +25,6 @@ import (
 	"perenos/uploader"
 )
 
-// ManualKind and Manual are where content filled in review is kept; the
-// pipeline owns them, since the map stage puts them in the plan too.
-const ManualKind = pipeline.ManualKind
-
-// Manual is content added in review to fill a gap of a section.
-type Manual = pipeline.Manual
-
 // Source is the review server's view of one workspace.
 type Source struct {
 	WS       *store.Workspace
@@ -39,23 +33,23 @@ type Source struct {
 	Log      *slog.Logger
 	// Target, when set, makes upload and verify available from the web UI.
 	Target func(orgs []*store.Org) (uploader.Target, error)
-	// Batch holds the settings of batches started from the web UI (crawl
-	// options, sites in parallel); its workspace, profiles and actor are set here.
-	Batch pipeline.Env
+	// Crawl is the crawl settings of batches started from the web UI.
+	Crawl crawler.Options
+	// SitesParallel is how many sites a web job works on at once (8).
+	SitesParallel int
+	// Gates are the process's politeness gates, shared with every other
+	// batch the server runs.
+	Gates *crawler.Gates
 }
 
 var _ review.Backend = (*Source)(nil)
 
 // Plan loads a site's plan.
-func (s *Source) Plan(org string) (*mapping.Plan, error) { return pipeline.LoadPlan(s.WS, org) }
+func (s *Source) Plan(org string) (*mapping.Plan, error) { return mapping.LoadPlan(s.WS, org) }
 
 // Document loads the document extracted from a page.
 func (s *Source) Document(org, url string) (*extract.Document, error) {
-	var d extract.Document
-	if err := s.WS.Get(pipeline.DocsKind, org, url, &d); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return extract.Docs.Get(s.WS, org, url)
 }
 
 // Original returns the legacy page's HTML as fetched, decoded to UTF-8.
@@ -76,19 +70,21 @@ func (s *Source) Original(org, url string) (string, error) {
 
 // Overrides loads a site's review decisions.
 func (s *Source) Overrides(org string) ([]mapping.Override, error) {
-	return pipeline.LoadOverrides(s.WS, org)
+	return mapping.LoadOverrides(s.WS, org)
 }
 
 // SaveOverrides replaces a site's review decisions and rebuilds its plan.
 func (s *Source) SaveOverrides(ctx context.Context, org string, ovs []mapping.Override) error {
-	recs := make(map[string]any, len(ovs))
-	for _, ov := range ovs {
-		recs[ov.Key] = ov
+	recs := make(map[string]*mapping.Override, len(ovs))
+	for i := range ovs {
+		recs[ovs[i].Key] = &ovs[i]
 	}
-	if err := s.WS.Replace(pipeline.OverridesKind, org, recs); err != nil {
-		return fmt.Errorf("save review decisions of %s: %w", org, err)
-	}
-	return s.Rebuild(ctx, org)
+	return s.rebuild(ctx, org, func(tx store.Tx) error {
+		if err := mapping.Overrides.Replace(tx, org, recs); err != nil {
+			return fmt.Errorf("save review decisions of %s: %w", org, err)
+		}
+		return nil
+	})
 }
 
 // FillGap stores content for a gap and rebuilds the plan.
@@ -97,10 +93,12 @@ func (s *Source) FillGap(ctx context.Context, org, section, gap string, it mappi
 		return errors.New("filled item has no key")
 	}
 	it.SourceHash = mapping.SourceHash(&it)
-	if err := s.WS.Put(ManualKind, org, it.Key, Manual{Section: section, Gap: gap, Item: it}); err != nil {
-		return fmt.Errorf("save filled gap of %s: %w", org, err)
-	}
-	return s.Rebuild(ctx, org)
+	return s.rebuild(ctx, org, func(tx store.Tx) error {
+		if err := mapping.Manuals.Put(tx, org, it.Key, &mapping.Manual{Section: section, Gap: gap, Item: it}); err != nil {
+			return fmt.Errorf("save filled gap of %s: %w", org, err)
+		}
+		return nil
+	})
 }
 
 // PutFile keeps an uploaded file in the blob store and returns its SHA-256.
@@ -112,12 +110,28 @@ func (s *Source) PutFile(data []byte) (string, error) {
 	return id.String(), s.WS.Blobs.Flush()
 }
 
-// Rebuild makes the site's plan afresh from its extracted documents, adds
-// the hand-filled content and re-applies the review decisions: what the
-// map stage does, without moving the site's state.
+// rebuild stores a decision with change and the plan rebuilt with it in
+// one transaction: the site's plan afresh from its extracted documents,
+// with the hand-filled content and the decisions re-applied, as the map
+// stage makes it, without moving the site's state. The plan is built from
+// a snapshot that already holds the change, so the two cannot disagree.
+func (s *Source) rebuild(ctx context.Context, org string, change func(store.Tx) error) error {
+	return s.WS.Update(func(tx store.Tx) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		_, commit, err := mapping.RebuildPlan(ctx, tx, s.Profiles, s.MapOpts, s.Log, org)
+		if err != nil {
+			return err
+		}
+		return commit(tx)
+	})
+}
+
+// Rebuild makes the site's plan afresh, as after a decision, without
+// moving the site's state.
 func (s *Source) Rebuild(ctx context.Context, org string) error {
-	_, err := pipeline.RebuildPlan(ctx, s.WS, s.Profiles, s.MapOpts, s.Log, org)
-	return err
+	return s.rebuild(ctx, org, func(store.Tx) error { return nil })
 }
 
 // Profile returns the mandated structure of an organisation type.
@@ -132,8 +146,9 @@ func (s *Source) Stages() []string {
 	return st
 }
 
-// Run runs a batch stage over orgs on behalf of actor, reporting each
-// site's outcome to progress as a line of text.
+// Run runs a batch stage over orgs on behalf of actor through the
+// pipeline's runner, reporting each site's outcome to progress as a line
+// of Russian text.
 func (s *Source) Run(ctx context.Context, stage string, ids []string, actor string, progress func(string)) error {
 	if !slices.Contains(s.Stages(), stage) {
 		return fmt.Errorf("stage %q cannot be started from the web UI (want one of %s)", stage, strings.Join(s.Stages(), ", "))
@@ -142,59 +157,41 @@ func (s *Source) Run(ctx context.Context, stage string, ids []string, actor stri
 	if err != nil {
 		return err
 	}
-	env := s.Batch
-	env.WS, env.Profiles, env.MapOpts, env.Actor, env.Log = s.WS, s.Profiles, s.MapOpts, actor, s.Log
-	if env.SitesParallel == 0 {
-		env.SitesParallel = 8
-	}
 	lp := &lines{emit: progress, fetched: map[string]int{}}
-	env.Progress, env.CrawlOpts.Progress = lp, lp
-	phases := []string{stage}
-	if stage == "run" {
-		phases = []string{"crawl", "extract", "map"}
-	}
-	failed, skipped := 0, 0
-	for _, ph := range phases {
-		if ctx.Err() != nil {
-			break
+	crawl := pipeline.Crawl{Options: s.Crawl}
+	crawl.Options.Progress = lp
+	mapStep := pipeline.Map{Profiles: s.Profiles, Options: s.MapOpts}
+	var steps []pipeline.Step
+	switch stage {
+	case "crawl":
+		steps = []pipeline.Step{crawl}
+	case "extract":
+		steps = []pipeline.Step{pipeline.Extract{}}
+	case "map":
+		steps = []pipeline.Step{mapStep}
+	case "run":
+		steps = pipeline.RunSteps(crawl, mapStep)
+	case "upload", "verify":
+		t, err := s.Target(orgs)
+		if err != nil {
+			return err
 		}
-		orgs = refresh(s.WS, orgs)
-		var res *pipeline.Result
-		switch ph {
-		case "crawl":
-			res = env.Crawl(ctx, orgs)
-		case "extract":
-			res = env.Extract(ctx, orgs)
-		case "map":
-			res = env.Map(ctx, orgs)
-		case "upload", "verify":
-			t, err := s.Target(orgs)
-			if err != nil {
-				return err
-			}
-			if ph == "upload" {
-				res = env.Upload(ctx, orgs, pipeline.Portal{Target: t})
-			} else {
-				res = env.Verify(ctx, orgs, pipeline.Portal{Target: t})
-			}
+		if stage == "upload" {
+			steps = []pipeline.Step{pipeline.Upload{Portal: uploader.Portal{Target: t}}}
+		} else {
+			steps = []pipeline.Step{pipeline.Verify{Portal: uploader.Portal{Target: t}}}
 		}
-		failed, skipped = failed+res.Failed, skipped+res.Skipped
 	}
-	progress(fmt.Sprintf("готово: сайтов %d, с ошибкой %d, пропущено %d", len(orgs), failed, skipped))
-	if failed > 0 {
-		return fmt.Errorf("%w: %d of %d", pipeline.ErrSomeFailed, failed, len(orgs))
+	r := &pipeline.Runner{WS: s.WS, Actor: actor, Log: s.Log, SitesParallel: s.SitesParallel, Progress: lp, Gates: s.Gates}
+	if r.SitesParallel == 0 {
+		r.SitesParallel = 8
+	}
+	res := r.Run(ctx, orgs, steps...)
+	progress(fmt.Sprintf("готово: сайтов %d, с ошибкой %d, пропущено %d", len(orgs), res.Failed, res.Skipped))
+	if err := res.Err(); err != nil {
+		return err
 	}
 	return ctx.Err()
-}
-
-func refresh(ws *store.Workspace, orgs []*store.Org) []*store.Org {
-	out := make([]*store.Org, 0, len(orgs))
-	for _, o := range orgs {
-		if n, err := ws.Org(o.ID); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // lines turns pipeline and crawl progress into lines of text.
@@ -210,17 +207,17 @@ var (
 )
 
 func (l *lines) SiteStarted(stage store.Stage, org string) {
-	l.emit(fmt.Sprintf("%s %s: начато", stage, org))
+	l.emit(fmt.Sprintf("%s %s: начато", stageName(stage), org))
 }
 
 func (l *lines) SiteDone(stage store.Stage, org string, out pipeline.Outcome) {
 	switch {
 	case out.Error != "":
-		l.emit(fmt.Sprintf("%s %s: ошибка: %s", stage, org, out.Error))
-	case out.Skipped != "":
-		l.emit(fmt.Sprintf("%s %s: пропущено: %s", stage, org, out.Skipped))
+		l.emit(fmt.Sprintf("%s %s: ошибка: %s", stageName(stage), org, out.Error))
+	case out.Skip != nil:
+		l.emit(fmt.Sprintf("%s %s: пропущено: %s", stageName(stage), org, skipText(out.Skip)))
 	default:
-		l.emit(fmt.Sprintf("%s %s: %s → %s", stage, org, out.Summary, out.State))
+		l.emit(fmt.Sprintf("%s %s: %s", stageName(stage), org, describe(out)))
 	}
 }
 
@@ -231,6 +228,6 @@ func (l *lines) Fetched(org, url string, kind store.PageKind, n int64, err error
 	c := l.fetched[org]
 	l.mu.Unlock()
 	if c%100 == 0 {
-		l.emit(fmt.Sprintf("crawl %s: получено адресов %d", org, c))
+		l.emit(fmt.Sprintf("обход %s: получено адресов %d", org, c))
 	}
 }

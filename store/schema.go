@@ -1,0 +1,226 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout of the ledger this code writes. A ledger
+// with no version is version 1, the layout before versions were recorded.
+//
+//	1  pages say "excluded: …" in Error; sitemap links carry the anchor "sitemap"
+//	2  exclusions are typed (Page.Excluded); how a link was found is Ref.Via;
+//	   an organisation's stats say Planned once it has a plan
+const SchemaVersion = 2
+
+var keySchema = []byte("schema_version")
+
+// ErrNewerLedger says the ledger was written by a newer perenos.
+var ErrNewerLedger = errors.New("the ledger was written by a newer perenos")
+
+// SchemaError is a ledger this code cannot open as it is.
+type SchemaError struct {
+	File    string
+	Version uint64
+}
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("ledger %s has schema version %d; this perenos reads versions up to %d: use the perenos that wrote it, or a newer one", e.File, e.Version, SchemaVersion)
+}
+
+func (e *SchemaError) Unwrap() error { return ErrNewerLedger }
+
+// migrations[v] moves a ledger from version v to v+1, inside the one
+// transaction that also records the new version.
+var migrations = map[uint64]func(tx *bolt.Tx) error{
+	1: migrateTypedExclusions,
+}
+
+// schemaVersion reads the recorded version (1 when none is recorded).
+func schemaVersion(tx *bolt.Tx) uint64 {
+	meta := tx.Bucket(bMeta)
+	if meta == nil {
+		return 1
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return 1
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// migrate brings an older ledger up to SchemaVersion and refuses a newer
+// one. A new, empty ledger is simply stamped. It reports the version found.
+func migrate(db *bolt.DB, file string) (uint64, error) {
+	var found uint64
+	err := db.Update(func(tx *bolt.Tx) error {
+		fresh := tx.Bucket(bOrgs) == nil
+		for _, b := range [][]byte{bOrgs, bEvents, bEvIndex, bPages, bFrontier, bPrev, bIDMap, bDocs, bMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		found = schemaVersion(tx)
+		if fresh {
+			found = SchemaVersion
+		}
+		if found > SchemaVersion {
+			return &SchemaError{File: file, Version: found}
+		}
+		for v := found; v < SchemaVersion; v++ {
+			m := migrations[v]
+			if m == nil {
+				return fmt.Errorf("ledger %s: no migration from schema version %d", file, v)
+			}
+			if err := m(tx); err != nil {
+				return fmt.Errorf("ledger %s: migrate schema %d to %d: %w", file, v, v+1, err)
+			}
+		}
+		return tx.Bucket(bMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
+	})
+	return found, err
+}
+
+// migrateTypedExclusions turns version 1's string protocols into types:
+// a page whose Error starts with "excluded: " gets Excluded instead, and a
+// referrer whose anchor is "sitemap" becomes Via sitemap.
+func migrateTypedExclusions(tx *bolt.Tx) error {
+	if err := markPlanned(tx); err != nil {
+		return err
+	}
+	for _, top := range [][]byte{bPages, bPrev, bFrontier} {
+		orgs := tx.Bucket(top)
+		var names [][]byte
+		if err := orgs.ForEach(func(k, v []byte) error {
+			if v == nil {
+				names = append(names, append([]byte(nil), k...))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, name := range names {
+			b := orgs.Bucket(name)
+			type kv struct{ k, v []byte }
+			var changed []kv
+			err := b.ForEach(func(k, v []byte) error {
+				nv, ok, err := upgradeV1(top, v)
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", top, k, err)
+				}
+				if ok {
+					changed = append(changed, kv{append([]byte(nil), k...), nv})
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, c := range changed {
+				if err := b.Put(c.k, c.v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// markPlanned sets Stats.Planned on organisations whose version-1 stats
+// map had the plan's counts (the review UI told mapped sites by them).
+func markPlanned(tx *bolt.Tx) error {
+	b := tx.Bucket(bOrgs)
+	type kv struct{ k, v []byte }
+	var changed []kv
+	err := b.ForEach(func(k, v []byte) error {
+		var raw struct {
+			Stats map[string]int64 `json:"stats"`
+		}
+		if err := json.Unmarshal(v, &raw); err != nil {
+			return fmt.Errorf("organisation %s: %w", k, err)
+		}
+		if _, ok := raw.Stats["placed"]; !ok {
+			return nil
+		}
+		var o Org
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("organisation %s: %w", k, err)
+		}
+		o.Stats.Planned = true
+		nv, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, kv{append([]byte(nil), k...), nv})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changed {
+		if err := b.Put(c.k, c.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upgradeV1 rewrites one version-1 page or frontier entry; ok is false
+// when nothing in it changes.
+func upgradeV1(top []byte, v []byte) ([]byte, bool, error) {
+	via := func(r *Ref) bool {
+		if r.Anchor == "sitemap" && r.Via == ViaLink {
+			r.Anchor, r.Via = "", ViaSitemap
+			return true
+		}
+		return false
+	}
+	if string(top) == string(bFrontier) {
+		var p Pending
+		if err := json.Unmarshal(v, &p); err != nil {
+			return nil, false, err
+		}
+		if !via(&p.Ref) {
+			return nil, false, nil
+		}
+		out, err := json.Marshal(p)
+		return out, true, err
+	}
+	var p Page
+	if err := json.Unmarshal(v, &p); err != nil {
+		return nil, false, err
+	}
+	changed := false
+	if rest, ok := strings.CutPrefix(p.Error, "excluded: "); ok {
+		p.Error, p.Excluded, changed = "", v1Exclusion(rest), true
+	}
+	for i := range p.Referrers {
+		changed = via(&p.Referrers[i]) || changed
+	}
+	if !changed {
+		return nil, false, nil
+	}
+	out, err := json.Marshal(p)
+	return out, true, err
+}
+
+// v1Exclusion reads the text version 1 wrote after "excluded: ".
+func v1Exclusion(s string) *Exclusion {
+	switch {
+	case strings.HasPrefix(s, "robots.txt"):
+		return &Exclusion{Kind: ExcludedRobots}
+	case strings.HasPrefix(s, "guard "):
+		return &Exclusion{Kind: ExcludedGuard, Detail: strings.TrimPrefix(s, "guard ")}
+	case s == "no sitemap":
+		return &Exclusion{Kind: ExcludedNoSitemap}
+	case strings.HasPrefix(s, "not a sitemap"):
+		d := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "not a sitemap"), " ("), ")")
+		return &Exclusion{Kind: ExcludedNotSitemap, Detail: d}
+	}
+	return &Exclusion{Kind: ExcludedGuard, Detail: s}
+}
