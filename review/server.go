@@ -1,7 +1,10 @@
 package review
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"embed"
 	"errors"
 	"fmt"
@@ -202,6 +205,8 @@ func (s *Server) routes() {
 }
 
 // static serves the UI's own files; a folder is not a file (no listings).
+// Browsers keep them and ask again with the file's hash (ETag), so the
+// editor's half a megabyte travels once per version, not per page.
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	name := "static/" + r.PathValue("file")
 	if !fs.ValidPath(name) {
@@ -213,7 +218,15 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, nil)
 		return
 	}
-	http.ServeFileFS(w, r, staticFS, name)
+	data, err := fs.ReadFile(staticFS, name)
+	if err != nil {
+		s.notFound(w, r, nil)
+		return
+	}
+	sum := sha256.Sum256(data)
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
 }
 
 // ServeHTTP sets the security headers every answer carries and routes.

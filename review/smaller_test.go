@@ -59,6 +59,18 @@ func TestStaticListsNothing(t *testing.T) {
 	if code, body := c.get(f.url + "/static/style.css"); code != http.StatusOK || !strings.Contains(body, "body") {
 		t.Errorf("GET /static/style.css: %d", code)
 	}
+	// The editor's bundle is fetched once per version: asked again with its
+	// ETag, the answer is 304 without a body.
+	req, _ := http.NewRequest(http.MethodGet, f.url+"/static/editor.js", nil)
+	code, body, hdr := c.do(req)
+	if code != http.StatusOK || len(body) < 100000 || hdr.Get("ETag") == "" || !strings.HasPrefix(hdr.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("GET /static/editor.js: %d, %d bytes, ETag %q, %s", code, len(body), hdr.Get("ETag"), hdr.Get("Content-Type"))
+	}
+	req, _ = http.NewRequest(http.MethodGet, f.url+"/static/editor.js", nil)
+	req.Header.Set("If-None-Match", hdr.Get("ETag"))
+	if code, body, _ := c.do(req); code != http.StatusNotModified || body != "" {
+		t.Errorf("GET /static/editor.js again with its ETag: %d, %d bytes", code, len(body))
+	}
 	if code, body := c.get(f.url + "/static/"); code != http.StatusNotFound || !strings.Contains(body, "Страница не найдена") {
 		t.Errorf("GET /static/: %d, want the 404 page", code)
 	}
