@@ -164,7 +164,13 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 	}
 	screenshot(t, ctx, "item-view-phone")
 	do(t, ctx, chromedp.EmulateReset(), chromedp.Navigate(f.url+"/site/"+schoolID), chromedp.WaitVisible("#approve"))
+	// Open mandated gaps must be confirmed: the form does not go without it.
 	do(t, ctx, chromedp.Click("#approve"))
+	time.Sleep(300 * time.Millisecond)
+	if o, _ := f.ws.Org(schoolID); o.State == store.Approved {
+		t.Fatal("approved without confirming the open gaps")
+	}
+	do(t, ctx, chromedp.Click("#approve-gaps"), chromedp.Click("#approve"))
 	waitText(t, ctx, "#site-state", "одобрено")
 	if o, _ := f.ws.Org(schoolID); o.State != store.Approved {
 		t.Fatalf("ledger state after approval: %s", o.State)

@@ -463,16 +463,18 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *store.Ses
 			Count(n, "материалу", "материалам", "материалам")), nil)
 		return
 	}
-	if err := s.startReview(org, sess.Actor, "одобрение"); err != nil {
-		s.fail(w, r, sess, http.StatusConflict, "Состояние сайта не позволяет одобрение.", err)
-		return
-	}
 	note := strings.TrimSpace(r.PostFormValue("note"))
 	reason := "одобрено при проверке"
 	if note != "" {
 		reason += ": " + note
 	}
-	if err := s.cfg.WS.Advance(org.ID, store.StageApprove, sess.Actor, reason); err != nil {
+	withGaps := r.PostFormValue("with_gaps") == "yes"
+	if len(plan.Gaps) > 0 && !withGaps {
+		s.fail(w, r, sess, http.StatusConflict, fmt.Sprintf("На сайте %s: подтвердите, что они будут заполнены вручную на портале, отметив это в форме одобрения.",
+			Count(len(plan.Gaps), "незаполненный обязательный пробел", "незаполненных обязательных пробела", "незаполненных обязательных пробелов")), nil)
+		return
+	}
+	if err := s.cfg.Backend.Approve(r.Context(), org.ID, sess.Actor, reason, withGaps); err != nil {
 		s.fail(w, r, sess, http.StatusConflict, "Не удалось одобрить сайт.", err)
 		return
 	}

@@ -55,7 +55,10 @@ func TestPersonalDataNeedsADecision(t *testing.T) {
 	if where, _ := find(after, key); where == "unplaced" || where == "excluded" {
 		t.Errorf("kept item moved to %s", where)
 	}
-	if code, _, _ := c.post(f.url+"/site/"+hostileID+"/approve", url.Values{"csrf": {tok}}); code != http.StatusSeeOther {
+	if code, body, _ := c.post(f.url+"/site/"+hostileID+"/approve", url.Values{"csrf": {tok}}); code != http.StatusConflict || !strings.Contains(body, "пробел") {
+		t.Fatalf("approve with open gaps, unconfirmed: %d", code)
+	}
+	if code, _, _ := c.post(f.url+"/site/"+hostileID+"/approve", url.Values{"csrf": {tok}, "with_gaps": {"yes"}}); code != http.StatusSeeOther {
 		t.Fatalf("approve after the decision: %d", code)
 	}
 	evs, _ := f.ws.Events(hostileID)

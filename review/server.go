@@ -40,6 +40,11 @@ type Backend interface {
 	Profile(t store.OrgType) *mapping.Profile
 	// Stages lists the batch stages the operator may start.
 	Stages() []string
+	// Approve approves a site's plan as perenos approve does: items left
+	// for review go to their best candidate section as the approver's
+	// decisions; open mandated gaps need withGaps. It returns a
+	// *ApprovalRefused when the plan cannot be approved as asked.
+	Approve(ctx context.Context, org, actor, note string, withGaps bool) error
 	// Run runs a batch stage, reporting progress as lines of text.
 	Run(ctx context.Context, stage string, orgs []string, actor string, progress func(string)) error
 }

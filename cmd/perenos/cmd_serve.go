@@ -117,7 +117,13 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 			return err
 		}
 	}
-	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https",
+	// Times in the UI are the region's: the roadmap's zone when one is
+	// given, else the machine's.
+	loc := time.Local
+	if rm != nil && rm.Location() != nil {
+		loc = rm.Location()
+	}
+	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https", Location: loc,
 		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm)})
 	if err != nil {
 		return err
