@@ -50,7 +50,7 @@ var importRules = map[string][]string{
 	"perenos/report":                    {"perenos/mapping", "perenos/report/binding", "perenos/sheet", "perenos/store"},
 	"perenos/urlaudit":                  {"perenos/crawler", "perenos/extract", "perenos/mapping", "perenos/sheet", "perenos/store"},
 	"perenos/demo":                      {"perenos", "perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/portal", "perenos/report", "perenos/sheet", "perenos/store", "perenos/uploader"},
-	"perenos/realsites":                 {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract"},
+	"perenos/realsites":                 {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract", "perenos/portal", "perenos/realsites/recordscore"},
 	"perenos/realsites/recordscore":     {"perenos/portal", "perenos/extract/records"},
 	"perenos/cmd/perenos":               {"*"},
 }

@@ -24,6 +24,7 @@ import (
 
 	"perenos/crawler"
 	"perenos/mapping"
+	"perenos/realsites/recordscore"
 	"perenos/store"
 )
 
@@ -41,6 +42,10 @@ type Options struct {
 	// afterwards (it must not hold a workspace yet); by default a
 	// temporary one is removed.
 	Workspace string
+	// Records, when set, are the hand labels of the records on chosen
+	// pages (records.tsv): the bench then also scores the staff, contacts
+	// and documents that reach the bundle from those pages.
+	Records *recordscore.Gold
 }
 
 // Part is the score of some of the corpus's sites: the counts and rates,
@@ -61,6 +66,8 @@ type Result struct {
 	// Offsite counts connections the crawl tried to hosts outside the
 	// corpus (refused before connecting). Not part of the JSON.
 	Offsite int64 `json:"-"`
+	// Records is the records score, when Options.Records was given.
+	Records *recordscore.Report `json:"records,omitempty"`
 }
 
 func newPart() Part {
@@ -178,7 +185,15 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	var recPages []recordscore.Page
 	for _, site := range sites {
+		if opt.Records != nil {
+			pages, err := recordPages(ws, site, servers[site.Name].URL(), plans[site.Name], opt.Records)
+			if err != nil {
+				return nil, err
+			}
+			recPages = append(recPages, pages...)
+		}
 		prof := opt.Profiles[site.Type]
 		pagePaths, err := sitePages(ws, site.Name, corpus.Pages[site.Name])
 		if err != nil {
@@ -215,6 +230,10 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 			out.Tuning.add(site, sc, misses)
 		}
 	}
+	if opt.Records != nil {
+		rep := recordscore.Score(onlySites(opt.Records, sites), recPages)
+		out.Records = &rep
+	}
 	for _, p := range []*Part{&out.Part, &out.Tuning, &out.Heldout} {
 		sort.SliceStable(p.Misses, func(i, j int) bool {
 			a, b := p.Misses[i], p.Misses[j]
@@ -225,6 +244,17 @@ func Bench(ctx context.Context, opt Options) (*Result, error) {
 		})
 	}
 	return out, nil
+}
+
+// onlySites keeps the labels of the sites the bench ran.
+func onlySites(g *recordscore.Gold, sites []Site) *recordscore.Gold {
+	out := &recordscore.Gold{File: g.File}
+	for _, r := range g.Rows {
+		if slices.ContainsFunc(sites, func(s Site) bool { return s.Name == r.Site }) {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	return out
 }
 
 // sitePages lists the pages whose links define the site's documents: the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"perenos/mapping"
+	"perenos/realsites/recordscore"
 	"perenos/store"
 )
 
@@ -61,9 +62,19 @@ func TestBenchOneSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Bench(context.Background(), Options{Dir: dir, Sites: []string{site}, Profiles: profiles})
+	gold, err := recordscore.Load(filepath.Join(dir, "records.tsv"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	res, err := Bench(context.Background(), Options{Dir: dir, Sites: []string{site}, Profiles: profiles, Records: gold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The records score covers this site's labelled pages only, and what
+	// reached the plan from them is counted.
+	if r := res.Records; r == nil || r.Heldout.Staff.Labelled != 0 || r.Staff.Labelled == 0 || r.Document.Labelled == 0 ||
+		r.Staff.Found == 0 || r.Document.Found == 0 || r.Tuning.Staff != r.Staff {
+		t.Errorf("records score of %s: %+v", site, res.Records)
 	}
 	sc := res.Score
 	t.Logf("%s: %+v", site, sc)
