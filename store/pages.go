@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,15 +22,29 @@ const (
 	KindAttachment PageKind = "attachment"
 	// KindSitemap is a sitemap file, read for the URLs it lists.
 	KindSitemap PageKind = "sitemap"
+	// KindImage is an image a page shows (<img>), kept as a file under the
+	// attachment size cap so that it can be carried to the portal.
+	KindImage PageKind = "image"
+	// KindScript is a same-site script file, read only for the addresses
+	// it names (menus a script loads); it is not content.
+	KindScript PageKind = "script"
 )
 
 // Via says how a link was found.
 type Via string
 
-// The ways a link is found; the empty Via is an ordinary link in a page.
+// The ways a link is found; the empty Via is an ordinary link in a page
+// (an anchor, an image map's area, a frame).
 const (
-	ViaLink    Via = ""
-	ViaSitemap Via = "sitemap" // listed in a sitemap
+	ViaLink      Via = ""
+	ViaSitemap   Via = "sitemap"    // listed in a sitemap
+	ViaBackslash Via = "backslash"  // an href written with backslashes (news\2018\a.html), read as a browser does
+	ViaOnclick   Via = "onclick"    // an address in an event-handler attribute (location.href=…, window.open(…))
+	ViaScript    Via = "script"     // a string literal of a script, inline or a same-site file (fetch('header.html'), $.load(…))
+	ViaScriptSrc Via = "script_src" // a same-site script file (<script src>), read for the addresses it names
+	ViaForm      Via = "form"       // a GET form's action with one option of its select (a jump menu)
+	ViaRefresh   Via = "refresh"    // <meta http-equiv="refresh"> to another address
+	ViaImage     Via = "image"      // an <img> src or srcset
 )
 
 // Ref is a link that led to a resource: the page it was on, its anchor
@@ -90,11 +105,39 @@ type Page struct {
 	FetchedAt    time.Time `json:"fetched_at"`
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
-	// Error is why the URL could not be fetched; Excluded, why it was
-	// left out on purpose. At most one of them is set.
-	Error    string     `json:"error,omitempty"`
-	Excluded *Exclusion `json:"excluded,omitempty"`
+	// Redirects are the hops that led from URL to FinalURL, in order.
+	Redirects []Hop `json:"redirects,omitempty"`
+	// Error is why the URL could not be fetched, and ErrorKind what kind
+	// of failure it was; Excluded, why it was left out on purpose. At
+	// most one of Error and Excluded is set.
+	Error     string     `json:"error,omitempty"`
+	ErrorKind ErrorKind  `json:"error_kind,omitempty"`
+	Excluded  *Exclusion `json:"excluded,omitempty"`
 }
+
+// Hop is one redirect: the address asked, the status it answered and the
+// Location it sent on to.
+type Hop struct {
+	URL      string `json:"url"`
+	Status   int    `json:"status"`
+	Location string `json:"location"`
+}
+
+// ErrorKind says what kind of failure stopped a fetch.
+type ErrorKind string
+
+// The kinds of fetch failures.
+const (
+	ErrorAddress  ErrorKind = "internal_address" // the host resolves to an internal address (--allow-private)
+	ErrorDNS      ErrorKind = "dns"              // the host name does not resolve
+	ErrorTLS      ErrorKind = "tls"              // the TLS handshake or certificate failed (ca_file, insecure)
+	ErrorConnect  ErrorKind = "connect"          // connection refused, reset or unreachable
+	ErrorTimeout  ErrorKind = "timeout"          // no answer in time, or a body too slow or stalled
+	ErrorStatus   ErrorKind = "http_status"      // the server answered an error status
+	ErrorTooLarge ErrorKind = "too_large"        // the body is over its size cap (or a decompression bomb)
+	ErrorRedirect ErrorKind = "redirect"         // a redirect guard, a loop, or a redirect off the site
+	ErrorOther    ErrorKind = "other"
+)
 
 // OK reports whether the page was fetched with content (a 304 answer to a
 // conditional re-crawl keeps the previous crawl's content).
@@ -213,6 +256,63 @@ type Finish struct {
 	// the rest are recorded as excluded with Overflow, so the cut is visible.
 	Room     int
 	Overflow Exclusion
+	// Guards counts the crawl guards this URL hit (a query-variant cut,
+	// a redirect guard); they are added to the crawl's guard counters in
+	// the same transaction, as are the URLs cut by Room.
+	Guards map[string]int64
+}
+
+// crawlGuards is the records kind of a crawl's guard counters: one record
+// per guard, its count as a JSON number. FinishPage adds to them; a new
+// crawl (StartRecrawl, ResetCrawl) clears them.
+const crawlGuards = "crawlguards"
+
+// CrawlGuards returns how often each guard was hit by org's current crawl,
+// across every run that resumed it.
+func (w *Workspace) CrawlGuards(org string) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := w.EachRecord(crawlGuards, org, func(key string, raw []byte) error {
+		n, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil {
+			return fmt.Errorf("crawl guard %s of %s: %w", key, org, err)
+		}
+		out[key] = n
+		return nil
+	})
+	return out, err
+}
+
+// addGuards adds counts to org's crawl guard counters.
+func addGuards(tx *bolt.Tx, org string, counts map[string]int64) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	b, err := docBucket(tx, crawlGuards, org)
+	if err != nil {
+		return err
+	}
+	for k, n := range counts {
+		if n == 0 {
+			continue
+		}
+		var cur int64
+		if v := b.Get([]byte(k)); v != nil {
+			cur, _ = strconv.ParseInt(string(v), 10, 64)
+		}
+		if err := b.Put([]byte(k), strconv.AppendInt(nil, cur+n, 10)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clearGuards removes org's crawl guard counters.
+func clearGuards(tx *bolt.Tx, org string) error {
+	top := tx.Bucket(bDocs).Bucket([]byte(crawlGuards))
+	if top == nil || top.Bucket([]byte(org)) == nil {
+		return nil
+	}
+	return top.DeleteBucket([]byte(org))
 }
 
 // FinishPage records a fetched (or given-up) URL, removes it from the
@@ -297,6 +397,12 @@ func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, 
 			}
 			added = append(added, it)
 		}
+		if err := addGuards(tx, org, f.Guards); err != nil {
+			return err
+		}
+		if cut > 0 {
+			return addGuards(tx, org, map[string]int64{f.Overflow.Detail: int64(cut)})
+		}
 		return nil
 	})
 	return added, cut, err
@@ -344,6 +450,9 @@ func eachPage(tx *bolt.Tx, top []byte, org string, fn func(*Page) error) error {
 // ResetCrawl forgets org's frontier, fetched pages and previous crawl.
 func (w *Workspace) ResetCrawl(org string) error {
 	return w.db.Update(func(tx *bolt.Tx) error {
+		if err := clearGuards(tx, org); err != nil {
+			return err
+		}
 		for _, top := range [][]byte{bFrontier, bPages, bPrev} {
 			b := tx.Bucket(top)
 			if b.Bucket([]byte(org)) != nil {
@@ -362,6 +471,9 @@ func (w *Workspace) ResetCrawl(org string) error {
 // keeps its snapshot, so resuming it still compares with the crawl before.
 func (w *Workspace) StartRecrawl(org string) error {
 	return w.db.Update(func(tx *bolt.Tx) error {
+		if err := clearGuards(tx, org); err != nil {
+			return err
+		}
 		pages := tx.Bucket(bPages).Bucket([]byte(org))
 		prev := tx.Bucket(bPrev)
 		if pages != nil {

@@ -99,7 +99,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		MaxQueryVariants: 10,
 		MaxTries:         2,
 	}
-	copt.Gates = crawler.NewGates(opt.PerHost, opt.Delay)
+	copt.Gates = crawler.NewGates()
 	var ru0 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	start := time.Now()
