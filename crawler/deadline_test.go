@@ -3,7 +3,7 @@ package crawler
 import (
 	"context"
 	"errors"
-		"net/http"
+	"net/http"
 	"strings"
 	"testing"
 	"time"

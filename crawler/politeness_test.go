@@ -261,4 +261,3 @@ func TestSiteOptionsValidates(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
