@@ -124,16 +124,27 @@ func TestSiteDelayHoldsInASharedBatch(t *testing.T) {
 }
 
 // TestPerHostOneHoldsInASharedBatch is issue 13 defect 1's second half:
-// per_host=1 means one request in flight, never two.
+// --per-host 1 means one request in flight to a host, never two, also
+// when two sites of the batch live on that host.
 func TestPerHostOneHoldsInASharedBatch(t *testing.T) {
 	var c clock
-	srv := httptest.NewServer(c.handler(30*time.Millisecond, fanPage("", 8)))
+	srv := httptest.NewServer(c.handler(30*time.Millisecond, func(p string) string {
+		if strings.HasPrefix(p, "/b") {
+			return fanPage("/b", 6)(p)
+		}
+		return fanPage("/a", 6)(p)
+	}))
 	defer srv.Close()
 	ws := store.TestStore(t)
-	org := &store.Org{ID: "1", LegacyURL: srv.URL + "/", Settings: map[string]string{"per_host": "1"}}
-	siteCrawl(t, ws, org, Options{Delay: time.Millisecond, PerHost: 2}, NewGates())
+	gates := NewGates()
+	batch := Options{Delay: time.Millisecond, PerHost: 1}
+	var wg sync.WaitGroup
+	for _, o := range []*store.Org{{ID: "1", LegacyURL: srv.URL + "/a/"}, {ID: "2", LegacyURL: srv.URL + "/b/"}} {
+		wg.Go(func() { siteCrawl(t, ws, o, batch, gates) })
+	}
+	wg.Wait()
 	if c.peak != 1 {
-		t.Fatalf("%d requests in flight at once; the site asked for 1", c.peak)
+		t.Fatalf("%d requests in flight at once; --per-host 1 asked for 1", c.peak)
 	}
 }
 
