@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -319,93 +320,188 @@ func clearGuards(tx *bolt.Tx, org string) error {
 // frontier and queues the links found on it, all in one transaction: a URL
 // is done only once its response is stored, and its links are never lost
 // between the two. It returns the newly queued URLs and how many were cut
-// by Room. Concurrent callers are batched into one commit.
+// by Room. Concurrent callers share one commit (see finishGroup): it
+// returns when the transaction holding its page is durable.
 func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, err error) {
-	err = w.db.Batch(func(tx *bolt.Tx) error {
-		added, cut = added[:0], 0
-		// Every caller in this batch stored its bytes before calling; make
-		// them durable before the commit that records them as done.
-		if err := w.Blobs.Flush(); err != nil {
-			return err
+	return w.finish.do(w, org, f)
+}
+
+// finishGroup is FinishPage's group commit. A caller that finds no commit
+// under way leads: it commits every finish waiting (its own and those of
+// callers that arrived while the previous commit ran) after one
+// Blobs.Flush, in one transaction, then hands the lead to the next caller
+// waiting, if any. Nothing waits on a timer, so a batch is as large as the
+// finishes that arrive during one commit, and a lone finish commits at once.
+type finishGroup struct {
+	mu      sync.Mutex
+	waiting []*finishCall
+	busy    bool
+}
+
+// finishCall is one caller's finish and, once done is closed, its result.
+type finishCall struct {
+	org   string
+	f     Finish
+	added []Pending
+	cut   int
+	err   error
+	done  chan struct{}
+	lead  chan struct{} // closed when this caller is to lead the next commit
+}
+
+func (g *finishGroup) do(w *Workspace, org string, f Finish) ([]Pending, int, error) {
+	c := &finishCall{org: org, f: f, done: make(chan struct{}), lead: make(chan struct{})}
+	g.mu.Lock()
+	g.waiting = append(g.waiting, c)
+	if g.busy {
+		g.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.added, c.cut, c.err
+		case <-c.lead:
 		}
-		fr, err := orgBucket(tx, bFrontier, org)
-		if err != nil {
-			return err
+		g.mu.Lock()
+	}
+	g.busy = true
+	batch := g.waiting
+	g.waiting = nil
+	g.mu.Unlock()
+	w.commitFinishes(batch)
+	g.mu.Lock()
+	if len(g.waiting) > 0 {
+		close(g.waiting[0].lead)
+	} else {
+		g.busy = false
+	}
+	g.mu.Unlock()
+	return c.added, c.cut, c.err
+}
+
+// commitFinishes commits a batch of finishes in one transaction. If the
+// transaction fails, each finish is committed alone, so that one bad
+// finish fails only its own caller.
+func (w *Workspace) commitFinishes(batch []*finishCall) {
+	defer func() {
+		for _, c := range batch {
+			close(c.done)
 		}
-		pg, err := orgBucket(tx, bPages, org)
-		if err != nil {
-			return err
-		}
-		p := f.Page
-		k := []byte(p.URL)
-		if data := fr.Get(k); data != nil {
-			var q Pending
-			if json.Unmarshal(data, &q) == nil && q.Ref.URL != "" {
-				addRef(&p.Referrers, q.Ref)
-			}
-			if err := fr.Delete(k); err != nil {
-				return err
-			}
-		}
-		if old := pg.Get(k); old != nil {
-			var prev Page
-			if json.Unmarshal(old, &prev) == nil {
-				for _, r := range prev.Referrers {
-					addRef(&p.Referrers, r)
+	}()
+	// Every caller stored its bytes before calling; make them durable
+	// before the commit that records them as done.
+	err := w.Blobs.Flush()
+	if err == nil {
+		err = w.db.Update(func(tx *bolt.Tx) error {
+			for _, c := range batch {
+				c.added, c.cut, c.err = finishTx(tx, c.org, c.f)
+				if c.err != nil {
+					return c.err
 				}
 			}
-		}
-		if err := putJSON(pg, p.URL, p); err != nil {
-			return err
-		}
-		for _, it := range f.Found {
-			ik := []byte(it.URL)
-			if data := pg.Get(ik); data != nil {
-				// Further referrers matter for files (their titles and
-				// sections come from the links); a page keeps its first.
-				if it.Ref.URL == "" || it.Kind != KindAttachment {
-					continue
-				}
-				var q Page
-				if err := json.Unmarshal(data, &q); err != nil {
+			return nil
+		})
+	}
+	if err == nil {
+		return
+	}
+	if len(batch) > 1 {
+		for _, c := range batch {
+			c.err = w.Blobs.Flush()
+			if c.err == nil {
+				c.err = w.db.Update(func(tx *bolt.Tx) error {
+					var err error
+					c.added, c.cut, err = finishTx(tx, c.org, c.f)
 					return err
-				}
-				if addRef(&q.Referrers, it.Ref) {
-					if err := putJSON(pg, it.URL, q); err != nil {
-						return err
-					}
-				}
+				})
+			}
+			if c.err != nil {
+				c.added, c.cut = nil, 0
+			}
+		}
+		return
+	}
+	batch[0].added, batch[0].cut, batch[0].err = nil, 0, err
+}
+
+// finishTx is one finish inside a transaction.
+func finishTx(tx *bolt.Tx, org string, f Finish) (added []Pending, cut int, err error) {
+	fr, err := orgBucket(tx, bFrontier, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	pg, err := orgBucket(tx, bPages, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	p := f.Page
+	k := []byte(p.URL)
+	if data := fr.Get(k); data != nil {
+		var q Pending
+		if json.Unmarshal(data, &q) == nil && q.Ref.URL != "" {
+			addRef(&p.Referrers, q.Ref)
+		}
+		if err := fr.Delete(k); err != nil {
+			return nil, 0, err
+		}
+	}
+	if old := pg.Get(k); old != nil {
+		var prev Page
+		if json.Unmarshal(old, &prev) == nil {
+			for _, r := range prev.Referrers {
+				addRef(&p.Referrers, r)
+			}
+		}
+	}
+	if err := putJSON(pg, p.URL, p); err != nil {
+		return nil, 0, err
+	}
+	for _, it := range f.Found {
+		ik := []byte(it.URL)
+		if data := pg.Get(ik); data != nil {
+			// Further referrers matter for files (their titles and
+			// sections come from the links); a page keeps its first.
+			if it.Ref.URL == "" || it.Kind != KindAttachment {
 				continue
 			}
-			if fr.Get(ik) != nil {
-				continue
+			var q Page
+			if err := json.Unmarshal(data, &q); err != nil {
+				return nil, 0, err
 			}
-			if f.Room >= 0 && len(added) >= f.Room {
-				cut++
-				ex := f.Overflow
-				over := Page{URL: it.URL, Kind: it.Kind, Depth: it.Depth, Excluded: &ex, FetchedAt: p.FetchedAt}
-				if it.Ref.URL != "" {
-					over.Referrers = []Ref{it.Ref}
+			if addRef(&q.Referrers, it.Ref) {
+				if err := putJSON(pg, it.URL, q); err != nil {
+					return nil, 0, err
 				}
-				if err := putJSON(pg, it.URL, over); err != nil {
-					return err
-				}
-				continue
 			}
-			if err := putJSON(fr, it.URL, it); err != nil {
-				return err
+			continue
+		}
+		if fr.Get(ik) != nil {
+			continue
+		}
+		if f.Room >= 0 && len(added) >= f.Room {
+			cut++
+			ex := f.Overflow
+			over := Page{URL: it.URL, Kind: it.Kind, Depth: it.Depth, Excluded: &ex, FetchedAt: p.FetchedAt}
+			if it.Ref.URL != "" {
+				over.Referrers = []Ref{it.Ref}
 			}
-			added = append(added, it)
+			if err := putJSON(pg, it.URL, over); err != nil {
+				return nil, 0, err
+			}
+			continue
 		}
-		if err := addGuards(tx, org, f.Guards); err != nil {
-			return err
+		if err := putJSON(fr, it.URL, it); err != nil {
+			return nil, 0, err
 		}
-		if cut > 0 {
-			return addGuards(tx, org, map[string]int64{f.Overflow.Detail: int64(cut)})
+		added = append(added, it)
+	}
+	if err := addGuards(tx, org, f.Guards); err != nil {
+		return nil, 0, err
+	}
+	if cut > 0 {
+		if err := addGuards(tx, org, map[string]int64{f.Overflow.Detail: int64(cut)}); err != nil {
+			return nil, 0, err
 		}
-		return nil
-	})
-	return added, cut, err
+	}
+	return added, cut, nil
 }
 
 // Page loads one fetched URL of org.
