@@ -37,16 +37,24 @@ const (
 )
 
 // readCapped reads a whole body, failing rather than truncating one over
-// limit bytes.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+// limit bytes. size, when known (Content-Length), sizes the buffer.
+func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
+	if size > limit {
+		return nil, fmt.Errorf("%w: %d bytes declared, cap %d", ErrBodyTooLarge, size, limit)
+	}
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(size) + 1)
+	} else {
+		buf.Grow(16 << 10)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // capReader fails, rather than truncates, a stream longer than its cap.
@@ -134,7 +142,7 @@ func gunzipBounded(data []byte, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	return readCapped(zr, limit)
+	return readCapped(zr, limit, 0)
 }
 
 // boundedGzip inflates a gzip stream and fails once it has produced more

@@ -472,14 +472,15 @@ func (c *crawl) found(from store.Pending, ls []links.Link) (items []store.Pendin
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, l := range ls {
-		cu, ok := Canonical(nil, l.URL)
-		if !ok {
+		u, err := url.Parse(l.URL)
+		if err != nil {
 			continue
 		}
-		u, err := url.Parse(cu)
-		if err != nil || !c.scope.contains(u) {
+		cu, cuURL, ok := canonical(u)
+		if !ok || !c.scope.contains(cuURL) {
 			continue
 		}
+		u = cuURL
 		kind := store.KindPage
 		switch {
 		case l.Target == links.Image:

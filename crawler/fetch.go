@@ -204,7 +204,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Li
 		c.sizeGuard(&f, err)
 		return f, nil, err
 	}
-	body, err := readCapped(resp.Body, c.opt.MaxPageBytes)
+	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
 	if err != nil {
 		err = x.explain(err)
 		c.sizeGuard(&f, err)
@@ -325,7 +325,7 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending) (fetched, []l
 	if resp.StatusCode >= 300 {
 		return f, nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	body, err := readCapped(resp.Body, c.opt.MaxPageBytes)
+	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
 	if err != nil {
 		return f, nil, x.explain(err)
 	}
@@ -367,7 +367,7 @@ func (c *crawl) fetchRobots(ctx context.Context, legacy *url.URL) {
 		return
 	}
 	defer x.close()
-	body, err := readCapped(x.resp.Body, 1<<20)
+	body, err := readCapped(x.resp.Body, 1<<20, 0)
 	gt.Release(0, false, 0)
 	if err != nil {
 		return

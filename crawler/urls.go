@@ -34,10 +34,16 @@ func Canonical(base *url.URL, raw string) (string, bool) {
 }
 
 func canonicalURL(u *url.URL) (string, bool) {
+	s, _, ok := canonical(u)
+	return s, ok
+}
+
+// canonical is canonicalURL with the canonical URL parsed.
+func canonical(u *url.URL) (string, *url.URL, bool) {
 	c := *u
 	c.Scheme = strings.ToLower(c.Scheme)
 	if c.Scheme != "http" && c.Scheme != "https" || c.Host == "" {
-		return "", false
+		return "", nil, false
 	}
 	c.Host = strings.ToLower(c.Host)
 	if h, p := splitPort(c.Host); (c.Scheme == "http" && p == "80") || (c.Scheme == "https" && p == "443") {
@@ -50,7 +56,7 @@ func canonicalURL(u *url.URL) (string, bool) {
 	esc := cleanEscapedPath(c.EscapedPath())
 	p, err := url.PathUnescape(esc)
 	if err != nil {
-		return "", false
+		return "", nil, false
 	}
 	c.Path, c.RawPath = p, esc
 	if c.RawQuery != "" {
@@ -64,7 +70,7 @@ func canonicalURL(u *url.URL) (string, bool) {
 		c.RawQuery = encodeSorted(q)
 	}
 	c.ForceQuery = false
-	return c.String(), true
+	return c.String(), &c, true
 }
 
 func encodeSorted(q url.Values) string {

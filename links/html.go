@@ -39,19 +39,17 @@ func (c *collector) add(raw, text string, via store.Via, t Target) {
 
 // link resolves raw into a Link.
 func (c *collector) link(raw, text string, via store.Via, t Target) (Link, bool) {
-	abs, backslash, ok := Resolve(c.base, raw)
+	u, backslash, ok := resolve(c.base, raw)
 	if !ok {
 		return Link{}, false
 	}
 	if backslash && via == store.ViaLink {
 		via = store.ViaBackslash
 	}
-	if t == Page {
-		if u, err := url.Parse(abs); err == nil && IsFile(u) {
-			t = File
-		}
+	if t == Page && IsFile(u) {
+		t = File
 	}
-	return Link{URL: abs, Text: clip(collapse(text), maxText), Via: via, Target: t}, true
+	return Link{URL: u.String(), Text: clip(collapse(text), maxText), Via: via, Target: t}, true
 }
 
 // fragment reads HTML found inside a script string or a <noscript>: its

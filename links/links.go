@@ -14,6 +14,7 @@ package links
 
 import (
 	"net/url"
+	"unicode/utf8"
 	"path"
 	"strings"
 
@@ -76,37 +77,61 @@ func IsFile(u *url.URL) bool { return fileExts[strings.ToLower(path.Ext(u.Path))
 // javascript:, a bare #fragment). backslash says the address was written
 // with backslashes.
 func Resolve(base *url.URL, raw string) (abs string, backslash bool, ok bool) {
+	u, backslash, ok := resolve(base, raw)
+	if !ok {
+		return "", false, false
+	}
+	return u.String(), backslash, true
+}
+
+func resolve(base *url.URL, raw string) (*url.URL, bool, bool) {
 	raw = strings.TrimSpace(raw)
 	if strings.ContainsAny(raw, "\t\n\r") {
 		raw = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(raw)
 	}
 	if raw == "" || raw[0] == '#' {
-		return "", false, false
+		return nil, false, false
 	}
 	end := len(raw)
 	if i := strings.IndexAny(raw, "?#"); i >= 0 {
 		end = i
 	}
+	backslash := false
 	if strings.Contains(raw[:end], `\`) {
 		raw = strings.ReplaceAll(raw[:end], `\`, "/") + raw[end:]
 		backslash = true
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", false, false
+		return nil, false, false
 	}
 	if base != nil {
 		u = base.ResolveReference(u)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", false, false
+		return nil, false, false
 	}
 	u.Fragment, u.RawFragment = "", ""
-	return u.String(), backslash, true
+	return u, backslash, true
 }
 
 // collapse joins the words of s with single spaces.
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+func collapse(s string) string {
+	s = strings.TrimSpace(s)
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		switch s[i] {
+		case '\t', '\n', '\r', '\f', '\v':
+			clean = false
+		case ' ':
+			clean = i+1 < len(s) && s[i+1] != ' '
+		}
+	}
+	if clean && utf8.ValidString(s) && !strings.ContainsRune(s, '\u00a0') {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
 
 // clip cuts s to at most n bytes on a character boundary.
 func clip(s string, n int) string {

@@ -1,6 +1,7 @@
 package links
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -194,4 +195,20 @@ func FuzzFromHTML(f *testing.F) {
 			}
 		}
 	})
+}
+
+func BenchmarkFromHTML(b *testing.B) {
+	var page strings.Builder
+	page.WriteString(`<html><head><title>Школа</title><script src="/js/jquery.min.js"></script></head><body><div class="menu">`)
+	for i := range 60 {
+		fmt.Fprintf(&page, `<a class="item" style="color:red" href="/p%d.html" title="Страница">Страница номер %d</a> <p class="text">текст абзаца с <b>выделением</b></p>`, i, i)
+	}
+	page.WriteString(`<img src="/i/a.jpg" alt="фото"></div><script>$(function(){ $('#m').load('menu.html') })</script></body></html>`)
+	base, _ := url.Parse("http://school.test/")
+	text := page.String()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		FromHTML(base, text)
+	}
 }

@@ -143,7 +143,9 @@ func (c *collector) tokens(text string) {
 			for more {
 				var k, v []byte
 				k, v, more = z.TagAttr()
-				attrs = append(attrs, html.Attribute{Key: string(k), Val: string(v)})
+				if keep(k) {
+					attrs = append(attrs, html.Attribute{Key: string(k), Val: string(v)})
+				}
 			}
 			c.start(tag, attrs)
 			switch tag {
@@ -193,6 +195,20 @@ func (c *collector) tokens(text string) {
 			}
 		}
 	}
+}
+
+// keep says whether an attribute can matter to a link (the others, such as
+// class and style, are not copied).
+func keep(k []byte) bool {
+	if len(k) > 2 && k[0] == 'o' && k[1] == 'n' {
+		return true
+	}
+	switch string(k) {
+	case "href", "src", "srcset", "data-src", "title", "alt", "download", "name", "value", "type", "method",
+		"action", "http-equiv", "content":
+		return true
+	}
+	return false
 }
 
 // wanted are the elements whose attributes or content can hold links.
