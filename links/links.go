@@ -14,9 +14,9 @@ package links
 
 import (
 	"net/url"
-	"unicode/utf8"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"perenos/store"
 )
