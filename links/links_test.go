@@ -212,3 +212,16 @@ func BenchmarkFromHTML(b *testing.B) {
 		FromHTML(base, text)
 	}
 }
+
+func FuzzFromScript(f *testing.F) {
+	f.Add(`fetch('header.html'); var s = "a\"b" // 'c'`)
+	f.Add("`x${y}` /* 'z' */ location.href='/a\\\\b.html'")
+	f.Fuzz(func(t *testing.T, js string) {
+		base, _ := url.Parse("http://school.test/d/")
+		for _, l := range FromScript(base, js) {
+			if _, err := url.Parse(l.URL); err != nil {
+				t.Fatalf("bad link %+v from %q", l, js)
+			}
+		}
+	})
+}
