@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"perenos/crawler"
@@ -100,8 +99,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		MaxTries:         2,
 	}
 	copt.Gates = crawler.NewGates()
-	var ru0 syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	cpu0, _ := usage()
 	start := time.Now()
 	sem := make(chan struct{}, max(opt.SitesParallel, 1))
 	var wg sync.WaitGroup
@@ -124,8 +122,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	var ru1 syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu1, peak := usage()
 	var pages int64
 	for i := 0; i < opt.Sites; i++ {
 		ws.Pages(strconv.Itoa(i), func(p *store.Page) error {
@@ -135,10 +132,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil
 		})
 	}
-	cpu := float64(tvMS(ru1.Utime)-tvMS(ru0.Utime)) + float64(tvMS(ru1.Stime)-tvMS(ru0.Stime))
+	cpu := float64((cpu1 - cpu0).Microseconds()) / 1000
 	res := &Result{
 		Sites: opt.Sites, Pages: pages, Requests: region.Requests.Load(), Seconds: round(elapsed, 2),
-		PagesPerSec: round(float64(pages)/elapsed, 1), PeakRSSMB: round(float64(ru1.Maxrss)/1024, 1),
+		PagesPerSec: round(float64(pages)/elapsed, 1), PeakRSSMB: round(float64(peak)/(1<<20), 1),
 		CPUMsPerPage: round(cpu/float64(max(pages, 1)), 3), Durable: true,
 		PagesPerSite: opt.Pages, DelayMS: opt.Delay.Milliseconds(), LatencyMS: opt.Latency.Milliseconds(), PerHost: opt.PerHost,
 		SitesParallelUsed: opt.SitesParallel,
@@ -156,8 +153,6 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	return res, nil
 }
-
-func tvMS(tv syscall.Timeval) int64 { return tv.Sec*1000 + int64(tv.Usec)/1000 }
 
 func round(f float64, places int) float64 {
 	p := 1.0
