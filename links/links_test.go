@@ -87,7 +87,8 @@ func TestLinks(t *testing.T) {
 			   // fetch('old-header.html') is commented out
 			   fetch('header.html').then(r => { if (!r.ok) throw new Error('Ошибка загрузки header.html'); return r.text() })
 			   $('#footer').load("/parts/footer.htm");
-			   var mime = 'text/html', api = '/api/login', icon = '/img/logo.png';
+			   var mime = 'text/html', api = '/api/login', icon = '/img/logo.png', dir = '/photos/';
+			   fetch('/api/posts/').then(r => r.json());
 			   document.write('<a href="/news/">Новости</a>');
 			   var t = ` + "`/u/${id}.html`" + `;
 			 </script>`,

@@ -137,7 +137,8 @@ var notLinks = map[string]bool{
 // looksLikeAddress decides whether a script's string literal is an
 // address of the site's pages or files. A literal given to a navigation
 // needs only to be address-shaped; any other must name a page or file by
-// its extension, end in a slash, or be an absolute http(s) address.
+// its extension, or be an absolute http(s) address. Data endpoints
+// (/api/…) are never pages.
 func looksLikeAddress(s string, nav bool) bool {
 	if s == "" || len(s) > 1024 || !utf8.ValidString(s) || strings.ContainsAny(s, " \t\r\n<>\"{}|^`") {
 		return false
@@ -157,6 +158,9 @@ func looksLikeAddress(s string, nav bool) bool {
 	if notLinks[ext] {
 		return false
 	}
+	if apiPath(p) {
+		return false // what a script loads for itself (an API), not a page
+	}
 	if nav {
 		switch s {
 		case "GET", "POST", "HEAD", "PUT", "get", "post", "_blank", "_self", "_top", "_parent":
@@ -169,8 +173,17 @@ func looksLikeAddress(s string, nav bool) bool {
 		return len(ls) > len("https://")
 	case pageExts[ext], fileExts[ext]:
 		return len(p) > len(ext) && !strings.HasPrefix(path.Base(p), ".")
-	case strings.HasSuffix(p, "/") && len(p) > 1:
-		return strings.ContainsAny(p, "abcdefghijklmnopqrstuvwxyz0123456789")
+	}
+	return false
+}
+
+// apiPath says a path is a script's data endpoint (/api/…, /ajax/…).
+func apiPath(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		switch seg {
+		case "api", "ajax", "rest", "graphql", "wp-json":
+			return true
+		}
 	}
 	return false
 }
