@@ -1,8 +1,11 @@
 // Package attachtext reads the text of attached documents (PDF, DOCX,
 // ODT, legacy .doc, plain text) for classification and search, and flags
 // PDFs without a text layer as scans that are not machine-readable. Each
-// file gets a time and a size limit; a broken file yields an error naming
-// it, never a panic. It imports nothing of perenos.
+// file gets a time and a size limit, DOCX and ODT also limits on what they
+// unpack to, checked before unpacking; a broken file yields an error
+// naming it, never a panic. All reads of a process share one memory
+// budget (SetMemoryBudget), so a batch reading many sites at once waits
+// rather than runs out of memory. It imports only ziplimit of perenos.
 //
 // PDFs go to pdftotext (Debian poppler-utils) when it is installed, else
 // to the pure-Go reader github.com/ledongthuc/pdf; .doc goes to catdoc
@@ -14,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +51,15 @@ type Options struct {
 	MaxBytes int64
 	// MaxText cuts the text (default 4 MiB).
 	MaxText int
-	// Timeout bounds the reading of one file (default 60 s).
+	// MaxUnpacked refuses a DOCX or ODT whose text part unpacks to more
+	// (default 64 MiB).
+	MaxUnpacked int64
+	// MaxRatio refuses a DOCX or ODT whose text part, from 1 MiB unpacked
+	// on, grows more than this many times when unpacked (default 100; real
+	// documents grow 5 to 20 times, zip bombs a thousand).
+	MaxRatio float64
+	// Timeout bounds the reading of one file (default 60 s), not counting
+	// the wait for the memory budget.
 	Timeout time.Duration
 	// PureGo skips the external programs (pdftotext, catdoc).
 	PureGo bool
@@ -60,45 +72,89 @@ func (o Options) withDefaults() Options {
 	if o.MaxText <= 0 {
 		o.MaxText = 4 << 20
 	}
+	if o.MaxUnpacked <= 0 {
+		o.MaxUnpacked = 64 << 20
+	}
+	if o.MaxRatio <= 0 {
+		o.MaxRatio = 100
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
 	}
 	return o
 }
 
+// unpackRatioFrom is the unpacked size from which Options.MaxRatio applies.
+const unpackRatioFrom = 1 << 20
+
 // Errors callers may test for with errors.Is.
 var (
 	ErrTooLarge    = errors.New("file larger than the size limit")
+	ErrUnpackLimit = errors.New("file would unpack beyond the limits")
 	ErrUnsupported = errors.New("file type not supported for text extraction")
 	ErrNoTool      = errors.New("the program needed for this file type is not installed")
 	ErrBroken      = errors.New("file is damaged or not of its declared type")
 )
 
-// File reads the text of the file at path.
+// File reads the text of the file at path. The file is read into memory
+// only once its share of the memory budget is free.
 func File(ctx context.Context, path string, opt Options) (Result, error) {
 	opt = opt.withDefaults()
-	st, err := os.Stat(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("attachment %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
 		return Result{}, fmt.Errorf("attachment %s: %w", path, err)
 	}
 	if st.Size() > opt.MaxBytes {
 		return Result{}, fmt.Errorf("attachment %s: %d bytes: %w (%d)", path, st.Size(), ErrTooLarge, opt.MaxBytes)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return Result{}, fmt.Errorf("attachment %s: %w", path, err)
 	}
-	return Bytes(ctx, path, data, opt)
+	format := Detect(path, head[:n])
+	if format == "" {
+		return Result{}, fmt.Errorf("attachment %s: %w (%s)", path, ErrUnsupported, extOf(path))
+	}
+	release, err := acquire(ctx, path, expectedMemory(format, st.Size(), opt))
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
+	data := make([]byte, st.Size())
+	if _, err := f.ReadAt(data, 0); err != nil && !errors.Is(err, io.EOF) {
+		return Result{}, fmt.Errorf("attachment %s: %w", path, err)
+	}
+	return read(ctx, path, format, data, opt)
 }
 
 // Bytes reads the text of a file's content; name (a file name or URL)
 // gives the type by its extension when the bytes do not, and names the
-// file in errors.
-func Bytes(ctx context.Context, name string, data []byte, opt Options) (res Result, err error) {
+// file in errors. It waits for its share of the memory budget.
+func Bytes(ctx context.Context, name string, data []byte, opt Options) (Result, error) {
 	opt = opt.withDefaults()
 	if int64(len(data)) > opt.MaxBytes {
 		return Result{}, fmt.Errorf("attachment %s: %d bytes: %w (%d)", name, len(data), ErrTooLarge, opt.MaxBytes)
 	}
+	format := Detect(name, data)
+	if format == "" {
+		return Result{}, fmt.Errorf("attachment %s: %w (%s)", name, ErrUnsupported, extOf(name))
+	}
+	release, err := acquire(ctx, name, expectedMemory(format, int64(len(data)), opt))
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
+	return read(ctx, name, format, data, opt)
+}
+
+// read reads data of a detected format, within opt's limits.
+func read(ctx context.Context, name, format string, data []byte, opt Options) (res Result, err error) {
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
 	defer func() {
@@ -108,7 +164,6 @@ func Bytes(ctx context.Context, name string, data []byte, opt Options) (res Resu
 			res, err = Result{}, fmt.Errorf("attachment %s: %w: reader failed: %v", name, ErrBroken, p)
 		}
 	}()
-	format := Detect(name, data)
 	switch format {
 	case "pdf":
 		res, err = readPDF(ctx, data, opt)

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"perenos/ziplimit"
 )
 
 // readDOCX reads word/document.xml of a DOCX: paragraphs become lines,
@@ -56,13 +58,27 @@ func readODT(data []byte, opt Options) (Result, error) {
 	return Result{Text: text, Method: "odt", Truncated: trunc}, nil
 }
 
+// maxEntries is the most entries a DOCX or ODT may list; real ones have
+// tens, or a few thousand with many pictures.
+const maxEntries = 10_000
+
 // zipXMLText extracts the character data of one XML part of a zip.
 // mark gives what to write at an element's start and end; keep, when not
 // nil, limits the text to elements it accepts.
+//
+// The part is checked before it is unpacked: its declared size against
+// opt.MaxUnpacked and its growth against opt.MaxRatio (archive/zip fails
+// a part that inflates past its declared size). It is then decoded as a
+// stream of raw tokens, which keeps no stack of open elements (a part of
+// nested elements would otherwise grow one), and the text stops growing
+// at opt.MaxText.
 func zipXMLText(data []byte, part string, opt Options, mark func(local string) (string, string), keep func(local string) bool) (string, bool, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return "", false, fmt.Errorf("%w: not a zip archive: %v", ErrBroken, err)
+	zr, err := ziplimit.Open(data, ziplimit.Limits{MaxEntries: maxEntries})
+	switch {
+	case errors.Is(err, ziplimit.ErrLimit):
+		return "", false, fmt.Errorf("%w: %w", ErrUnpackLimit, err)
+	case err != nil:
+		return "", false, fmt.Errorf("%w: %v", ErrBroken, err)
 	}
 	var f *zip.File
 	for _, zf := range zr.File {
@@ -73,18 +89,20 @@ func zipXMLText(data []byte, part string, opt Options, mark func(local string) (
 	if f == nil {
 		return "", false, fmt.Errorf("%w: no %s in the archive", ErrBroken, part)
 	}
+	if err := ziplimit.CheckEntry(f, ziplimit.Limits{MaxEntry: opt.MaxUnpacked, MaxRatio: opt.MaxRatio, RatioFrom: unpackRatioFrom}); err != nil {
+		return "", false, fmt.Errorf("%w: %w", ErrUnpackLimit, err)
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return "", false, fmt.Errorf("%w: %s: %v", ErrBroken, part, err)
 	}
 	defer rc.Close()
-	// the unpacked part may be far larger than the file: cap it too
-	dec := xml.NewDecoder(io.LimitReader(rc, opt.MaxBytes*4))
+	dec := xml.NewDecoder(rc)
 	dec.Strict = false
 	var b strings.Builder
 	depthKeep := 0
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -106,7 +124,7 @@ func zipXMLText(data []byte, part string, opt Options, mark func(local string) (
 			}
 		case xml.CharData:
 			if keep == nil || depthKeep > 0 {
-				b.Write(t)
+				b.Write(t[:min(len(t), opt.MaxText+1-b.Len())])
 			}
 		}
 		if b.Len() > opt.MaxText {

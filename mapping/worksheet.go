@@ -1,14 +1,11 @@
 package mapping
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
-	"strconv"
 
-	"github.com/xuri/excelize/v2"
-
+	"perenos/sheet"
 	"perenos/store"
 )
 
@@ -56,30 +53,27 @@ func Worksheet(prof *Profile, p *Plan) []WorksheetRow {
 
 var worksheetHeader = []string{"№", "Раздел", "Куда на портале", "Что отсутствует", "Правовое основание", "Почему в списке", "Заполнено (дата, кто)"}
 
-func (r WorksheetRow) cells() []string {
-	return []string{strconv.Itoa(r.N), r.SectionTitle, r.PortalPath, r.What, r.Basis, r.Why, ""}
+// cells are the row's cells: its number as a number, the rest as text,
+// the last column left for the admin.
+func (r WorksheetRow) cells() []sheet.Cell {
+	wrap := sheet.Style{Wrap: true} // long legal references wrap in the workbook; CSV ignores it
+	return []sheet.Cell{sheet.Int(r.N), sheet.Text(r.SectionTitle).With(wrap), sheet.Text(r.PortalPath), sheet.Text(r.What).With(wrap),
+		sheet.Text(r.Basis).With(wrap), sheet.Text(r.Why).With(wrap), sheet.Blank()}
 }
 
 // WriteWorksheet writes the worksheet of org as csv (UTF-8 with a BOM and
-// semicolons, as Excel in Russian locales reads it), xlsx or html.
+// semicolons, as Excel in Russian locales reads it), xlsx or html. CSV and
+// XLSX go through package sheet, which keeps text that looks like a
+// formula from running.
 func WriteWorksheet(w io.Writer, format string, org *store.Org, rows []WorksheetRow) error {
 	switch format {
 	case "csv":
-		if _, err := io.WriteString(w, "\ufeff"); err != nil {
-			return fmt.Errorf("worksheet: %w", err)
-		}
-		cw := csv.NewWriter(w)
-		cw.Comma = ';'
-		if err := cw.Write(worksheetHeader); err != nil {
-			return fmt.Errorf("worksheet: %w", err)
-		}
+		cw := sheet.NewCSV(w, sheet.ExcelRU)
+		cw.Row(sheet.Texts(worksheetHeader...)...)
 		for _, r := range rows {
-			if err := cw.Write(r.cells()); err != nil {
-				return fmt.Errorf("worksheet: %w", err)
-			}
+			cw.Row(r.cells()...)
 		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
+		if err := cw.Close(); err != nil {
 			return fmt.Errorf("worksheet: %w", err)
 		}
 		return nil
@@ -98,50 +92,23 @@ func WriteWorksheet(w io.Writer, format string, org *store.Org, rows []Worksheet
 	return fmt.Errorf("worksheet format %q: want csv, xlsx or html", format)
 }
 
-func writeXLSX(w io.Writer, org *store.Org, rows []WorksheetRow) (err error) {
-	f := excelize.NewFile()
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("worksheet: %w", cerr)
-		}
-	}()
-	const sheet = "Пробелы"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("worksheet: %w", err)
-	}
+// writeXLSX writes the worksheet as a workbook: a title naming the
+// organisation, then the table with a frozen header, a filter and widths.
+func writeXLSX(w io.Writer, org *store.Org, rows []WorksheetRow) error {
+	b := sheet.NewWorkbook()
+	s := b.Sheet("Пробелы")
 	title := "Сведения для ручного ввода в конструкторе портала"
 	if org != nil {
 		title += ": " + org.Name + " (" + org.ID + ")"
 	}
-	if err := f.SetCellStr(sheet, "A1", title); err != nil {
-		return fmt.Errorf("worksheet: %w", err)
+	s.Row(sheet.Text(title).With(sheet.Style{Bold: true, Size: 13}))
+	s.Skip()
+	s.Header(worksheetHeader...)
+	for _, r := range rows {
+		s.Row(r.cells()...)
 	}
-	put := func(row int, cells []string) error {
-		for i, v := range cells {
-			ref, err := excelize.CoordinatesToCellName(i+1, row)
-			if err != nil {
-				return err
-			}
-			if err := f.SetCellStr(sheet, ref, v); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := put(3, worksheetHeader); err != nil {
-		return fmt.Errorf("worksheet: %w", err)
-	}
-	for i, r := range rows {
-		if err := put(4+i, r.cells()); err != nil {
-			return fmt.Errorf("worksheet: %w", err)
-		}
-	}
-	for col, width := range map[string]float64{"A": 5, "B": 40, "C": 45, "D": 45, "E": 60, "F": 45, "G": 22} {
-		if err := f.SetColWidth(sheet, col, col, width); err != nil {
-			return fmt.Errorf("worksheet: %w", err)
-		}
-	}
-	if _, err := f.WriteTo(w); err != nil {
+	s.Widths(5, 40, 45, 45, 60, 45, 22)
+	if err := b.Write(w); err != nil {
 		return fmt.Errorf("worksheet: %w", err)
 	}
 	return nil

@@ -1,20 +1,21 @@
 // Package registry reads a region's list of organisations (the registry an
-// operator receives as a spreadsheet) into ledger records, reporting every
-// bad row with its line number and reason while the good rows import.
+// operator receives as a spreadsheet: CSV in whatever encoding Excel
+// wrote it, or XLSX; English or Russian headers) into ledger records,
+// within limits on sizes and characters, reporting every bad row with its
+// line, column and reason while the good rows import.
 package registry
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"perenos/charset"
 	"perenos/store"
 )
 
@@ -25,13 +26,17 @@ var required = []string{"id", "name", "type", "region", "district", "legacy_url"
 type RowError struct {
 	File   string
 	Line   int
-	Column string
+	Column string // the column's canonical or header name
+	Col    int    // the column's position, 1 for A; 0 if unknown
 	Msg    string
 }
 
 func (e *RowError) Error() string {
 	where := fmt.Sprintf("%s:%d", e.File, e.Line)
-	if e.Column != "" {
+	switch {
+	case e.Column != "" && e.Col > 0:
+		where += fmt.Sprintf(" (%s, column %s)", e.Column, columnLetter(e.Col-1))
+	case e.Column != "":
 		where += " (" + e.Column + ")"
 	}
 	return where + ": " + e.Msg
@@ -48,22 +53,27 @@ var (
 	sitePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 )
 
-// ReadCSV reads a registry in CSV: UTF-8 with or without BOM, comma or
-// semicolon separated, a header row naming the columns in any order.
-// Columns beyond the required ones are kept as per-site settings.
+// ReadCSV reads a registry in CSV: UTF-8 with or without BOM, UTF-16 with
+// a BOM, or windows-1251 (what Russian Excel saves as «CSV (разделители —
+// запятые)»), separated by commas, semicolons or tabs, a header row
+// naming the columns in any order, in English or in Russian. Columns
+// beyond the required ones are kept as per-site settings.
 func ReadCSV(name string, r io.Reader) (*Result, error) {
-	data, err := io.ReadAll(r)
+	raw, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
-	if !utf8.Valid(data) {
-		return nil, fmt.Errorf("%s is not UTF-8: save it as «CSV UTF-8» and import again", name)
+	if len(raw) > maxFileBytes {
+		return nil, fmt.Errorf("%s is larger than %d MB; a registry is far smaller: is it the right file?", name, maxFileBytes>>20)
 	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffComma(data)
+	if line, bad := damagedUTF8(raw); bad {
+		return nil, fmt.Errorf("%s:%d: a byte that is not UTF-8 in a file that otherwise is: the file is damaged; save it again as «CSV UTF-8» and import again", name, line)
+	}
+	text := charset.Decode(raw, "text/csv").Text
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = sniffComma(text)
 	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
+	cr.TrimLeadingSpace = cr.Comma != '\t' // it would swallow the tabs of empty cells
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the header row: %w", name, err)
@@ -84,6 +94,12 @@ func ReadCSV(name string, r io.Reader) (*Result, error) {
 			}
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		if allEmpty(rec) {
+			continue
+		}
+		if len(rows) == maxRows {
+			return nil, fmt.Errorf("%s has more than %d organisations; split it into several files", name, maxRows)
+		}
 		line, _ := cr.FieldPos(0)
 		rows = append(rows, rec)
 		lines = append(lines, line)
@@ -98,92 +114,103 @@ func ReadCSV(name string, r io.Reader) (*Result, error) {
 
 // FromRows validates rows under header; lines gives each row's line number.
 func FromRows(name string, header []string, rows [][]string, lines []int) (*Result, error) {
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if h != "" {
-			col[h] = i
-		}
-	}
-	var missing []string
-	for _, c := range required {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: the header lacks column(s) %s; the registry needs %s", name, strings.Join(missing, ", "), strings.Join(required, ", "))
+	cols, err := readHeader(header)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	res := &Result{}
 	seen := map[string]int{}
 	for i, rec := range rows {
 		line := lines[i]
-		get := func(c string) string {
-			j := col[c]
-			if j >= len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[j])
-		}
 		if allEmpty(rec) {
 			continue
 		}
-		o, rerr := parseRow(get)
+		o, rerr := parseRow(cols, rec)
 		if rerr != nil {
 			rerr.File, rerr.Line = name, line
 			res.Bad = append(res.Bad, rerr)
 			continue
 		}
 		if first, dup := seen[o.ID]; dup {
-			res.Bad = append(res.Bad, &RowError{File: name, Line: line, Column: "id", Msg: fmt.Sprintf("id %s already appears on line %d; each organisation must appear once", o.ID, first)})
+			res.Bad = append(res.Bad, &RowError{File: name, Line: line, Column: "id", Col: cols.index["id"] + 1, Msg: fmt.Sprintf("id %s already appears on line %d; each organisation must appear once", o.ID, first)})
 			continue
 		}
 		seen[o.ID] = line
-		for h, j := range col {
-			if isRequired(h) || j >= len(rec) || strings.TrimSpace(rec[j]) == "" {
-				continue
-			}
-			if o.Settings == nil {
-				o.Settings = map[string]string{}
-			}
-			o.Settings[h] = strings.TrimSpace(rec[j])
-		}
 		res.Orgs = append(res.Orgs, o)
 	}
 	return res, nil
 }
 
-func parseRow(get func(string) string) (store.Org, *RowError) {
-	o := store.Org{ID: get("id"), Name: get("name"), Region: get("region"), District: get("district"), LegacyURL: get("legacy_url"), PortalSite: get("portal_site")}
+// parseRow checks every cell of a row and makes the organisation.
+func parseRow(cols *columns, rec []string) (store.Org, *RowError) {
+	var o store.Org
+	cells := map[string]string{}
+	for _, k := range cols.order {
+		j := cols.index[k]
+		if j >= len(rec) {
+			continue
+		}
+		limit := maxSetting
+		switch k {
+		case "name":
+			limit = maxName
+		case "type", "region", "district":
+			limit = maxPlace
+		case "legacy_url":
+			limit = maxURL
+		}
+		if ferr := checkText(rec[j], limit); ferr != nil {
+			return o, &RowError{Column: k, Col: j + 1, Msg: "the cell " + ferr.msg}
+		}
+		cells[k] = cleanText(rec[j])
+	}
+	bad := func(col, msg string) (store.Org, *RowError) {
+		return o, &RowError{Column: col, Col: cols.index[col] + 1, Msg: msg}
+	}
+	o = store.Org{ID: cells["id"], Name: cells["name"], Region: cells["region"], District: cells["district"], PortalSite: cells["portal_site"]}
 	switch {
 	case o.ID == "":
-		return o, &RowError{Column: "id", Msg: "empty id: give the organisation's ИНН or another stable ID"}
+		return bad("id", "empty id: give the organisation's ИНН or another stable ID")
 	case !idPattern.MatchString(o.ID):
-		return o, &RowError{Column: "id", Msg: fmt.Sprintf("id %q may hold only letters, digits, '.', '_' and '-'", o.ID)}
+		return bad("id", fmt.Sprintf("id %q may hold only letters, digits, '.', '_' and '-' (at most 64)", o.ID))
 	case o.Name == "":
-		return o, &RowError{Column: "name", Msg: "empty name"}
+		return bad("name", "empty name")
 	case o.PortalSite == "":
-		return o, &RowError{Column: "portal_site", Msg: "empty portal_site: give the target site's ID on the portal"}
+		return bad("portal_site", "empty portal_site: give the target site's ID on the portal")
 	case !sitePattern.MatchString(o.PortalSite):
-		return o, &RowError{Column: "portal_site", Msg: fmt.Sprintf("portal_site %q may hold only letters, digits, '.', '_' and '-'", o.PortalSite)}
+		return bad("portal_site", fmt.Sprintf("portal_site %q may hold only letters, digits, '.', '_' and '-' (at most 100)", o.PortalSite))
 	}
-	t, err := store.ParseOrgType(strings.ToLower(get("type")))
+	t, err := parseType(cells["type"])
 	if err != nil {
-		return o, &RowError{Column: "type", Msg: err.Error()}
+		return bad("type", err.Error())
 	}
 	o.Type = t
-	if o.LegacyURL != "" {
-		if !strings.Contains(o.LegacyURL, "://") {
-			o.LegacyURL = "http://" + o.LegacyURL
+	if raw := cells["legacy_url"]; raw != "" {
+		u, ferr := parseLegacyURL(raw)
+		if ferr != nil {
+			return bad("legacy_url", ferr.msg)
 		}
-		u, err := url.Parse(o.LegacyURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return o, &RowError{Column: "legacy_url", Msg: fmt.Sprintf("%q is not an http(s) address; leave it empty if the organisation has no site", get("legacy_url"))}
+		o.LegacyURL = u
+	}
+	for k, v := range cells {
+		if isRequired(k) || v == "" {
+			continue
 		}
-		if u.Path == "" {
-			u.Path = "/"
+		if o.Settings == nil {
+			o.Settings = map[string]string{}
 		}
-		o.LegacyURL = u.String()
+		o.Settings[k] = v
+	}
+	if o.Settings != nil {
+		if rerr := checkSettings(o.Settings); rerr != nil {
+			if j, ok := cols.index[rerr.Column]; ok {
+				rerr.Col = j + 1
+			}
+			return o, rerr
+		}
+		if len(o.Settings) == 0 {
+			o.Settings = nil
+		}
 	}
 	return o, nil
 }
@@ -206,14 +233,46 @@ func allEmpty(rec []string) bool {
 	return true
 }
 
-// sniffComma picks ';' when the header line has more semicolons than commas
-// (Excel in Russian locales writes ';').
-func sniffComma(data []byte) rune {
-	line, _ := bufio.NewReader(bytes.NewReader(data)).ReadString('\n')
-	if strings.Count(line, ";") > strings.Count(line, ",") {
-		return ';'
+// damagedUTF8 reports a file that is UTF-8 but for a few bytes, and the
+// line of the first bad one. Decoded as windows-1251, which is what a file
+// that is not valid UTF-8 is taken for, all its Russian text would turn
+// into mojibake; a real windows-1251 file has next to no valid UTF-8
+// sequences.
+func damagedUTF8(data []byte) (line int, damaged bool) {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return 0, false // UTF-16
 	}
-	return ','
+	good, bad, first := 0, 0, -1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			bad++
+			if first < 0 {
+				first = i
+			}
+		case n > 1:
+			good++
+		}
+		i += n
+	}
+	if bad == 0 || good < 4*bad {
+		return 0, false
+	}
+	return 1 + bytes.Count(data[:first], []byte("\n")), true
+}
+
+// sniffComma picks the separator the header line uses most: ';' (Excel
+// in Russian locales), '\t' (Excel's «Unicode text») or ','.
+func sniffComma(text string) rune {
+	line, _, _ := strings.Cut(text, "\n")
+	best, n := ',', strings.Count(line, ",")
+	for _, c := range []rune{';', '\t'} {
+		if k := strings.Count(line, string(c)); k > n {
+			best, n = c, k
+		}
+	}
+	return best
 }
 
 // Apply upserts the organisations into the ledger and counts what changed.

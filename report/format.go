@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"perenos/sheet"
 	"perenos/store"
 )
 
@@ -173,28 +173,30 @@ func writeTable(w io.Writer, r *Report) error {
 
 // WriteCSV writes the report as one long table (раздел; группа;
 // показатель; значение), separated by semicolons and starting with a BOM,
-// as Excel in a Russian locale opens it.
+// as Excel in a Russian locale opens it. Counts are numbers; district
+// names and other text from the registry are neutralised (package sheet).
 func WriteCSV(w io.Writer, r *Report) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
+	cw := sheet.NewCSV(w, sheet.ExcelRU)
+	text := func(section, group, metric, value string) {
+		cw.Row(sheet.Text(section), sheet.Text(group), sheet.Text(metric), sheet.Text(value))
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	rec := func(f ...string) { _ = cw.Write(f) }
-	rec("раздел", "группа", "показатель", "значение")
-	rec("отчёт", "", "дата", r.Date)
-	rec("отчёт", "", "часовой пояс", r.Zone)
+	num := func(section, group, metric string, n int) {
+		cw.Row(sheet.Text(section), sheet.Text(group), sheet.Text(metric), sheet.Int(n))
+	}
+	text("раздел", "группа", "показатель", "значение")
+	cw.Row(sheet.Text("отчёт"), sheet.Text(""), sheet.Text("дата"), sheet.Day(r.Date))
+	text("отчёт", "", "часовой пояс", r.Zone)
 	if r.Roadmap != nil {
-		rec("отчёт", "", "дорожная карта", r.Roadmap.Title)
+		text("отчёт", "", "дорожная карта", r.Roadmap.Title)
 	}
 	groups := func(section string, gs []Group) {
 		for _, g := range gs {
 			for _, c := range g.States {
-				rec(section, g.Label, StateName(c.State), fmt.Sprint(c.Count))
+				num(section, g.Label, StateName(c.State), c.Count)
 			}
-			rec(section, g.Label, "итого", fmt.Sprint(g.Total))
+			num(section, g.Label, "итого", g.Total)
 			for _, m := range []Metric{MetricMigrated, MetricActIssued, MetricActSigned, MetricDomainBound} {
-				rec(section, g.Label, MetricName(m)+" (всего к дате)", fmt.Sprint(g.Metric(m)))
+				num(section, g.Label, MetricName(m)+" (всего к дате)", g.Metric(m))
 			}
 		}
 	}
@@ -203,23 +205,22 @@ func WriteCSV(w io.Writer, r *Report) error {
 	for i := range r.Milestones {
 		m := &r.Milestones[i]
 		name := fmt.Sprintf("%s: %s — %s", m.dueText(), m.Label, m.Scope)
-		rec("вехи", name, "цель", m.targetText())
+		text("вехи", name, "цель", m.targetText())
 		if m.Actual != nil {
-			rec("вехи", name, "факт", fmt.Sprint(*m.Actual))
-			rec("вехи", name, "сейчас", fmt.Sprint(*m.Now))
+			num("вехи", name, "факт", *m.Actual)
+			num("вехи", name, "сейчас", *m.Now)
 		} else {
-			rec("вехи", name, "факт", "не отслеживается")
+			text("вехи", name, "факт", "не отслеживается")
 		}
 		if m.Expected != nil {
-			rec("вехи", name, "ожидалось к дате отчёта", fmt.Sprint(*m.Expected))
+			num("вехи", name, "ожидалось к дате отчёта", *m.Expected)
 		}
-		rec("вехи", name, "статус", StatusName(m.Status))
+		text("вехи", name, "статус", StatusName(m.Status))
 		for _, c := range m.Pending {
-			rec("вехи", name, "ещё не достигли: "+StateName(c.State), fmt.Sprint(c.Count))
+			num("вехи", name, "ещё не достигли: "+StateName(c.State), c.Count)
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Close()
 }
 
 // WriteJSON writes the report as indented JSON, codes rather than labels.

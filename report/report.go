@@ -22,10 +22,14 @@ const (
 	StatusOnTrack   Status = "on_track"
 	StatusBehind    Status = "behind"
 	StatusUntracked Status = "untracked"
+	// StatusNoScope is a milestone whose target is "all" of no organisations:
+	// the registry holds none it counts, so it is neither met nor missed.
+	StatusNoScope Status = "no_scope"
 )
 
 var statusNames = map[Status]string{
 	StatusMet: "выполнено", StatusMissed: "не выполнено", StatusOnTrack: "в графике", StatusBehind: "отстаёт", StatusUntracked: "не отслеживается",
+	StatusNoScope: "нет организаций в охвате",
 }
 
 // StatusName is a status in Russian.
@@ -43,6 +47,27 @@ type Report struct {
 	ByDistrict []Group           `json:"by_district"`
 	Milestones []MilestoneResult `json:"milestones,omitempty"`
 	Charts     []Chart           `json:"charts"`
+	Orgs       []OrgRow          `json:"orgs"`
+}
+
+// OrgRow is one organisation as the report saw it: its state, when it
+// reached each milestone, its act and its domain.
+type OrgRow struct {
+	ID          string        `json:"id"`
+	Name        string        `json:"name"`
+	Type        store.OrgType `json:"type"`
+	District    string        `json:"district"`
+	LegacyURL   string        `json:"legacy_url,omitempty"`
+	State       store.State   `json:"state"`
+	Registered  time.Time     `json:"registered"`
+	StateSince  time.Time     `json:"state_since"`
+	Migrated    *time.Time    `json:"migrated,omitempty"`   // first reached verified
+	ActIssued   *time.Time    `json:"act_issued,omitempty"` // first act issued
+	ActNumber   string        `json:"act_number,omitempty"`
+	ActVersion  int           `json:"act_version,omitempty"`
+	ActSigned   string        `json:"act_signed,omitempty"` // the date on the signed paper, YYYY-MM-DD
+	DomainBound bool          `json:"domain_bound"`
+	DomainCheck *time.Time    `json:"domain_checked,omitempty"` // the last check, bound or not
 }
 
 // RoadmapRef names the roadmap a report compares with.
@@ -200,7 +225,54 @@ func Build(ws *store.Workspace, opt Options) (*Report, error) {
 		rep.Milestones = milestones(rm, h, snap, at)
 	}
 	rep.Charts = charts(opt.Roadmap, h, snap, at, rep.Milestones)
+	if rep.Orgs, err = orgRows(ws, snap, at); err != nil {
+		return nil, err
+	}
 	return rep, nil
+}
+
+// orgRows lists the organisations present at moment at, with the act
+// each had then (issued, and signed, by that moment).
+func orgRows(ws *store.Workspace, sn snap, at time.Time) ([]OrgRow, error) {
+	out := []OrgRow{}
+	loc := at.Location()
+	local := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		t = t.In(loc)
+		return &t
+	}
+	for _, s := range sn {
+		if !s.present {
+			continue
+		}
+		r := OrgRow{ID: s.org.ID, Name: s.org.Name, Type: s.org.Type, District: s.org.District, LegacyURL: s.org.LegacyURL,
+			State: s.state, Registered: s.registered.In(loc), StateSince: s.since.In(loc),
+			Migrated: local(s.first[MetricMigrated]), ActIssued: local(s.first[MetricActIssued]),
+			DomainBound: s.bound, DomainCheck: local(s.checked)}
+		acts, err := Acts(ws, s.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range acts {
+			if a.Issued.After(at) {
+				break
+			}
+			r.ActNumber, r.ActVersion, r.ActSigned = a.Number, a.Version, ""
+			if sig := a.Signature; sig != nil && !sig.Recorded.After(at) {
+				r.ActSigned = sig.Date
+			}
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b OrgRow) int {
+		if c := strings.Compare(a.District, b.District); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
 }
 
 func districtLabel(d string) string {
@@ -237,11 +309,14 @@ func loadHistory(ws *store.Workspace) (*history, error) {
 
 // siteAt is one organisation as the log stood at a moment.
 type siteAt struct {
-	org     *store.Org
-	present bool
-	state   store.State
-	first   map[Metric]time.Time // when the site first counted for a monotone metric
-	bound   bool
+	org        *store.Org
+	present    bool
+	state      store.State
+	registered time.Time            // its first import (or creation, in older ledgers)
+	since      time.Time            // when it entered state
+	first      map[Metric]time.Time // when the site first counted for a monotone metric
+	bound      bool
+	checked    time.Time // the last domain check
 }
 
 func (s *siteAt) counts(m Metric) bool {
@@ -275,14 +350,20 @@ func (h *history) snapshot(t time.Time) snap {
 		}
 		switch e.Kind {
 		case binding.EventKind:
-			s.bound = e.To == binding.Bound
+			s.bound, s.checked = e.To == binding.Bound, e.Time
 			continue
 		case store.EventImport:
+			if !seenImport[e.Org] {
+				s.registered = e.Time
+			}
 			seenImport[e.Org] = true
 		}
 		st := store.State(e.To)
 		if e.To == "" {
 			continue
+		}
+		if !s.present || st != s.state {
+			s.since = e.Time
 		}
 		s.present, s.state = true, st
 		reach := func(m Metric, ok bool) {
@@ -299,6 +380,7 @@ func (h *history) snapshot(t time.Time) snap {
 		// from its creation.
 		if !s.present && !seenImport[s.org.ID] && !s.org.Created.After(t) {
 			s.present, s.state = true, store.Registered
+			s.registered, s.since = s.org.Created, s.org.Created
 		}
 	}
 	return out
@@ -390,7 +472,10 @@ func milestones(rm *Roadmap, h *history, now snap, at time.Time) []MilestoneResu
 			}
 			r.Actual = &n
 			r.Status = StatusMissed
-			if n >= r.Target {
+			switch {
+			case m.Target.All && pscope == 0:
+				r.Status = StatusNoScope
+			case n >= r.Target:
 				r.Status = StatusMet
 			}
 		} else {
@@ -401,6 +486,8 @@ func milestones(rm *Roadmap, h *history, now snap, at time.Time) []MilestoneResu
 			exp := expected(rm, m, scope, at)
 			r.Expected = &exp
 			switch {
+			case m.Target.All && scope == 0:
+				r.Status = StatusNoScope
 			case cur >= r.Target:
 				r.Status = StatusMet
 			case cur >= exp:
@@ -409,7 +496,7 @@ func milestones(rm *Roadmap, h *history, now snap, at time.Time) []MilestoneResu
 				r.Status = StatusBehind
 			}
 		}
-		if cur < r.Target || r.Status == StatusMissed {
+		if r.Status != StatusNoScope && (cur < r.Target || r.Status == StatusMissed) {
 			counts := map[store.State]int{}
 			for _, s := range now {
 				if s.present && inScope(s.org, m.Types, m.LegacyOnly) && !s.counts(m.Metric) {

@@ -269,7 +269,7 @@ func TestReportXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "По типам,По районам,Вехи,Динамика" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "По типам,По районам,Вехи,Организации,Динамика" {
 		t.Fatalf("sheets %s", got)
 	}
 	rows, _ := f.GetRows("Вехи")

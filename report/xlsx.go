@@ -1,198 +1,156 @@
 package report
 
 import (
-	"fmt"
 	"io"
+	"time"
 
-	"github.com/xuri/excelize/v2"
+	"perenos/sheet"
 )
 
-// WriteXLSX writes the report as an Excel workbook with four sheets: by
-// type, by district, the roadmap's milestones, and the history of
-// migrations and signed acts.
-func WriteXLSX(w io.Writer, r *Report) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	x := &xlsxWriter{f: f}
-	x.styles()
+// Styles of the report's workbook.
+var (
+	titleStyle = sheet.Style{Bold: true, Size: 13}
+	boldStyle  = sheet.Style{Bold: true}
+	// statusStyles colour a milestone's status cell.
+	statusStyles = map[Status]sheet.Style{
+		StatusMet: {Fill: "C6EFCE"}, StatusOnTrack: {Fill: "DDEBF7"}, StatusBehind: {Fill: "FFEB9C"},
+		StatusMissed: {Fill: "FFC7CE"}, StatusUntracked: {Fill: "EDEDED"}, StatusNoScope: {Fill: "EDEDED"},
+	}
+)
 
-	// Sheet 1: by type.
-	const byType = "По типам"
-	if err := f.SetSheetName("Sheet1", byType); err != nil {
-		return err
-	}
-	x.put(byType, 1, []any{r.heading()}, x.title)
-	x.put(byType, 2, []any{r.subheading()}, 0)
+// WriteXLSX writes the report as an Excel workbook: by type, by
+// district, the roadmap's milestones, a row per organisation, and the
+// history of migrations and signed acts. Counts are numbers and dates are
+// dates; every table has a frozen header, a filter and column widths; text
+// from the registry is written through package sheet, which neutralises
+// formulas.
+func WriteXLSX(w io.Writer, r *Report) error {
+	b := sheet.NewWorkbook()
+	loc := r.At.Location()
+
+	// By type.
+	s := b.Sheet("По типам")
+	s.Row(sheet.Text(r.heading()).With(titleStyle))
+	s.Row(sheet.Text(r.subheading()))
 	if r.Roadmap != nil {
-		x.put(byType, 3, []any{"Дорожная карта: " + r.Roadmap.Title}, 0)
+		s.Row(sheet.Text("Дорожная карта: " + r.Roadmap.Title))
+	} else {
+		s.Skip()
 	}
-	head := []any{"Состояние / показатель"}
+	s.Skip()
+	head := []string{"Состояние / показатель"}
 	for _, g := range r.ByType {
 		head = append(head, capitalize(g.Label))
 	}
-	head = append(head, "Всего")
-	row := 5
-	x.put(byType, row, head, x.head)
-	line := func(label string, val func(*Group) int, style int) {
-		row++
-		cells := []any{label}
+	s.Header(append(head, "Всего")...)
+	line := func(label string, val func(*Group) int, style sheet.Style) {
+		cells := []sheet.Cell{sheet.Text(label).With(style)}
 		for i := range r.ByType {
-			cells = append(cells, val(&r.ByType[i]))
+			cells = append(cells, sheet.Int(val(&r.ByType[i])).With(style))
 		}
-		x.put(byType, row, append(cells, val(&r.All)), style)
+		s.Row(append(cells, sheet.Int(val(&r.All)).With(style))...)
 	}
 	for _, st := range reportStates() {
-		line(capitalize(StateName(st)), func(g *Group) int { return g.Count(st) }, 0)
+		line(capitalize(StateName(st)), func(g *Group) int { return g.Count(st) }, sheet.Style{})
 	}
-	line("Итого организаций", func(g *Group) int { return g.Total }, x.bold)
+	line("Итого организаций", func(g *Group) int { return g.Total }, boldStyle)
 	for _, m := range []Metric{MetricMigrated, MetricActIssued, MetricActSigned, MetricDomainBound} {
-		line(capitalize(MetricName(m))+" (всего к дате)", func(g *Group) int { return g.Metric(m) }, 0)
+		line(capitalize(MetricName(m))+" (всего к дате)", func(g *Group) int { return g.Metric(m) }, sheet.Style{})
 	}
-	x.widths(byType, []float64{38, 16, 16, 24, 30, 10})
-	x.freeze(byType, 5)
+	s.Widths(38, 16, 16, 24, 30, 10)
 
-	// Sheet 2: by district.
-	const byDistrict = "По районам"
-	if _, err := f.NewSheet(byDistrict); err != nil {
-		return err
-	}
-	head = []any{"Муниципальное образование", "Всего"}
+	// By district.
+	s = b.Sheet("По районам")
+	head = []string{"Муниципальное образование", "Всего"}
 	for _, st := range reportStates() {
 		head = append(head, capitalize(StateName(st)))
 	}
-	head = append(head, "Перенесено", "Акт выдан", "Акт подписан", "Домен подключён")
-	x.put(byDistrict, 1, head, x.head)
-	for i, g := range append(append([]Group(nil), r.ByDistrict...), r.All) {
-		cells := []any{g.Label, g.Total}
-		for _, c := range g.States {
-			cells = append(cells, c.Count)
-		}
-		style := 0
+	s.Header(append(head, "Перенесено", "Акт выдан", "Акт подписан", "Домен подключён")...)
+	for _, g := range append(append([]Group(nil), r.ByDistrict...), r.All) {
+		style, label := sheet.Style{}, g.Label
 		if g.Key == "all" {
-			style = x.bold
-			cells[0] = "Всего"
+			style, label = boldStyle, "Всего"
 		}
-		x.put(byDistrict, i+2, append(cells, g.Migrated, g.ActIssued, g.ActSigned, g.DomainBound), style)
+		cells := []sheet.Cell{sheet.Text(label).With(style), sheet.Int(g.Total).With(style)}
+		for _, c := range g.States {
+			cells = append(cells, sheet.Int(c.Count).With(style))
+		}
+		for _, n := range []int{g.Migrated, g.ActIssued, g.ActSigned, g.DomainBound} {
+			cells = append(cells, sheet.Int(n).With(style))
+		}
+		s.Row(cells...)
 	}
-	x.widths(byDistrict, []float64{36})
-	x.freeze(byDistrict, 1)
+	s.Widths(36)
 
-	// Sheet 3: milestones.
+	// Milestones.
 	if r.Roadmap != nil {
-		const ms = "Вехи"
-		if _, err := f.NewSheet(ms); err != nil {
-			return err
-		}
-		x.put(ms, 1, []any{r.Roadmap.Title}, x.title)
-		x.put(ms, 3, []any{"Срок", "Показатель", "Кого считаем", "Цель", "Факт", "Сейчас", "Ожидалось к дате отчёта", "Статус", "Ещё не достигли (по состояниям)"}, x.head)
+		s = b.Sheet("Вехи")
+		s.Row(sheet.Text(r.Roadmap.Title).With(titleStyle))
+		s.Skip()
+		s.Header("Срок", "Показатель", "Кого считаем", "Цель", "Факт", "Сейчас", "Ожидалось к дате отчёта", "Статус", "Ещё не достигли (по состояниям)")
 		for i := range r.Milestones {
 			m := &r.Milestones[i]
-			cells := []any{m.dueText(), m.Label, m.Scope, m.targetText()}
+			cells := []sheet.Cell{sheet.Text(m.dueText()), sheet.Text(m.Label), sheet.Text(m.Scope), sheet.Text(m.targetText())}
 			if m.Actual != nil {
-				cells = append(cells, *m.Actual, *m.Now)
+				cells = append(cells, sheet.Int(*m.Actual), sheet.Int(*m.Now))
 			} else {
-				cells = append(cells, "не отслеживается", "")
+				cells = append(cells, sheet.Text("не отслеживается"), sheet.Blank())
 			}
 			if m.Expected != nil {
-				cells = append(cells, *m.Expected)
+				cells = append(cells, sheet.Int(*m.Expected))
 			} else {
-				cells = append(cells, "")
+				cells = append(cells, sheet.Blank())
 			}
-			cells = append(cells, StatusName(m.Status), pendingText(m.Pending))
-			x.put(ms, i+4, cells, 0)
-			cell, _ := excelize.CoordinatesToCellName(8, i+4)
-			if err := f.SetCellStyle(ms, cell, cell, x.status[m.Status]); err != nil {
-				return err
-			}
+			cells = append(cells, sheet.Text(StatusName(m.Status)).With(statusStyles[m.Status]), sheet.Text(pendingText(m.Pending)))
+			s.Row(cells...)
 		}
-		x.widths(ms, []float64{24, 44, 34, 14, 10, 10, 14, 16, 60})
-		x.freeze(ms, 3)
+		s.Widths(24, 44, 34, 14, 10, 10, 14, 16, 60)
 	}
 
-	// Sheet 4: history.
-	const hist = "Динамика"
-	if _, err := f.NewSheet(hist); err != nil {
-		return err
+	// A row per organisation.
+	s = b.Sheet("Организации")
+	s.Header("ИНН / код", "Наименование", "Тип", "Муниципальное образование", "Старый сайт", "Этап", "С какого числа на этапе",
+		"В реестре с", "Перенесено", "Акт выдан", "Номер акта", "Версия акта", "Акт подписан", "Домен подключён", "Домен проверен")
+	for _, o := range r.Orgs {
+		act := []sheet.Cell{sheet.Blank(), sheet.Blank()}
+		if o.ActNumber != "" {
+			act = []sheet.Cell{sheet.Text(o.ActNumber), sheet.Int(o.ActVersion)}
+		}
+		bound := sheet.Text("нет")
+		if o.DomainBound {
+			bound = sheet.Text("да")
+		}
+		cells := []sheet.Cell{sheet.Text(o.ID), sheet.Text(o.Name), sheet.Text(TypeName(o.Type)), sheet.Text(districtLabel(o.District)), sheet.Text(o.LegacyURL),
+			sheet.Text(capitalize(StateName(o.State))), sheet.Date(o.StateSince.In(loc)), sheet.Date(o.Registered.In(loc)),
+			dateOf(o.Migrated, loc), dateOf(o.ActIssued, loc)}
+		cells = append(cells, act...)
+		cells = append(cells, sheet.Day(o.ActSigned), bound, dateOf(o.DomainCheck, loc))
+		s.Row(cells...)
 	}
-	x.put(hist, 1, []any{"Кого считаем", "Показатель", "Дата", "Нарастающим итогом"}, x.head)
-	row = 1
+	s.Widths(13, 50, 24, 28, 28, 24, 12, 12, 12, 12, 11, 8, 12, 10, 12)
+
+	// History.
+	s = b.Sheet("Динамика")
+	s.Header("Кого считаем", "Показатель", "Дата", "Нарастающим итогом")
 	for _, c := range r.Charts {
 		for _, l := range c.Lines {
 			for _, p := range l.Points {
-				row++
-				x.put(hist, row, []any{c.Title, capitalize(l.Label), p.Date, p.Value}, 0)
+				s.Row(sheet.Text(c.Title), sheet.Text(capitalize(l.Label)), sheet.Day(p.Date), sheet.Int(p.Value))
 			}
 		}
 		for _, t := range c.Targets {
-			row++
-			x.put(hist, row, []any{c.Title, "Цель: " + MetricName(t.Metric), t.Date, t.Value}, 0)
+			s.Row(sheet.Text(c.Title), sheet.Text("Цель: "+MetricName(t.Metric)), sheet.Day(t.Date), sheet.Int(t.Value))
 		}
 	}
-	x.widths(hist, []float64{40, 26, 12, 20})
-	x.freeze(hist, 1)
+	s.Widths(40, 26, 12, 20)
 
-	if x.err != nil {
-		return fmt.Errorf("report workbook: %w", x.err)
-	}
-	f.SetActiveSheet(0)
-	return f.Write(w)
+	return b.Write(w)
 }
 
-// xlsxWriter keeps the first error of a run of cell writes.
-type xlsxWriter struct {
-	f                 *excelize.File
-	err               error
-	title, head, bold int
-	status            map[Status]int
-}
-
-func (x *xlsxWriter) styles() {
-	style := func(s *excelize.Style) int {
-		id, err := x.f.NewStyle(s)
-		if err != nil && x.err == nil {
-			x.err = err
-		}
-		return id
+// dateOf is a day cell for an optional moment, on loc's calendar.
+func dateOf(t *time.Time, loc *time.Location) sheet.Cell {
+	if t == nil {
+		return sheet.Blank()
 	}
-	x.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
-	x.head = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"ECEFF3"}},
-		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	x.bold = style(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	fill := func(c string) int {
-		return style(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}}})
-	}
-	x.status = map[Status]int{StatusMet: fill("C6EFCE"), StatusOnTrack: fill("DDEBF7"), StatusBehind: fill("FFEB9C"), StatusMissed: fill("FFC7CE"), StatusUntracked: fill("EDEDED")}
-}
-
-func (x *xlsxWriter) put(sheet string, row int, cells []any, style int) {
-	if x.err != nil {
-		return
-	}
-	first, _ := excelize.CoordinatesToCellName(1, row)
-	if err := x.f.SetSheetRow(sheet, first, &cells); err != nil {
-		x.err = err
-		return
-	}
-	if style != 0 {
-		last, _ := excelize.CoordinatesToCellName(len(cells), row)
-		x.err = x.f.SetCellStyle(sheet, first, last, style)
-	}
-}
-
-func (x *xlsxWriter) widths(sheet string, ws []float64) {
-	for i, w := range ws {
-		if x.err != nil {
-			return
-		}
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		x.err = x.f.SetColWidth(sheet, col, col, w)
-	}
-}
-
-func (x *xlsxWriter) freeze(sheet string, rows int) {
-	if x.err != nil {
-		return
-	}
-	cell, _ := excelize.CoordinatesToCellName(1, rows+1)
-	x.err = x.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: rows, TopLeftCell: cell, ActivePane: "bottomLeft"})
+	return sheet.Date(t.In(loc))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,8 +46,8 @@ func (o *actFileOptions) options(g *globalOptions) (report.ActOptions, error) {
 }
 
 type actIssueOptions struct {
-	sel   selectorOptions
-	files actFileOptions
+	Sel   selectorOptions
+	Files actFileOptions
 	JSON  bool
 }
 
@@ -66,17 +67,21 @@ EXIT STATUS
   1  a named site is not verified, or another error
   3  some acts could not be issued (the others were)`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runActIssue(cmd.Context(), g, &o, args)
+			return ledgerRun(cmd, g, "act issue", &o, args, runActIssue)
 		},
 	}
-	o.sel.addFlags(cmd.Flags())
-	o.files.addFlags(cmd.Flags())
+	o.Sel.addFlags(cmd.Flags())
+	o.Files.addFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	return cmd
 }
 
+func (o *actIssueOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return absPath(&o.Files.Dir)
+}
+
 func runActIssue(ctx context.Context, g *globalOptions, o *actIssueOptions, args []string) error {
-	opt, err := o.files.options(g)
+	opt, err := o.Files.options(g)
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,7 @@ func runActIssue(ctx context.Context, g *globalOptions, o *actIssueOptions, args
 		return err
 	}
 	defer unlock()
-	orgs, err := pipeline.Select(ws, pipeline.Selector{IDs: args, All: o.sel.All, Type: o.sel.Type, District: o.sel.District, State: o.sel.State})
+	orgs, err := pipeline.Select(ws, o.Sel.selector(args))
 	if err != nil {
 		return &usageError{err.Error()}
 	}
@@ -152,8 +157,15 @@ type actSignOptions struct {
 	SignedBy string
 	Date     string
 	Scan     string
-	files    actFileOptions
+	Files    actFileOptions
 	JSON     bool
+}
+
+func (o *actSignOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := absPath(&o.Scan); err != nil {
+		return err
+	}
+	return absPath(&o.Files.Dir)
 }
 
 func newActSignCommand(g *globalOptions) *cobra.Command {
@@ -167,19 +179,20 @@ act_signed. A signed act cannot change: signing it again is refused, and a site 
 afterwards gets a new version of the act.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runActSign(cmd.Context(), g, &o, args[0])
+			return ledgerRun(cmd, g, "act sign", &o, args, runActSign)
 		},
 	}
 	cmd.Flags().StringVar(&o.SignedBy, "signed-by", "", "who signed for the organisation (e.g. «Иванова А. П., директор»)")
 	cmd.Flags().StringVar(&o.Date, "date", "", "the date on the signed act, YYYY-MM-DD or DD.MM.YYYY")
 	cmd.Flags().StringVar(&o.Scan, "scan", "", "the scanned signed act (PDF or image)")
-	cmd.Flags().StringVar(&o.files.Dir, "dir", "", "folder of the act files (default <home>/acts)")
-	cmd.Flags().StringVar(&o.files.TZ, "tz", "", "time zone the date is in (default the machine's)")
+	cmd.Flags().StringVar(&o.Files.Dir, "dir", "", "folder of the act files (default <home>/acts)")
+	cmd.Flags().StringVar(&o.Files.TZ, "tz", "", "time zone the date is in (default the machine's)")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the recorded act as JSON")
 	return cmd
 }
 
-func runActSign(ctx context.Context, g *globalOptions, o *actSignOptions, org string) error {
+func runActSign(ctx context.Context, g *globalOptions, o *actSignOptions, args []string) error {
+	org := args[0]
 	switch {
 	case o.SignedBy == "":
 		return &usageError{"--signed-by is required: who signed the act for the organisation"}
@@ -188,7 +201,7 @@ func runActSign(ctx context.Context, g *globalOptions, o *actSignOptions, org st
 	case o.Scan == "":
 		return &usageError{"--scan is required: the scanned signed act, whose SHA-256 is recorded"}
 	}
-	opt, err := o.files.options(g)
+	opt, err := o.Files.options(g)
 	if err != nil {
 		return err
 	}
@@ -217,47 +230,54 @@ func runActSign(ctx context.Context, g *globalOptions, o *actSignOptions, org st
 	return nil
 }
 
+// actShowOptions are the flags of act show.
+type actShowOptions struct{ JSON bool }
+
 func newActShowCommand(g *globalOptions) *cobra.Command {
-	var asJSON bool
+	var o actShowOptions
 	cmd := &cobra.Command{
 		Use:   "show ORG",
 		Short: "Show every version of a site's act and its signature",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "act show")
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			if _, err := ws.Org(args[0]); err != nil {
-				return err
-			}
-			acts, err := report.Acts(ws, args[0])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				if acts == nil {
-					acts = []*report.Act{}
-				}
-				return printJSON(g.out, acts)
-			}
-			if len(acts) == 0 {
-				fmt.Fprintf(g.out, "no act issued for %s (perenos act issue %s once it is verified)\n", args[0], args[0])
-				return nil
-			}
-			for _, a := range acts {
-				fmt.Fprintf(g.out, "акт № %s, версия %d: issued %s by %s, %d items, manifest sha256 %s\n  %s\n  %s\n", a.Number, a.Version,
-					a.Issued.Local().Format("2006-01-02 15:04"), a.IssuedBy, a.Items, a.ManifestSHA256, a.PDF, a.HTML)
-				if s := a.Signature; s != nil {
-					fmt.Fprintf(g.out, "  signed by %s on %s, scan sha256 %s (%s)\n", s.SignedBy, s.Date, s.ScanSHA256, s.Scan)
-				} else {
-					fmt.Fprintln(g.out, "  not signed")
-				}
-			}
-			return nil
+			return ledgerRun(cmd, g, "act show", &o, args, runActShow)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
 	return cmd
+}
+
+func runActShow(ctx context.Context, g *globalOptions, o *actShowOptions, args []string) error {
+	ws, unlock, err := openWorkspace(ctx, g, "act show")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := ws.Org(args[0]); err != nil {
+		return err
+	}
+	acts, err := report.Acts(ws, args[0])
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		if acts == nil {
+			acts = []*report.Act{}
+		}
+		return printJSON(g.out, acts)
+	}
+	if len(acts) == 0 {
+		fmt.Fprintf(g.out, "no act issued for %s (perenos act issue %s once it is verified)\n", args[0], args[0])
+		return nil
+	}
+	for _, a := range acts {
+		fmt.Fprintf(g.out, "акт № %s, версия %d: issued %s by %s, %d items, manifest sha256 %s\n  %s\n  %s\n", a.Number, a.Version,
+			a.Issued.Local().Format("2006-01-02 15:04"), a.IssuedBy, a.Items, a.ManifestSHA256, a.PDF, a.HTML)
+		if s := a.Signature; s != nil {
+			fmt.Fprintf(g.out, "  signed by %s on %s, scan sha256 %s (%s)\n", s.SignedBy, s.Date, s.ScanSHA256, s.Scan)
+		} else {
+			fmt.Fprintln(g.out, "  not signed")
+		}
+	}
+	return nil
 }

@@ -19,9 +19,10 @@ func newBenchExtractCommand(g *globalOptions) *cobra.Command {
 (DIR holds ground-truth.json and html/<sha256>.html.gz), each page alone with no template, on one
 core (GOMAXPROCS=1), and score the plain text of the main content, title line left out, with the
 benchmark's shingle metric. Prints pages, f1, precision, recall and ms_per_page (CPU time for
-charset decoding, parsing, main content and Markdown), wall_ms_per_page, and records_ms_per_page
-(what the structured records, timed apart, add). --out writes the predictions in the benchmark's
-format. With --gold DIR, score structured records on the records gold set instead.`,
+charset decoding, parsing, main content and Markdown), wall_ms_per_page, with_records_ms_per_page
+(the same pages again with the structured records, as the extract stage runs them: one parse
+for both) and records_ms_per_page (what the records add). --out writes the predictions in the
+benchmark's format. With --gold DIR, score structured records on the records gold set instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {

@@ -13,7 +13,7 @@ import (
 )
 
 type domainOptions struct {
-	sel        selectorOptions
+	Sel        selectorOptions
 	PortalHost string
 	Resolver   string
 	Timeout    time.Duration
@@ -23,7 +23,7 @@ type domainOptions struct {
 }
 
 func (o *domainOptions) addFlags(f *pflag.FlagSet) {
-	o.sel.addFlags(f)
+	o.Sel.addFlags(f)
 	f.StringVar(&o.PortalHost, "portal-host", binding.DefaultPortalHost, "host the old domain must point at (CNAME, or the same A/AAAA); {site} is replaced by the portal site ID")
 	f.StringVar(&o.Resolver, "resolver", "", "DNS server to ask, host:port (default the first nameserver of /etc/resolv.conf)")
 	f.DurationVar(&o.Timeout, "timeout", 3*time.Second, "time allowed for each DNS answer")
@@ -45,9 +45,7 @@ domain_bound metric counts it. --bound --reason records a binding by hand.
 EXIT STATUS
   0  every domain was checked (bound or not)
   3  some lookups failed (no answer from the resolver); the others were recorded`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDomain(cmd.Context(), g, &o, args)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "domain", &o, args, runDomain) },
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
@@ -62,7 +60,7 @@ func runDomain(ctx context.Context, g *globalOptions, o *domainOptions, args []s
 		return err
 	}
 	defer unlock()
-	orgs, err := pipeline.Select(ws, pipeline.Selector{IDs: args, All: o.sel.All, Type: o.sel.Type, District: o.sel.District, State: o.sel.State})
+	orgs, err := pipeline.Select(ws, pipeline.Selector{IDs: args, All: o.Sel.All, Type: o.Sel.Type, District: o.Sel.District, State: o.Sel.State})
 	if err != nil {
 		return &usageError{err.Error()}
 	}

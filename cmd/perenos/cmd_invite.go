@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -13,11 +12,13 @@ import (
 
 	"perenos/pipeline"
 	"perenos/review"
+	"perenos/sheet"
+	"perenos/termtext"
 )
 
 // inviteOptions are the flags of perenos invite.
 type inviteOptions struct {
-	sel       selectorOptions
+	Sel       selectorOptions
 	PublicURL string
 	TTL       time.Duration
 	Out       string
@@ -27,7 +28,7 @@ type inviteOptions struct {
 }
 
 func (o *inviteOptions) addFlags(f *pflag.FlagSet) {
-	o.sel.addFlags(f)
+	o.Sel.addFlags(f)
 	f.StringVar(&o.PublicURL, "public-url", "http://127.0.0.1:8080", "address of perenos serve as people reach it (its --public-url)")
 	f.DurationVar(&o.TTL, "ttl", 14*24*time.Hour, "how long the invitation stays valid")
 	f.StringVarP(&o.Out, "out", "o", "", "write the invitations as CSV (org,name,link,expires) to this file (mode 600) instead of printing them")
@@ -48,21 +49,23 @@ link cannot be shown again: issue a new one, and revoke the old with --revoke.
   perenos invite 3801012345
   perenos invite --all --out invites.csv
   perenos invite --revoke 3801012345`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInvite(cmd.Context(), &o, g, args)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "invite", &o, args, runInvite) },
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runInvite(ctx context.Context, o *inviteOptions, g *globalOptions, args []string) error {
+func (o *inviteOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return absPath(&o.Out)
+}
+
+func runInvite(ctx context.Context, g *globalOptions, o *inviteOptions, args []string) error {
 	ws, unlock, err := openWorkspace(ctx, g, "invite")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	orgs, err := pipeline.Select(ws, pipeline.Selector{IDs: args, All: o.sel.All, Type: o.sel.Type, District: o.sel.District, State: o.sel.State})
+	orgs, err := pipeline.Select(ws, o.Sel.selector(args))
 	if err != nil {
 		return &usageError{err.Error()}
 	}
@@ -89,7 +92,7 @@ func runInvite(ctx context.Context, o *inviteOptions, g *globalOptions, args []s
 				if err := inv.Usable(ws.Now()); err != nil {
 					state = err.Error()
 				}
-				fmt.Fprintf(g.out, "%s\t%s\t%s\tuntil %s\t%s\n", org.ID, inv.ID, inv.CreatedBy, inv.Expires.Format(time.RFC3339), state)
+				fmt.Fprintf(g.out, "%s\t%s\t%s\tuntil %s\t%s\n", org.ID, inv.ID, termtext.Line(inv.CreatedBy), inv.Expires.Format(time.RFC3339), state)
 			}
 		}
 		return nil
@@ -104,9 +107,11 @@ func runInvite(ctx context.Context, o *inviteOptions, g *globalOptions, args []s
 		defer f.Close()
 		out = f
 	}
-	cw := csv.NewWriter(out)
+	// the file goes through sheet, which neutralises names that a
+	// spreadsheet would run as formulas
+	cw := sheet.NewCSV(out, sheet.CSVOptions{})
 	if f != nil {
-		_ = cw.Write([]string{"org", "name", "link", "expires"})
+		cw.Row(sheet.Texts("org", "name", "link", "expires")...)
 	}
 	for _, org := range orgs {
 		link, inv, err := review.Invite(ws, o.PublicURL, org.ID, g.Actor, o.TTL)
@@ -114,13 +119,12 @@ func runInvite(ctx context.Context, o *inviteOptions, g *globalOptions, args []s
 			return err
 		}
 		if f == nil {
-			fmt.Fprintf(g.out, "%s\t%s\t%s\n", org.ID, link, org.Name)
+			fmt.Fprintf(g.out, "%s\t%s\t%s\n", org.ID, link, termtext.Line(org.Name))
 			continue
 		}
-		_ = cw.Write([]string{org.ID, org.Name, link, inv.Expires.Format(time.RFC3339)})
+		cw.Row(sheet.Text(org.ID), sheet.Text(org.Name), sheet.Text(link), sheet.DateTime(inv.Expires))
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", o.Out, err)
 	}
 	if f != nil {

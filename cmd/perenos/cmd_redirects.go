@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,8 +11,14 @@ import (
 	"perenos/uploader"
 )
 
+// redirectsOptions are the flags of redirects.
+type redirectsOptions struct {
+	Format string
+	Base   string
+}
+
 func newRedirectsCommand(g *globalOptions) *cobra.Command {
-	var format, base string
+	var o redirectsOptions
 	cmd := &cobra.Command{
 		Use:   "redirects ORG --portal-url URL",
 		Short: "Export the map from every old URL of a site to its new portal URL (csv or nginx)",
@@ -20,25 +27,29 @@ the portal: as CSV (from,to,kind), or as an nginx snippet that answers 301 for e
 for the day the organisation's domain is pointed at the portal.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(uploader.RedirectFormats, format) {
-				return &usageError{fmt.Sprintf("--format %q: want one of %s", format, strings.Join(uploader.RedirectFormats, ", "))}
+			if !slices.Contains(uploader.RedirectFormats, o.Format) {
+				return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(uploader.RedirectFormats, ", "))}
 			}
-			if base == "" {
+			if o.Base == "" {
 				return &usageError{"--portal-url is required: the portal's public base URL (https://...)"}
 			}
-			ws, org, unlock, err := openOrg(cmd.Context(), g, "redirects", args[0])
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			rs, err := uploader.SiteRedirects(ws, org, strings.TrimSuffix(base, "/"))
-			if err != nil {
-				return err
-			}
-			return uploader.WriteRedirects(g.out, format, rs)
+			return ledgerRun(cmd, g, "redirects", &o, args, runRedirects)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "csv", "csv or nginx")
-	cmd.Flags().StringVar(&base, "portal-url", "", "the portal's public base URL")
+	cmd.Flags().StringVar(&o.Format, "format", "csv", "csv or nginx")
+	cmd.Flags().StringVar(&o.Base, "portal-url", "", "the portal's public base URL")
 	return cmd
+}
+
+func runRedirects(ctx context.Context, g *globalOptions, o *redirectsOptions, args []string) error {
+	ws, org, unlock, err := openOrg(ctx, g, "redirects", args[0])
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	rs, err := uploader.SiteRedirects(ws, org, strings.TrimSuffix(o.Base, "/"))
+	if err != nil {
+		return err
+	}
+	return uploader.WriteRedirects(g.out, o.Format, rs)
 }

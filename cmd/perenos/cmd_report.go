@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -43,20 +43,30 @@ act_signed, domain_bound; rows perenos cannot know are shown as «не отсл�
 
 Formats: table, csv (semicolon-separated, for Excel), json, xlsx (needs --out or a pipe), html.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReport(cmd.Context(), g, &o)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "report", &o, args, runReport) },
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runReport(ctx context.Context, g *globalOptions, o *reportOptions) error {
+// prepare checks the output where the command was typed: a workbook is
+// never written to a terminal.
+func (o *reportOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := refuseBinaryToTerminal(g, o.Format == "xlsx", o.Out, "--format xlsx writes a workbook: give --out FILE.xlsx"); err != nil {
+		return err
+	}
+	if err := absPath(&o.Out); err != nil {
+		return err
+	}
+	if _, err := os.Stat(o.Roadmap); err == nil {
+		return absPath(&o.Roadmap)
+	}
+	return nil
+}
+
+func runReport(ctx context.Context, g *globalOptions, o *reportOptions, args []string) error {
 	if !slices.Contains(report.Formats, o.Format) {
 		return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(report.Formats, ", "))}
-	}
-	if o.Format == "xlsx" && o.Out == "" && isTerminal(g.out) {
-		return &usageError{"--format xlsx writes a workbook: give --out FILE.xlsx"}
 	}
 	opt := report.Options{}
 	loc := time.Local
@@ -87,18 +97,5 @@ func runReport(ctx context.Context, g *globalOptions, o *reportOptions) error {
 	if err := report.Write(&buf, rep, o.Format); err != nil {
 		return err
 	}
-	if o.Out == "" {
-		_, err := g.out.Write(buf.Bytes())
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(o.Out), 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.WriteFile(o.Out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if !g.Quiet {
-		fmt.Fprintf(g.errOut, "report on %s written to %s\n", rep.Date, o.Out)
-	}
-	return nil
+	return writeOut(g, o.Out, buf.Bytes(), "report on "+rep.Date)
 }

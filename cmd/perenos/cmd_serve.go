@@ -1,32 +1,24 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/sys/unix"
 
 	"perenos/crawler"
+	"perenos/handoff"
 	"perenos/mapping"
-	"perenos/pipeline"
 	"perenos/report"
 	"perenos/review"
 	"perenos/review/ledger"
-	"perenos/store"
 )
 
 // serveOptions are the flags of perenos serve.
@@ -83,9 +75,6 @@ EXIT STATUS
 	return cmd
 }
 
-// socketPath is where a running perenos serve takes stage jobs.
-func socketPath(home string) string { return filepath.Join(home, "serve.sock") }
-
 func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return &usageError{"--tls-cert and --tls-key go together"}
@@ -140,22 +129,34 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		fmt.Fprintln(g.errOut, "no operator account yet: add one with perenos users add NAME")
 	}
 
-	sock, err := listenJobs(ws.Dir)
-	if err != nil {
-		return err
-	}
-	var handed sync.WaitGroup
-	defer func() { // the workspace closes only after every job using it has stopped
-		sock.Close()
-		handed.Wait()
-		srv.Wait()
-	}()
-	handed.Go(func() { serveJobs(ctx, sock, ws, shared, g, &handed) })
-
+	// The web UI listens first: once the command socket answers, the
+	// server is up.
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
+	defer ln.Close()
+	sock, err := handoff.Listen(ws.Dir)
+	switch {
+	case errors.Is(err, handoff.ErrUnsupported):
+		fmt.Fprintf(g.errOut, "%v: while this server runs, other perenos commands on this workspace say it is locked\n", err)
+	case err != nil:
+		return err
+	}
+	var handed sync.WaitGroup
+	defer func() { // the workspace closes only after every command using it has stopped
+		if sock != nil {
+			sock.Close()
+		}
+		handed.Wait()
+		srv.Wait()
+	}()
+	if sock != nil {
+		handed.Go(func() {
+			handoff.Serve(ctx, sock, serveHandedCommands(ws, shared, g.log), func(err error) { g.log.Warn("handed command", "err", err) })
+		})
+	}
+
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: nil}
 	errc := make(chan error, 1)
 	go func() {
@@ -165,7 +166,7 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 			errc <- hs.Serve(ln)
 		}
 	}()
-	fmt.Fprintf(g.out, "review UI at %s (listening on %s); stage commands hand their jobs over %s\n", public, ln.Addr(), socketPath(ws.Dir))
+	fmt.Fprintf(g.out, "review UI at %s (listening on %s); other perenos commands on this workspace run here, handed over %s\n", public, ln.Addr(), handoff.Path(ws.Dir))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("web server: %w", err)
@@ -175,186 +176,4 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 	defer cancel()
 	_ = hs.Shutdown(sctx)
 	return nil
-}
-
-// listenJobs opens the owner-only socket on which stage commands hand
-// their jobs to this process.
-func listenJobs(home string) (net.Listener, error) {
-	path := socketPath(home)
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return nil, fmt.Errorf("another perenos serve already answers on %s", path)
-	}
-	_ = os.Remove(path) // left by a killed server; the ledger lock is ours, so no one else uses it
-	old := unix.Umask(0o177)
-	ln, err := net.Listen("unix", path)
-	unix.Umask(old)
-	if err != nil {
-		return nil, fmt.Errorf("job socket %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("job socket %s: %w", path, err)
-	}
-	return ln, nil
-}
-
-// jobRequest is what a stage command sends: its command line.
-type jobRequest struct {
-	Args []string `json:"args"`
-}
-
-// jobFrame is one message back: output, or the final status.
-type jobFrame struct {
-	Out   string `json:"out,omitempty"`
-	Err   string `json:"err,omitempty"`
-	Done  bool   `json:"done,omitempty"`
-	Exit  int    `json:"exit,omitempty"`
-	Error string `json:"error,omitempty"`
-}
-
-type sharedWorkspaceKey struct{}
-type sharedRunnerKey struct{}
-
-// sharedWorkspace is the workspace a job handed to perenos serve runs on.
-func sharedWorkspace(ctx context.Context) *store.Workspace {
-	ws, _ := ctx.Value(sharedWorkspaceKey{}).(*store.Workspace)
-	return ws
-}
-
-// sharedRunner is what a job handed to perenos serve shares with the
-// server's other jobs.
-func sharedRunner(ctx context.Context) *serveRunner {
-	r, _ := ctx.Value(sharedRunnerKey{}).(*serveRunner)
-	return r
-}
-
-func serveJobs(ctx context.Context, ln net.Listener, ws *store.Workspace, shared *serveRunner, g *globalOptions, wg *sync.WaitGroup) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		wg.Go(func() {
-			defer c.Close()
-			if err := runHandedJob(ctx, c.(*net.UnixConn), ws, shared); err != nil {
-				g.log.Warn("handed-over job", "err", err)
-			}
-		})
-	}
-}
-
-// frameWriter sends what a command prints as frames of one stream.
-type frameWriter struct {
-	mu    *sync.Mutex
-	enc   *json.Encoder
-	isErr bool
-}
-
-func (w frameWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	f := jobFrame{Out: string(p)}
-	if w.isErr {
-		f = jobFrame{Err: string(p)}
-	}
-	if err := w.enc.Encode(f); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-func runHandedJob(ctx context.Context, c *net.UnixConn, ws *store.Workspace, shared *serveRunner) error {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var cred *unix.Ucred
-	var cerr error
-	if err := raw.Control(func(fd uintptr) { cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED) }); err != nil || cerr != nil {
-		return fmt.Errorf("peer credentials: %v %v", err, cerr)
-	}
-	if int(cred.Uid) != os.Getuid() {
-		return fmt.Errorf("refused a job from uid %d: only the workspace's owner may hand jobs over", cred.Uid)
-	}
-	r := bufio.NewReader(c)
-	line, err := r.ReadBytes('\n')
-	if err != nil {
-		return fmt.Errorf("read job: %w", err)
-	}
-	var req jobRequest
-	if err := json.Unmarshal(line, &req); err != nil || len(req.Args) == 0 {
-		return fmt.Errorf("malformed job request")
-	}
-	jctx, cancel := context.WithCancel(context.WithValue(context.WithValue(ctx, sharedWorkspaceKey{}, ws), sharedRunnerKey{}, shared))
-	defer cancel()
-	go func() { // the client hung up (Ctrl-C): stop the job
-		_, _ = io.Copy(io.Discard, r)
-		cancel()
-	}()
-	mu := &sync.Mutex{}
-	enc := json.NewEncoder(c)
-	root := newRootCommand()
-	root.SetArgs(req.Args)
-	root.SetOut(frameWriter{mu, enc, false})
-	root.SetErr(frameWriter{mu, enc, true})
-	err = root.ExecuteContext(jctx)
-	done := jobFrame{Done: true, Exit: exitCode(err)}
-	if err != nil {
-		done.Error = message(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return enc.Encode(done)
-}
-
-// handOffArgs is the command line handed to a running perenos serve.
-var handOffArgs = func() []string { return os.Args[1:] }
-
-// handOff gives the command to the perenos serve that holds the workspace
-// and relays its output. It reports false when no server answers.
-func handOff(ctx context.Context, g *globalOptions) (bool, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", socketPath(g.Home))
-	if err != nil {
-		return false, nil
-	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	if err := json.NewEncoder(c).Encode(jobRequest{Args: handOffArgs()}); err != nil {
-		return true, fmt.Errorf("hand the job to perenos serve: %w", err)
-	}
-	fmt.Fprintf(g.errOut, "the workspace is held by perenos serve: the job runs there (%s)\n", socketPath(g.Home))
-	dec := json.NewDecoder(c)
-	for {
-		var f jobFrame
-		if err := dec.Decode(&f); err != nil {
-			if ctx.Err() != nil {
-				return true, ctx.Err()
-			}
-			return true, fmt.Errorf("perenos serve stopped answering before the job finished: %w", err)
-		}
-		switch {
-		case f.Done:
-			return true, handedError(f)
-		case f.Err != "":
-			io.WriteString(g.errOut, f.Err)
-		default:
-			io.WriteString(g.out, f.Out)
-		}
-	}
-}
-
-// handedError rebuilds a handed job's outcome so that the exit code matches.
-func handedError(f jobFrame) error {
-	switch {
-	case f.Exit == ExitOK:
-		return nil
-	case f.Exit == ExitPartial:
-		return fmt.Errorf("%w: %s", pipeline.ErrSomeFailed, strings.TrimPrefix(f.Error, pipeline.ErrSomeFailed.Error()+": "))
-	case f.Exit == ExitLocked:
-		return fmt.Errorf("%s: %w", f.Error, store.ErrLocked)
-	}
-	return errors.New(f.Error)
 }

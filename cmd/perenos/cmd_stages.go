@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,15 +16,15 @@ import (
 
 // stageOptions are the flags every stage command shares.
 type stageOptions struct {
-	sel           selectorOptions
-	JSON          bool
+	Sel           selectorOptions
+	Output        formatFlag
 	SitesParallel int
 	Profiles      string
 }
 
 func (o *stageOptions) addFlags(f *pflag.FlagSet) {
-	o.sel.addFlags(f)
-	f.BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	o.Sel.addFlags(f)
+	o.Output.addFlags(f, "text", "json")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 32, "sites worked on at once")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 }
@@ -82,19 +83,12 @@ type batch struct {
 // it is the shared body of the stage commands.
 func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOptions, args []string,
 	plan func(orgs []*store.Org, prog *progress, profiles mapping.Profiles) (batch, error)) error {
-	ws, unlock, err := sharedWorkspace(ctx), func() {}, error(nil) // set when perenos serve runs a handed job
-	if ws == nil {
-		// A running perenos serve holds the workspace: hand it the job.
-		if handed, herr := handOff(ctx, g); handed {
-			return herr
-		}
-		ws, unlock, err = openWorkspace(ctx, g, name)
-	}
+	ws, unlock, err := openWorkspace(ctx, g, name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	orgs, err := pipeline.Select(ws, pipeline.Selector{IDs: args, All: o.sel.All, Type: o.sel.Type, District: o.sel.District, State: o.sel.State})
+	orgs, err := pipeline.Select(ws, o.Sel.selector(args))
 	if err != nil {
 		return &usageError{err.Error()}
 	}
@@ -102,7 +96,7 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 	if err != nil {
 		return err
 	}
-	prog := newProgress(g, o.JSON, len(orgs), name)
+	prog := newProgress(g, o.asJSON(), len(orgs), name)
 	b, err := plan(orgs, prog, profiles)
 	if err != nil {
 		return err
@@ -117,99 +111,175 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 			return err
 		}
 	}
-	printResult(g.out, res, o.JSON)
+	printResult(g.out, res, o.asJSON())
 	return res.Err()
 }
 
+func (o *stageOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json"); err != nil {
+		return err
+	}
+	return absPath(&o.Profiles)
+}
+
+// asJSON reports whether the result is printed as JSON.
+func (o *stageOptions) asJSON() bool { return o.Output.Format == "json" || o.Output.JSON }
+
+// crawlCmd is perenos crawl.
+type crawlCmd struct {
+	Stage stageOptions
+	Crawl crawlOptions
+}
+
+func (c *crawlCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := c.Stage.prepare(g, in, args); err != nil {
+		return err
+	}
+	return absPath(&c.Crawl.WARC)
+}
+
 func newCrawlCommand(g *globalOptions) *cobra.Command {
-	var o stageOptions
-	var c crawlOptions
+	var o crawlCmd
 	cmd := &cobra.Command{
 		Use:   "crawl [ORG...]",
 		Short: "Fetch organisations' legacy sites, resuming where an earlier crawl stopped",
 		Long: `Fetch each organisation's legacy site whole: pages, and attachments into the blob store.
 robots.txt is obeyed; a crawl killed at any moment resumes its frontier when run again.
 Per-site settings come from optional registry columns: aliases, delay_ms, per_host, ca_file, insecure.`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "crawl", &o, args, func(orgs []*store.Org, prog *progress, _ mapping.Profiles) (batch, error) {
-				step, closeWARC, err := c.step(prog)
-				return batch{steps: []pipeline.Step{step}, after: closeWARC}, err
-			})
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "crawl", &o, args, runCrawl) },
 	}
-	o.addFlags(cmd.Flags())
-	c.addFlags(cmd.Flags())
+	o.Stage.addFlags(cmd.Flags())
+	o.Crawl.addFlags(cmd.Flags())
 	return cmd
 }
 
+func runCrawl(ctx context.Context, g *globalOptions, o *crawlCmd, args []string) error {
+	return stageRun(ctx, g, "crawl", &o.Stage, args, func(orgs []*store.Org, prog *progress, _ mapping.Profiles) (batch, error) {
+		step, closeWARC, err := o.Crawl.step(prog)
+		return batch{steps: []pipeline.Step{step}, after: closeWARC}, err
+	})
+}
+
+// extractCmd is perenos extract.
+type extractCmd struct{ Stage stageOptions }
+
+func (c *extractCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return c.Stage.prepare(g, in, args)
+}
+
 func newExtractCommand(g *globalOptions) *cobra.Command {
-	var o stageOptions
+	var o extractCmd
 	cmd := &cobra.Command{
 		Use:   "extract [ORG...]",
 		Short: "Extract main content, links and attachments from crawled pages",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "extract", &o, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
-				return batch{steps: []pipeline.Step{pipeline.Extract{}}}, nil
-			})
+			return ledgerRun(cmd, g, "extract", &o, args, runExtract)
 		},
 	}
-	o.addFlags(cmd.Flags())
+	o.Stage.addFlags(cmd.Flags())
 	return cmd
+}
+
+func runExtract(ctx context.Context, g *globalOptions, o *extractCmd, args []string) error {
+	return stageRun(ctx, g, "extract", &o.Stage, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
+		return batch{steps: []pipeline.Step{pipeline.Extract{}}}, nil
+	})
+}
+
+// mapCmd is perenos map.
+type mapCmd struct{ Stage stageOptions }
+
+func (c *mapCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return c.Stage.prepare(g, in, args)
 }
 
 func newMapCommand(g *globalOptions) *cobra.Command {
-	var o stageOptions
+	var o mapCmd
 	cmd := &cobra.Command{
 		Use:   "map [ORG...]",
 		Short: "Place extracted content into the mandated structure and list the gaps",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "map", &o, args, func(_ []*store.Org, _ *progress, profiles mapping.Profiles) (batch, error) {
-				return batch{steps: []pipeline.Step{pipeline.Map{Profiles: profiles}}}, nil
-			})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "map", &o, args, runMap) },
 	}
-	o.addFlags(cmd.Flags())
+	o.Stage.addFlags(cmd.Flags())
 	return cmd
+}
+
+func runMap(ctx context.Context, g *globalOptions, o *mapCmd, args []string) error {
+	return stageRun(ctx, g, "map", &o.Stage, args, func(_ []*store.Org, _ *progress, profiles mapping.Profiles) (batch, error) {
+		return batch{steps: []pipeline.Step{pipeline.Map{Profiles: profiles}}}, nil
+	})
+}
+
+// approveCmd is perenos approve.
+type approveCmd struct {
+	Stage    stageOptions
+	Reason   string
+	WithGaps bool
+}
+
+func (c *approveCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return c.Stage.prepare(g, in, args)
 }
 
 func newApproveCommand(g *globalOptions) *cobra.Command {
-	var o stageOptions
-	var reason string
+	var o approveCmd
 	cmd := &cobra.Command{
 		Use:   "approve [ORG...]",
 		Short: "Approve mapped sites as they are, without the review UI",
-		Long: `Send mapped sites through review and approve them as they are: items left for review go to
-their best candidate section (or «Прочее»), with the reason recorded.`,
+		Long: `Send mapped sites through review and approve them as they are. Approval means the same here
+and in the review UI: every item still left for review goes to its best candidate section (or
+«Прочее»), recorded as the approver's decision, so a later re-map keeps it there; and a plan with
+open mandated gaps (sections or items the old site never had) is approved only with --with-gaps,
+which the event log records.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if reason == "" {
+			if o.Reason == "" {
 				return &usageError{"--reason is required: it is written to the event log"}
 			}
-			return stageRun(cmd.Context(), g, "approve", &o, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
-				return batch{steps: pipeline.ApproveSteps(reason)}, nil
-			})
+			return ledgerRun(cmd, g, "approve", &o, args, runApprove)
 		},
 	}
-	o.addFlags(cmd.Flags())
-	cmd.Flags().StringVar(&reason, "reason", "", "why the sites are approved without review")
+	o.Stage.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the sites are approved without review")
+	cmd.Flags().BoolVar(&o.WithGaps, "with-gaps", false, "approve also sites whose mandated gaps are open (they are filled by hand on the portal)")
 	return cmd
 }
 
+func runApprove(ctx context.Context, g *globalOptions, o *approveCmd, args []string) error {
+	return stageRun(ctx, g, "approve", &o.Stage, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
+		return batch{steps: pipeline.ApproveSteps(o.Reason, o.WithGaps)}, nil
+	})
+}
+
+// runCmd is perenos run.
+type runCmd struct {
+	Stage stageOptions
+	Crawl crawlOptions
+}
+
+func (c *runCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := c.Stage.prepare(g, in, args); err != nil {
+		return err
+	}
+	return absPath(&c.Crawl.WARC)
+}
+
 func newRunCommand(g *globalOptions) *cobra.Command {
-	var o stageOptions
-	var c crawlOptions
+	var o runCmd
 	cmd := &cobra.Command{
 		Use:   "run [ORG...]",
 		Short: "Crawl, extract and map a batch of sites",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "run", &o, args, func(_ []*store.Org, prog *progress, profiles mapping.Profiles) (batch, error) {
-				step, closeWARC, err := c.step(prog)
-				return batch{steps: pipeline.RunSteps(step, pipeline.Map{Profiles: profiles}), after: closeWARC}, err
-			})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "run", &o, args, runRun) },
 	}
-	o.addFlags(cmd.Flags())
-	c.addFlags(cmd.Flags())
+	o.Stage.addFlags(cmd.Flags())
+	o.Crawl.addFlags(cmd.Flags())
 	return cmd
+}
+
+func runRun(ctx context.Context, g *globalOptions, o *runCmd, args []string) error {
+	return stageRun(ctx, g, "run", &o.Stage, args, func(_ []*store.Org, prog *progress, profiles mapping.Profiles) (batch, error) {
+		step, closeWARC, err := o.Crawl.step(prog)
+		return batch{steps: pipeline.RunSteps(step, pipeline.Map{Profiles: profiles}), after: closeWARC}, err
+	})
 }
 
 // runnerFor returns the runner a command runs its steps through: inside

@@ -1,8 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"os"
+	"io"
 	"slices"
 	"strings"
 
@@ -16,11 +17,18 @@ import (
 	"perenos/uploader"
 )
 
-// portalOptions say where uploads go.
+// portalOptions say where uploads go. The tokens are read where the
+// command is typed (prepare) and travel with the options, so that a
+// command handed to perenos serve never reads the server's environment.
 type portalOptions struct {
 	URL         string
 	Tokens      string
 	Concurrency int
+	// TokenMap is the portal site → token map read from Tokens or the
+	// environment by prepare.
+	TokenMap map[string]string `json:",omitempty"`
+	// EnvToken is PERENOS_PORTAL_TOKEN as the client saw it.
+	EnvToken string `json:",omitempty"`
 }
 
 func (o *portalOptions) addFlags(f *pflag.FlagSet) {
@@ -29,25 +37,39 @@ func (o *portalOptions) addFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.Concurrency, "concurrency", 4, "objects uploaded at once per site")
 }
 
-func (o *portalOptions) target(orgs []*store.Org) (uploader.Target, error) {
+// prepare reads the tokens: the file named by --tokens, or the
+// environment's PERENOS_PORTAL_TOKEN.
+func (o *portalOptions) prepare() error {
 	if o.URL == "" {
-		return nil, &usageError{"--portal is required: the base URL of the portal's import API"}
+		return &usageError{"--portal is required: the base URL of the portal's import API"}
 	}
-	var tokens map[string]string
 	switch {
 	case o.Tokens != "":
 		t, err := uploader.LoadTokens(o.Tokens)
 		if err != nil {
+			return err
+		}
+		o.TokenMap = t
+	case envToken() != "":
+		o.EnvToken = envToken()
+	default:
+		return &usageError{"give the portal tokens with --tokens FILE (CSV portal_site,token) or PERENOS_PORTAL_TOKEN"}
+	}
+	return nil
+}
+
+func (o *portalOptions) target(orgs []*store.Org) (uploader.Target, error) {
+	if o.TokenMap == nil && o.EnvToken == "" {
+		if err := o.prepare(); err != nil {
 			return nil, err
 		}
-		tokens = t
-	case os.Getenv("PERENOS_PORTAL_TOKEN") != "":
+	}
+	tokens := o.TokenMap
+	if o.EnvToken != "" {
 		if len(orgs) != 1 {
 			return nil, &usageError{"PERENOS_PORTAL_TOKEN serves a single site; use --tokens FILE for several"}
 		}
-		tokens = map[string]string{orgs[0].PortalSite: os.Getenv("PERENOS_PORTAL_TOKEN")}
-	default:
-		return nil, &usageError{"give the portal tokens with --tokens FILE (CSV portal_site,token) or PERENOS_PORTAL_TOKEN"}
+		tokens = map[string]string{orgs[0].PortalSite: o.EnvToken}
 	}
 	for _, org := range orgs {
 		if tokens[org.PortalSite] == "" {
@@ -93,10 +115,22 @@ func (u *uploadOptions) portal(t uploader.Target, concurrency int) (uploader.Por
 		Exec: uploader.ExecOptions{Concurrency: concurrency, MaxDelete: u.MaxDelete, Global: uploader.NewLimiter(u.Global)}}, nil
 }
 
+// uploadCmd is perenos upload.
+type uploadCmd struct {
+	Stage  stageOptions
+	Portal portalOptions
+	Upload uploadOptions
+}
+
+func (c *uploadCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := c.Stage.prepare(g, in, args); err != nil {
+		return err
+	}
+	return c.Portal.prepare()
+}
+
 func newUploadCommand(g *globalOptions) *cobra.Command {
-	var o stageOptions
-	var p portalOptions
-	var u uploadOptions
+	var o uploadCmd
 	cmd := &cobra.Command{
 		Use:   "upload [ORG...]",
 		Short: "Upload approved sites to the portal: only what is new or changed",
@@ -105,43 +139,59 @@ key derived from the organisation's ID and the item's path on its old site, so a
 only what is new or changed and never duplicates anything. Items that left the plan are deleted
 only with --sync, never in a run that had failures, only if perenos created them, and at most
 --max-delete per site. Transient failures are retried; permanent ones are listed per item.`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "upload", &o, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
-				t, err := p.target(orgs)
-				if err != nil {
-					return batch{}, err
-				}
-				pp, err := u.portal(t, p.Concurrency)
-				if err != nil {
-					return batch{}, err
-				}
-				return batch{steps: []pipeline.Step{pipeline.Upload{Portal: pp, DryRun: u.DryRun}}}, nil
-			})
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "upload", &o, args, runUpload) },
 	}
-	o.addFlags(cmd.Flags())
-	p.addFlags(cmd.Flags())
-	u.addFlags(cmd.Flags())
+	o.Stage.addFlags(cmd.Flags())
+	o.Portal.addFlags(cmd.Flags())
+	o.Upload.addFlags(cmd.Flags())
 	return cmd
 }
 
+func runUpload(ctx context.Context, g *globalOptions, o *uploadCmd, args []string) error {
+	return stageRun(ctx, g, "upload", &o.Stage, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
+		t, err := o.Portal.target(orgs)
+		if err != nil {
+			return batch{}, err
+		}
+		pp, err := o.Upload.portal(t, o.Portal.Concurrency)
+		if err != nil {
+			return batch{}, err
+		}
+		return batch{steps: []pipeline.Step{pipeline.Upload{Portal: pp, DryRun: o.Upload.DryRun}}}, nil
+	})
+}
+
+// verifyCmd is perenos verify.
+type verifyCmd struct {
+	Stage  stageOptions
+	Portal portalOptions
+}
+
+func (c *verifyCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := c.Stage.prepare(g, in, args); err != nil {
+		return err
+	}
+	return c.Portal.prepare()
+}
+
 func newVerifyCommand(g *globalOptions) *cobra.Command {
-	var o stageOptions
-	var p portalOptions
+	var o verifyCmd
 	cmd := &cobra.Command{
 		Use:   "verify [ORG...]",
 		Short: "Read uploaded sites back from the portal and compare them with the plan",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return stageRun(cmd.Context(), g, "verify", &o, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
-				t, err := p.target(orgs)
-				if err != nil {
-					return batch{}, err
-				}
-				return batch{steps: []pipeline.Step{pipeline.Verify{Portal: uploader.Portal{Target: t}}}}, nil
-			})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "verify", &o, args, runVerify) },
 	}
-	o.addFlags(cmd.Flags())
-	p.addFlags(cmd.Flags())
+	o.Stage.addFlags(cmd.Flags())
+	o.Portal.addFlags(cmd.Flags())
 	return cmd
+}
+
+func runVerify(ctx context.Context, g *globalOptions, o *verifyCmd, args []string) error {
+	return stageRun(ctx, g, "verify", &o.Stage, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
+		t, err := o.Portal.target(orgs)
+		if err != nil {
+			return batch{}, err
+		}
+		return batch{steps: []pipeline.Step{pipeline.Verify{Portal: uploader.Portal{Target: t}}}}, nil
+	})
 }

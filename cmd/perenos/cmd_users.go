@@ -15,12 +15,34 @@ import (
 	"perenos/store"
 )
 
+// usersAddOptions are the flags of users add; Password is read by the
+// client (prepare), from its terminal or standard input.
+type usersAddOptions struct {
+	FromStdin bool
+	Password  string `json:",omitempty"`
+}
+
+func (o *usersAddOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := checkUserName(args[0]); err != nil {
+		return err
+	}
+	pw, err := readPassword(in, g, o.FromStdin)
+	if err != nil {
+		return err
+	}
+	o.Password = pw
+	return nil
+}
+
+// usersOptions are the (no) flags of users disable and users list.
+type usersOptions struct{}
+
 func newUsersCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "users",
 		Short: "Manage the operator accounts of the review web UI",
 	}
-	var fromStdin bool
+	var addOpts usersAddOptions
 	add := &cobra.Command{
 		Use:   "add NAME",
 		Short: "Add an operator account, or set its password",
@@ -29,16 +51,17 @@ asked for on the terminal (twice), or read from the first line of standard input
 --password-stdin. Only a bcrypt hash is kept.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runUsersAdd(cmd.Context(), g, cmd.InOrStdin(), args[0], fromStdin)
+			return ledgerRun(cmd, g, "users add", &addOpts, args, runUsersAdd)
 		},
 	}
-	add.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+	add.Flags().BoolVar(&addOpts.FromStdin, "password-stdin", false, "read the password from standard input")
+	var none usersOptions
 	disable := &cobra.Command{
 		Use:   "disable NAME",
 		Short: "Stop an operator account from logging in",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runUsersDisable(cmd.Context(), g, args[0])
+			return ledgerRun(cmd, g, "users disable", &none, args, runUsersDisable)
 		},
 	}
 	list := &cobra.Command{
@@ -46,27 +69,31 @@ asked for on the terminal (twice), or read from the first line of standard input
 		Short: "List the operator accounts",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ws, unlock, err := openWorkspace(cmd.Context(), g, "users list")
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			users, err := ws.Users()
-			if err != nil {
-				return err
-			}
-			for _, u := range users {
-				state := "active"
-				if u.Disabled {
-					state = "disabled"
-				}
-				fmt.Fprintf(g.out, "%s\t%s\tsince %s\n", u.Name, state, u.Created.Format("2006-01-02"))
-			}
-			return nil
+			return ledgerRun(cmd, g, "users list", &none, args, runUsersList)
 		},
 	}
 	cmd.AddCommand(add, disable, list)
 	return cmd
+}
+
+func runUsersList(ctx context.Context, g *globalOptions, o *usersOptions, args []string) error {
+	ws, unlock, err := openWorkspace(ctx, g, "users list")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	users, err := ws.Users()
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		state := "active"
+		if u.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(g.out, "%s\t%s\tsince %s\n", u.Name, state, u.Created.Format("2006-01-02"))
+	}
+	return nil
 }
 
 func readPassword(in io.Reader, g *globalOptions, fromStdin bool) (string, error) {
@@ -99,15 +126,19 @@ func readPassword(in io.Reader, g *globalOptions, fromStdin bool) (string, error
 	return string(a), nil
 }
 
-func runUsersAdd(ctx context.Context, g *globalOptions, in io.Reader, name string, fromStdin bool) error {
+func checkUserName(name string) error {
 	if strings.TrimSpace(name) != name || name == "" || len(name) > 64 {
 		return &usageError{fmt.Sprintf("user name %q: use 1 to 64 characters without surrounding spaces", name)}
 	}
-	pw, err := readPassword(in, g, fromStdin)
-	if err != nil {
+	return nil
+}
+
+func runUsersAdd(ctx context.Context, g *globalOptions, o *usersAddOptions, args []string) error {
+	name := args[0]
+	if err := checkUserName(name); err != nil {
 		return err
 	}
-	hash, err := review.HashPassword(pw)
+	hash, err := review.HashPassword(o.Password)
 	if err != nil {
 		return &usageError{err.Error()}
 	}
@@ -123,7 +154,8 @@ func runUsersAdd(ctx context.Context, g *globalOptions, in io.Reader, name strin
 	return nil
 }
 
-func runUsersDisable(ctx context.Context, g *globalOptions, name string) error {
+func runUsersDisable(ctx context.Context, g *globalOptions, o *usersOptions, args []string) error {
+	name := args[0]
 	ws, unlock, err := openWorkspace(ctx, g, "users disable")
 	if err != nil {
 		return err

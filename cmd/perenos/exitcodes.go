@@ -18,7 +18,10 @@ const (
 )
 
 func exitCode(err error) int {
+	var he *handedError
 	switch {
+	case errors.As(err, &he):
+		return he.res.Exit
 	case err == nil:
 		return ExitOK
 	case errors.Is(err, store.ErrLocked):
@@ -38,7 +41,10 @@ func message(err error) string {
 // hint says what to do next, where we know.
 func hint(err error) string {
 	var le *store.LockedError
+	var he *handedError
 	switch {
+	case errors.As(err, &he):
+		return he.res.Hint
 	case errors.As(err, &le):
 		return "wait for that process to finish, or stop it; if it is perenos serve, start the job from its web UI. A lock left by a killed process is released by the kernel, so no unlock step is needed."
 	case errors.Is(err, pipeline.ErrSomeFailed):

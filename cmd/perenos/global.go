@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"perenos/pipeline"
 	"perenos/store"
 )
 
@@ -58,7 +59,11 @@ func (g *globalOptions) resolve(cmd *cobra.Command) error {
 }
 
 // openWorkspace takes the workspace's lock; the caller defers unlock.
+// Inside perenos serve, a handed command gets the server's open workspace.
 func openWorkspace(ctx context.Context, g *globalOptions, command string) (*store.Workspace, func(), error) {
+	if ws := sharedWorkspace(ctx); ws != nil {
+		return ws, func() {}, nil
+	}
 	ws, err := store.Open(ctx, g.Home, store.Options{Command: "perenos " + command})
 	if err != nil {
 		return nil, nil, err
@@ -102,6 +107,11 @@ type selectorOptions struct {
 	State    string
 }
 
+// selector is the pipeline's selector for these flags and the named IDs.
+func (s *selectorOptions) selector(ids []string) pipeline.Selector {
+	return pipeline.Selector{IDs: ids, All: s.All, Type: s.Type, District: s.District, State: s.State}
+}
+
 func (s *selectorOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&s.All, "all", false, "every organisation of the workspace")
 	f.StringVar(&s.Type, "type", "", "only organisations of this type (school, preschool, medical, municipal)")
@@ -110,3 +120,13 @@ func (s *selectorOptions) addFlags(f *pflag.FlagSet) {
 }
 
 func trimLines(s string) string { return strings.TrimSpace(s) }
+
+// selectOrgs returns the organisations the selector flags and the IDs
+// name; a selection of none is a usage error.
+func selectOrgs(ws *store.Workspace, sel selectorOptions, ids []string) ([]*store.Org, error) {
+	orgs, err := pipeline.Select(ws, sel.selector(ids))
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	return orgs, nil
+}

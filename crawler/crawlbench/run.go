@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"perenos/crawler"
+	"perenos/procstat"
 	"perenos/store"
 )
 
@@ -99,7 +100,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		MaxTries:         2,
 	}
 	copt.Gates = crawler.NewGates()
-	cpu0, _ := usage()
+	u0 := procstat.Now()
 	start := time.Now()
 	sem := make(chan struct{}, max(opt.SitesParallel, 1))
 	var wg sync.WaitGroup
@@ -122,7 +123,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	cpu1, peak := usage()
+	u1 := procstat.Now()
 	var pages int64
 	for i := 0; i < opt.Sites; i++ {
 		ws.Pages(strconv.Itoa(i), func(p *store.Page) error {
@@ -132,10 +133,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil
 		})
 	}
-	cpu := float64((cpu1 - cpu0).Microseconds()) / 1000
+	cpu := float64((u1.CPU - u0.CPU).Milliseconds())
 	res := &Result{
 		Sites: opt.Sites, Pages: pages, Requests: region.Requests.Load(), Seconds: round(elapsed, 2),
-		PagesPerSec: round(float64(pages)/elapsed, 1), PeakRSSMB: round(float64(peak)/(1<<20), 1),
+		PagesPerSec: round(float64(pages)/elapsed, 1), PeakRSSMB: round(u1.PeakMB, 1),
 		CPUMsPerPage: round(cpu/float64(max(pages, 1)), 3), Durable: true,
 		PagesPerSite: opt.Pages, DelayMS: opt.Delay.Milliseconds(), LatencyMS: opt.Latency.Milliseconds(), PerHost: opt.PerHost,
 		SitesParallelUsed: opt.SitesParallel,

@@ -120,7 +120,7 @@ func (s *Source) rebuild(ctx context.Context, org string, change func(store.Tx) 
 		if err := change(tx); err != nil {
 			return err
 		}
-		_, commit, err := mapping.RebuildPlan(ctx, tx, s.Profiles, s.MapOpts, s.Log, org)
+		_, commit, err := mapping.RebuildPlan(ctx, tx, s.WS.Blobs, s.Profiles, s.MapOpts, s.Log, org)
 		if err != nil {
 			return err
 		}
