@@ -29,7 +29,7 @@ func (s Crawl) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (
 			r.Gates = s.Options.Gates
 		}
 		if r.Gates == nil {
-			r.Gates = crawler.NewGates(max(s.Options.PerHost, 2), s.Options.Delay)
+			r.Gates = crawler.NewGates()
 		}
 	})
 	opt, err := crawler.SiteOptions(s.Options, o)

@@ -263,19 +263,36 @@ type Changes struct {
 	New     []string `json:"new"`
 	Changed []string `json:"changed"`
 	Gone    []string `json:"gone"`
+	// Unfetched were in the previous crawl but not fetched by this one (a
+	// guard, an error, a crawl cut short): not gone.
+	Unfetched []string `json:"unfetched"`
 }
 
 // LastChanges reads what the last re-crawl found new, changed and gone;
 // nil when the last crawl was the first.
 func LastChanges(rd store.Reader, org string) (*Changes, error) {
-	d, err := crawler.LastDiff.Get(rd, org, "last")
+	_, err := crawler.LastDiff.Get(rd, org, "last")
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Changes{New: d.NewURLs, Changed: d.ChangedURLs, Gone: d.GoneURLs}, nil
+	c := &Changes{}
+	err = crawler.Changes.Each(rd, org, func(u string, ch *crawler.Change) error {
+		switch ch.Kind {
+		case crawler.ChangeNew:
+			c.New = append(c.New, u)
+		case crawler.ChangeChanged:
+			c.Changed = append(c.Changed, u)
+		case crawler.ChangeGone:
+			c.Gone = append(c.Gone, u)
+		case crawler.ChangeUnfetched:
+			c.Unfetched = append(c.Unfetched, u)
+		}
+		return nil
+	})
+	return c, err
 }
 
 func mustURL(s string) *url.URL {

@@ -106,7 +106,7 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		return err
 	}
 	crawlOpts := o.crawl.crawler()
-	shared := &serveRunner{g: crawler.NewGates(max(crawlOpts.PerHost, 1), crawlOpts.Delay)}
+	shared := &serveRunner{g: crawler.NewGates()}
 	src := &ledger.Source{WS: ws, Profiles: profiles, Log: g.log, Crawl: crawlOpts, SitesParallel: o.SitesParallel, Gates: shared.g}
 	if o.portal.URL != "" {
 		src.Target = o.portal.target
