@@ -92,7 +92,7 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 			in.Attach[k] = *v
 		}
 		if err := led.Pages(o.ID, func(p *store.Page) error {
-			if p.Kind != store.KindSitemap {
+			if p.Kind != store.KindSitemap && p.Kind != store.KindScript {
 				in.Pages = append(in.Pages, p)
 			}
 			return nil

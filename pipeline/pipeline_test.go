@@ -277,3 +277,38 @@ func TestApprovalWithOpenGapsNeedsConfirmation(t *testing.T) {
 		t.Errorf("the confirmation is not in the event: %q", last.Reason)
 	}
 }
+
+// A site whose registry row says robots = ignore is crawled whole, and the
+// organisation's consent is in the event of the crawl.
+func TestRobotsIgnoredIsRecorded(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Write([]byte("User-agent: *\nDisallow: /\n"))
+			return
+		}
+		body, ok := schoolPages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(body))
+	}))
+	defer hs.Close()
+	ws := store.TestStore(t)
+	reason := "письмо директора от 01.09.2024 № 12"
+	if _, err := ws.UpsertOrg("test", store.Org{ID: "3801000006", Name: "Школа № 6", Type: store.School, LegacyURL: hs.URL + "/", PortalSite: "sh6",
+		Settings: map[string]string{"robots": "ignore", "robots_reason": reason}}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := ws.Org("3801000006")
+	r := &Runner{WS: ws, Actor: "test"}
+	res := r.Run(context.Background(), []*store.Org{o}, testCrawl())
+	if res.Failed+res.Skipped != 0 || res.Outcomes[0].Crawl.Pages < 2 || !res.Outcomes[0].Crawl.RobotsIgnored {
+		t.Fatalf("crawl with robots ignored: %+v %+v", res.Outcomes[0], res.Outcomes[0].Crawl)
+	}
+	evs, _ := ws.Events(o.ID)
+	if last := evs[len(evs)-1]; !strings.Contains(last.Reason, reason) || !strings.Contains(last.Reason, "robots.txt not obeyed") {
+		t.Errorf("crawl event: %+v", last)
+	}
+}

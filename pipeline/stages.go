@@ -42,6 +42,11 @@ func (s Crawl) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (
 	}
 	sum, commit, err := crawler.CrawlSite(ctx, r.WS, r.WS.Blobs, o, opt)
 	out.Crawl = sum
+	if sum != nil && sum.RobotsIgnored {
+		// The organisation's consent stands in the event of every crawl
+		// that used it.
+		out.reason = "robots.txt not obeyed: the registry's robots column says ignore (" + o.Settings["robots_reason"] + ")"
+	}
 	return commit, err
 }
 

@@ -232,7 +232,13 @@ func runOrgsShow(ctx context.Context, g *globalOptions, opt *orgsShowOptions, ar
 		fmt.Fprintf(g.out, "  robots.txt ignored by the registry: %s\n", line(reason))
 	}
 	if crawl != nil {
-		fmt.Fprintf(g.out, "  last crawl: %d requests, %d excluded by robots.txt\n", crawl.Requests, crawl.Robots)
+		fmt.Fprintf(g.out, "  last crawl: %d requests, %d pages, %d attachments, %d images, %d excluded by robots.txt\n", crawl.Requests, crawl.Pages, crawl.Attachments, crawl.Images, crawl.Robots)
+		if crawl.RobotsIgnored {
+			fmt.Fprintln(g.out, "    robots.txt was not obeyed (the registry's robots column says ignore)")
+		}
+		if crawl.Why != nil {
+			fmt.Fprintf(g.out, "    nothing could be fetched: %s\n", line(crawl.Why.String()))
+		}
 		for _, code := range slices.Sorted(maps.Keys(crawl.Status)) {
 			fmt.Fprintf(g.out, "    HTTP %s: %d\n", code, crawl.Status[code])
 		}
