@@ -33,7 +33,7 @@ var importRules = map[string][]string{
 	"perenos/portal/contracttest":       {"perenos/portal"},
 	"perenos/attachtext":                {"perenos/ziplimit"},
 	"perenos/extract/records":           {},
-	"perenos/extract":                   {"perenos/extract/records", "perenos/store", "perenos/charset", "perenos/attachtext"},
+	"perenos/extract":                   {"perenos/extract/records", "perenos/store", "perenos/charset", "perenos/attachtext", "perenos/links"},
 	"perenos/extract/records/goldbench": {"perenos/extract", "perenos/extract/records", "perenos/charset", "perenos/attachtext"},
 	"perenos/extract/zyte":              {"perenos/extract", "perenos/extract/records", "perenos/charset", "perenos/procstat"},
 	"perenos/registry":                  {"perenos/store", "perenos/charset", "perenos/ziplimit"},

@@ -15,9 +15,8 @@ package extract
 
 import (
 	"net/url"
-	"path"
 	"perenos/extract/records"
-	"strings"
+	"perenos/links"
 )
 
 // Link is a hyperlink of a page.
@@ -62,13 +61,6 @@ func (d *Document) Attachments() []Link {
 }
 
 // attachmentExts are the file types treated as attachments.
-var attachmentExts = map[string]bool{
-	".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".odt": true, ".ods": true,
-	".rtf": true, ".zip": true, ".rar": true, ".7z": true, ".jpg": true, ".jpeg": true, ".png": true,
-	".ppt": true, ".pptx": true, ".odp": true, ".txt": true, ".csv": true, ".sig": true, ".gif": true,
-}
-
-// IsAttachmentURL reports whether a URL names a file by its extension.
-func IsAttachmentURL(u *url.URL) bool {
-	return attachmentExts[strings.ToLower(path.Ext(u.Path))]
-}
+// IsAttachmentURL reports whether a URL names a file by its extension:
+// the one table of the project's link extractor (links.IsFile).
+func IsAttachmentURL(u *url.URL) bool { return links.IsFile(u) }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"perenos/extract/records"
+	"perenos/links"
+	"perenos/store"
 	"slices"
 	"strings"
 	"unicode"
@@ -237,54 +239,29 @@ type linkAt struct {
 // document order), one per URL and text, and every element they were
 // read from.
 func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt) {
+	// One link extractor for the project (package links): the crawler
+	// reads the same links from the token stream that this reads from the
+	// tree, with the node each came from, so that the main content can
+	// tell its own links from the template's.
+	v := links.NewVisitor(base)
 	seen := map[string]int{}
-	type resolved struct {
-		url        string
-		attachment bool
-	}
-	// a menu repeats its links in the header, the footer and the map:
-	// each href is resolved once
-	hrefs := map[string]resolved{}
 	for _, n := range found {
-		if !selLinks.Match(n) {
-			continue
-		}
-		raw := attr(n, "href")
-		if n.DataAtom == atom.Iframe || n.DataAtom == atom.Frame {
-			raw = attr(n, "src")
-		}
-		raw = strings.TrimSpace(raw)
-		if raw == "" || strings.HasPrefix(raw, "#") {
-			continue
-		}
-		r, done := hrefs[raw]
-		if !done {
-			if u, err := base.Parse(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-				u.Fragment = ""
-				r = resolved{u.String(), IsAttachmentURL(u)}
+		for _, l := range v.Visit(n) {
+			switch {
+			case l.Target == links.Image || l.Target == links.Script:
+				continue // not a link a reader follows
+			case l.Via == store.ViaScript || l.Via == store.ViaScriptSrc:
+				continue // addresses a script loads, not links of the page's text
 			}
-			hrefs[raw] = r
-		}
-		if r.url == "" {
-			continue
-		}
-		text := collapse(textOf(n))
-		if text == "" {
-			text = attr(n, "title")
-		}
-		if text == "" {
-			if img := selImg.MatchFirst(n); img != nil {
-				text = attr(img, "alt")
+			key := l.URL + "\x00" + l.Text
+			i, ok := seen[key]
+			if !ok {
+				i = len(out)
+				seen[key] = i
+				out = append(out, Link{URL: l.URL, Text: l.Text, Attachment: l.Target == links.File})
 			}
+			nodes = append(nodes, linkAt{n, i})
 		}
-		key := r.url + "\x00" + text
-		i, ok := seen[key]
-		if !ok {
-			i = len(out)
-			seen[key] = i
-			out = append(out, Link{URL: r.url, Text: text, Attachment: r.attachment})
-		}
-		nodes = append(nodes, linkAt{n, i})
 	}
 	return out, nodes
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"perenos/links"
 	"sort"
 	"strings"
 	"sync"
@@ -389,7 +390,7 @@ func isNavLink(n *html.Node) bool {
 		p = p[:i]
 	}
 	if i := strings.LastIndexByte(p, '.'); i >= 0 && i > strings.LastIndexByte(p, '/') {
-		if attachmentExts[strings.ToLower(p[i:])] {
+		if links.IsFileExt(p[i:]) {
 			return false
 		}
 	}

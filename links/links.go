@@ -70,6 +70,9 @@ var fileExts = map[string]bool{
 // picture) by its extension.
 func IsFile(u *url.URL) bool { return fileExts[strings.ToLower(path.Ext(u.Path))] }
 
+// IsFileExt reports whether an extension (".pdf", any case) names a file.
+func IsFileExt(ext string) bool { return fileExts[strings.ToLower(ext)] }
+
 // Resolve reads raw, an address as written in a page, the way a browser
 // does, against base: surrounding spaces and embedded tabs and newlines
 // are dropped, backslashes before the query are slashes, and the fragment
