@@ -98,6 +98,8 @@ func handedCommands() map[string]handedRunner {
 		"orgs show":     handled(runOrgsShow),
 		"act issue":     handled(runActIssue),
 		"act sign":      handled(runActSign),
+		"act unsign":    handled(runActUnsign),
+		"act void":      handled(runActVoid),
 		"act show":      handled(runActShow),
 		"report":        handled(runReport),
 		"domain":        handled(runDomain),

@@ -98,7 +98,7 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"redirects", org, "--portal-url", hs.URL}, want: "from,to"},
 		{args: []string{"export", org, "--out", "site.zip"}, want: "site.zip"},
 		{args: []string{"act", "issue", org, "--tz", "Asia/Irkutsk"}, want: "акт №"},
-		{args: []string{"act", "show", org}, want: "not signed"},
+		{args: []string{"act", "show", org}, want: "выдан, не подписан"},
 		{args: []string{"report", "--roadmap", "irkutsk-460rp"}, want: "акт"},
 		{args: []string{"report", "--format", "csv", "--out", "report.csv"}},
 		{args: []string{"events", org}, want: "act_issued"},
@@ -124,7 +124,8 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	if len(acts) == 0 {
 		t.Fatal("no act PDF")
 	}
-	if out, stderr, code := perenosCLI(t, home, "act", "sign", org, "--signed-by", "Иванова И. И.", "--date", time.Now().Format("2006-01-02"), "--scan", acts[0]); code != ExitOK || !strings.Contains(out, "signed by") {
+	irkutsk, _ := time.LoadLocation("Asia/Irkutsk") // the act's zone: the date on its paper is a day there
+	if out, stderr, code := perenosCLI(t, home, "act", "sign", org, "--signed-by", "Иванова И. И.", "--date", time.Now().In(irkutsk).Format("2006-01-02"), "--scan", acts[0]); code != ExitOK || !strings.Contains(out, "подписан: Иванова И. И.") {
 		t.Fatalf("act sign while serve runs: %d %s %s", code, out, stderr)
 	}
 	if _, stderr, code := perenosCLI(t, home, "rollback", org, "--portal", hs.URL, "--tokens", tokens); code == ExitOK || !strings.Contains(stderr, "signed") {
