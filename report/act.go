@@ -34,6 +34,10 @@ const (
 	SignatureVoided                 = "signature_voided"
 )
 
+// ActsFolder is the folder of the workspace act files go to by default;
+// a workspace backup holds it.
+const ActsFolder = "acts"
+
 // DefaultSiteURL makes a new site's address from its portal site ID.
 const DefaultSiteURL = "https://{site}.gosweb.gosuslugi.ru/"
 
@@ -173,7 +177,7 @@ func (o *ActOptions) defaults(ws *store.Workspace) error {
 		o.SiteURL = DefaultSiteURL
 	}
 	if o.Dir == "" {
-		o.Dir = filepath.Join(ws.Dir, "acts")
+		o.Dir = filepath.Join(ws.Dir, ActsFolder)
 	}
 	if o.Actor == "" {
 		o.Actor = "operator"
@@ -455,6 +459,38 @@ func notVerified(o *store.Org, latest *Act) error {
 		return fmt.Errorf("organisation %s: %w: it failed at %s (%s); re-run that stage, then verify", o.ID, ErrNotVerified, o.FailedAt, o.Error)
 	}
 	return fmt.Errorf("organisation %s: %w: it is %s, and an act is issued only after verification (perenos verify %s)", o.ID, ErrNotVerified, o.State, o.ID)
+}
+
+// ExternalActFiles lists the act files (PDF, HTML, manifest, signed
+// scans) recorded outside the workspace, for acts issued with another
+// folder: a workspace backup does not hold them.
+func ExternalActFiles(ws *store.Workspace) ([]string, error) {
+	orgs, err := ws.Orgs()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, o := range orgs {
+		acts, err := Acts(ws, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range acts {
+			files := []string{a.PDF, a.HTML, a.Manifest}
+			for _, s := range a.VoidedSignatures {
+				files = append(files, s.Scan)
+			}
+			if a.Signature != nil {
+				files = append(files, a.Signature.Scan)
+			}
+			for _, f := range files {
+				if filepath.IsAbs(f) {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // steps are the dates of a site's last migration, from its event log.

@@ -34,7 +34,7 @@ const MinReason = 10
 // first (UnsignAct), then the act is signed again.
 func SignAct(ctx context.Context, ws *store.Workspace, org string, in SignInput, opt ActOptions) (*Act, error) {
 	if opt.Dir == "" {
-		opt.Dir = filepath.Join(ws.Dir, "acts")
+		opt.Dir = filepath.Join(ws.Dir, ActsFolder)
 	}
 	if opt.Actor == "" {
 		opt.Actor = "operator"

@@ -63,7 +63,7 @@ EXIT STATUS
 		newRunCommand(g),
 		newPlanCommand(g), newGapsCommand(g),
 		newEventsCommand(g),
-		newBackupCommand(g),
+		newBackupCommand(g), newRestoreCommand(g),
 		newPortalCommand(g),
 		newBenchCommand(g),
 		newActCommand(g),
