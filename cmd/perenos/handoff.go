@@ -102,6 +102,8 @@ func handedCommands() map[string]handedRunner {
 		"act void":      handled(runActVoid),
 		"act show":      handled(runActShow),
 		"report":        handled(runReport),
+		"config":        handled(runConfigShow),
+		"config tz":     handled(runConfigTZ),
 		"domain":        handled(runDomain),
 		"users add":     handled(runUsersAdd),
 		"users disable": handled(runUsersDisable),

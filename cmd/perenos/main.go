@@ -64,6 +64,7 @@ EXIT STATUS
 		newPlanCommand(g), newGapsCommand(g),
 		newEventsCommand(g),
 		newBackupCommand(g), newRestoreCommand(g),
+		newConfigCommand(g),
 		newPortalCommand(g),
 		newBenchCommand(g),
 		newActCommand(g),

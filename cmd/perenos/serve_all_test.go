@@ -99,12 +99,15 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"export", org, "--out", "site.zip"}, want: "site.zip"},
 		{args: []string{"act", "issue", org, "--tz", "Asia/Irkutsk"}, want: "акт №"},
 		{args: []string{"act", "show", org}, want: "выдан, не подписан"},
+		{args: []string{"config", "tz", "Asia/Irkutsk"}, want: "Asia/Irkutsk"},
+		{args: []string{"config"}, want: "Asia/Irkutsk"},
 		{args: []string{"report", "--roadmap", "irkutsk-460rp"}, want: "акт"},
 		{args: []string{"report", "--format", "csv", "--out", "report.csv"}},
 		{args: []string{"events", org}, want: "act_issued"},
 		{args: []string{"orgs", "show", org}, want: "act_issued"},
 		{args: []string{"domain", org, "--bound", "--reason", "проверено вручную"}},
 		{args: []string{"backup", "ledger-copy.db"}, want: "ledger copied"},
+		{args: []string{"backup", "workspace.tar"}, want: "workspace archived"},
 		{args: []string{"invite", org, "--revoke"}, want: "1 invitations revoked"},
 		{args: []string{"users", "disable", "оператор"}, want: "can no longer log in"},
 	}
@@ -115,7 +118,7 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		}
 	}
 	// Files named relative to the client's folder were written there.
-	for _, f := range []string{"invites.csv", "crawl.warc", "site.zip", "report.csv", "ledger-copy.db"} {
+	for _, f := range []string{"invites.csv", "crawl.warc", "site.zip", "report.csv", "ledger-copy.db", "workspace.tar"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s was not written in the client's folder: %v", f, err)
 		}
@@ -130,6 +133,12 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	}
 	if _, stderr, code := perenosCLI(t, home, "rollback", org, "--portal", hs.URL, "--tokens", tokens); code == ExitOK || !strings.Contains(stderr, "signed") {
 		t.Fatalf("a rollback of a signed site must be refused: %d %s", code, stderr)
+	}
+	if out, stderr, code := perenosCLI(t, home, "act", "unsign", org, "--reason", "приложен не тот скан"); code != ExitOK || !strings.Contains(stderr, "held by perenos serve") {
+		t.Fatalf("act unsign while serve runs: %d %s %s", code, out, stderr)
+	}
+	if out, stderr, code := perenosCLI(t, home, "act", "void", org, "--reason", "акт выдан по ошибке"); code != ExitOK || !strings.Contains(out, "аннулирован") {
+		t.Fatalf("act void while serve runs: %d %s %s", code, out, stderr)
 	}
 }
 
