@@ -461,6 +461,22 @@ func notVerified(o *store.Org, latest *Act) error {
 	return fmt.Errorf("organisation %s: %w: it is %s, and an act is issued only after verification (perenos verify %s)", o.ID, ErrNotVerified, o.State, o.ID)
 }
 
+// HasSignedAct reports whether any act of the organisation bears a
+// signature: the registry may not move such a site to another portal site
+// without --force, since the signed paper names the site it has.
+func HasSignedAct(rd store.Reader, o *store.Org) bool {
+	acts, err := Acts(rd, o.ID)
+	if err != nil {
+		return true // unknown: ask for --force rather than move silently
+	}
+	for _, a := range acts {
+		if a.Signature != nil {
+			return true
+		}
+	}
+	return o.State == store.ActSigned
+}
+
 // ExternalActFiles lists the act files (PDF, HTML, manifest, signed
 // scans) recorded outside the workspace, for acts issued with another
 // folder: a workspace backup does not hold them.
