@@ -57,7 +57,11 @@ func runConfigShow(ctx context.Context, g *globalOptions, o *configShowOptions, 
 		fmt.Fprintf(g.out, "tz  (not set: this machine's zone, %s, is used; perenos config tz ZONE sets it)\n", time.Local)
 		return nil
 	}
-	fmt.Fprintf(g.out, "tz  %s (from %s; set by %s on %s)\n", c.TimeZone, c.TimeZoneSource, c.UpdatedBy, c.Updated.Format("2006-01-02 15:04 MST"))
+	loc, err := ws.Location()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.out, "tz  %s (from %s; set by %s on %s)\n", c.TimeZone, c.TimeZoneSource, c.UpdatedBy, c.Updated.In(loc).Format("2006-01-02 15:04"))
 	return nil
 }
 
