@@ -40,7 +40,7 @@ func renderPGM(t *testing.T, pdf string, dpi int) []*pgm {
 		t.Fatalf("pdftoppm rendered no page of %s", pdf)
 	}
 	var pages []*pgm
-	for _, f := range files { // -1 ... -9 sort before -10 only below ten pages; the tests stay below
+	for _, f := range files { // pdftoppm pads page numbers to one width, so names sort in page order
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
