@@ -115,7 +115,7 @@ func Run(ctx context.Context, ws *store.Workspace, opt Options) (*Summary, error
 	crawl := pipeline.Crawl{Options: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true, Resolve: sites.Resolve}, Delay: 10 * time.Millisecond, PerHost: 2}}
 	client := uploader.NewClient(base, tokens, uploader.ClientOptions{})
 	p := uploader.Portal{Target: client}
-	steps := append(pipeline.RunSteps(crawl, pipeline.Map{Profiles: profiles}), pipeline.ApproveSteps("автоматическое одобрение в демо")...)
+	steps := append(pipeline.RunSteps(crawl, pipeline.Map{Profiles: profiles}), pipeline.ApproveSteps("автоматическое одобрение в демо", true)...)
 	steps = append(steps, pipeline.Upload{Portal: p}, pipeline.Verify{Portal: p})
 	res := r.Run(ctx, all, steps...)
 	if err := ctx.Err(); err != nil {

@@ -4,7 +4,9 @@
 // site's template. It is pure: bytes in, values out, no I/O.
 //
 // With a Template learned from the site's other pages, the blocks the site
-// repeats are dropped and the rest is content. A page alone (a small site,
+// repeats are dropped and the rest is content. A Site extracts a whole
+// site in one streaming pass that parses each page once and learns the
+// template from the pages' block fingerprints (Blocks) as they come. A page alone (a small site,
 // or the Zyte benchmark in extract/zyte) is judged by its own signals
 // instead: running text and its link density, landmarks, ids and classes
 // (pagemain.go). Either way every block left out is listed in

@@ -62,7 +62,12 @@ const (
 	SkipDryRun      SkipReason = "dry_run"     // an upload's dry run: planned, nothing sent
 	SkipDeferred    SkipReason = "deferred"    // an upload left items for a later run (--limit, --only)
 	SkipActSigned   SkipReason = "act_signed"  // a rollback refused: the signed act describes the portal
+	SkipGapsOpen    SkipReason = "gaps_open"   // an approval refused: mandated gaps are open and were not confirmed
 )
+
+// refused reports whether a skip is a refusal of what was asked, which
+// fails the command while the site stays as it was.
+func (r SkipReason) refused() bool { return r == SkipActSigned || r == SkipGapsOpen }
 
 // Skip is why a step did not run (or did not finish its stage) for a site.
 type Skip struct {
@@ -93,6 +98,9 @@ type Outcome struct {
 	Upload   *UploadSummary       `json:"upload,omitempty"`
 	Verify   *uploader.SiteVerify `json:"verify,omitempty"`
 	Rollback *uploader.Report     `json:"rollback,omitempty"`
+
+	// reason is what the step adds to the event that records its state change.
+	reason string
 }
 
 // ReviewSummary is what an approval without review decided.
@@ -193,7 +201,7 @@ func (r *Runner) Run(ctx context.Context, orgs []*store.Org, steps ...Step) *Res
 			res.Failed++
 		case out.Skip != nil:
 			res.Skipped++
-			if out.Skip.Reason == SkipActSigned {
+			if out.Skip.Reason.refused() {
 				res.Refused++
 			}
 		}
@@ -279,12 +287,22 @@ func (r *Runner) step(ctx context.Context, id string, st Step, out *Outcome) {
 					return err
 				}
 			}
-			return tx.Advance(id, stage, r.Actor, st.note())
+			return tx.Advance(id, stage, r.Actor, joinNote(st.note(), out.reason))
 		})
 		if err != nil {
 			out.Error = err.Error()
 		}
 	}
+}
+
+func joinNote(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // Selector chooses organisations: by ID, or all, narrowed by type,

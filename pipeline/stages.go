@@ -29,7 +29,7 @@ func (s Crawl) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (
 			r.Gates = s.Options.Gates
 		}
 		if r.Gates == nil {
-			r.Gates = crawler.NewGates(max(s.Options.PerHost, 2), s.Options.Delay)
+			r.Gates = crawler.NewGates()
 		}
 	})
 	opt, err := crawler.SiteOptions(s.Options, o)
@@ -42,6 +42,11 @@ func (s Crawl) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (
 	}
 	sum, commit, err := crawler.CrawlSite(ctx, r.WS, r.WS.Blobs, o, opt)
 	out.Crawl = sum
+	if sum != nil && sum.RobotsIgnored {
+		// The organisation's consent stands in the event of every crawl
+		// that used it.
+		out.reason = "robots.txt not obeyed: the registry's robots column says ignore (" + o.Settings["robots_reason"] + ")"
+	}
 	return commit, err
 }
 
@@ -71,7 +76,7 @@ func (Map) note() string { return "" }
 func (Map) Stage() store.Stage { return store.StageMap }
 
 func (s Map) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, s.Profiles, s.Options, r.Log, o.ID)
+	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, r.WS.Blobs, s.Profiles, s.Options, r.Log, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,9 +120,12 @@ func (s Review) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) 
 }
 
 // Approve approves a site's reviewed plan for upload; Note is the reason
-// recorded in the event log.
+// recorded in the event log. Approving a plan with open mandated gaps
+// (sections and items the old site never had, to be filled by hand on the
+// portal) needs WithGaps, and the event says how many were open.
 type Approve struct {
-	Note string
+	Note     string
+	WithGaps bool
 }
 
 // Stage is approve.
@@ -125,7 +133,20 @@ func (Approve) Stage() store.Stage { return store.StageApprove }
 
 func (s Approve) note() string { return s.Note }
 
-func (Approve) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
+func (s Approve) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
+	plan, err := mapping.LoadPlan(r.WS, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if _, unplaced, _ := plan.Counts(); unplaced > 0 {
+		return nil, fmt.Errorf("%d items still wait for review: decide them in the review UI, or approve with perenos approve, which places them by their best candidate", unplaced)
+	}
+	if n := len(plan.Gaps); n > 0 {
+		if !s.WithGaps {
+			return nil, &Skip{Reason: SkipGapsOpen, Detail: fmt.Sprintf("%d mandated gaps are open (perenos gaps %s lists them); approve with --with-gaps to confirm that they are filled by hand on the portal", n, o.ID)}
+		}
+		out.reason = fmt.Sprintf("approved with %d mandated gaps open, confirmed", n)
+	}
 	return nil, nil
 }
 
@@ -254,8 +275,11 @@ func (s Rollback) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome
 func RunSteps(c Crawl, m Map) []Step { return []Step{c, Extract{}, m} }
 
 // ApproveSteps send mapped sites through review and approve them as they
-// are, with note as the recorded reason.
-func ApproveSteps(note string) []Step { return []Step{Review{Accept: note}, Approve{Note: note}} }
+// are, with note as the recorded reason: items left for review go to their
+// best candidate section as decisions; withGaps confirms open gaps.
+func ApproveSteps(note string, withGaps bool) []Step {
+	return []Step{Review{Accept: note}, Approve{Note: note, WithGaps: withGaps}}
+}
 
 func fmtItems(failed, of int, hint string, first uploader.ItemError) string {
 	return fmt.Sprintf("%d of %d items failed (%s), first: %s %s: %s", failed, of, hint, first.Kind, first.Key, first.Err)

@@ -76,6 +76,7 @@ type Workspace struct {
 	MigratedFrom uint64
 
 	leases leases
+	finish finishGroup // FinishPage's group commit (pages.go)
 }
 
 func migratedFrom(found uint64) uint64 {

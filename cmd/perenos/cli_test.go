@@ -75,8 +75,14 @@ func TestStagesFromTheCommandLine(t *testing.T) {
 		{"crawl", "--all", "--allow-private", "--delay", "1ms"},
 		{"extract", "--all"},
 		{"map", "--all"},
-		{"approve", "--all", "--reason", "проверено"},
+		{"approve", "--all", "--reason", "проверено", "--with-gaps"},
 	} {
+		if step[0] == "approve" {
+			// Without the confirmation, open mandated gaps refuse the approval.
+			if _, stderr, code := perenosCLI(t, home, step[:len(step)-1]...); code != ExitError || !strings.Contains(stderr, "--with-gaps") {
+				t.Fatalf("approval with open gaps and no --with-gaps: exit %d\n%s", code, stderr)
+			}
+		}
 		if out, stderr, code := perenosCLI(t, home, step...); code != ExitOK {
 			t.Fatalf("%v: exit %d\n%s\n%s", step, code, out, stderr)
 		}
@@ -159,5 +165,23 @@ func TestLockedWorkspaceIsAPlainError(t *testing.T) {
 	}
 	if !errors.Is(&store.LockedError{}, store.ErrLocked) {
 		t.Fatal("LockedError does not match ErrLocked")
+	}
+}
+
+func TestProgressEstimate(t *testing.T) {
+	for _, c := range []struct {
+		elapsed     time.Duration
+		done, total int
+		want        string
+	}{
+		{10 * time.Second, 0, 10, ""},
+		{10 * time.Second, 10, 10, ""},
+		{10 * time.Second, 5, 10, "about 10s left (estimate)"},
+		{time.Minute, 1, 31, "about 30 min left (estimate)"},
+		{time.Hour, 1, 4, "about 3.0 h left (estimate)"},
+	} {
+		if got := estimate(c.elapsed, c.done, c.total); got != c.want {
+			t.Errorf("estimate(%v, %d, %d) = %q, want %q", c.elapsed, c.done, c.total, got, c.want)
+		}
 	}
 }

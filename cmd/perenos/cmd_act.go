@@ -58,9 +58,9 @@ func warnNoZone(g *globalOptions, ws *store.Workspace, override string) {
 }
 
 type actIssueOptions struct {
-	Sel   selectorOptions
-	Files actFileOptions
-	JSON  bool
+	Sel    selectorOptions
+	Files  actFileOptions
+	Output formatFlag
 }
 
 func newActIssueCommand(g *globalOptions) *cobra.Command {
@@ -89,11 +89,14 @@ EXIT STATUS
 	}
 	o.Sel.addFlags(cmd.Flags())
 	o.Files.addFlags(cmd.Flags())
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
 func (o *actIssueOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json"); err != nil {
+		return err
+	}
 	return absPath(&o.Files.Dir)
 }
 
@@ -117,7 +120,7 @@ func runActIssue(ctx context.Context, g *globalOptions, o *actIssueOptions, args
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		if err := printJSON(g.out, res); err != nil {
 			return err
 		}
@@ -183,10 +186,13 @@ type actSignOptions struct {
 	Scan     string
 	Dir      string
 	TZ       string
-	JSON     bool
+	Output   formatFlag
 }
 
 func (o *actSignOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json"); err != nil {
+		return err
+	}
 	if err := absPath(&o.Scan); err != nil {
 		return err
 	}
@@ -218,7 +224,7 @@ signed again; both are in the event log.`,
 	cmd.Flags().StringVar(&o.Scan, "scan", "", "the scanned signed act: "+report.ScanFormats+", at least 1 KB")
 	cmd.Flags().StringVar(&o.Dir, "dir", "", "folder of the act files (default <home>/acts)")
 	cmd.Flags().StringVar(&o.TZ, "tz", "", "read --date in this time zone instead of the act's own")
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the recorded act as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -246,7 +252,7 @@ func runActSign(ctx context.Context, g *globalOptions, o *actSignOptions, args [
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		return printJSON(g.out, act)
 	}
 	s := act.Signature
@@ -257,7 +263,11 @@ func runActSign(ctx context.Context, g *globalOptions, o *actSignOptions, args [
 // actReasonOptions are the flags of act unsign and act void.
 type actReasonOptions struct {
 	Reason string
-	JSON   bool
+	Output formatFlag
+}
+
+func (o *actReasonOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return o.Output.resolve("text", "json")
 }
 
 func newActUnsignCommand(g *globalOptions) *cobra.Command {
@@ -275,7 +285,7 @@ with perenos act sign. The act itself stands: this does not void the act (pereno
 		},
 	}
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the signing record is wrong (written to the event log)")
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the act as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -289,7 +299,7 @@ func runActUnsign(ctx context.Context, g *globalOptions, o *actReasonOptions, ar
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		return printJSON(g.out, act)
 	}
 	v := act.VoidedSignatures[len(act.VoidedSignatures)-1]
@@ -314,7 +324,7 @@ with perenos act unsign.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the act no longer stands (written to the event log)")
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the act as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -328,7 +338,7 @@ func runActVoid(ctx context.Context, g *globalOptions, o *actReasonOptions, args
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		return printJSON(g.out, act)
 	}
 	fmt.Fprintf(g.out, "%s  акт № %s, версия %d аннулирован; номер другому акту не присваивается\n", args[0], act.Number, act.Version)
@@ -336,7 +346,11 @@ func runActVoid(ctx context.Context, g *globalOptions, o *actReasonOptions, args
 }
 
 // actShowOptions are the flags of act show.
-type actShowOptions struct{ JSON bool }
+type actShowOptions struct{ Output formatFlag }
+
+func (o *actShowOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return o.Output.resolve("text", "json")
+}
 
 func newActShowCommand(g *globalOptions) *cobra.Command {
 	var o actShowOptions
@@ -348,7 +362,7 @@ func newActShowCommand(g *globalOptions) *cobra.Command {
 			return ledgerRun(cmd, g, "act show", &o, args, runActShow)
 		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -365,7 +379,7 @@ func runActShow(ctx context.Context, g *globalOptions, o *actShowOptions, args [
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		if acts == nil {
 			acts = []*report.Act{}
 		}

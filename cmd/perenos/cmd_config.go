@@ -13,7 +13,11 @@ import (
 )
 
 // configShowOptions are the flags of config (show).
-type configShowOptions struct{ JSON bool }
+type configShowOptions struct{ Output formatFlag }
+
+func (o *configShowOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return o.Output.resolve("text", "json")
+}
 
 func newConfigCommand(g *globalOptions) *cobra.Command {
 	var o configShowOptions
@@ -35,7 +39,7 @@ and report override it for one command.`,
 			return ledgerRun(cmd, g, "config", &o, args, runConfigShow)
 		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the settings as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	cmd.AddCommand(newConfigTZCommand(g))
 	return cmd
 }
@@ -50,7 +54,7 @@ func runConfigShow(ctx context.Context, g *globalOptions, o *configShowOptions, 
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		return printJSON(g.out, c)
 	}
 	if c.TimeZone == "" {

@@ -11,12 +11,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"perenos/report"
+	"perenos/sheet"
 	"perenos/store"
 	"perenos/termtext"
 )
 
 // eventsOptions are the flags of events.
-type eventsOptions struct{ JSON bool }
+type eventsOptions struct{ Output formatFlag }
+
+func (o *eventsOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json", "csv", "xlsx"); err != nil {
+		return err
+	}
+	return refuseBinaryToTerminal(g, o.Output.Format == "xlsx", "", "--format xlsx writes a workbook: redirect it to a file")
+}
 
 func newEventsCommand(g *globalOptions) *cobra.Command {
 	var o eventsOptions
@@ -26,7 +34,7 @@ func newEventsCommand(g *globalOptions) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE:  func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "events", &o, args, runEvents) },
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json", "csv", "xlsx")
 	return cmd
 }
 
@@ -43,11 +51,33 @@ func runEvents(ctx context.Context, g *globalOptions, o *eventsOptions, args []s
 	if err != nil {
 		return err
 	}
-	if o.JSON {
+	switch o.Output.Format {
+	case "json":
 		if evs == nil {
 			evs = []store.Event{}
 		}
 		return printJSON(g.out, evs)
+	case "csv", "xlsx":
+		head := []string{"Время", "Кто", "Вид", "Из состояния", "В состояние", "Причина"}
+		row := func(e store.Event) []sheet.Cell {
+			return []sheet.Cell{sheet.DateTime(e.Time), sheet.Text(e.Actor), sheet.Text(string(e.Kind)), sheet.Text(e.From), sheet.Text(e.To), sheet.Text(e.Reason)}
+		}
+		if o.Output.Format == "csv" {
+			c := sheet.NewCSV(g.out, sheet.ExcelRU)
+			c.Row(sheet.Texts(head...)...)
+			for _, e := range evs {
+				c.Row(row(e)...)
+			}
+			return c.Close()
+		}
+		b := sheet.NewWorkbook()
+		s := b.Sheet("Журнал " + args[0])
+		s.Widths(18, 24, 10, 14, 14, 80)
+		s.Header(head...)
+		for _, e := range evs {
+			s.Row(row(e)...)
+		}
+		return b.Write(g.out)
 	}
 	tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tACTOR\tKIND\tFROM → TO\tREASON")
@@ -62,9 +92,12 @@ func runEvents(ctx context.Context, g *globalOptions, o *eventsOptions, args []s
 }
 
 // backupOptions are the flags of backup.
-type backupOptions struct{ JSON bool }
+type backupOptions struct{ Output formatFlag }
 
 func (o *backupOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json"); err != nil {
+		return err
+	}
 	return absArgs(args)
 }
 
@@ -89,7 +122,7 @@ disk. The file appears whole or not at all.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "backup", &o, args, runBackup) },
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print what was written as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -109,7 +142,7 @@ func runBackup(ctx context.Context, g *globalOptions, o *backupOptions, args []s
 		if err != nil {
 			return err
 		}
-		if o.JSON {
+		if o.Output.Format == "json" {
 			return printJSON(g.out, map[string]any{"ledger": dst, "ledger_bytes": n})
 		}
 		fmt.Fprintf(g.out, "ledger copied to %s (%d bytes); blobs and act files are not in it: perenos backup FILE.tar holds everything\n", dst, n)
@@ -129,7 +162,7 @@ func runBackup(ctx context.Context, g *globalOptions, o *backupOptions, args []s
 	for _, b := range st.Damaged {
 		fmt.Fprintf(g.errOut, "warning: blob %s is damaged in the workspace (its content has another SHA-256); archived as it is\n", b)
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		return printJSON(g.out, st)
 	}
 	fmt.Fprintf(g.out, "workspace archived to %s (%d bytes): the ledger (%d bytes), %d blobs, %d act files; perenos restore %s --home DIR brings it back\n",

@@ -18,6 +18,7 @@ import (
 	"perenos/pipeline"
 	"perenos/registry"
 	"perenos/report"
+	"perenos/sheet"
 	"perenos/store"
 	"perenos/termtext"
 )
@@ -118,8 +119,15 @@ func runOrgsImport(ctx context.Context, g *globalOptions, o *orgsImportOptions, 
 
 // orgsListOptions are the flags of orgs list.
 type orgsListOptions struct {
-	Sel  selectorOptions
-	JSON bool
+	Sel    selectorOptions
+	Output formatFlag
+}
+
+func (o *orgsListOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json", "csv", "xlsx"); err != nil {
+		return err
+	}
+	return refuseBinaryToTerminal(g, o.Output.Format == "xlsx", "", "--format xlsx writes a workbook: redirect it to a file")
 }
 
 func newOrgsListCommand(g *globalOptions) *cobra.Command {
@@ -132,7 +140,7 @@ func newOrgsListCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	o.Sel.addFlags(cmd.Flags())
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json", "csv", "xlsx")
 	return cmd
 }
 
@@ -147,11 +155,34 @@ func runOrgsList(ctx context.Context, g *globalOptions, o *orgsListOptions, args
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	if o.JSON {
+	switch o.Output.Format {
+	case "json":
 		if orgs == nil {
 			orgs = []*store.Org{}
 		}
 		return printJSON(g.out, orgs)
+	case "csv", "xlsx":
+		head := []string{"ИНН/ID", "Наименование", "Тип", "Район", "Состояние", "Этап сбоя", "Страниц", "Файлов", "Пробелов", "Старый сайт", "Сайт на портале"}
+		row := func(o *store.Org) []sheet.Cell {
+			return []sheet.Cell{sheet.Text(o.ID), sheet.Text(o.Name), sheet.Text(string(o.Type)), sheet.Text(o.District), sheet.Text(string(o.State)),
+				sheet.Text(string(o.FailedAt)), sheet.Int(o.Stats.Pages), sheet.Int(o.Stats.Attachments), sheet.Int(o.Stats.Gaps), sheet.Text(o.LegacyURL), sheet.Text(o.PortalSite)}
+		}
+		if o.Output.Format == "csv" {
+			c := sheet.NewCSV(g.out, sheet.ExcelRU)
+			c.Row(sheet.Texts(head...)...)
+			for _, x := range orgs {
+				c.Row(row(x)...)
+			}
+			return c.Close()
+		}
+		b := sheet.NewWorkbook()
+		s := b.Sheet("Организации")
+		s.Widths(14, 50, 10, 24, 12, 10, 8, 8, 8, 40, 30)
+		s.Header(head...)
+		for _, x := range orgs {
+			s.Row(row(x)...)
+		}
+		return b.Write(g.out)
 	}
 	tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tSTATE\tDISTRICT\tPAGES\tGAPS\tNAME")
@@ -166,7 +197,11 @@ func runOrgsList(ctx context.Context, g *globalOptions, o *orgsListOptions, args
 }
 
 // orgsShowOptions are the flags of orgs show.
-type orgsShowOptions struct{ JSON bool }
+type orgsShowOptions struct{ Output formatFlag }
+
+func (o *orgsShowOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return o.Output.resolve("text", "json")
+}
 
 func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 	var o orgsShowOptions
@@ -178,7 +213,7 @@ func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 			return ledgerRun(cmd, g, "orgs show", &o, args, runOrgsShow)
 		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -196,7 +231,7 @@ func runOrgsShow(ctx context.Context, g *globalOptions, opt *orgsShowOptions, ar
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if opt.JSON {
+	if opt.Output.Format == "json" {
 		return printJSON(g.out, map[string]any{"org": o, "crawl": crawl})
 	}
 	line := termtext.Line
@@ -214,7 +249,13 @@ func runOrgsShow(ctx context.Context, g *globalOptions, opt *orgsShowOptions, ar
 		fmt.Fprintf(g.out, "  robots.txt ignored by the registry: %s\n", line(reason))
 	}
 	if crawl != nil {
-		fmt.Fprintf(g.out, "  last crawl: %d requests, %d excluded by robots.txt\n", crawl.Requests, crawl.Robots)
+		fmt.Fprintf(g.out, "  last crawl: %d requests, %d pages, %d attachments, %d images, %d excluded by robots.txt\n", crawl.Requests, crawl.Pages, crawl.Attachments, crawl.Images, crawl.Robots)
+		if crawl.RobotsIgnored {
+			fmt.Fprintln(g.out, "    robots.txt was not obeyed (the registry's robots column says ignore)")
+		}
+		if crawl.Why != nil {
+			fmt.Fprintf(g.out, "    nothing could be fetched: %s\n", line(crawl.Why.String()))
+		}
 		for _, code := range slices.Sorted(maps.Keys(crawl.Status)) {
 			fmt.Fprintf(g.out, "    HTTP %s: %d\n", code, crawl.Status[code])
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 // restoreOptions are the flags of restore.
-type restoreOptions struct{ JSON bool }
+type restoreOptions struct{ Output formatFlag }
 
 // newRestoreCommand is perenos restore. It is not handed to perenos
 // serve: it makes a new workspace in an empty folder, which no server
@@ -25,9 +25,14 @@ which must be empty or not exist (a workspace in use is never overwritten). Ever
 checked against the archive's SHA-256 manifest and the ledger page by page; if anything is
 wrong, nothing is left in DIR. Then run perenos --home DIR as before.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRestore(cmd.Context(), g, &o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Output.resolve("text", "json"); err != nil {
+				return err
+			}
+			return runRestore(cmd.Context(), g, &o, args)
+		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print what was restored as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -39,7 +44,7 @@ func runRestore(ctx context.Context, g *globalOptions, o *restoreOptions, args [
 	for _, b := range st.Damaged {
 		fmt.Fprintf(g.errOut, "warning: blob %s was already damaged in the workspace the backup was taken from\n", b)
 	}
-	if o.JSON {
+	if o.Output.Format == "json" {
 		return printJSON(g.out, map[string]any{"home": g.Home, "backup": head, "restored": st})
 	}
 	fmt.Fprintf(g.out, "workspace restored into %s from %s (taken %s from %s): the ledger (%d bytes), %d blobs, %d act files\n",

@@ -106,7 +106,7 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		return err
 	}
 	crawlOpts := o.crawl.crawler()
-	shared := &serveRunner{g: crawler.NewGates(max(crawlOpts.PerHost, 1), crawlOpts.Delay)}
+	shared := &serveRunner{g: crawler.NewGates()}
 	src := &ledger.Source{WS: ws, Profiles: profiles, Log: g.log, Crawl: crawlOpts, SitesParallel: o.SitesParallel, Gates: shared.g}
 	if o.portal.URL != "" {
 		src.Target = o.portal.target
@@ -117,7 +117,13 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 			return err
 		}
 	}
-	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https",
+	// Times in the UI are the region's: the roadmap's zone when one is
+	// given, else the machine's.
+	loc := time.Local
+	if rm != nil && rm.Location() != nil {
+		loc = rm.Location()
+	}
+	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https", Location: loc,
 		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm)})
 	if err != nil {
 		return err
@@ -129,6 +135,13 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		fmt.Fprintln(g.errOut, "no operator account yet: add one with perenos users add NAME")
 	}
 
+	// The web UI listens first: once the command socket answers, the
+	// server is up.
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	defer ln.Close()
 	sock, err := handoff.Listen(ws.Dir)
 	switch {
 	case errors.Is(err, handoff.ErrUnsupported):
@@ -150,10 +163,6 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		})
 	}
 
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.Addr, err)
-	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: nil}
 	errc := make(chan error, 1)
 	go func() {

@@ -17,14 +17,14 @@ import (
 // stageOptions are the flags every stage command shares.
 type stageOptions struct {
 	Sel           selectorOptions
-	JSON          bool
+	Output        formatFlag
 	SitesParallel int
 	Profiles      string
 }
 
 func (o *stageOptions) addFlags(f *pflag.FlagSet) {
 	o.Sel.addFlags(f)
-	f.BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	o.Output.addFlags(f, "text", "json")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 32, "sites worked on at once")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 }
@@ -99,7 +99,7 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 	if err != nil {
 		return err
 	}
-	prog := newProgress(g, o.JSON, len(orgs), name)
+	prog := newProgress(g, o.asJSON(), len(orgs), name)
 	b, err := plan(orgs, prog, profiles)
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 			return err
 		}
 	}
-	printResult(g.out, res, o.JSON)
+	printResult(g.out, res, o.asJSON())
 	if b.settle != nil {
 		if err := b.settle(ws, res); err != nil {
 			return err
@@ -124,8 +124,14 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 }
 
 func (o *stageOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json"); err != nil {
+		return err
+	}
 	return absPath(&o.Profiles)
 }
+
+// asJSON reports whether the result is printed as JSON.
+func (o *stageOptions) asJSON() bool { return o.Output.Format == "json" || o.Output.JSON }
 
 // crawlCmd is perenos crawl.
 type crawlCmd struct {
@@ -214,8 +220,9 @@ func runMap(ctx context.Context, g *globalOptions, o *mapCmd, args []string) err
 
 // approveCmd is perenos approve.
 type approveCmd struct {
-	Stage  stageOptions
-	Reason string
+	Stage    stageOptions
+	Reason   string
+	WithGaps bool
 }
 
 func (c *approveCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
@@ -227,8 +234,11 @@ func newApproveCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "approve [ORG...]",
 		Short: "Approve mapped sites as they are, without the review UI",
-		Long: `Send mapped sites through review and approve them as they are: items left for review go to
-their best candidate section (or «Прочее»), with the reason recorded.`,
+		Long: `Send mapped sites through review and approve them as they are. Approval means the same here
+and in the review UI: every item still left for review goes to its best candidate section (or
+«Прочее»), recorded as the approver's decision, so a later re-map keeps it there; and a plan with
+open mandated gaps (sections or items the old site never had) is approved only with --with-gaps,
+which the event log records.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Reason == "" {
 				return &usageError{"--reason is required: it is written to the event log"}
@@ -238,12 +248,13 @@ their best candidate section (or «Прочее»), with the reason recorded.`,
 	}
 	o.Stage.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the sites are approved without review")
+	cmd.Flags().BoolVar(&o.WithGaps, "with-gaps", false, "approve also sites whose mandated gaps are open (they are filled by hand on the portal)")
 	return cmd
 }
 
 func runApprove(ctx context.Context, g *globalOptions, o *approveCmd, args []string) error {
 	return stageRun(ctx, g, "approve", &o.Stage, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
-		return batch{steps: pipeline.ApproveSteps(o.Reason)}, nil
+		return batch{steps: pipeline.ApproveSteps(o.Reason, o.WithGaps)}, nil
 	})
 }
 

@@ -109,6 +109,7 @@ func handedCommands() map[string]handedRunner {
 		"users disable": handled(runUsersDisable),
 		"users list":    handled(runUsersList),
 		"invite":        handled(runInvite),
+		"urls":          handled(runURLs),
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"perenos/store"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -46,10 +48,12 @@ EXIT STATUS
   3   finished, but some sites or items failed (re-run the same command)
   11  the workspace is locked by another perenos process
   130 interrupted`,
+		Version:           versionString(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return g.resolve(cmd) },
 	}
+	root.SetVersionTemplate("perenos {{.Version}}\n")
 	g.addFlags(root.PersistentFlags())
 	root.AddCommand(
 		newDemoCommand(g),
@@ -71,6 +75,7 @@ EXIT STATUS
 		newReportCommand(g),
 		newDomainCommand(g),
 		newRollbackCommand(g), newExportCommand(g), newRedirectsCommand(g),
+		newURLsCommand(g),
 		newServeCommand(g),
 		newUsersCommand(g),
 		newInviteCommand(g),
@@ -86,4 +91,28 @@ func (e *usageError) Error() string { return e.msg }
 func isUsage(err error) bool {
 	var u *usageError
 	return errors.As(err, &u)
+}
+
+// version is set at build time (go build -ldflags "-X main.version=1.2.0");
+// otherwise the module's version or VCS revision stands in.
+var version = ""
+
+// versionString is what perenos --version prints: the program's version
+// and the ledger schema it writes (and the newest it reads).
+func versionString() string {
+	v := version
+	if v == "" {
+		v = "(devel)"
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+				v = bi.Main.Version
+			}
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" && len(s.Value) >= 12 && v == "(devel)" {
+					v = "(devel " + s.Value[:12] + ")"
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%s, ledger schema %d", v, store.SchemaVersion)
 }

@@ -55,6 +55,9 @@ func (p *progress) Fetched(org, url string, kind store.PageKind, n int64, err er
 	p.bytes += n
 	rate := float64(p.pages+p.files) / max(time.Since(p.start).Seconds(), 0.001)
 	desc := fmt.Sprintf("pages %d, files %d, errors %d, %.0f/s", p.pages, p.files, p.errs, rate)
+	if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" {
+		desc += ", " + est
+	}
 	switch {
 	case p.bar != nil:
 		p.bar.Describe(desc)
@@ -105,8 +108,29 @@ func (p *progress) SiteDone(stage store.Stage, org string, out pipeline.Outcome)
 		}
 		p.bar.Add(1)
 	default:
-		fmt.Fprintf(p.w, "%s %s: %s\n", stage, org, oneLine(out))
+		line := fmt.Sprintf("%s %s: %s", stage, org, oneLine(out))
+		if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" && p.done < p.total*max(p.steps, 1) {
+			line += fmt.Sprintf(" [%d/%d, %s]", p.done, p.total*max(p.steps, 1), est)
+		}
+		fmt.Fprintln(p.w, line)
 	}
+}
+
+// estimate says how long the rest of a batch may take, from the time the
+// steps done so far took: labelled an estimate, since sites differ. It is
+// empty until a step is done or when nothing is left.
+func estimate(elapsed time.Duration, done, total int) string {
+	if done == 0 || done >= total {
+		return ""
+	}
+	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+	switch {
+	case left < time.Minute:
+		return fmt.Sprintf("about %ds left (estimate)", int(left.Seconds()+0.5))
+	case left < 2*time.Hour:
+		return fmt.Sprintf("about %d min left (estimate)", int(left.Minutes()+0.5))
+	}
+	return fmt.Sprintf("about %.1f h left (estimate)", left.Hours())
 }
 
 func (p *progress) finish() {

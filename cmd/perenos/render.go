@@ -20,8 +20,17 @@ func describe(o pipeline.Outcome) string {
 			for _, g := range slices.Sorted(maps.Keys(c.Guards)) {
 				s += fmt.Sprintf("; guard %s hit %d times", g, c.Guards[g])
 			}
+			if c.Images > 0 {
+				s += fmt.Sprintf(", %d images", c.Images)
+			}
 			if d := c.Changes; d != nil {
 				s += fmt.Sprintf("; since the last crawl %d new, %d changed, %d unchanged, %d gone", d.New, d.Changed, d.Unchanged, d.Gone)
+			}
+			if c.RobotsIgnored {
+				s += "; robots.txt not obeyed, as the registry says"
+			}
+			if c.Restarted != nil {
+				s += fmt.Sprintf("; the interrupted crawl of %s was dropped: the registry now says %s", c.Restarted.FromSeed, c.Restarted.ToSeed)
 			}
 			return s
 		}

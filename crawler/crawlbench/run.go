@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"perenos/crawler"
+	"perenos/procstat"
 	"perenos/store"
 )
 
@@ -99,9 +99,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		MaxQueryVariants: 10,
 		MaxTries:         2,
 	}
-	copt.Gates = crawler.NewGates(opt.PerHost, opt.Delay)
-	var ru0 syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	copt.Gates = crawler.NewGates()
+	u0 := procstat.Now()
 	start := time.Now()
 	sem := make(chan struct{}, max(opt.SitesParallel, 1))
 	var wg sync.WaitGroup
@@ -124,8 +123,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	var ru1 syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	u1 := procstat.Now()
 	var pages int64
 	for i := 0; i < opt.Sites; i++ {
 		ws.Pages(strconv.Itoa(i), func(p *store.Page) error {
@@ -135,10 +133,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil
 		})
 	}
-	cpu := float64(tvMS(ru1.Utime)-tvMS(ru0.Utime)) + float64(tvMS(ru1.Stime)-tvMS(ru0.Stime))
+	cpu := float64((u1.CPU - u0.CPU).Milliseconds())
 	res := &Result{
 		Sites: opt.Sites, Pages: pages, Requests: region.Requests.Load(), Seconds: round(elapsed, 2),
-		PagesPerSec: round(float64(pages)/elapsed, 1), PeakRSSMB: round(float64(ru1.Maxrss)/1024, 1),
+		PagesPerSec: round(float64(pages)/elapsed, 1), PeakRSSMB: round(u1.PeakMB, 1),
 		CPUMsPerPage: round(cpu/float64(max(pages, 1)), 3), Durable: true,
 		PagesPerSite: opt.Pages, DelayMS: opt.Delay.Milliseconds(), LatencyMS: opt.Latency.Milliseconds(), PerHost: opt.PerHost,
 		SitesParallelUsed: opt.SitesParallel,
@@ -156,8 +154,6 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	return res, nil
 }
-
-func tvMS(tv syscall.Timeval) int64 { return tv.Sec*1000 + int64(tv.Usec)/1000 }
 
 func round(f float64, places int) float64 {
 	p := 1.0
