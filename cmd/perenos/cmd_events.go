@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"perenos/report"
 	"perenos/sheet"
 	"perenos/store"
 	"perenos/termtext"
@@ -88,35 +91,81 @@ func runEvents(ctx context.Context, g *globalOptions, o *eventsOptions, args []s
 	return tw.Flush()
 }
 
-// backupOptions are the flags of backup (none yet).
-type backupOptions struct{}
+// backupOptions are the flags of backup.
+type backupOptions struct{ Output formatFlag }
 
 func (o *backupOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json"); err != nil {
+		return err
+	}
 	return absArgs(args)
 }
 
 func newBackupCommand(g *globalOptions) *cobra.Command {
 	var o backupOptions
-	return &cobra.Command{
-		Use:   "backup FILE",
-		Short: "Write a consistent copy of the ledger",
-		Long: `Write a consistent copy of the ledger to FILE. The copy is taken in one read transaction,
-so stages writing to the ledger in this process at the same time do not tear it.`,
+	cmd := &cobra.Command{
+		Use:   "backup FILE.tar | FILE.db",
+		Short: "Back up the whole workspace (FILE.tar) or the ledger alone (FILE.db)",
+		Long: `Back up the workspace while it is in use (through perenos serve, when it holds it):
+
+  perenos backup FILE.tar   the whole workspace in one archive: the ledger, every blob (the
+                            pages and files crawled), and the acts folder (acts, manifests,
+                            signed scans), with the SHA-256 of each file; perenos restore
+                            FILE.tar --home DIR brings it back
+  perenos backup FILE.db    a copy of the ledger alone (organisations, states, events, plans,
+                            the ID map), without the blobs and act files it names
+
+The ledger is copied in one read transaction, so stages writing at the same time do not tear
+it, and every file the copied ledger names is in the archive. The destination may not lie
+inside the workspace (the live ledger among them): write it to another folder, ideally another
+disk. The file appears whole or not at all.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return ledgerRun(cmd, g, "backup", &o, args, runBackup) },
 	}
+	o.Output.addFlags(cmd.Flags(), "text", "json")
+	return cmd
 }
 
 func runBackup(ctx context.Context, g *globalOptions, o *backupOptions, args []string) error {
+	dst := args[0]
+	ext := strings.ToLower(filepath.Ext(dst))
+	if ext != ".tar" && ext != ".db" {
+		return &usageError{fmt.Sprintf("backup %s: name the file FILE.tar (the whole workspace) or FILE.db (the ledger alone)", dst)}
+	}
 	ws, unlock, err := openWorkspace(ctx, g, "backup")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	n, err := ws.Backup(args[0])
+	if ext == ".db" {
+		n, err := ws.Backup(dst)
+		if err != nil {
+			return err
+		}
+		if o.Output.Format == "json" {
+			return printJSON(g.out, map[string]any{"ledger": dst, "ledger_bytes": n})
+		}
+		fmt.Fprintf(g.out, "ledger copied to %s (%d bytes); blobs and act files are not in it: perenos backup FILE.tar holds everything\n", dst, n)
+		return nil
+	}
+	st, err := ws.Archive(ctx, dst, []string{report.ActsFolder})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.out, "ledger copied to %s (%d bytes)\n", args[0], n)
+	outside, err := report.ExternalActFiles(ws)
+	if err != nil {
+		return err
+	}
+	for _, f := range outside {
+		fmt.Fprintf(g.errOut, "warning: %s was written outside the workspace (act --dir) and is not in the backup\n", f)
+	}
+	for _, b := range st.Damaged {
+		fmt.Fprintf(g.errOut, "warning: blob %s is damaged in the workspace (its content has another SHA-256); archived as it is\n", b)
+	}
+	if o.Output.Format == "json" {
+		return printJSON(g.out, st)
+	}
+	fmt.Fprintf(g.out, "workspace archived to %s (%d bytes): the ledger (%d bytes), %d blobs, %d act files; perenos restore %s --home DIR brings it back\n",
+		dst, st.Bytes, st.LedgerBytes, st.Blobs, st.Files, filepath.Base(dst))
 	return nil
 }

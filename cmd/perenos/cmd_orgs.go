@@ -17,6 +17,7 @@ import (
 	"perenos/crawler"
 	"perenos/pipeline"
 	"perenos/registry"
+	"perenos/report"
 	"perenos/sheet"
 	"perenos/store"
 	"perenos/termtext"
@@ -29,7 +30,10 @@ func newOrgsCommand(g *globalOptions) *cobra.Command {
 }
 
 // orgsImportOptions are the flags of orgs import.
-type orgsImportOptions struct{ JSON bool }
+type orgsImportOptions struct {
+	JSON  bool
+	Force bool
+}
 
 func (o *orgsImportOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
 	return absArgs(args)
@@ -48,13 +52,16 @@ portal_site. Russian headers are read too (ИНН, Наименование, Т�
 больница, администрация, СОШ, ДОУ, ЦРБ, ...). Further columns are kept as per-site settings
 (aliases, delay_ms, per_host, ca_file, insecure, region_code, robots with robots_reason).
 Re-importing updates organisations and never duplicates them. Bad rows are reported with
-their line and column; the good rows import.`,
+their line and column; the good rows import. A row that moves a site whose completion act is
+signed to another portal_site is held back with a warning, because the signed act names the
+site it has: --force moves it, and the event log records that it was forced.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return ledgerRun(cmd, g, "orgs import", &o, args, runOrgsImport)
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "move sites whose act is signed to the portal_site the registry gives (recorded in the event log)")
 	return cmd
 }
 
@@ -78,16 +85,23 @@ func runOrgsImport(ctx context.Context, g *globalOptions, o *orgsImportOptions, 
 		return err
 	}
 	defer unlock()
-	created, updated, unchanged, err := registry.Apply(ws, g.Actor, res.Orgs)
+	applied, err := registry.ApplyWith(ws, g.Actor, res.Orgs, registry.ApplyOptions{Force: o.Force, Signed: report.HasSignedAct})
 	if err != nil {
 		return err
+	}
+	created, updated, unchanged := applied.Created, applied.Updated, applied.Unchanged
+	for _, m := range applied.Moved {
+		fmt.Fprintf(g.errOut, "warning: %s moved from portal site %s to %s although its act is signed (--force; recorded in the event log)\n", m.Org, termtext.Line(m.From), termtext.Line(m.To))
+	}
+	for _, h := range applied.Held {
+		fmt.Fprintln(g.errOut, "warning:", termtext.Line(h.Error()))
 	}
 	bad := make([]string, len(res.Bad))
 	for i, b := range res.Bad {
 		bad[i] = b.Error()
 	}
 	if asJSON {
-		printJSON(g.out, map[string]any{"created": created, "updated": updated, "unchanged": unchanged, "bad_rows": bad})
+		printJSON(g.out, map[string]any{"created": created, "updated": updated, "unchanged": unchanged, "bad_rows": bad, "held": applied.Held, "moved": applied.Moved})
 	} else {
 		for _, b := range bad {
 			fmt.Fprintln(g.errOut, "bad row:", termtext.Line(b))
@@ -96,6 +110,9 @@ func runOrgsImport(ctx context.Context, g *globalOptions, o *orgsImportOptions, 
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("%w: %d bad rows in %s (fix them and import again; good rows are in)", pipeline.ErrSomeFailed, len(bad), path)
+	}
+	if len(applied.Held) > 0 {
+		return fmt.Errorf("%d organisations not updated: the registry moves sites whose act is signed to another portal site (see above); fix the registry, or import again with --force to move them", len(applied.Held))
 	}
 	return nil
 }

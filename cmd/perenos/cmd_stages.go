@@ -76,6 +76,9 @@ func (o *crawlOptions) crawler() crawler.Options {
 type batch struct {
 	steps []pipeline.Step
 	after func() error // closes what the steps opened (a WARC archive)
+	// settle records, after the steps, what the books must say about
+	// their outcome (a rollback voids the act); it prints what it did.
+	settle func(ws *store.Workspace, res *pipeline.Result) error
 }
 
 // stageRun opens the workspace, selects organisations, builds the steps
@@ -112,6 +115,11 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 		}
 	}
 	printResult(g.out, res, o.asJSON())
+	if b.settle != nil {
+		if err := b.settle(ws, res); err != nil {
+			return err
+		}
+	}
 	return res.Err()
 }
 

@@ -103,7 +103,9 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"redirects", org, "--portal-url", hs.URL}, want: "from,to"},
 		{args: []string{"export", org, "--out", "site.zip"}, want: "site.zip"},
 		{args: []string{"act", "issue", org, "--tz", "Asia/Irkutsk"}, want: "акт №"},
-		{args: []string{"act", "show", org}, want: "not signed"},
+		{args: []string{"act", "show", org}, want: "выдан, не подписан"},
+		{args: []string{"config", "tz", "Asia/Irkutsk"}, want: "Asia/Irkutsk"},
+		{args: []string{"config"}, want: "Asia/Irkutsk"},
 		{args: []string{"report", "--roadmap", "irkutsk-460rp"}, want: "акт"},
 		{args: []string{"report", "--format", "csv", "--out", "report.csv"}},
 		{args: []string{"events", org}, want: "act_issued"},
@@ -111,6 +113,7 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"orgs", "show", org}, want: "act_issued"},
 		{args: []string{"domain", org, "--bound", "--reason", "проверено вручную"}},
 		{args: []string{"backup", "ledger-copy.db"}, want: "ledger copied"},
+		{args: []string{"backup", "workspace.tar"}, want: "workspace archived"},
 		{args: []string{"invite", org, "--revoke"}, want: "1 invitations revoked"},
 		{args: []string{"users", "disable", "оператор"}, want: "can no longer log in"},
 	}
@@ -121,7 +124,7 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		}
 	}
 	// Files named relative to the client's folder were written there.
-	for _, f := range []string{"invites.csv", "crawl.warc", "site.zip", "report.csv", "ledger-copy.db"} {
+	for _, f := range []string{"invites.csv", "crawl.warc", "site.zip", "report.csv", "ledger-copy.db", "workspace.tar"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s was not written in the client's folder: %v", f, err)
 		}
@@ -130,11 +133,18 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	if len(acts) == 0 {
 		t.Fatal("no act PDF")
 	}
-	if out, stderr, code := perenosCLI(t, home, "act", "sign", org, "--signed-by", "Иванова И. И.", "--date", time.Now().Format("2006-01-02"), "--scan", acts[0]); code != ExitOK || !strings.Contains(out, "signed by") {
+	irkutsk, _ := time.LoadLocation("Asia/Irkutsk") // the act's zone: the date on its paper is a day there
+	if out, stderr, code := perenosCLI(t, home, "act", "sign", org, "--signed-by", "Иванова И. И.", "--date", time.Now().In(irkutsk).Format("2006-01-02"), "--scan", acts[0]); code != ExitOK || !strings.Contains(out, "подписан: Иванова И. И.") {
 		t.Fatalf("act sign while serve runs: %d %s %s", code, out, stderr)
 	}
 	if _, stderr, code := perenosCLI(t, home, "rollback", org, "--portal", hs.URL, "--tokens", tokens); code == ExitOK || !strings.Contains(stderr, "signed") {
 		t.Fatalf("a rollback of a signed site must be refused: %d %s", code, stderr)
+	}
+	if out, stderr, code := perenosCLI(t, home, "act", "unsign", org, "--reason", "приложен не тот скан"); code != ExitOK || !strings.Contains(stderr, "held by perenos serve") {
+		t.Fatalf("act unsign while serve runs: %d %s %s", code, out, stderr)
+	}
+	if out, stderr, code := perenosCLI(t, home, "act", "void", org, "--reason", "акт выдан по ошибке"); code != ExitOK || !strings.Contains(out, "аннулирован") {
+		t.Fatalf("act void while serve runs: %d %s %s", code, out, stderr)
 	}
 }
 
