@@ -312,3 +312,21 @@ func TestRobotsIgnoredIsRecorded(t *testing.T) {
 		t.Errorf("crawl event: %+v", last)
 	}
 }
+
+// A site re-migrated after a signed act is not act_signed, but its portal
+// content is what a signed act describes: the rollback is refused when the
+// books say an act is signed.
+func TestRollbackRefusedWhenAnyActIsSigned(t *testing.T) {
+	ws, o := newSchool(t, serveSchool(t, nil))
+	for _, st := range []store.Stage{store.StageCrawl, store.StageExtract, store.StageMap, store.StageReview, store.StageApprove, store.StageUpload, store.StageVerify, store.StageAct} {
+		if err := ws.Advance(o.ID, st, "test", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, _ = ws.Org(o.ID)
+	r := &Runner{WS: ws, Actor: "test"}
+	res := r.Run(context.Background(), []*store.Org{o}, Rollback{Signed: func(store.Reader, *store.Org) bool { return true }})
+	if res.Refused != 1 || res.Outcomes[0].Skip == nil || res.Outcomes[0].Skip.Reason != SkipActSigned {
+		t.Fatalf("rollback of a site with a signed act: %+v", res.Outcomes[0])
+	}
+}

@@ -244,6 +244,11 @@ func (e *Differ) Error() string {
 // signed is refused: the signed act describes what is on the portal.
 type Rollback struct {
 	Portal uploader.Portal
+	// Signed reports whether any act of the site bears a signature (a
+	// site re-migrated after a signed act is not act_signed, but its
+	// portal content is still what a signed act describes); nil trusts
+	// the state alone.
+	Signed func(rd store.Reader, o *store.Org) bool
 }
 
 // Stage is approve: a rollback returns the site to its approved plan.
@@ -255,7 +260,7 @@ func (Rollback) note() string { return "rollback: what perenos created was remov
 var ErrActSigned = errors.New("the completion act is signed; a rollback would make it untrue")
 
 func (s Rollback) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	if o.State == store.ActSigned {
+	if o.State == store.ActSigned || s.Signed != nil && s.Signed(r.WS, o) {
 		return nil, &Skip{Reason: SkipActSigned, Detail: ErrActSigned.Error()}
 	}
 	rep, err := uploader.Rollback(ctx, r.WS, s.Portal.Target, o)

@@ -300,7 +300,13 @@ func advance(tx *bolt.Tx, now time.Time, id string, st Stage, actor, reason stri
 	to := st.Result()
 	o.State, o.FailedAt, o.Error, o.Updated = to, "", "", now
 	if from.Rank() > to.Rank() {
-		reason = joinReason(fmt.Sprintf("%s re-run moves the site back from %s", st, from), reason)
+		if reason == "" {
+			reason = fmt.Sprintf("%s re-run moves the site back from %s", st, from)
+		} else {
+			// The caller says why (an act unsigned, an act voided): say
+			// only where the site came from.
+			reason = joinReason(reason, fmt.Sprintf("the site moves back from %s", from))
+		}
 	}
 	if err := putJSON(tx.Bucket(bOrgs), id, o); err != nil {
 		return err

@@ -79,6 +79,11 @@ func runEvents(ctx context.Context, g *globalOptions, o *eventsOptions, args []s
 		}
 		return b.Write(g.out)
 	}
+	// Times in the region's zone (perenos config tz), as acts and reports.
+	loc, err := ws.Location()
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tACTOR\tKIND\tFROM → TO\tREASON")
 	for _, e := range evs {
@@ -86,7 +91,7 @@ func runEvents(ctx context.Context, g *globalOptions, o *eventsOptions, args []s
 		if e.From != "" || e.To != "" {
 			change = e.From + " → " + e.To
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Time.Local().Format("2006-01-02 15:04:05"), termtext.Line(e.Actor), e.Kind, change, termtext.Line(e.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Time.In(loc).Format("2006-01-02 15:04:05"), termtext.Line(e.Actor), e.Kind, change, termtext.Line(e.Reason))
 	}
 	return tw.Flush()
 }

@@ -58,7 +58,7 @@ func runRollback(ctx context.Context, g *globalOptions, o *rollbackCmd, args []s
 		if err != nil {
 			return batch{}, err
 		}
-		return batch{steps: []pipeline.Step{pipeline.Rollback{Portal: uploader.Portal{Target: t}}}, settle: settleRollback(g, o.Stage.asJSON())}, nil
+		return batch{steps: []pipeline.Step{pipeline.Rollback{Portal: uploader.Portal{Target: t}, Signed: report.HasSignedAct}}, settle: settleRollback(g, o.Stage.asJSON())}, nil
 	})
 }
 
