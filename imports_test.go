@@ -16,19 +16,27 @@ import (
 // non-test code may import. A package not listed may import anything of
 // perenos except review and report (only cmd/perenos and the demo may).
 var importRules = map[string][]string{
-	"perenos/store":           {},
-	"perenos/charset":         {},
-	"perenos/backoff":         {},
-	"perenos/attachtext":      {},
-	"perenos/portal":          {},
-	"perenos/extract/records": {},
-	"perenos/extract":         {"perenos/extract/records", "perenos/store", "perenos/charset", "perenos/attachtext"},
-	"perenos/registry":        {"perenos/store"},
-	"perenos/crawler":         {"perenos/backoff", "perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
-	"perenos/mapping":         {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
-	"perenos/uploader":        {"perenos/backoff", "perenos/portal", "perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
-	"perenos/review":          {"perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
-	"perenos/report/binding":  {"perenos/store"},
+	"perenos/store":      {},
+	"perenos/charset":    {},
+	"perenos/backoff":    {},
+	"perenos/attachtext": {},
+	"perenos/portal":     {},
+	// The reference server implements the contract; the contract checker
+	// reads its OpenAPI document. A client compiles neither.
+	"perenos/portal/server":       {"perenos/portal"},
+	"perenos/portal/contracttest": {"perenos/portal"},
+	"perenos/extract/records":     {},
+	"perenos/extract":             {"perenos/extract/records", "perenos/store", "perenos/charset", "perenos/attachtext"},
+	"perenos/registry":            {"perenos/store"},
+	"perenos/crawler":             {"perenos/backoff", "perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
+	"perenos/mapping":             {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records"},
+	// The uploader speaks the portal's contract only, never its server.
+	"perenos/uploader":              {"perenos/backoff", "perenos/portal", "perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
+	"perenos/uploader/uploadertest": {"perenos/portal", "perenos/uploader"},
+	// The benchmark runs the reference portal in-process.
+	"perenos/uploader/uploadbench": {"perenos/portal/server", "perenos/store", "perenos/uploader"},
+	"perenos/review":               {"perenos/mapping", "perenos/store", "perenos/extract", "perenos/extract/records"},
+	"perenos/report/binding":       {"perenos/store"},
 }
 
 // onlyFromCommands are the packages only cmd/perenos (and demo, which it

@@ -29,15 +29,20 @@ type Candidate struct {
 
 // Item is one piece of legacy content in a plan.
 type Item struct {
-	Key        string            `json:"key"` // the item's path within its site, stable across hosts
-	SourceURL  string            `json:"source_url"`
-	Kind       string            `json:"kind"`
-	Title      string            `json:"title"`
-	Confidence float64           `json:"confidence,omitempty"`
-	Reasons    []string          `json:"reasons,omitempty"`
-	Candidates []Candidate       `json:"candidates,omitempty"` // unplaced items: where they might go
-	Reason     string            `json:"reason,omitempty"`     // excluded items: why
-	Body       string            `json:"body,omitempty"`       // Markdown of a page or news item
+	Key        string      `json:"key"` // the item's path within its site, stable across hosts
+	SourceURL  string      `json:"source_url"`
+	Kind       string      `json:"kind"`
+	Title      string      `json:"title"`
+	Confidence float64     `json:"confidence,omitempty"`
+	Reasons    []string    `json:"reasons,omitempty"`
+	Candidates []Candidate `json:"candidates,omitempty"` // unplaced items: where they might go
+	Reason     string      `json:"reason,omitempty"`     // excluded items: why
+	// CopyOf is, for an item excluded because another item of the plan
+	// carries the same content (a copy or print version of a page, an
+	// address that redirects to it, the same file under another address),
+	// that item's URL: the item counts where the original is.
+	CopyOf     string            `json:"copy_of,omitempty"`
+	Body       string            `json:"body,omitempty"` // Markdown of a page or news item
 	Date       string            `json:"date,omitempty"`
 	Blob       string            `json:"blob,omitempty"` // documents: SHA-256 of the file
 	FileName   string            `json:"file_name,omitempty"`

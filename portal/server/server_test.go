@@ -1,4 +1,4 @@
-package portal_test
+package server_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"perenos/portal"
 	"perenos/portal/contracttest"
+	"perenos/portal/server"
 )
 
 func call(t *testing.T, base, method, path, token, ctype string, body []byte) (*http.Response, []byte) {
@@ -39,8 +40,8 @@ func call(t *testing.T, base, method, path, token, ctype string, body []byte) (*
 }
 
 func TestServerAnswersAsTheContractSays(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{MaxObjectSize: 4096, MaxFileSize: 1 << 16}, "sh1", "sh2")
-	tok := portal.TestToken("sh1")
+	hs, _ := server.TestServer(t, server.Config{MaxObjectSize: 4096, MaxFileSize: 1 << 16}, "sh1", "sh2")
+	tok := server.TestToken("sh1")
 	file := []byte("%PDF-1.4 устав")
 	sum := sha256.Sum256(file)
 	sha := hex.EncodeToString(sum[:])
@@ -56,8 +57,8 @@ func TestServerAnswersAsTheContractSays(t *testing.T) {
 		{"replace it", "PUT", "/api/v1/sites/sh1/sections/3801.s.sveden", tok, "application/json", section, 200},
 		{"no token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", "", "", "", 401},
 		{"unknown token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", "nobody-knows-this-token", "", "", 401},
-		{"another site's token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", portal.TestToken("sh2"), "", "", 403},
-		{"another site's token writing", "PUT", "/api/v1/sites/sh1/pages/p1", portal.TestToken("sh2"), "application/json", `{"section":"3801.s.sveden","title":"x","body":"","order":0}`, 403},
+		{"another site's token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", server.TestToken("sh2"), "", "", 403},
+		{"another site's token writing", "PUT", "/api/v1/sites/sh1/pages/p1", server.TestToken("sh2"), "application/json", `{"section":"3801.s.sveden","title":"x","body":"","order":0}`, 403},
 		{"read back", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", tok, "", "", 200},
 		{"missing object", "GET", "/api/v1/sites/sh1/pages/nope", tok, "", "", 404},
 		{"unknown field", "PUT", "/api/v1/sites/sh1/pages/p1", tok, "application/json", `{"section":"3801.s.sveden","title":"x","body":"","order":0,"colour":"red"}`, 400},
@@ -113,7 +114,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 func (r *recorder) Helper() {}
 
 func TestContractCheckerCatchesViolations(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh1")
+	hs, _ := server.TestServer(t, server.Config{}, "sh1")
 	// An answer the document does not describe: a 201 with a body that is not a PutResult.
 	body := `{"section":"x","title":"t","body":"","order":0,"colour":"red"}`
 	req, _ := http.NewRequest("PUT", hs.URL+"/api/v1/sites/sh1/pages/p1", strings.NewReader(body))
@@ -129,13 +130,13 @@ func TestContractCheckerCatchesViolations(t *testing.T) {
 
 func TestServerPersistsAndRendersEscaped(t *testing.T) {
 	dir := t.TempDir()
-	cfg := portal.Config{DataFile: filepath.Join(dir, "portal.db"), Tokens: map[string]string{"sh1": portal.TestToken("sh1")}}
-	srv, err := portal.NewServer(cfg)
+	cfg := server.Config{DataFile: filepath.Join(dir, "portal.db"), Tokens: map[string]string{"sh1": server.TestToken("sh1")}}
+	srv, err := server.NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	tok := portal.TestToken("sh1")
+	tok := server.TestToken("sh1")
 	call(t, hs.URL, "PUT", "/api/v1/sites/sh1/sections/s", tok, "application/json", []byte(`{"title":"Сведения","path":"/s/","order":1}`))
 	resp, _ := call(t, hs.URL, "PUT", "/api/v1/sites/sh1/pages/p", tok, "application/json",
 		[]byte(`{"section":"s","title":"<script>alert(1)</script>","body":"<img src=x onerror=alert(2)>","order":0}`))
@@ -145,7 +146,7 @@ func TestServerPersistsAndRendersEscaped(t *testing.T) {
 	hs.Close()
 	srv.Close()
 
-	srv, err = portal.NewServer(cfg)
+	srv, err = server.NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,14 +169,14 @@ func TestServerPersistsAndRendersEscaped(t *testing.T) {
 }
 
 func TestServerInjectsFaults(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{Faults: portal.Faults{FailRate: 1}}, "sh1")
-	resp, _ := call(t, hs.URL, "GET", "/api/v1/sites/sh1/pages", portal.TestToken("sh1"), "", nil)
+	hs, _ := server.TestServer(t, server.Config{Faults: server.Faults{FailRate: 1}}, "sh1")
+	resp, _ := call(t, hs.URL, "GET", "/api/v1/sites/sh1/pages", server.TestToken("sh1"), "", nil)
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("fail-rate 1: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	hs2, _ := portal.TestServer(t, portal.Config{Faults: portal.Faults{ResetRate: 1}}, "sh1")
+	hs2, _ := server.TestServer(t, server.Config{Faults: server.Faults{ResetRate: 1}}, "sh1")
 	req, _ := http.NewRequest("GET", hs2.URL+"/api/v1/sites/sh1/pages", nil)
-	req.Header.Set("Authorization", "Bearer "+portal.TestToken("sh1"))
+	req.Header.Set("Authorization", "Bearer "+server.TestToken("sh1"))
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("reset-rate 1 answered %d instead of dropping the connection", resp.StatusCode)
@@ -210,8 +211,8 @@ func TestReadTokens(t *testing.T) {
 }
 
 func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh1")
-	tok := portal.TestToken("sh1")
+	hs, _ := server.TestServer(t, server.Config{}, "sh1")
+	tok := server.TestToken("sh1")
 	put := func(path, idem, ctype, body string) (int, string) {
 		req, _ := http.NewRequest("PUT", hs.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
