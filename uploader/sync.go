@@ -289,7 +289,10 @@ func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *re
 					switch {
 					case err != nil:
 						rep.fail(st.Op, site, err)
-					case res.Created:
+					case res.Created && res.ID != st.Prev.ObjectID:
+						// A 201 naming the object perenos already had is
+						// the portal replaying the first answer to this
+						// very write (its Idempotency-Key): nothing new.
 						rep.Created++
 					default:
 						rep.Updated++

@@ -278,3 +278,89 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestItemsAreServedAtTheirPublicPaths: a page, news item or document is
+// shown at /sites/{site}{path}; the object written last holds a path; a
+// deleted object frees it; a section is shown at its path.
+func TestItemsAreServedAtTheirPublicPaths(t *testing.T) {
+	hs, _ := server.TestServer(t, server.Config{}, "sh1")
+	tok := server.TestToken("sh1")
+	put := func(path, body string) {
+		t.Helper()
+		if resp, b := call(t, hs.URL, "PUT", "/api/v1/sites/sh1/"+path, tok, "application/json", []byte(body)); resp.StatusCode >= 300 {
+			t.Fatalf("PUT %s: %d %s", path, resp.StatusCode, b)
+		}
+	}
+	file := []byte("%PDF-1.4 устав")
+	sum := sha256.Sum256(file)
+	sha := hex.EncodeToString(sum[:])
+	call(t, hs.URL, "PUT", "/api/v1/sites/sh1/files/"+sha, tok, "application/octet-stream", file)
+	put("sections/s", `{"title":"Платные услуги","path":"/svedeniya/platnye/","order":1}`)
+	put("pages/p1", `{"section":"s","title":"Кружки","path":"/svedeniya/platnye/kruzhki","body":"Юный программист","order":0}`)
+	put("news/n1", `{"section":"s","title":"День знаний","path":"/svedeniya/platnye/2023-09-01-den-znaniy","body":"Линейка","date":"2023-09-01"}`)
+	put("documents/d1", `{"section":"s","title":"Устав","path":"/svedeniya/platnye/ustav.pdf","file_sha256":"`+sha+`","file_name":"устав.pdf","size":`+fmt.Sprint(len(file))+`,"order":0}`)
+	for _, c := range []struct {
+		path, want, ctype string
+	}{
+		{"/sites/sh1/svedeniya/platnye/kruzhki", "Юный программист", "text/html"},
+		{"/sites/sh1/svedeniya/platnye/2023-09-01-den-znaniy", "Линейка", "text/html"},
+		{"/sites/sh1/svedeniya/platnye/ustav.pdf", string(file), "application/pdf"},
+		{"/sites/sh1/svedeniya/platnye/", "Кружки", "text/html"},
+		{"/sites/sh1/svedeniya/platnye", "Кружки", "text/html"},
+		{"/sites/sh1/", "Платные услуги", "text/html"},
+	} {
+		resp, body := call(t, hs.URL, "GET", c.path, "", "", nil)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), c.want) || !strings.HasPrefix(resp.Header.Get("Content-Type"), c.ctype) {
+			t.Errorf("GET %s: %d %s, want %s holding %q", c.path, resp.StatusCode, resp.Header.Get("Content-Type"), c.ctype, c.want)
+		}
+	}
+	if resp, _ := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/nichego", "", "", nil); resp.StatusCode != 404 {
+		t.Errorf("an unknown path: %d", resp.StatusCode)
+	}
+	// Another page takes the path: the one written last is shown there.
+	put("pages/p2", `{"section":"s","title":"Кружки (новые)","path":"/svedeniya/platnye/kruzhki","body":"Шахматы","order":1}`)
+	if _, body := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/platnye/kruzhki", "", "", nil); !strings.Contains(string(body), "Шахматы") {
+		t.Errorf("the path is not the latest writer's: %s", body)
+	}
+	// Deleting the first page does not free the path the second now holds.
+	call(t, hs.URL, "DELETE", "/api/v1/sites/sh1/pages/p1", tok, "", nil)
+	if resp, body := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/platnye/kruzhki", "", "", nil); resp.StatusCode != 200 || !strings.Contains(string(body), "Шахматы") {
+		t.Errorf("after deleting the old holder: %d %s", resp.StatusCode, body)
+	}
+	call(t, hs.URL, "DELETE", "/api/v1/sites/sh1/pages/p2", tok, "", nil)
+	if resp, _ := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/platnye/kruzhki", "", "", nil); resp.StatusCode != 404 {
+		t.Errorf("a deleted page's path still answers %d", resp.StatusCode)
+	}
+	// A path that is not one is refused.
+	if resp, _ := call(t, hs.URL, "PUT", "/api/v1/sites/sh1/pages/p3", tok, "application/json", []byte(`{"section":"s","title":"x","path":"/../etc","body":"","order":0}`)); resp.StatusCode != 400 {
+		t.Errorf("a path with ..: %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestPortalNamesItselfStably: the portal's ID survives a restart on
+// another address; another storage has another ID.
+func TestPortalNamesItselfStably(t *testing.T) {
+	dir := t.TempDir()
+	id := func(dir string) string {
+		srv, err := server.NewServer(server.Config{DataFile: filepath.Join(dir, "portal.db")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		hs := httptest.NewServer(srv.Handler())
+		defer hs.Close()
+		resp, body := call(t, hs.URL, "GET", "/api/v1/portal", "", "", nil)
+		var info portal.Info
+		if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ID != srv.ID() || !portal.ValidKey(info.ID) {
+			t.Fatalf("GET /api/v1/portal: %d %s", resp.StatusCode, body)
+		}
+		return info.ID
+	}
+	first := id(dir)
+	if again := id(dir); again != first {
+		t.Errorf("the portal's ID changed across a restart: %s, then %s", first, again)
+	}
+	if other := id(t.TempDir()); other == first {
+		t.Errorf("two storages share the ID %s", first)
+	}
+}
