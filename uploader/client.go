@@ -222,11 +222,17 @@ func (c *Client) Put(ctx context.Context, site, key string, obj portal.Object) (
 	return decodeResult(resp)
 }
 
-// PutFile streams a file to the portal under its SHA-256. The request asks
-// 100-continue, so a file the portal already holds is not sent again.
+// continueFrom is the size from which a file's PUT asks 100-continue: a
+// file the portal already holds is then not sent again, at the cost of
+// one more round trip, which smaller files are cheaper to pay in bytes.
+const continueFrom = 256 << 10
+
+// PutFile streams a file to the portal under its SHA-256. For a large
+// file the request asks 100-continue, so that a file the portal already
+// holds is not sent again.
 func (c *Client) PutFile(ctx context.Context, site string, f File) (portal.PutResult, error) {
 	resp, err := c.do(ctx, request{method: http.MethodPut, site: site, path: "/files/" + f.SHA256, ctype: "application/octet-stream",
-		size: f.Size, body: f.Open, expectContinue: true, idempotencyKey: idempotencyKey(site, string(portal.KindFile), f.SHA256)})
+		size: f.Size, body: f.Open, expectContinue: f.Size >= continueFrom, idempotencyKey: idempotencyKey(site, string(portal.KindFile), f.SHA256)})
 	if err != nil {
 		return portal.PutResult{}, fmt.Errorf("put file %s: %w", f.SHA256, err)
 	}

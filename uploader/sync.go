@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"perenos/portal"
 	"perenos/store"
@@ -246,86 +247,176 @@ func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org,
 	return rep, p.removeStale(ctx, ids, t, org, opt, rep)
 }
 
-// upsert writes the plan's steps, phase by phase, with Concurrency
-// workers that each take the next step as soon as they are free.
+// upsert writes the plan's steps with Concurrency workers that each take
+// the next step as soon as they are free. A step waits only for what it
+// names and this run also writes (its parent or section, its file), not
+// for a whole phase: a page goes as soon as its section is done, files
+// go from the start.
 func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *recorder, t Target, org *store.Org, opt ExecOptions, rep *Report) error {
-	var mu sync.Mutex
-	site := org.PortalSite
+	var todo []Step
 	for _, st := range p.Steps {
 		switch st.Action {
 		case Unchanged:
 			rep.Unchanged++
 		case Deferred:
 			rep.Deferred++
+		case Create, Update:
+			todo = append(todo, st)
 		}
 	}
-	phs := phases(p.Steps)
-	for i, phase := range phs {
-		var todo []Step
-		for _, st := range phase {
-			if st.Action == Create || st.Action == Update {
-				todo = append(todo, st)
-			}
-		}
-		work := make(chan Step)
-		var wg sync.WaitGroup
-		for range min(opt.Concurrency, len(todo)) {
-			wg.Go(func() {
-				for st := range work {
-					res, err := p.send(ctx, t, site, st.Op, opt.Global)
-					if err != nil && (IsUnreachable(err) || ctx.Err() != nil) {
-						if IsUnreachable(err) {
-							stop(err)
-						}
-						// Not recorded: the ID map keeps its last record,
-						// and the next run sends the item.
-						mu.Lock()
-						rep.NotSent++
-						mu.Unlock()
-						continue
+	q := newQueue(todo)
+	defer context.AfterFunc(ctx, func() {
+		q.mu.Lock()
+		q.stop()
+		q.mu.Unlock()
+	})()
+	var mu sync.Mutex
+	site := org.PortalSite
+	var wg sync.WaitGroup
+	for range min(opt.Concurrency, len(todo)) {
+		wg.Go(func() {
+			for {
+				i, ok := q.take(ctx)
+				if !ok {
+					return
+				}
+				st := todo[i]
+				res, err := p.send(ctx, t, site, st.Op, opt.Global)
+				q.done(i)
+				if err != nil && (IsUnreachable(err) || ctx.Err() != nil) {
+					if IsUnreachable(err) {
+						stop(err)
 					}
-					rec.put(entryFor(st, res, err))
+					// Not recorded: the ID map keeps its last record,
+					// and the next run sends the item.
 					mu.Lock()
-					switch {
-					case err != nil:
-						rep.fail(st.Op, site, err)
-					case res.Created && res.ID != st.Prev.ObjectID:
-						// A 201 naming the object perenos already had is
-						// the portal replaying the first answer to this
-						// very write (its Idempotency-Key): nothing new.
-						rep.Created++
-					default:
-						rep.Updated++
-					}
+					rep.NotSent++
 					mu.Unlock()
+					continue
 				}
-			})
+				rec.put(entryFor(st, res, err))
+				mu.Lock()
+				switch {
+				case err != nil:
+					rep.fail(st.Op, site, err)
+				case res.Created && res.ID != st.Prev.ObjectID:
+					// A 201 naming the object perenos already had is
+					// the portal replaying the first answer to this
+					// very write (its Idempotency-Key): nothing new.
+					rep.Created++
+				default:
+					rep.Updated++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	rep.NotSent += q.left()
+	return context.Cause(ctx)
+}
+
+// queue hands out a run's steps in write order, each once what it waits
+// for is done (written or failed: the portal then refuses the step, and
+// says why).
+type queue struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	waits   []int   // per step, how many of its prerequisites are not done
+	after   [][]int // per step, the steps waiting for it
+	ready   []int   // steps free to go, in write order
+	pending int     // steps not yet taken
+	stopped bool
+}
+
+func newQueue(steps []Step) *queue {
+	q := &queue{waits: make([]int, len(steps)), after: make([][]int, len(steps)), pending: len(steps)}
+	q.cond = sync.NewCond(&q.mu)
+	written := map[string]int{} // sections and files this run writes, by kind/key
+	for i, st := range steps {
+		if st.Op.Kind == portal.KindSection || st.Op.Kind == portal.KindFile {
+			written[store.IDKey(string(st.Op.Kind), st.Op.Key)] = i
 		}
-		sent := 0
-	dispatch:
-		for _, st := range todo {
-			select {
-			case work <- st:
-				sent++
-			case <-ctx.Done():
-				break dispatch
+	}
+	for i, st := range steps {
+		for _, need := range prerequisites(st.Op) {
+			if j, ok := written[need]; ok && j != i {
+				q.waits[i]++
+				q.after[j] = append(q.after[j], i)
 			}
 		}
-		close(work)
-		wg.Wait()
-		rep.NotSent += len(todo) - sent
-		if err := context.Cause(ctx); err != nil {
-			for _, later := range phs[i+1:] {
-				for _, st := range later {
-					if st.Action == Create || st.Action == Update {
-						rep.NotSent++
-					}
-				}
-			}
-			return err
+		if q.waits[i] == 0 {
+			q.ready = append(q.ready, i)
 		}
+	}
+	return q
+}
+
+// prerequisites are the ID map keys of what an op names.
+func prerequisites(o Op) []string {
+	sec := func(key string) string { return store.IDKey(string(portal.KindSection), key) }
+	switch v := o.Obj.(type) {
+	case *portal.Section:
+		if v.Parent != "" {
+			return []string{sec(v.Parent)}
+		}
+	case *portal.Page:
+		return []string{sec(v.Section)}
+	case *portal.NewsItem:
+		return []string{sec(v.Section)}
+	case *portal.Record:
+		return []string{sec(v.Section)}
+	case *portal.Document:
+		return []string{sec(v.Section), store.IDKey(string(portal.KindFile), v.FileSHA256)}
 	}
 	return nil
+}
+
+// take waits for the next step free to go; false when there is none left
+// or ctx is done.
+func (q *queue) take(ctx context.Context) (int, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if ctx.Err() != nil {
+		q.stop()
+	}
+	for len(q.ready) == 0 && q.pending > 0 && !q.stopped {
+		q.cond.Wait()
+	}
+	if len(q.ready) == 0 || q.stopped {
+		return 0, false
+	}
+	i := q.ready[0]
+	q.ready = q.ready[1:]
+	q.pending--
+	return i, true
+}
+
+// done frees the steps waiting for step i.
+func (q *queue) done(i int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, j := range q.after[i] {
+		if q.waits[j]--; q.waits[j] == 0 {
+			// Keep write order: a freed step goes before later ones.
+			k, _ := slices.BinarySearch(q.ready, j)
+			q.ready = slices.Insert(q.ready, k, j)
+		}
+	}
+	q.cond.Broadcast()
+}
+
+// stop makes every take return; the caller holds q.mu.
+func (q *queue) stop() {
+	q.stopped = true
+	q.cond.Broadcast()
+}
+
+// left is how many steps were never taken.
+func (q *queue) left() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pending
 }
 
 // send writes one op, holding a slot of the global limit while it is in flight.
@@ -387,9 +478,14 @@ func (r *recorder) put(e store.IDEntry) {
 	}
 }
 
+// gather is how long the recorder lets finished items gather before a
+// commit: a commit (and its fsync) per few milliseconds, not per item.
+const gather = 5 * time.Millisecond
+
 func (r *recorder) loop() {
 	var first error
 	for range r.wake {
+		time.Sleep(gather)
 		r.mu.Lock()
 		batch := r.queue
 		r.queue = nil

@@ -258,3 +258,54 @@ func TestLimitOnlyAndRollback(t *testing.T) {
 		t.Errorf("rollback left the ID map with %d entries", len(ids))
 	}
 }
+
+// TestQueueWaitsOnlyForWhatAStepNames: files and the root section go at
+// once; a subsection waits for its parent, a page for its section, a
+// document for its section and its file; nothing waits for a whole phase.
+func TestQueueWaitsOnlyForWhatAStepNames(t *testing.T) {
+	ops := testOps(t, testPlan())
+	var steps []Step
+	for _, o := range ops {
+		steps = append(steps, Step{Op: o, Action: Create})
+	}
+	name := func(i int) string { return string(steps[i].Op.Kind) + "/" + steps[i].Op.Key }
+	q := newQueue(steps)
+	ctx := context.Background()
+	var first []string
+	for len(q.ready) > 0 {
+		i, _ := q.take(ctx)
+		first = append(first, name(i))
+	}
+	root, paid, contacts := SectionKey("3801", "sveden"), SectionKey("3801", "sveden/paid_edu"), SectionKey("3801", "contacts")
+	file := "files/" + sha("устав")
+	want := []string{"sections/" + root, "sections/" + contacts, file}
+	if strings.Join(first, " ") != strings.Join(want, " ") {
+		t.Fatalf("free at once: %v, want %v (in write order)", first, want)
+	}
+	index := map[string]int{}
+	for i := range steps {
+		index[name(i)] = i
+	}
+	// The contacts section done frees its page alone.
+	q.done(index["sections/"+contacts])
+	if i, _ := q.take(ctx); name(i) != "pages/"+ItemKey("3801", portal.KindPage, "/contacts.html") || len(q.ready) != 0 {
+		t.Fatalf("after the contacts section: %s, then %d more", name(i), len(q.ready))
+	}
+	// The root frees the paid-services subsection; the document then
+	// still waits for its file.
+	q.done(index["sections/"+root])
+	if i, _ := q.take(ctx); name(i) != "sections/"+paid {
+		t.Fatalf("after the root: %s", name(i))
+	}
+	q.done(index["sections/"+paid])
+	if i, _ := q.take(ctx); name(i) != "pages/"+ItemKey("3801", portal.KindPage, "/sveden/paid_edu.html") || len(q.ready) != 0 {
+		t.Fatalf("after the subsection: %s, and %d more (the document must wait for its file)", name(i), len(q.ready))
+	}
+	q.done(index[file])
+	if i, _ := q.take(ctx); name(i) != "documents/"+ItemKey("3801", portal.KindDocument, "/files/ustav.pdf") {
+		t.Fatalf("after the file: %s", name(i))
+	}
+	if q.left() != 0 {
+		t.Errorf("%d steps never handed out", q.left())
+	}
+}

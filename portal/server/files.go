@@ -136,7 +136,7 @@ func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
 	unlock := s.files.lock(sha)
 	_, err = s.place(tmp, sha)
 	if err == nil {
-		err = s.db.Batch(func(tx *bolt.Tx) error {
+		err = s.commit(func(tx *bolt.Tx) error {
 			// Two PUTs of one new file may race here: the first attaches
 			// it and answers 201, the second finds it attached.
 			res.Created = tx.Bucket(bFiles).Get(fileKey(site, sha)) == nil
@@ -168,7 +168,7 @@ func (s *Server) recordIdem(site, ik string, rec idemRecord) {
 		return
 	}
 	data, _ := json.Marshal(rec)
-	s.db.Batch(func(tx *bolt.Tx) error { return tx.Bucket(bIdem).Put(idemKey(site, ik), data) })
+	s.commit(func(tx *bolt.Tx) error { return tx.Bucket(bIdem).Put(idemKey(site, ik), data) })
 }
 
 // errStorage marks a failure of the portal's own disk.

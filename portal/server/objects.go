@@ -220,7 +220,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request) {
 	var reuseErr error
 	// Batch: concurrent puts share one commit (and one fsync); the
 	// function may run twice, and is idempotent.
-	err = s.db.Batch(func(tx *bolt.Tx) error {
+	err = s.commit(func(tx *bolt.Tx) error {
 		refErr, reuseErr = nil, nil
 		if ik != "" {
 			if raw := tx.Bucket(bIdem).Get(idemKey(site, ik)); raw != nil {

@@ -153,6 +153,17 @@ func NewServer(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// commit runs one write. With fsync on, concurrent writes share a commit
+// (bbolt's Batch: the function may run twice, so it must be idempotent)
+// and so share its fsync; with fsync off there is nothing to share, and
+// Batch would only make each write wait for its batch to fill.
+func (s *Server) commit(fn func(*bolt.Tx) error) error {
+	if s.cfg.NoSync {
+		return s.db.Update(fn)
+	}
+	return s.db.Batch(fn)
+}
+
 // ID is the portal's identity, as GET /api/v1/portal reports it.
 func (s *Server) ID() string { return s.id }
 
