@@ -244,3 +244,43 @@ func (f *flakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return f.base.RoundTrip(r)
 }
+
+// TestRateLimitKeepsUnderThePortalsLimit: a batch limited below the
+// portal's own rate never meets its 429s; without the limiter it does.
+func TestRateLimitKeepsUnderThePortalsLimit(t *testing.T) {
+	ctx := context.Background()
+	for _, limited := range []bool{false, true} {
+		_, srv := server.TestServer(t, server.Config{RatePerSecond: 40, Burst: 2}, "sh1")
+		var refused atomic.Int32
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, r)
+			if rec.Code == http.StatusTooManyRequests {
+				refused.Add(1)
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+		}))
+		defer hs.Close()
+		var tgt Target = NewClient(hs.URL, map[string]string{"sh1": server.TestToken("sh1")}, ClientOptions{})
+		if limited {
+			tgt = WithRateLimit(tgt, NewRate(25, 1))
+		}
+		tgt.Put(ctx, "sh1", "s", &portal.Section{Title: "Раздел", Path: "/s/"})
+		for i := range 12 {
+			_, err := tgt.Put(ctx, "sh1", "p"+string(rune('a'+i)), &portal.Page{Section: "s", Title: "Страница", Body: "текст"})
+			if limited && err != nil {
+				t.Fatal(err)
+			}
+		}
+		switch n := refused.Load(); {
+		case limited && n != 0:
+			t.Errorf("limited to 25 a second under the portal's 40: %d answers were 429", n)
+		case !limited && n == 0:
+			t.Errorf("without the limiter the portal never answered 429; the test proves nothing")
+		}
+	}
+}

@@ -32,10 +32,10 @@ func WithRateLimit(t Target, lim *rate.Limiter) Target {
 }
 
 // NewRate is a limiter of perSecond requests a second with bursts of
-// burst; perSecond 0 allows everything.
+// burst, for PortalOptions.Rate; perSecond 0 is no limiter (nil).
 func NewRate(perSecond float64, burst int) *rate.Limiter {
 	if perSecond <= 0 {
-		return rate.NewLimiter(rate.Inf, 0)
+		return nil
 	}
 	return rate.NewLimiter(rate.Limit(perSecond), max(burst, 1))
 }
