@@ -4,11 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"perenos/portal/server"
 	"strings"
 	"testing"
 	"time"
-
-	"perenos/portal"
 )
 
 // verifiedSite takes the demo school through every stage up to verified
@@ -22,9 +21,9 @@ func verifiedSite(t *testing.T) (home, portalURL, tokens string) {
 	reg := filepath.Join(dir, "region.csv")
 	os.WriteFile(reg, []byte("id;name;type;region;district;legacy_url;portal_site\n"+
 		"3801012345;МБОУ СОШ № 7;school;Иркутская область;Ангарский;"+site+";sh7\n"), 0o644)
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh7")
+	hs, _ := server.TestServer(t, server.Config{}, "sh7")
 	tokens = filepath.Join(dir, "tokens.csv")
-	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+portal.TestToken("sh7")+"\n"), 0o600)
+	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+server.TestToken("sh7")+"\n"), 0o600)
 	for _, step := range [][]string{
 		{"orgs", "import", reg},
 		{"run", "--all", "--allow-private", "--delay", "1ms"},

@@ -20,24 +20,23 @@ type redirectsOptions struct {
 func newRedirectsCommand(g *globalOptions) *cobra.Command {
 	var o redirectsOptions
 	cmd := &cobra.Command{
-		Use:   "redirects ORG --portal-url URL",
+		Use:   "redirects ORG [--portal-url URL]",
 		Short: "Export the map from every old URL of a site to its new portal URL (csv or nginx)",
-		Long: `Print, for every page, news item and document the plan migrates, its old URL and its URL on
-the portal: as CSV (from,to,kind), or as an nginx snippet that answers 301 for each old address,
-for the day the organisation's domain is pointed at the portal.`,
+		Long: `Print, for every old URL the plan migrates (each once; a copy or print version where its original
+went; nothing for items with no old URL), its public address on the new site: as CSV
+(from,to,kind), or as an nginx snippet that answers 301 for each old address, for the day the
+organisation's domain is pointed at the portal. The addresses are on the site's target portal
+unless --portal-url names another.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(uploader.RedirectFormats, o.Format) {
 				return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(uploader.RedirectFormats, ", "))}
 			}
-			if o.Base == "" {
-				return &usageError{"--portal-url is required: the portal's public base URL (https://...)"}
-			}
 			return ledgerRun(cmd, g, "redirects", &o, args, runRedirects)
 		},
 	}
 	cmd.Flags().StringVar(&o.Format, "format", "csv", "csv or nginx")
-	cmd.Flags().StringVar(&o.Base, "portal-url", "", "the portal's public base URL")
+	cmd.Flags().StringVar(&o.Base, "portal-url", "", "the portal's public base URL (default: the site's target portal's, recorded by its first upload)")
 	return cmd
 }
 

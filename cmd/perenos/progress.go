@@ -158,6 +158,9 @@ func printResult(w io.Writer, res *pipeline.Result, asJSON bool) {
 	}
 	for _, o := range res.Outcomes {
 		fmt.Fprintf(w, "%-12s %-11s %s\n", o.Org, o.State, oneLine(o))
+		for _, l := range detailLines(o) {
+			fmt.Fprintln(w, l)
+		}
 	}
 	fmt.Fprintf(w, "%d sites: %d done, %d skipped, %d failed\n", len(res.Outcomes), len(res.Outcomes)-res.Failed-res.Skipped, res.Skipped, res.Failed)
 }
