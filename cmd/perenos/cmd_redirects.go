@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"perenos/store"
 	"perenos/uploader"
 )
 
@@ -46,9 +47,25 @@ func runRedirects(ctx context.Context, g *globalOptions, o *redirectsOptions, ar
 		return err
 	}
 	defer unlock()
+	if !onPortal(org) {
+		return fmt.Errorf("organisation %s is %s: its content is not on its portal (never uploaded, or rolled back), so old addresses have nowhere to go; upload it first (perenos upload %s)", org.ID, org.State, org.ID)
+	}
 	rs, err := uploader.SiteRedirects(ws, org, strings.TrimSuffix(o.Base, "/"))
 	if err != nil {
 		return err
 	}
 	return uploader.WriteRedirects(g.out, o.Format, rs)
+}
+
+// onPortal reports whether a site's content is on its target portal: it
+// was uploaded and not rolled back since (a site that failed after its
+// upload, at verify or at its act, still is).
+func onPortal(o *store.Org) bool {
+	switch o.State {
+	case store.Uploaded, store.Verified, store.ActIssued, store.ActSigned:
+		return true
+	case store.Failed:
+		return o.FailedAt == store.StageVerify || o.FailedAt == store.StageAct || o.FailedAt == store.StageSign
+	}
+	return false
 }
