@@ -27,7 +27,7 @@ import (
 // they share its politeness gates, and its workspace's leases keep two
 // jobs off one site.
 type Runner struct {
-	WS            *store.Workspace
+	WS            store.Ledger
 	Actor         string // who runs the batch, for the event log
 	Log           *slog.Logger
 	SitesParallel int
@@ -351,7 +351,7 @@ type Selector struct {
 var ErrNoSelection = errors.New("name organisations by ID, or use --all (optionally with --type, --district, --state)")
 
 // Select returns the organisations a selector names, in ID order.
-func Select(ws *store.Workspace, sel Selector) ([]*store.Org, error) {
+func Select(ws store.Ledger, sel Selector) ([]*store.Org, error) {
 	if len(sel.IDs) == 0 && !sel.All && sel.Type == "" && sel.District == "" && sel.State == "" {
 		return nil, ErrNoSelection
 	}

@@ -40,7 +40,7 @@ func (s Crawl) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (
 	if opt.Logger == nil {
 		opt.Logger = r.Log
 	}
-	sum, commit, err := crawler.CrawlSite(ctx, r.WS, r.WS.Blobs, o, opt)
+	sum, commit, err := crawler.CrawlSite(ctx, r.WS, r.WS.BlobStore(), o, opt)
 	out.Crawl = sum
 	if sum != nil && sum.RobotsIgnored {
 		// The organisation's consent stands in the event of every crawl
@@ -59,7 +59,7 @@ func (Extract) note() string { return "" }
 func (Extract) Stage() store.Stage { return store.StageExtract }
 
 func (Extract) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	sum, commit, err := extract.ExtractSite(ctx, r.WS, r.WS.Blobs, o, r.Log)
+	sum, commit, err := extract.ExtractSite(ctx, r.WS, r.WS.BlobStore(), o, r.Log)
 	out.Extract = sum
 	return commit, err
 }
@@ -76,7 +76,7 @@ func (Map) note() string { return "" }
 func (Map) Stage() store.Stage { return store.StageMap }
 
 func (s Map) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, r.WS.Blobs, s.Profiles, s.Options, r.Log, o.ID)
+	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, r.WS.BlobStore(), s.Profiles, s.Options, r.Log, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (s Upload) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) 
 	p := s.Portal
 	p.Actor = r.Actor
 	if s.DryRun {
-		dry, err := uploader.DryRunSite(ctx, r.WS, r.WS.Blobs, o, p)
+		dry, err := uploader.DryRunSite(ctx, r.WS, r.WS.BlobStore(), o, p)
 		if dry != nil {
 			out.Upload = &UploadSummary{DryRun: dry, Items: dry.Items, UnresolvedLinks: dry.UnresolvedLinks}
 		}
@@ -179,7 +179,7 @@ func (s Upload) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) 
 		}
 		return nil, &Skip{Reason: SkipDryRun}
 	}
-	up, commit, err := uploader.UploadSite(ctx, r.WS, r.WS.Blobs, o, p)
+	up, commit, err := uploader.UploadSite(ctx, r.WS, r.WS.BlobStore(), o, p)
 	if up != nil {
 		out.Upload = &UploadSummary{Report: up.Report, Items: up.Items, UnresolvedLinks: len(up.UnresolvedLinks)}
 	}
@@ -262,7 +262,7 @@ func (Verify) Stage() store.Stage { return store.StageVerify }
 func (s Verify) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
 	p := s.Portal
 	p.Actor = r.Actor
-	v, commit, err := uploader.VerifySite(ctx, r.WS, r.WS.Blobs, o, p)
+	v, commit, err := uploader.VerifySite(ctx, r.WS, r.WS.BlobStore(), o, p)
 	if uploader.IsUnreachable(err) {
 		return nil, &Stop{Err: err}
 	}
