@@ -110,6 +110,7 @@ func handedCommands() map[string]handedRunner {
 		"users list":    handled(runUsersList),
 		"invite":        handled(runInvite),
 		"urls":          handled(runURLs),
+		"items":         handled(runItems),
 	}
 }
 

@@ -100,6 +100,8 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv", "--dry-run"}, want: "dry run"},
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "created"},
 		{args: []string{"verify", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "verified"},
+		{args: []string{"items", org}, want: "imported"},
+		{args: []string{"items", org, "--format", "csv", "--out", "items.csv"}},
 		{args: []string{"redirects", org, "--portal-url", hs.URL}, want: "from,to"},
 		{args: []string{"export", org, "--out", "site.zip"}, want: "site.zip"},
 		{args: []string{"act", "issue", org, "--tz", "Asia/Irkutsk"}, want: "акт №"},
