@@ -52,7 +52,7 @@ var importRules = map[string][]string{
 	"perenos/review/ledger":         {"perenos/review", "perenos/pipeline", "perenos/crawler", "perenos/mapping", "perenos/extract", "perenos/store", "perenos/uploader", "perenos/charset"},
 	"perenos/report/binding":        {"perenos/store"},
 	"perenos/report":                {"perenos/mapping", "perenos/report/binding", "perenos/sheet", "perenos/store"},
-	"perenos/urlaudit":              {"perenos/crawler", "perenos/extract", "perenos/mapping", "perenos/sheet", "perenos/store"},
+	"perenos/urlaudit":              {"perenos/crawler", "perenos/extract", "perenos/mapping", "perenos/sheet", "perenos/store", "perenos/uploader"},
 	"perenos/demo":                  {"perenos", "perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/portal", "perenos/portal/server", "perenos/report", "perenos/sheet", "perenos/store", "perenos/uploader"},
 	"perenos/realsites":             {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract", "perenos/portal", "perenos/realsites/recordscore"},
 	"perenos/realsites/recordscore": {"perenos/portal", "perenos/extract/records"},

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +121,59 @@ func TestDemoRegionToTwoPortalsThenARollback(t *testing.T) {
 	csv := run("redirects", hospital)
 	if n := strings.Count(csv, "\n"); n < 5 {
 		t.Errorf("the hospital's redirect map has %d lines:\n%s", n, csv)
+	}
+}
+
+// After the domain switch, redirects check asks each old address for its
+// answer: an old domain that redirects as the map says passes; one old
+// address answered 404 is listed and fails the command.
+func TestRedirectsCheckFollowsEveryOldAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end")
+	}
+	home, _, _ := verifiedSite(t)
+	const org = "3801012345"
+	out, stderr, code := perenosCLI(t, home, "redirects", org)
+	if code != ExitOK {
+		t.Fatalf("redirects: %d %s", code, stderr)
+	}
+	moves := map[string]string{}
+	var broken string
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		f := strings.Split(line, ",")
+		u, err := url.Parse(f[0])
+		if err != nil || len(f) < 2 {
+			t.Fatalf("redirect line %q", line)
+		}
+		moves[u.RequestURI()] = f[1]
+		if i == 3 {
+			broken = u.RequestURI()
+		}
+	}
+	// The old domain after the switch: the nginx in front of the portal,
+	// here a server answering the map (and one address forgotten).
+	forget := false
+	old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to, ok := moves[r.URL.RequestURI()]
+		if !ok || forget && r.URL.RequestURI() == broken {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+	}))
+	defer old.Close()
+	via := strings.TrimPrefix(old.URL, "http://")
+	out, stderr, code = perenosCLI(t, home, "redirects", "check", org, "--via", via, "--allow-private")
+	if code != ExitOK || !strings.Contains(out, "0 do not") {
+		t.Fatalf("redirects check: %d\n%s\n%s", code, out, stderr)
+	}
+	forget = true
+	out, stderr, code = perenosCLI(t, home, "redirects", "check", org, "--via", via, "--allow-private")
+	if code != ExitPartial || !strings.Contains(out, "FAIL") || !strings.Contains(out, "404") {
+		t.Fatalf("redirects check with a forgotten address: %d\n%s\n%s", code, out, stderr)
+	}
+	// Without --allow-private the check never connects to loopback.
+	if _, stderr, code := perenosCLI(t, home, "redirects", "check", org, "--via", via); code == ExitOK {
+		t.Fatalf("the check reached a loopback address without --allow-private: %s", stderr)
 	}
 }
