@@ -18,8 +18,8 @@ type RedirectCheck struct {
 	Status   int    `json:"status"`
 	Location string `json:"location,omitempty"`
 	// Landed is the status of the page the redirect leads to.
-	Landed int `json:"landed,omitempty"`
-	OK     bool `json:"ok"`
+	Landed int    `json:"landed,omitempty"`
+	OK     bool   `json:"ok"`
 	Why    string `json:"why,omitempty"`
 }
 
