@@ -19,6 +19,8 @@ type RetryOptions struct {
 	// Sleep waits between tries; tests pass a fake. Default: a timer that
 	// ends early when ctx is cancelled.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Progress, when set, hears of each retry.
+	Progress Progress
 }
 
 // retrying is WithRetry's target.
@@ -74,7 +76,7 @@ func (r *retrying) Unwrap() Target { return r.next }
 func (r *retrying) Properties() Properties { return r.next.Properties() }
 
 // run calls fn until it succeeds, fails for good, or the tries run out.
-func (r *retrying) run(ctx context.Context, fn func() error) error {
+func (r *retrying) run(ctx context.Context, kind portal.Kind, key string, fn func() error) error {
 	var last error
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -99,6 +101,9 @@ func (r *retrying) run(ctx context.Context, fn func() error) error {
 			asked = se.RetryAfter
 		}
 		wait := backoff.Policy{Base: r.opt.BaseDelay, Max: r.opt.MaxDelay}.Wait(attempt, asked)
+		if r.opt.Progress != nil {
+			r.opt.Progress.Retried(kind, key, attempt+1, wait, last)
+		}
 		if err := r.opt.Sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -107,13 +112,13 @@ func (r *retrying) run(ctx context.Context, fn func() error) error {
 
 // Put upserts, retrying transient failures.
 func (r *retrying) Put(ctx context.Context, site, key string, obj portal.Object) (res portal.PutResult, err error) {
-	err = r.run(ctx, func() (e error) { res, e = r.next.Put(ctx, site, key, obj); return e })
+	err = r.run(ctx, obj.Kind(), key, func() (e error) { res, e = r.next.Put(ctx, site, key, obj); return e })
 	return res, err
 }
 
 // PutFile stores a file, reading it afresh for every try.
 func (r *retrying) PutFile(ctx context.Context, site string, f File) (res portal.PutResult, err error) {
-	err = r.run(ctx, func() (e error) { res, e = r.next.PutFile(ctx, site, f); return e })
+	err = r.run(ctx, portal.KindFile, f.SHA256, func() (e error) { res, e = r.next.PutFile(ctx, site, f); return e })
 	return res, err
 }
 
@@ -123,7 +128,7 @@ func (r *retrying) Get(ctx context.Context, site string, kind portal.Kind, key s
 	if err != nil {
 		return nil, err
 	}
-	err = r.run(ctx, func() (e error) { obj, e = rd.Get(ctx, site, kind, key); return e })
+	err = r.run(ctx, kind, key, func() (e error) { obj, e = rd.Get(ctx, site, kind, key); return e })
 	return obj, err
 }
 
@@ -133,7 +138,7 @@ func (r *retrying) GetFile(ctx context.Context, site, sha string) (rc io.ReadClo
 	if err != nil {
 		return nil, err
 	}
-	err = r.run(ctx, func() (e error) { rc, e = rd.GetFile(ctx, site, sha); return e })
+	err = r.run(ctx, portal.KindFile, sha, func() (e error) { rc, e = rd.GetFile(ctx, site, sha); return e })
 	return rc, err
 }
 
@@ -143,7 +148,7 @@ func (r *retrying) List(ctx context.Context, site string, kind portal.Kind) (key
 	if err != nil {
 		return nil, err
 	}
-	err = r.run(ctx, func() (e error) { keys, e = l.List(ctx, site, kind); return e })
+	err = r.run(ctx, kind, "", func() (e error) { keys, e = l.List(ctx, site, kind); return e })
 	return keys, err
 }
 
@@ -153,7 +158,7 @@ func (r *retrying) Delete(ctx context.Context, site string, kind portal.Kind, ke
 	if err != nil {
 		return err
 	}
-	return r.run(ctx, func() error { return d.Delete(ctx, site, kind, key) })
+	return r.run(ctx, kind, key, func() error { return d.Delete(ctx, site, kind, key) })
 }
 
 // Identity asks the portal's identity, retrying transient failures.
@@ -162,6 +167,6 @@ func (r *retrying) Identity(ctx context.Context) (info portal.Info, err error) {
 	if err != nil {
 		return info, err
 	}
-	err = r.run(ctx, func() (e error) { info, e = id.Identity(ctx); return e })
+	err = r.run(ctx, "", "", func() (e error) { info, e = id.Identity(ctx); return e })
 	return info, err
 }

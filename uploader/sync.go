@@ -204,6 +204,17 @@ type ExecOptions struct {
 	Concurrency int     // objects in flight for this site (default: the target's Properties, else 4)
 	Global      Limiter // objects in flight across all sites; nil: no global limit
 	MaxDelete   int     // most deletes per site (default 20); more fails the run
+	// Progress hears of each item the run sends (nil: nobody listens).
+	Progress Progress
+}
+
+// Progress hears about an upload as it goes; implementations must be safe
+// for concurrent use.
+type Progress interface {
+	// Sent is called for each item written (or refused, with err).
+	Sent(org string, kind portal.Kind, err error)
+	// Retried is called before each further try of a write.
+	Retried(kind portal.Kind, key string, attempt int, wait time.Duration, err error)
 }
 
 // Limiter bounds the objects in flight across sites; make it with NewLimiter.
@@ -295,6 +306,9 @@ func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *re
 					continue
 				}
 				rec.put(entryFor(st, res, err))
+				if opt.Progress != nil {
+					opt.Progress.Sent(org.ID, st.Op.Kind, err)
+				}
 				mu.Lock()
 				switch {
 				case err != nil:

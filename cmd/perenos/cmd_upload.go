@@ -61,7 +61,7 @@ func (o *portalOptions) prepare() error {
 	return nil
 }
 
-func (o *portalOptions) target(orgs []*store.Org) (uploader.Target, error) {
+func (o *portalOptions) target(orgs []*store.Org, prog uploader.Progress) (uploader.Target, error) {
 	if o.TokenMap == nil && o.EnvToken == "" {
 		if err := o.prepare(); err != nil {
 			return nil, err
@@ -79,7 +79,7 @@ func (o *portalOptions) target(orgs []*store.Org) (uploader.Target, error) {
 			return nil, fmt.Errorf("no token for portal site %s (organisation %s) in the tokens file", org.PortalSite, org.ID)
 		}
 	}
-	return uploader.NewPortal(o.URL, tokens, uploader.PortalOptions{Rate: uploader.NewRate(o.Rate, max(o.Concurrency, 1))}), nil
+	return uploader.NewPortal(o.URL, tokens, uploader.PortalOptions{Rate: uploader.NewRate(o.Rate, max(o.Concurrency, 1)), Retry: uploader.RetryOptions{Progress: prog}}), nil
 }
 
 // uploadOptions are the flags that shape an upload.
@@ -160,8 +160,8 @@ and fails no site.`,
 }
 
 func runUpload(ctx context.Context, g *globalOptions, o *uploadCmd, args []string) error {
-	return stageRun(ctx, g, "upload", &o.Stage, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
-		t, err := o.Portal.target(orgs)
+	return stageRun(ctx, g, "upload", &o.Stage, args, func(orgs []*store.Org, prog *progress, _ mapping.Profiles) (batch, error) {
+		t, err := o.Portal.target(orgs, prog)
 		if err != nil {
 			return batch{}, err
 		}
@@ -169,6 +169,7 @@ func runUpload(ctx context.Context, g *globalOptions, o *uploadCmd, args []strin
 		if err != nil {
 			return batch{}, err
 		}
+		pp.Exec.Progress = prog
 		return batch{steps: []pipeline.Step{pipeline.Upload{Portal: pp, DryRun: o.Upload.DryRun}}}, nil
 	})
 }
@@ -200,7 +201,7 @@ func newVerifyCommand(g *globalOptions) *cobra.Command {
 
 func runVerify(ctx context.Context, g *globalOptions, o *verifyCmd, args []string) error {
 	return stageRun(ctx, g, "verify", &o.Stage, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
-		t, err := o.Portal.target(orgs)
+		t, err := o.Portal.target(orgs, nil)
 		if err != nil {
 			return batch{}, err
 		}
