@@ -97,6 +97,11 @@ type Site struct {
 	// Anchors are, per legacy URL, the texts of the links (menus
 	// included) that pointed at it, most used first.
 	Anchors map[string][]string
+	// Images are the same-site pictures the crawl fetched, by their
+	// legacy URL: a page that shows one carries it to the portal as a
+	// file, and its Markdown points at the portal's copy, so that photos,
+	// galleries and orders published as scans survive the domain switch.
+	Images map[string]File
 }
 
 // BuildOps turns a reviewed plan into the objects to upload. Every page,
@@ -130,6 +135,27 @@ func BuildOps(site Site, plan *mapping.Plan, open func(sha string) (io.ReadClose
 			return m
 		})
 	}
+	files := map[string]bool{}
+	// pictures rewrites the images a body shows to the portal's copies,
+	// adding each picture's file once; an image the crawl did not fetch
+	// (another host, too large) keeps its address.
+	pictures := func(body, src string) string {
+		if len(site.Images) == 0 {
+			return body
+		}
+		return imagePattern.ReplaceAllStringFunc(body, func(m string) string {
+			sub := imagePattern.FindStringSubmatch(m)
+			f, ok := site.Images[normURL(sub[2])]
+			if !ok {
+				return m
+			}
+			if !files[f.SHA256] {
+				files[f.SHA256] = true
+				ops = append(ops, FileOp(f, src))
+			}
+			return sub[1] + site.Base + portal.FilePath(org.PortalSite, f.SHA256, f.Name) + sub[3]
+		})
+	}
 	add := func(key string, obj portal.Object, src string) error {
 		o, err := ObjectOp(key, obj, src)
 		if err != nil {
@@ -139,7 +165,6 @@ func BuildOps(site Site, plan *mapping.Plan, open func(sha string) (io.ReadClose
 		return nil
 	}
 	order := 0
-	files := map[string]bool{}
 	for _, s := range lay.sections {
 		order++
 		sec := &portal.Section{Title: s.Title, Path: s.PortalPath, Order: order}
@@ -157,9 +182,9 @@ func BuildOps(site Site, plan *mapping.Plan, open func(sha string) (io.ReadClose
 			var obj portal.Object
 			switch it.Kind {
 			case mapping.KindPage:
-				obj = &portal.Page{Section: skey, Title: title, Path: path, Body: rewrite(it.Body), SourceURL: it.SourceURL, Order: i}
+				obj = &portal.Page{Section: skey, Title: title, Path: path, Body: rewrite(pictures(it.Body, it.SourceURL)), SourceURL: it.SourceURL, Order: i}
 			case mapping.KindNews:
-				obj = &portal.NewsItem{Section: skey, Title: title, Path: path, Date: it.Date, Body: rewrite(it.Body), SourceURL: it.SourceURL}
+				obj = &portal.NewsItem{Section: skey, Title: title, Path: path, Date: it.Date, Body: rewrite(pictures(it.Body, it.SourceURL)), SourceURL: it.SourceURL}
 			case mapping.KindRecord:
 				obj = &portal.Record{Section: skey, RecordType: it.DocKind, Fields: it.Fields, SourceURL: it.SourceURL}
 			case mapping.KindDocument:
@@ -183,6 +208,10 @@ func BuildOps(site Site, plan *mapping.Plan, open func(sha string) (io.ReadClose
 	}
 	return ops, unresolved, nil
 }
+
+// imagePattern finds the pictures a Markdown body shows: ![alt](url) and
+// <img src="url">.
+var imagePattern = regexp.MustCompile(`(!\[[^\]]*\]\(|<img [^>]*src=")(https?://[^)"\s]+)(\)|")`)
 
 // linkPattern finds Markdown link targets and HTML hrefs.
 var linkPattern = regexp.MustCompile(`(\]\(|href=")(https?://[^)"\s]+)(\)|")`)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"time"
 
 	"perenos/mapping"
@@ -95,6 +96,28 @@ type Portal struct {
 	Actor string
 }
 
+// siteImages lists the pictures the crawl fetched, by their normalised
+// legacy URL, as files to upload.
+func siteImages(rd store.Reader, org string, open func(sha string) (io.ReadCloser, error)) (map[string]File, error) {
+	out := map[string]File{}
+	err := rd.Pages(org, func(p *store.Page) error {
+		if p.Kind != store.KindImage || !p.OK() || p.Blob.IsZero() {
+			return nil
+		}
+		sha := p.Blob.String()
+		name := p.FileName
+		if name == "" {
+			name = path.Base(p.URL)
+		}
+		out[normURL(p.URL)] = File{SHA256: sha, Size: p.Size, Name: name, Open: func() (io.ReadCloser, error) { return open(sha) }}
+		if p.FinalURL != "" {
+			out[normURL(p.FinalURL)] = out[normURL(p.URL)]
+		}
+		return nil
+	})
+	return out, err
+}
+
 // SiteOps turns a site's stored plan into the objects to upload, with the
 // links to pages that were not migrated.
 func SiteOps(rd store.Reader, blobs Blobs, o *store.Org, base string) ([]Op, []string, error) {
@@ -113,7 +136,11 @@ func SiteOps(rd store.Reader, blobs Blobs, o *store.Org, base string) ([]Op, []s
 		}
 		return blobs.Open(id)
 	}
-	return BuildOps(Site{Org: o, Base: base, Anchors: anchors}, plan, open)
+	images, err := siteImages(rd, o.ID, open)
+	if err != nil {
+		return nil, nil, err
+	}
+	return BuildOps(Site{Org: o, Base: base, Anchors: anchors, Images: images}, plan, open)
 }
 
 // reached is the portal an upload, verify or rollback reached, and what
