@@ -76,6 +76,10 @@ type Config struct {
 	// Report, when set, is the coordinator report, shown to operators at
 	// /report (the command passes report.Handler: review stays below report).
 	Report http.Handler
+	// Acts, when set, gives operators a site's completion acts at
+	// /site/{org}/acts (the command passes an adapter over package report:
+	// review stays below report).
+	Acts ActsBackend
 	// Location is the region's time zone, in which every time is shown
 	// (default: the server's local zone).
 	Location *time.Location
@@ -93,6 +97,7 @@ type Server struct {
 	secret []byte // signs the device cookies
 	jobs   *jobs
 	edit   sync.Mutex // one plan edit at a time
+	shown  shownLinks // invitation links just issued, each shown once
 	ctx    context.Context
 }
 
@@ -199,6 +204,22 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /site/{org}/gap", s.site(s.fillGap))
 	s.mux.HandleFunc("POST /site/{org}/item/{action}", s.site(s.itemAction))
 	s.mux.HandleFunc("POST /site/{org}/approve", s.site(s.approve))
+	s.mux.HandleFunc("GET /site/{org}/invitations", s.siteOperator(s.invitationsPage))
+	s.mux.HandleFunc("POST /site/{org}/invitations", s.siteOperator(s.issueInvitation))
+	s.mux.HandleFunc("POST /site/{org}/invitations/revoke", s.siteOperator(s.revokeInvitations))
+	s.mux.HandleFunc("GET /users", s.operator(s.usersPage))
+	s.mux.HandleFunc("POST /users", s.operator(s.addUser))
+	s.mux.HandleFunc("POST /users/password", s.operator(s.setPassword))
+	s.mux.HandleFunc("POST /users/disable", s.operator(s.disableUser))
+	s.mux.HandleFunc("GET /events", s.operator(s.regionLog))
+	if s.cfg.Acts != nil {
+		s.mux.HandleFunc("GET /site/{org}/acts", s.siteOperator(s.actsPage))
+		s.mux.HandleFunc("GET /site/{org}/acts/{act}/{file}", s.siteOperator(s.actFile))
+		s.mux.HandleFunc("POST /site/{org}/acts/issue", s.siteOperator(s.issueAct))
+		s.mux.HandleFunc("POST /site/{org}/acts/sign", s.siteOperator(s.signAct))
+		s.mux.HandleFunc("POST /site/{org}/acts/unsign", s.siteOperator(s.unsignAct))
+		s.mux.HandleFunc("POST /site/{org}/acts/void", s.siteOperator(s.voidAct))
+	}
 	if s.cfg.Report != nil {
 		s.mux.HandleFunc("GET /report", s.operator(func(w http.ResponseWriter, r *http.Request, _ *store.Session) {
 			// The report draws its chart with inline SVG styles and holds no
@@ -331,6 +352,20 @@ func (s *Server) operator(h func(http.ResponseWriter, *http.Request, *store.Sess
 		}
 		h(w, r, sess)
 	}
+}
+
+// siteOperator wraps a handler of one organisation's pages that only
+// operators use (invitations, acts): to an admin, even of that
+// organisation, they do not exist.
+func (s *Server) siteOperator(h func(http.ResponseWriter, *http.Request, *store.Session, *store.Org)) http.HandlerFunc {
+	return s.operator(func(w http.ResponseWriter, r *http.Request, sess *store.Session) {
+		org, err := s.cfg.WS.Org(r.PathValue("org"))
+		if err != nil {
+			s.notFound(w, r, sess)
+			return
+		}
+		h(w, r, sess, org)
+	})
 }
 
 // site wraps a handler of one organisation's pages: operators see every

@@ -169,16 +169,3 @@ func Actor(a string) string {
 	}
 	return a
 }
-
-// EventReason is an event's reason as the UI shows it: Russian reasons as
-// they are; the stages' English summaries are left out (the state change
-// beside them says what happened) so that no line mixes two languages. The
-// stages should record typed counts that the UI renders in Russian.
-func EventReason(r string) string {
-	for _, c := range r {
-		if unicode.Is(unicode.Cyrillic, c) {
-			return r
-		}
-	}
-	return ""
-}
