@@ -225,7 +225,7 @@ func (s *Server) renderActs(w http.ResponseWriter, r *http.Request, sess *store.
 	}
 	for i := len(acts) - 1; i >= 0; i-- {
 		if acts[i].Location == nil {
-			acts[i].Location = s.cfg.Location
+			acts[i].Location = s.location()
 		}
 		d.Acts = append(d.Acts, acts[i])
 	}
@@ -319,7 +319,7 @@ func (s *Server) signAct(w http.ResponseWriter, r *http.Request, sess *store.Ses
 	cur := acts[len(acts)-1]
 	loc := cur.Location
 	if loc == nil {
-		loc = s.cfg.Location
+		loc = s.location()
 	}
 	if form.Form.SignedBy == "" {
 		s.renderActs(w, r, sess, org, http.StatusBadRequest, "Укажите, кто подписал акт от организации.", &form)

@@ -246,14 +246,14 @@ func (s *Server) regionLog(w http.ResponseWriter, r *http.Request, sess *store.S
 		f.Kind = ""
 	}
 	if f.From != "" {
-		if t, ok := parseDay(f.From, s.cfg.Location); ok {
+		if t, ok := parseDay(f.From, s.location()); ok {
 			f.from = t
 		} else {
 			d.Error = "Дата «с» не распознана: укажите её как ДД.ММ.ГГГГ."
 		}
 	}
 	if f.To != "" {
-		if t, ok := parseDay(f.To, s.cfg.Location); ok {
+		if t, ok := parseDay(f.To, s.location()); ok {
 			f.to = t.AddDate(0, 0, 1) // the whole day
 		} else {
 			d.Error = "Дата «по» не распознана: укажите её как ДД.ММ.ГГГГ."

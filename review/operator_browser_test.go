@@ -33,6 +33,8 @@ func TestOperatorInvitesAndTheAdminEntersByTheLink(t *testing.T) {
 	op := operatorTab(t, f)
 	page := f.url + "/site/" + schoolID + "/invitations"
 	do(t, op, chromedp.Navigate(f.url+"/site/"+schoolID))
+	waitText(t, op, "h1", "МБОУ СОШ № 7")
+	checkA11y(t, op, "the operator's site page")
 	do(t, op, chromedp.Click("#invitations-link"))
 	waitText(t, op, "h1", "Приглашения администратора")
 	waitText(t, op, "#no-invitations", "ещё не выдавали")

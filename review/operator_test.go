@@ -460,3 +460,25 @@ func TestInvitationLogSaysTheRegionsTime(t *testing.T) {
 		t.Errorf("the log says %q, want %q", last, want)
 	}
 }
+
+// TestTimesFollowTheWorkspacesZone: times are shown in the zone the
+// workspace records, read at each request (perenos config tz handed to a
+// running server shows at once), else in the configured one.
+func TestTimesFollowTheWorkspacesZone(t *testing.T) {
+	t.Parallel()
+	f := newBareFixture(t, time.FixedZone("Москва", 3*3600))
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	if err := f.ws.Log(store.Event{Time: at, Actor: "test", Org: schoolID, Kind: store.EventEdit, Reason: "проверка времени"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.operatorClient(t)
+	if body := mustGet(t, c, f.url+"/site/"+schoolID+"/events"); !strings.Contains(body, "01.03.2025 12:00") {
+		t.Errorf("without a workspace zone, not in the configured one (12:00):\n%.1500s", body)
+	}
+	if _, err := f.ws.SetTimeZone("Asia/Irkutsk", "test", "test"); err != nil {
+		t.Skip("no zone database:", err)
+	}
+	if body := mustGet(t, c, f.url+"/site/"+schoolID+"/events"); !strings.Contains(body, "01.03.2025 17:00") {
+		t.Errorf("the workspace's new zone does not show at once (17:00 in Irkutsk):\n%.1500s", body)
+	}
+}

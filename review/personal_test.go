@@ -108,6 +108,7 @@ func TestActor(t *testing.T) {
 		"admin:3801000007 (приглашение abc)": "администратор организации (приглашение abc)",
 		"admin:3801000007":                   "администратор организации",
 		"perenos crawl":                      "perenos crawl",
+		"operator":                           "оператор",
 	} {
 		if got := Actor(in); got != want {
 			t.Errorf("Actor(%q) = %q, want %q", in, got, want)

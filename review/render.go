@@ -44,8 +44,8 @@ func SanitizeOriginal(page string) string {
 	return contentPolicy.Sanitize(page)
 }
 
-// funcs are the templates' helpers; times are shown in loc, the region's zone.
-func funcs(loc *time.Location) template.FuncMap {
+// funcs are the templates' helpers; times are shown in loc(), the region's zone.
+func funcs(loc func() *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"typeName":    func(t store.OrgType) string { return nameOr(typeNames[t], "организация") },
 		"stateName":   StateName,
@@ -69,7 +69,7 @@ func funcs(loc *time.Location) template.FuncMap {
 			return strings.Join(out, "; ")
 		},
 		"md":   RenderMarkdown,
-		"when": func(t time.Time) string { return t.In(loc).Format("02.01.2006 15:04") },
+		"when": func(t time.Time) string { return t.In(loc()).Format("02.01.2006 15:04") },
 		"size": func(n int64) string {
 			switch {
 			case n >= 1<<20:

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"perenos/extract"
@@ -80,8 +81,10 @@ type Config struct {
 	// /site/{org}/acts (the command passes an adapter over package report:
 	// review stays below report).
 	Acts ActsBackend
-	// Location is the region's time zone, in which every time is shown
-	// (default: the server's local zone).
+	// Location is the zone times are shown in while the workspace records
+	// no region zone (perenos config tz): the roadmap's, say (default: the
+	// server's local zone). The workspace's zone wins, read at every
+	// request, so that a config tz handed to a running server shows at once.
 	Location *time.Location
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -98,6 +101,7 @@ type Server struct {
 	jobs   *jobs
 	edit   sync.Mutex // one plan edit at a time
 	shown  shownLinks // invitation links just issued, each shown once
+	zone   atomic.Pointer[regionZone]
 	ctx    context.Context
 }
 
@@ -173,7 +177,7 @@ func (s *Server) parseTemplates() error {
 		if err != nil {
 			return err
 		}
-		t, err := template.New("layout").Funcs(funcs(s.cfg.Location)).Parse(string(layout))
+		t, err := template.New("layout").Funcs(funcs(s.location)).Parse(string(layout))
 		if err != nil {
 			return fmt.Errorf("template layout: %w", err)
 		}
@@ -255,8 +259,43 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
 }
 
+// regionZone is the region's time zone as the workspace names it.
+type regionZone struct {
+	name string
+	loc  *time.Location
+}
+
+// location is the zone every time is shown in: the workspace's region
+// zone as of this request, else Config.Location.
+func (s *Server) location() *time.Location {
+	if z := s.zone.Load(); z != nil {
+		return z.loc
+	}
+	return s.cfg.Location
+}
+
+// readZone reads the workspace's region zone for the request at hand.
+func (s *Server) readZone() {
+	c, err := s.cfg.WS.Config()
+	if err != nil || c.TimeZone == "" {
+		s.zone.Store(nil)
+		return
+	}
+	if z := s.zone.Load(); z != nil && z.name == c.TimeZone {
+		return
+	}
+	loc, err := store.LoadZone(c.TimeZone)
+	if err != nil {
+		s.cfg.Log.Warn("the workspace's time zone", "err", err)
+		s.zone.Store(nil)
+		return
+	}
+	s.zone.Store(&regionZone{c.TimeZone, loc})
+}
+
 // ServeHTTP sets the security headers every answer carries and routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.readZone()
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -158,6 +158,8 @@ func nameOr(name, fallback string) string {
 // Actor is who did something, as the event log's reader calls them.
 func Actor(a string) string {
 	switch {
+	case a == "operator": // report's and the stages' default actor
+		return "оператор"
 	case strings.HasPrefix(a, "operator:"):
 		return "оператор " + strings.TrimPrefix(a, "operator:")
 	case strings.HasPrefix(a, "admin:"):

@@ -122,15 +122,11 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		}
 	}
 	// Times in the UI are the region's: the workspace's zone (perenos
-	// config tz), else the roadmap's, else the machine's.
+	// config tz, which the server reads at every request), else the
+	// roadmap's, else the machine's.
 	loc := time.Local
 	if rm != nil && rm.Location() != nil {
 		loc = rm.Location()
-	}
-	if c, err := ws.Config(); err == nil && c.TimeZone != "" {
-		if l, err := ws.Location(); err == nil {
-			loc = l
-		}
 	}
 	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https", Location: loc,
 		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm),
