@@ -293,9 +293,14 @@ func TestActPagesAreTheOperatorsAndFollowTheActRules(t *testing.T) {
 	op := newWebClient(t)
 	tok := op.login(base)
 
-	// Without the token nothing happens.
-	if code, body := op.post(acts+"/issue", url.Values{}); code != http.StatusForbidden || !strings.Contains(body, "Форма устарела") {
-		t.Errorf("issue without the token: %d", code)
+	// Without the token, or with another, nothing happens.
+	for _, p := range []string{"/issue", "/unsign", "/void"} {
+		for _, bad := range []url.Values{{}, {"csrf": {strings.Repeat("A", len(tok))}}} {
+			bad.Set("reason", "причина длиннее десяти символов")
+			if code, body := op.post(acts+p, bad); code != http.StatusForbidden || !strings.Contains(body, "Форма устарела") {
+				t.Errorf("POST %s without its token: %d", p, code)
+			}
+		}
 	}
 	if st := stateOf(t, home); st != store.Verified {
 		t.Fatalf("a post without the token moved the site to %s", st)
