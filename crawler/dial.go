@@ -174,3 +174,19 @@ func newTransport(o NetOptions, perHost int) (*http.Transport, error) {
 	}
 	return tr, nil
 }
+
+// NewClient is an HTTP client for fetches outside a crawl (checking a
+// redirect map after the domain switch): the same address guard at connect
+// time, the same TLS settings, and redirects not followed, so the caller
+// sees each answer as it is.
+func NewClient(o NetOptions) (*http.Client, error) {
+	tr, err := newTransport(o, 2)
+	if err != nil {
+		return nil, err
+	}
+	timeout := o.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	return &http.Client{Transport: tr, Timeout: 2 * timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, nil
+}

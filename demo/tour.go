@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"perenos"
-	"perenos/portal"
+	"perenos/portal/server"
 	"perenos/sheet"
 	"perenos/store"
 )
@@ -38,7 +38,7 @@ type Tour struct {
 	Registry  string // region.csv
 	Tokens    string // tokens.csv
 	servers   []*http.Server
-	portal    *portal.Server
+	portal    *server.Server
 }
 
 // ServeTour starts the demo's legacy sites and a reference portal at fixed
@@ -101,7 +101,7 @@ func ServeTour(opt TourOptions) (*Tour, error) {
 		return nil, err
 	}
 	t.PortalURL = "http://" + ln.Addr().String()
-	psrv, err := portal.NewServer(portal.Config{DataFile: filepath.Join(opt.Dir, "portal", "portal.db"), Tokens: tokens, BaseURL: t.PortalURL})
+	psrv, err := server.NewServer(server.Config{DataFile: filepath.Join(opt.Dir, "portal", "portal.db"), Tokens: tokens, BaseURL: t.PortalURL})
 	if err != nil {
 		ln.Close()
 		t.Close()

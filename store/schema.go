@@ -20,7 +20,9 @@ import (
 //	3  a crawl's run record names its seed and aliases (was a bare bool);
 //	   a re-crawl's new/changed/gone URLs are one record each (crawlchange),
 //	   not capped lists inside the diff
-const SchemaVersion = 3
+//	4  the upload ID map is kept per portal (idmap/{org}/{portal}/…); the
+//	   portal's object ID is IDEntry.ObjectID ("object_id", was "portal_id")
+const SchemaVersion = 4
 
 var keySchema = []byte("schema_version")
 
@@ -44,6 +46,7 @@ func (e *SchemaError) Unwrap() error { return ErrNewerLedger }
 var migrations = map[uint64]func(tx *bolt.Tx) error{
 	1: migrateTypedExclusions,
 	2: migrateCrawlRecords,
+	3: migrateIDMapPerPortal,
 }
 
 // schemaVersion reads the recorded version (1 when none is recorded).
@@ -363,4 +366,65 @@ func v2Aliases(v string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// migrateIDMapPerPortal moves each organisation's version-2 ID map, which
+// did not say which portal it described, under LegacyPortal, renaming the
+// portal's object ID from "portal_id" to "object_id". The site's next
+// upload, verify or rollback adopts the entries for the portal it reaches.
+func migrateIDMapPerPortal(tx *bolt.Tx) error {
+	top := tx.Bucket(bIDMap)
+	var orgs [][]byte
+	if err := top.ForEach(func(k, v []byte) error {
+		if v == nil {
+			orgs = append(orgs, append([]byte(nil), k...))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		ob := top.Bucket(org)
+		type kv struct{ k, v []byte }
+		var flat []kv
+		if err := ob.ForEach(func(k, v []byte) error {
+			if v != nil {
+				flat = append(flat, kv{append([]byte(nil), k...), append([]byte(nil), v...)})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if len(flat) == 0 {
+			continue
+		}
+		legacy, err := ob.CreateBucketIfNotExists([]byte(LegacyPortal))
+		if err != nil {
+			return err
+		}
+		for _, e := range flat {
+			var old struct {
+				IDEntry
+				PortalID string `json:"portal_id"`
+			}
+			if err := json.Unmarshal(e.v, &old); err != nil {
+				return fmt.Errorf("id map %s/%s: %w", org, e.k, err)
+			}
+			ne := old.IDEntry
+			if ne.ObjectID == "" {
+				ne.ObjectID = old.PortalID
+			}
+			data, err := json.Marshal(ne)
+			if err != nil {
+				return err
+			}
+			if err := legacy.Put(e.k, data); err != nil {
+				return err
+			}
+			if err := ob.Delete(e.k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -54,7 +54,7 @@ EXIT STATUS
 
 func runRollback(ctx context.Context, g *globalOptions, o *rollbackCmd, args []string) error {
 	return stageRun(ctx, g, "rollback", &o.Stage, args, func(orgs []*store.Org, _ *progress, _ mapping.Profiles) (batch, error) {
-		t, err := o.Portal.target(orgs)
+		t, err := o.Portal.target(orgs, nil)
 		if err != nil {
 			return batch{}, err
 		}

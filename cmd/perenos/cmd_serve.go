@@ -19,6 +19,8 @@ import (
 	"perenos/report"
 	"perenos/review"
 	"perenos/review/ledger"
+	"perenos/store"
+	"perenos/uploader"
 )
 
 // serveOptions are the flags of perenos serve.
@@ -113,7 +115,7 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 	shared := &serveRunner{g: crawler.NewGates()}
 	src := &ledger.Source{WS: ws, Profiles: profiles, Log: g.log, Crawl: crawlOpts, SitesParallel: o.SitesParallel, Gates: shared.g}
 	if o.portal.URL != "" {
-		src.Target = o.portal.target
+		src.Target = func(orgs []*store.Org) (uploader.Target, error) { return o.portal.target(orgs, nil) }
 	}
 	var rm *report.Roadmap
 	if o.Roadmap != "" {

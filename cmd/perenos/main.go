@@ -75,7 +75,7 @@ EXIT STATUS
 		newReportCommand(g),
 		newDomainCommand(g),
 		newRollbackCommand(g), newExportCommand(g), newRedirectsCommand(g),
-		newURLsCommand(g),
+		newURLsCommand(g), newItemsCommand(g),
 		newServeCommand(g),
 		newUsersCommand(g),
 		newInviteCommand(g),

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"perenos/handoff"
-	"perenos/portal"
+	"perenos/portal/server"
 )
 
 // startServe runs perenos serve on home in this process until the test
@@ -62,9 +62,9 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	reg := filepath.Join(dir, "region.csv")
 	os.WriteFile(reg, []byte("id;name;type;region;district;legacy_url;portal_site\n"+
 		"3801012345;МБОУ СОШ № 7;school;Иркутская область;Ангарский;"+site+";sh7\n"), 0o644)
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh7")
+	hs, _ := server.TestServer(t, server.Config{}, "sh7")
 	tokens := filepath.Join(dir, "tokens.csv")
-	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+portal.TestToken("sh7")+"\n"), 0o600)
+	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+server.TestToken("sh7")+"\n"), 0o600)
 	startServe(t, home)
 
 	// Relative paths are the client's: run from the scratch folder.
@@ -101,6 +101,8 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv", "--dry-run"}, want: "dry run"},
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "created"},
 		{args: []string{"verify", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "verified"},
+		{args: []string{"items", org}, want: "imported"},
+		{args: []string{"items", org, "--format", "csv", "--out", "items.csv"}},
 		{args: []string{"redirects", org, "--portal-url", hs.URL}, want: "from,to"},
 		{args: []string{"export", org, "--out", "site.zip"}, want: "site.zip"},
 		{args: []string{"act", "issue", org, "--tz", "Asia/Irkutsk"}, want: "акт №"},
