@@ -49,6 +49,7 @@ var importRules = map[string][]string{
 	"perenos/uploader/uploadbench":  {"perenos/portal", "perenos/portal/server", "perenos/store", "perenos/uploader", "perenos/procstat"},
 	"perenos/pipeline":              {"perenos/crawler", "perenos/extract", "perenos/mapping", "perenos/store", "perenos/uploader"},
 	"perenos/review":                {"perenos/mapping", "perenos/store", "perenos/extract"},
+	"perenos/review/browsertest":    {},
 	"perenos/review/ledger":         {"perenos/review", "perenos/pipeline", "perenos/crawler", "perenos/mapping", "perenos/extract", "perenos/store", "perenos/uploader", "perenos/charset"},
 	"perenos/report/binding":        {"perenos/store"},
 	"perenos/report":                {"perenos/mapping", "perenos/report/binding", "perenos/sheet", "perenos/store"},

@@ -51,11 +51,11 @@ func TokenHash(token string) string {
 
 // HashPassword hashes an operator's password with bcrypt.
 func HashPassword(pw string) ([]byte, error) {
-	if utf8.RuneCountInString(pw) < 10 {
-		return nil, errors.New("password too short: use at least 10 characters")
+	if utf8.RuneCountInString(pw) < MinPassword {
+		return nil, fmt.Errorf("password too short: use at least %d characters", MinPassword)
 	}
-	if len(pw) > 72 {
-		return nil, errors.New("password too long: bcrypt uses at most 72 bytes")
+	if len(pw) > MaxPasswordBytes {
+		return nil, fmt.Errorf("password too long: bcrypt uses at most %d bytes", MaxPasswordBytes)
 	}
 	return bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
 }
@@ -81,6 +81,9 @@ func Invite(ws *store.Workspace, publicURL, org, actor string, ttl time.Duration
 	}
 	token := randomToken(32)
 	now := ws.Now()
+	if loc, err := ws.Location(); err == nil {
+		now = now.In(loc) // the log says until when in the region's zone
+	}
 	inv = &store.Invitation{ID: randomToken(6), Org: org, TokenHash: TokenHash(token), Created: now, Expires: now.Add(ttl), CreatedBy: actor}
 	if err := ws.PutInvitation(*inv); err != nil {
 		return "", nil, fmt.Errorf("invite %s: %w", org, err)
@@ -190,7 +193,7 @@ type loginData struct {
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r)}})
+	s.render(w, http.StatusOK, "login", pageData{Title: "Вход", Flash: doneMessage(r), D: loginData{CSRF: s.preToken(w, r)}})
 }
 
 // deviceCookie marks a browser that has logged in to an account before:

@@ -1,105 +1,35 @@
 package review_test
 
 import (
-	"context"
-	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"perenos/review/browsertest"
 	"perenos/store"
 )
 
-// One browser serves every browser test of this binary.
-var browser struct {
-	once   sync.Once
-	ctx    context.Context
-	cancel func()
-	err    string
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if browser.cancel != nil {
-		browser.cancel()
-	}
+	browsertest.Close()
 	os.Exit(code)
 }
 
-// newTab opens a tab of the shared headless chromium, skipping the test
-// when chromium is not installed (and failing when CI=true).
-func newTab(t *testing.T) context.Context {
-	t.Helper()
-	browser.once.Do(func() {
-		path := ""
-		for _, name := range []string{"chromium", "chromium-browser"} {
-			if p, err := exec.LookPath(name); err == nil {
-				path = p
-				break
-			}
-		}
-		if path == "" {
-			browser.err = "chromium is not installed (apt-get install chromium fonts-dejavu-core)"
-			return
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
-			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true), chromedp.WindowSize(1280, 1000))
-		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-		bctx, bcancel := chromedp.NewContext(actx)
-		if err := chromedp.Do(bctx); err != nil { // starts the browser
-			bcancel()
-			acancel()
-			browser.err = "chromium does not start: " + err.Error()
-			return
-		}
-		browser.ctx, browser.cancel = bctx, func() { bcancel(); acancel() }
-	})
-	if browser.err != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(browser.err)
-		}
-		t.Skip(browser.err)
-	}
-	tab, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	ctx, cancelT := context.WithTimeout(tab, 45*time.Second) // generous: CI machines may be busy
-	t.Cleanup(cancelT)
-	return ctx
-}
-
-// waitText waits until the element sel shows want.
-func waitText(t *testing.T, ctx context.Context, sel, want string) {
-	t.Helper()
-	s, _ := json.Marshal(sel)
-	w, _ := json.Marshal(want)
-	expr := "(() => { const e = document.querySelector(" + string(s) + "); return !!e && e.innerText.includes(" + string(w) + "); })()"
-	// A click may start a navigation that kills a running poll, so poll
-	// with short evaluations until the text shows.
-	deadline := time.Now().Add(8 * time.Second)
-	var err error
-	for time.Now().Before(deadline) {
-		var ok bool
-		if ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	body, _ := chromedp.Run(ctx, chromedp.Text("body"))
-	t.Fatalf("waiting for %q in %s: %v\npage:\n%.1500s", want, sel, err, body)
-}
-
-func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
-}
+// The browser helpers, by the names these tests call them.
+var (
+	newTab        = browsertest.Tab
+	waitText      = browsertest.WaitText
+	waitFor       = browsertest.WaitFor
+	do            = browsertest.Do
+	checkA11y     = browsertest.CheckA11y
+	screenshot    = browsertest.Screenshot
+	watchCSP      = browsertest.WatchCSP
+	cspViolations = browsertest.CSPViolations
+)
 
 // TestAdminReviewsAndOperatorSeesIt is the review as people do it: the
 // admin opens the invitation, moves one item, excludes another with a

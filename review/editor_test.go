@@ -124,17 +124,3 @@ func placeCaret(t *testing.T, ctx context.Context, text string) {
 	}
 	do(t, ctx, chromedp.Sleep(100*time.Millisecond)) // ProseMirror reads the selection on selectionchange
 }
-
-// waitFor waits until the expression is true in the tab.
-func waitFor(t *testing.T, ctx context.Context, expr, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	body, _ := chromedp.Run(ctx, chromedp.Text("body"))
-	t.Fatalf("waiting for %s: not so\npage:\n%.1500s", what, body)
-}

@@ -87,6 +87,7 @@ type siteData struct {
 	NoPlan     bool
 	Events     []store.Event
 	Titles     map[string]string // section ID → title, for candidates
+	HasActs    bool              // the server shows acts (to operators)
 }
 
 // editable reports whether review decisions may still change a site's plan.
@@ -95,7 +96,7 @@ func editable(st store.State) bool {
 }
 
 func (s *Server) siteView(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
-	d := siteData{Org: org, Editable: editable(org.State), CanApprove: org.State == store.Mapped || org.State == store.InReview}
+	d := siteData{Org: org, Editable: editable(org.State), CanApprove: org.State == store.Mapped || org.State == store.InReview, HasActs: s.cfg.Acts != nil}
 	plan, err := s.cfg.Backend.Plan(org.ID)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
@@ -269,19 +270,6 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, sess *store.Se
 	s.render(w, http.StatusOK, "item", pageData{Title: d.Label, Sess: sess, Flash: doneMessage(r), D: d})
 }
 
-func (s *Server) eventsView(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
-	evs, err := s.cfg.WS.Events(org.ID)
-	if err != nil {
-		s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать журнал.", err)
-		return
-	}
-	slices.Reverse(evs)
-	s.render(w, http.StatusOK, "events", pageData{Title: "Журнал: " + org.Name, Sess: sess, D: struct {
-		Org    *store.Org
-		Events []store.Event
-	}{org, evs}})
-}
-
 // startReview moves a mapped or approved site (back) into review before a change.
 func (s *Server) startReview(org *store.Org, actor, why string) error {
 	switch org.State {
@@ -418,6 +406,19 @@ const (
 	doneApproved  = "approved"
 	doneGapFilled = "gap"
 	doneKept      = "kept"
+
+	doneRevoked         = "revoked"
+	doneRevokedAll      = "revoked-all"
+	doneNoneRevoked     = "none-revoked"
+	doneUserAdded       = "user-added"
+	donePasswordSet     = "password-set"
+	donePasswordChanged = "password-changed"
+	doneUserDisabled    = "user-disabled"
+	doneActIssued       = "act-issued"
+	doneActStands       = "act-stands"
+	doneActSigned       = "act-signed"
+	doneActUnsigned     = "act-unsigned"
+	doneActVoided       = "act-voided"
 )
 
 var doneMessages = map[string]string{
@@ -428,6 +429,19 @@ var doneMessages = map[string]string{
 	doneApproved:  "Сайт одобрен и передан оператору для загрузки на портал.",
 	doneGapFilled: "Сохранено: пробел заполнен.",
 	doneKept:      "Сохранено: материал переносится, основание записано в журнал.",
+
+	doneRevoked:         "Приглашение отозвано: вход по нему закрыт, его сеансы завершены.",
+	doneRevokedAll:      "Все приглашения организации отозваны: вход по ним закрыт, их сеансы завершены.",
+	doneNoneRevoked:     "Отзывать нечего: такого действующего приглашения нет.",
+	doneUserAdded:       "Оператор добавлен и может войти со своим паролем.",
+	donePasswordSet:     "Пароль задан; прежние сеансы этой учётной записи завершены.",
+	donePasswordChanged: "Пароль изменён, все ваши сеансы завершены: войдите с новым паролем.",
+	doneUserDisabled:    "Учётная запись отключена: войти с ней нельзя, её сеансы завершены.",
+	doneActIssued:       "Акт выдан. Скачайте PDF, распечатайте и передайте на подпись.",
+	doneActStands:       "Содержимое сайта не изменилось: прежний неподписанный акт остаётся в силе.",
+	doneActSigned:       "Подписание записано: акт подписан, скан сохранён.",
+	doneActUnsigned:     "Запись о подписании аннулирована и сохранена как аннулированная; акт ждёт подписи.",
+	doneActVoided:       "Акт аннулирован. Его номер другому акту не присваивается; новый акт выдаётся, когда сайт снова проверен на портале.",
 }
 
 // doneMessage is the banner for the request's done= code, or "".

@@ -44,22 +44,23 @@ func SanitizeOriginal(page string) string {
 	return contentPolicy.Sanitize(page)
 }
 
-// funcs are the templates' helpers; times are shown in loc, the region's zone.
-func funcs(loc *time.Location) template.FuncMap {
+// funcs are the templates' helpers; times are shown in loc(), the region's zone.
+func funcs(loc func() *time.Location) template.FuncMap {
 	return template.FuncMap{
-		"typeName":  func(t store.OrgType) string { return nameOr(typeNames[t], "организация") },
-		"stateName": StateName,
-		"stateText": func(s string) string { return StateName(store.State(s)) },
-		"stageName": StageName,
-		"kindName":  func(k string) string { return nameOr(kindNames[k], "материал") },
-		"label":     func(it mapping.Item) string { return Label(&it) },
-		"fieldName": FieldName,
-		"reason":    Reason,
-		"actor":     Actor,
-		"evReason":  EventReason,
-		"count":     countAny,
-		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-		"join":      strings.Join,
+		"typeName":    func(t store.OrgType) string { return nameOr(typeNames[t], "организация") },
+		"stateName":   StateName,
+		"stateText":   func(s string) string { return StateName(store.State(s)) },
+		"stageName":   StageName,
+		"kindName":    func(k string) string { return nameOr(kindNames[k], "материал") },
+		"label":       func(it mapping.Item) string { return Label(&it) },
+		"fieldName":   FieldName,
+		"reason":      Reason,
+		"actor":       Actor,
+		"evText":      EventText,
+		"kindOfEvent": EventKindName,
+		"count":       countAny,
+		"pct":         func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"join":        strings.Join,
 		"reasons": func(rs []string) string {
 			out := make([]string, len(rs))
 			for i, r := range rs {
@@ -68,7 +69,7 @@ func funcs(loc *time.Location) template.FuncMap {
 			return strings.Join(out, "; ")
 		},
 		"md":   RenderMarkdown,
-		"when": func(t time.Time) string { return t.In(loc).Format("02.01.2006 15:04") },
+		"when": func(t time.Time) string { return t.In(loc()).Format("02.01.2006 15:04") },
 		"size": func(n int64) string {
 			switch {
 			case n >= 1<<20:
@@ -78,7 +79,12 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return Count(int(n), "байт", "байта", "байт")
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":   func(a, b int) int { return a + b },
+		"day":   day,
+		"upper": strings.ToUpper,
+		"zone":  func(l *time.Location, at time.Time) string { return zoneText(l, at) },
+		// whenIn shows a time in a given zone (an act's own).
+		"whenIn": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("02.01.2006 15:04") },
 	}
 }
 

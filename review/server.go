@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"perenos/extract"
@@ -76,8 +77,14 @@ type Config struct {
 	// Report, when set, is the coordinator report, shown to operators at
 	// /report (the command passes report.Handler: review stays below report).
 	Report http.Handler
-	// Location is the region's time zone, in which every time is shown
-	// (default: the server's local zone).
+	// Acts, when set, gives operators a site's completion acts at
+	// /site/{org}/acts (the command passes an adapter over package report:
+	// review stays below report).
+	Acts ActsBackend
+	// Location is the zone times are shown in while the workspace records
+	// no region zone (perenos config tz): the roadmap's, say (default: the
+	// server's local zone). The workspace's zone wins, read at every
+	// request, so that a config tz handed to a running server shows at once.
 	Location *time.Location
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -93,6 +100,8 @@ type Server struct {
 	secret []byte // signs the device cookies
 	jobs   *jobs
 	edit   sync.Mutex // one plan edit at a time
+	shown  shownLinks // invitation links just issued, each shown once
+	zone   atomic.Pointer[regionZone]
 	ctx    context.Context
 }
 
@@ -168,7 +177,7 @@ func (s *Server) parseTemplates() error {
 		if err != nil {
 			return err
 		}
-		t, err := template.New("layout").Funcs(funcs(s.cfg.Location)).Parse(string(layout))
+		t, err := template.New("layout").Funcs(funcs(s.location)).Parse(string(layout))
 		if err != nil {
 			return fmt.Errorf("template layout: %w", err)
 		}
@@ -199,6 +208,22 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /site/{org}/gap", s.site(s.fillGap))
 	s.mux.HandleFunc("POST /site/{org}/item/{action}", s.site(s.itemAction))
 	s.mux.HandleFunc("POST /site/{org}/approve", s.site(s.approve))
+	s.mux.HandleFunc("GET /site/{org}/invitations", s.siteOperator(s.invitationsPage))
+	s.mux.HandleFunc("POST /site/{org}/invitations", s.siteOperator(s.issueInvitation))
+	s.mux.HandleFunc("POST /site/{org}/invitations/revoke", s.siteOperator(s.revokeInvitations))
+	s.mux.HandleFunc("GET /users", s.operator(s.usersPage))
+	s.mux.HandleFunc("POST /users", s.operator(s.addUser))
+	s.mux.HandleFunc("POST /users/password", s.operator(s.setPassword))
+	s.mux.HandleFunc("POST /users/disable", s.operator(s.disableUser))
+	s.mux.HandleFunc("GET /events", s.operator(s.regionLog))
+	if s.cfg.Acts != nil {
+		s.mux.HandleFunc("GET /site/{org}/acts", s.siteOperator(s.actsPage))
+		s.mux.HandleFunc("GET /site/{org}/acts/{act}/{file}", s.siteOperator(s.actFile))
+		s.mux.HandleFunc("POST /site/{org}/acts/issue", s.siteOperator(s.issueAct))
+		s.mux.HandleFunc("POST /site/{org}/acts/sign", s.siteOperator(s.signAct))
+		s.mux.HandleFunc("POST /site/{org}/acts/unsign", s.siteOperator(s.unsignAct))
+		s.mux.HandleFunc("POST /site/{org}/acts/void", s.siteOperator(s.voidAct))
+	}
 	if s.cfg.Report != nil {
 		s.mux.HandleFunc("GET /report", s.operator(func(w http.ResponseWriter, r *http.Request, _ *store.Session) {
 			// The report draws its chart with inline SVG styles and holds no
@@ -234,8 +259,43 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
 }
 
+// regionZone is the region's time zone as the workspace names it.
+type regionZone struct {
+	name string
+	loc  *time.Location
+}
+
+// location is the zone every time is shown in: the workspace's region
+// zone as of this request, else Config.Location.
+func (s *Server) location() *time.Location {
+	if z := s.zone.Load(); z != nil {
+		return z.loc
+	}
+	return s.cfg.Location
+}
+
+// readZone reads the workspace's region zone for the request at hand.
+func (s *Server) readZone() {
+	c, err := s.cfg.WS.Config()
+	if err != nil || c.TimeZone == "" {
+		s.zone.Store(nil)
+		return
+	}
+	if z := s.zone.Load(); z != nil && z.name == c.TimeZone {
+		return
+	}
+	loc, err := store.LoadZone(c.TimeZone)
+	if err != nil {
+		s.cfg.Log.Warn("the workspace's time zone", "err", err)
+		s.zone.Store(nil)
+		return
+	}
+	s.zone.Store(&regionZone{c.TimeZone, loc})
+}
+
 // ServeHTTP sets the security headers every answer carries and routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.readZone()
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -331,6 +391,20 @@ func (s *Server) operator(h func(http.ResponseWriter, *http.Request, *store.Sess
 		}
 		h(w, r, sess)
 	}
+}
+
+// siteOperator wraps a handler of one organisation's pages that only
+// operators use (invitations, acts): to an admin, even of that
+// organisation, they do not exist.
+func (s *Server) siteOperator(h func(http.ResponseWriter, *http.Request, *store.Session, *store.Org)) http.HandlerFunc {
+	return s.operator(func(w http.ResponseWriter, r *http.Request, sess *store.Session) {
+		org, err := s.cfg.WS.Org(r.PathValue("org"))
+		if err != nil {
+			s.notFound(w, r, sess)
+			return
+		}
+		h(w, r, sess, org)
+	})
 }
 
 // site wraps a handler of one organisation's pages: operators see every

@@ -158,6 +158,8 @@ func nameOr(name, fallback string) string {
 // Actor is who did something, as the event log's reader calls them.
 func Actor(a string) string {
 	switch {
+	case a == "operator": // report's and the stages' default actor
+		return "оператор"
 	case strings.HasPrefix(a, "operator:"):
 		return "оператор " + strings.TrimPrefix(a, "operator:")
 	case strings.HasPrefix(a, "admin:"):
@@ -168,17 +170,4 @@ func Actor(a string) string {
 		return "администратор организации"
 	}
 	return a
-}
-
-// EventReason is an event's reason as the UI shows it: Russian reasons as
-// they are; the stages' English summaries are left out (the state change
-// beside them says what happened) so that no line mixes two languages. The
-// stages should record typed counts that the UI renders in Russian.
-func EventReason(r string) string {
-	for _, c := range r {
-		if unicode.Is(unicode.Cyrillic, c) {
-			return r
-		}
-	}
-	return ""
 }

@@ -33,6 +33,7 @@ type serveOptions struct {
 	Profiles      string
 	SitesParallel int
 	Roadmap       string
+	SiteURL       string
 	portal        portalOptions
 	crawl         crawlOptions
 }
@@ -46,6 +47,7 @@ func (o *serveOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 8, "sites worked on at once by jobs started from the web UI")
 	f.StringVar(&o.Roadmap, "roadmap", "", "roadmap the operator's report at /report compares with: a built-in one or a YAML file")
+	f.StringVar(&o.SiteURL, "site-url", report.DefaultSiteURL, "address of a new site on the portal in acts issued from the web UI; {site} is replaced by its portal site ID")
 	o.portal.addFlags(f)
 	o.crawl.addFlags(f)
 }
@@ -62,7 +64,9 @@ another terminal hand their job to it over an owner-only socket in the workspace
 show its progress.
 
 Operators log in with a password set by perenos users add; admins enter through a link from
-perenos invite.
+perenos invite. Operators also find in the web UI what these commands do: invitations per
+organisation, operator accounts, the acts of each site (issue, sign with the scan, unsign, void,
+download) and the event log, per site and for the whole region.
 
 EXIT STATUS
   0   stopped by a signal
@@ -120,18 +124,15 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		}
 	}
 	// Times in the UI are the region's: the workspace's zone (perenos
-	// config tz), else the roadmap's, else the machine's.
+	// config tz, which the server reads at every request), else the
+	// roadmap's, else the machine's.
 	loc := time.Local
 	if rm != nil && rm.Location() != nil {
 		loc = rm.Location()
 	}
-	if c, err := ws.Config(); err == nil && c.TimeZone != "" {
-		if l, err := ws.Location(); err == nil {
-			loc = l
-		}
-	}
 	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https", Location: loc,
-		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm)})
+		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm),
+		Acts: &webActs{ws: ws, opt: report.ActOptions{SiteURL: o.SiteURL}}})
 	if err != nil {
 		return err
 	}

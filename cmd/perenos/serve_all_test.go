@@ -16,16 +16,17 @@ import (
 )
 
 // startServe runs perenos serve on home in this process until the test
-// ends, and waits for its command socket.
-func startServe(t *testing.T, home string, extra ...string) {
+// ends, waits for its command socket, and returns the web UI's address.
+func startServe(t *testing.T, home string, extra ...string) (addr string) {
 	t.Helper()
+	addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		root := newRootCommand()
 		root.SetOut(io.Discard)
 		root.SetErr(io.Discard)
-		root.SetArgs(append([]string{"--home", home, "--actor", "test", "serve", "--addr", freeAddr(t), "--allow-private", "--delay", "1ms"}, extra...))
+		root.SetArgs(append([]string{"--home", home, "--actor", "test", "serve", "--addr", addr, "--allow-private", "--delay", "1ms"}, extra...))
 		done <- root.ExecuteContext(ctx)
 	}()
 	t.Cleanup(func() {
@@ -39,7 +40,7 @@ func startServe(t *testing.T, home string, extra ...string) {
 		c, err := net.Dial("unix", handoff.Path(home))
 		if err == nil {
 			c.Close()
-			return
+			return addr
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("perenos serve did not open its command socket: %v", err)
