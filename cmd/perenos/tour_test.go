@@ -107,10 +107,15 @@ func TestREADMETourRunsAsWritten(t *testing.T) {
 		done <- root.ExecuteContext(ctx)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "tour", "tokens.csv")); err == nil {
 			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("perenos demo --serve-sites stopped: %v", err)
+		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("perenos demo --serve-sites wrote no tokens")
