@@ -60,6 +60,7 @@ type classifier struct {
 	prof      *Profile
 	secs      []*Section
 	phrases   map[string][]phrase   // section id → keywords and title, stemmed
+	names     map[string][]phrase   // section id → the phrases and its document kinds' words, stemmed
 	slugs     map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
 	menus     map[string][]string   // page URL → anchor texts of template links pointing to it
 	refs      map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
@@ -68,6 +69,9 @@ type classifier struct {
 	rootGroup map[string]string     // page URL → the menu group above it that names the root (underRoot)
 	template  map[string]bool       // itemprops on most pages of the site (footers, headers)
 	common    map[string]bool       // title parts on most pages of the site (the site's name)
+	attach    map[string]AttachText // what was read from the site's attachments, by URL
+	docs      map[string]*extract.Document
+	docKinds  map[string]string     // attachment URL → its kind (documentSignals)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
@@ -78,6 +82,9 @@ func newClassifier(prof *Profile, in Input) *classifier {
 		c.secs = append(c.secs, &prof.Sections[i])
 	}
 	c.phrases, c.slugs = prof.matchers()
+	c.names = prof.names
+	c.attach, c.docs = in.Attach, in.Docs
+	c.docKinds = map[string]string{}
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
 	pages := 0
@@ -130,10 +137,14 @@ func newClassifier(prof *Profile, in Input) *classifier {
 
 // matchers returns the profile's sections' phrases (keywords and a
 // title no other section has, stemmed) and slug phrases (the same with
-// the slugs, as Latin skeletons), prepared once per profile.
+// the slugs and the words of the section's document kinds, as Latin
+// skeletons), prepared once per profile. Names (what a title, a menu
+// item or a link may call a section's page) are the phrases and the
+// words of the section's document kinds: a page called «Устав» or
+// «Самообследование» is a page of the section those documents go in.
 func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
 	p.prepare.Do(func() {
-		p.phrases, p.slugs = map[string][]phrase{}, map[string][]phrase{}
+		p.phrases, p.slugs, p.names, p.postPhrases = map[string][]phrase{}, map[string][]phrase{}, map[string][]phrase{}, map[string][]phrase{}
 		secs := append([]*Section{&p.Root}, nil...)
 		for i := range p.Sections {
 			secs = append(secs, &p.Sections[i])
@@ -142,17 +153,26 @@ func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
 		for _, s := range secs {
 			titles[norm(s.Title)]++
 		}
+		kindWords := map[string][]string{} // section id → its document kinds' words
+		for _, k := range p.Kinds {
+			for _, sec := range p.sectionsOfKind(k.kind) {
+				kindWords[sec] = append(kindWords[sec], k.words...)
+			}
+		}
 		for _, s := range secs {
 			kws := append([]string(nil), s.Keywords...)
 			if titles[norm(s.Title)] == 1 && s.ID != OtherSection && s.ID != HomeSection {
 				kws = append(kws, s.Title)
 			}
 			p.phrases[s.ID] = newPhrases(kws)
+			p.postPhrases[s.ID] = newPhrases(s.Posts)
+			p.names[s.ID] = append(newPhrases(kws), newPhrases(kindWords[s.ID])...)
 			if s.ID != OtherSection && s.ID != HomeSection {
-				p.slugs[s.ID] = slugPhrases(append(append([]string(nil), kws...), s.Slugs...))
+				p.slugs[s.ID] = slugPhrases(append(append(append([]string(nil), kws...), s.Slugs...), kindWords[s.ID]...))
 			}
 		}
 		p.bodyIdx = newBodyIndex(p.phrases)
+		p.shortIdx = newShortIndex(p, secs)
 	})
 	return p.phrases, p.slugs
 }
@@ -173,6 +193,44 @@ type signal struct {
 	weight  float64
 	reason  string
 	context bool
+	src     evidence
+}
+
+// evidence is the kind of thing a signal was read from. When two
+// sections disagree, the kinds say whom to believe: the site's own
+// navigation (the menu item, the address) names the page it links, while
+// a title or a heading may have been copied from another page.
+type evidence uint8
+
+const (
+	evContext evidence = iota // where the page sits: folder, breadcrumb, menu group
+	evAddress                 // the page's own address
+	evTitle                   // its title
+	evHeading                 // a heading inside it
+	evMenu                    // its item in the old menu
+	evRef                     // the text of other links to it
+	evBody                    // words of its text
+	evProps                   // microdata on it
+	evRecords                 // the records found on it (a table of teachers)
+	evDocs                    // the documents it consists of
+)
+
+// named reports whether the evidence names the page (its address, title,
+// menu item or links): what says which page it is, as opposed to what
+// its text mentions.
+func (e evidence) named() bool {
+	return e == evAddress || e == evTitle || e == evMenu || e == evRef
+}
+
+// own is a signal of the page's own evidence.
+func own(section string, w float64, src evidence, reason string) signal {
+	return signal{section: section, weight: w, reason: reason, src: src}
+}
+
+// around is a signal of where the page sits: context, which places a page
+// on its own but does not contradict its own evidence.
+func around(section string, w float64, reason string) signal {
+	return signal{section: section, weight: w, reason: reason, context: true}
 }
 
 // classify returns the candidate sections of a page, best first.
@@ -188,10 +246,6 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	key := normURL(p.URL)
 	sigs = append(sigs, c.urlSignals(u)...)
 	// Each text is stemmed once, not once per section.
-	type short struct {
-		text  string
-		stems []string
-	}
 	prep := func(ts []string) []short {
 		out := make([]short, len(ts))
 		for i, t := range ts {
@@ -214,7 +268,7 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	}
 	body := c.bodyPhrases(c.st.stems(d.Text))
 	for _, s := range c.secs {
-		ps := c.phrases[s.ID]
+		ps := c.names[s.ID]
 		if len(ps) == 0 {
 			continue
 		}
@@ -226,22 +280,22 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 		}
 		switch tm {
 		case matchExact:
-			sigs = append(sigs, signal{s.ID, wTitleExact, fmt.Sprintf("заголовок страницы «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitleExact, evTitle, fmt.Sprintf("заголовок страницы «%s»", shown)))
 		case matchMost:
-			sigs = append(sigs, signal{s.ID, wTitleMost, fmt.Sprintf("заголовок страницы «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitleMost, evTitle, fmt.Sprintf("заголовок страницы «%s»", shown)))
 		case matchPhrase:
-			sigs = append(sigs, signal{s.ID, wTitlePhrase, fmt.Sprintf("в заголовке страницы «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitlePhrase, evTitle, fmt.Sprintf("в заголовке страницы «%s»", shown)))
 		case matchWord:
-			sigs = append(sigs, signal{s.ID, wTitleWord, fmt.Sprintf("слово в заголовке «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitleWord, evTitle, fmt.Sprintf("слово в заголовке «%s»", shown)))
 		}
 		for _, h := range heads {
-			m, _ := matchShort(h.stems, ps)
+			m, _ := matchShort(h.stems, c.phrases[s.ID])
 			if m >= matchMost {
-				sigs = append(sigs, signal{s.ID, wHeadingExact, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				sigs = append(sigs, own(s.ID, wHeadingExact, evHeading, fmt.Sprintf("подзаголовок «%s»", h.text)))
 				break
 			}
 			if m == matchPhrase {
-				sigs = append(sigs, signal{s.ID, wHeadingPhrase, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				sigs = append(sigs, own(s.ID, wHeadingPhrase, evHeading, fmt.Sprintf("подзаголовок «%s»", h.text)))
 				break
 			}
 		}
@@ -252,7 +306,7 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			}
 		}
 		if w := [...]float64{0, wMenuWord, wMenuPhrase, wMenuMost, wMenuExact}[best]; w > 0 {
-			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("пункт меню «%s»", bestAnchor), false})
+			sigs = append(sigs, own(s.ID, w, evMenu, fmt.Sprintf("пункт меню «%s»", bestAnchor)))
 		}
 		best, bestAnchor = matchNone, ""
 		for _, a := range refs {
@@ -261,26 +315,28 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			}
 		}
 		if w := [...]float64{0, 0, wRefPhrase, wRefMost, wRefExact}[best]; w > 0 {
-			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor), false})
+			sigs = append(sigs, own(s.ID, w, evRef, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor)))
 		}
 		if s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
 			for _, g := range groups {
-				if m, _ := matchShort(g.stems, ps); m >= matchMost {
-					sigs = append(sigs, signal{s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text), true})
+				if m, _ := matchShort(g.stems, c.phrases[s.ID]); m >= matchMost {
+					sigs = append(sigs, around(s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text)))
 					break
 				}
 			}
 		}
 		for _, cr := range crumbs {
-			m, _ := matchShort(cr.stems, ps)
-			if m >= matchMost {
-				sigs = append(sigs, signal{s.ID, wCrumb, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
-				break
-			}
+			m, _ := matchShort(cr.stems, c.phrases[s.ID])
+			w := wCrumb
 			if m == matchPhrase {
-				sigs = append(sigs, signal{s.ID, wCrumbWeak, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
-				break
+				w = wCrumbWeak
+			} else if m < matchMost {
+				continue
 			}
+			sig := around(s.ID, w, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text))
+			sig.context = s.ID != NewsSection // a page under «Новости» is a news item, not their neighbour
+			sigs = append(sigs, sig)
+			break
 		}
 		if found := body[s.ID]; len(found) >= 2 {
 			n := len(found)
@@ -288,17 +344,26 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			if n >= 4 {
 				w = wBodyMany
 			}
-			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("в тексте страницы: %s", strings.Join(quote(found[:min(3, len(found))]), ", ")), false})
+			sigs = append(sigs, own(s.ID, w, evBody, fmt.Sprintf("в тексте страницы: %s", strings.Join(quote(found[:min(3, len(found))]), ", "))))
 		}
 		if props := c.matchedProps(d.Itemprops, s.Itemprops); len(props) > 0 {
 			w := wPropsOne
 			if len(props) >= 2 {
 				w = wPropsMany
 			}
-			sigs = append(sigs, signal{s.ID, w, "микроразметка itemprop: " + strings.Join(props, ", "), false})
+			sigs = append(sigs, own(s.ID, w, evProps, "микроразметка itemprop: "+strings.Join(props, ", ")))
 		}
 	}
+	sigs = append(sigs, c.shortenedNames(titles, menus, sigs)...)
+	sigs = append(sigs, c.recordSignals(d)...)
+	sigs = append(sigs, c.documentSignals(d)...)
 	return append(sigs, c.navRootSignals(key, sigs)...)
+}
+
+// short is a short text (a title, a menu item) and its stems.
+type short struct {
+	text  string
+	stems []string
 }
 
 // bodyPhrases finds the sections' phrases in a page's text.
@@ -342,7 +407,7 @@ func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
 			continue
 		}
 		seen[s.ID] = true
-		out = append(out, signal{s.ID, wNavRoot, fmt.Sprintf("в меню старого сайта под пунктом «%s»", g), true})
+		out = append(out, around(s.ID, wNavRoot, fmt.Sprintf("в меню старого сайта под пунктом «%s»", g)))
 	}
 	return out
 }
@@ -417,21 +482,21 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	shown := u.Path
 	if len(segs) == 0 {
 		if u.RawQuery == "" {
-			return []signal{{HomeSection, wHome, "главная страница старого сайта", false}}
+			return []signal{own(HomeSection, wHome, evAddress, "главная страница старого сайта")}
 		}
 		return nil
 	}
 	var out []signal
 	if date, ok := datedPath(segs); ok {
-		out = append(out, signal{NewsSection, wDatedURL, "адрес новости с датой " + date, false})
+		out = append(out, own(NewsSection, wDatedURL, evAddress, "адрес новости с датой "+date))
 	} else if month, ok := archivePath(segs); ok {
-		out = append(out, signal{NewsSection, wMonthArchive, "архив новостей за " + month, false})
+		out = append(out, own(NewsSection, wMonthArchive, evAddress, "архив новостей за "+month))
 	}
 	last := segs[len(segs)-1]
 	rootSlug := strings.ToLower(c.prof.Root.ID)
 	under := slices.Contains(segs[:len(segs)-1], rootSlug)
 	if last == rootSlug {
-		out = append(out, signal{c.prof.Root.ID, 0.9, fmt.Sprintf("адрес страницы %s", shown), false})
+		out = append(out, own(c.prof.Root.ID, 0.9, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
 	}
 	lastBare := trimNumber(last)
 	lastSk := skeletons(lastBare)
@@ -441,13 +506,13 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 			slug = slugNorm(slug)
 			switch {
 			case (last == slug || lastBare == slug) && under:
-				out = append(out, signal{s.ID, wSlugUnderRoot, fmt.Sprintf("адрес страницы %s", shown), false})
+				out = append(out, own(s.ID, wSlugUnderRoot, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
 			case last == slug || lastBare == slug:
-				out = append(out, signal{s.ID, wSlug, fmt.Sprintf("адрес страницы %s", shown), false})
+				out = append(out, own(s.ID, wSlug, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
 			case slices.Contains(segs[:len(segs)-1], slug):
-				sig := signal{s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug), true}
+				sig := around(s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug))
 				if s.ID == NewsSection {
-					sig.weight, sig.context = wNewsAncestor, false
+					sig.weight, sig.context, sig.src = wNewsAncestor, false, evAddress
 				}
 				out = append(out, sig)
 			default:
@@ -462,12 +527,16 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 		// The address in the author's own transliteration.
 		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase {
 			w := [...]float64{0, 0, wSkelPhrase, wSkelMost, wSkelExact}[m]
-			out = append(out, signal{s.ID, w, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which), false})
+			out = append(out, own(s.ID, w, evAddress, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which)))
 			continue
 		}
 		for _, seg := range segs[:len(segs)-1] {
 			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost {
-				out = append(out, signal{s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which), s.ID != NewsSection})
+				sig := around(s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which))
+				if s.ID == NewsSection {
+					sig.context, sig.src = false, evAddress
+				}
+				out = append(out, sig)
 				break
 			}
 		}
@@ -572,6 +641,7 @@ func combine(sigs []signal) []Candidate {
 			miss[s.section], missDirect[s.section] = 1, 1
 		}
 		miss[s.section] *= 1 - s.weight
+		c.self = c.self || !s.context
 		if !s.context && s.weight >= wStrong {
 			missDirect[s.section] *= 1 - s.weight
 		}
@@ -621,4 +691,23 @@ func (c *classifier) matchedProps(have, want []string) []string {
 		}
 	}
 	return out
+}
+
+// preferOwn puts first, of a page's candidates, the one its own strong
+// evidence names when every candidate before it is known only from
+// context: context says where the page's parent is, not what the page is
+// (a page in the folder «Пациентам» whose address and title say
+// «Госпитализация»).
+func preferOwn(cands []Candidate, threshold float64) []Candidate {
+	for j := range cands {
+		if cands[j].self {
+			if j > 0 && cands[j].direct >= threshold {
+				top := cands[j]
+				copy(cands[1:j+1], cands[:j])
+				cands[0] = top
+			}
+			break
+		}
+	}
+	return cands
 }

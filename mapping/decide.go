@@ -41,7 +41,7 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 	byKey := make(map[string]*pageCase, len(cases))
 	for _, pc := range cases {
 		pc.sigs = c.pageSignals(pc.p, pc.d)
-		pc.cands = combine(pc.sigs)
+		pc.cands = preferOwn(combine(pc.sigs), threshold)
 		pc.parts = c.split(pc.d, pc.cands)
 		pc.prelim = confident(pc.cands, threshold)
 		byKey[pc.key] = pc
@@ -53,7 +53,7 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		}
 		if sig, ok := c.navParentSignal(pc, byKey); ok {
 			pc.sigs = append(pc.sigs, sig)
-			pc.cands = combine(pc.sigs)
+			pc.cands = preferOwn(combine(pc.sigs), threshold)
 			pc.prelim = confident(pc.cands, threshold)
 		}
 	}
@@ -121,7 +121,7 @@ func (c *classifier) navParentSignal(pc *pageCase, byKey map[string]*pageCase) (
 			continue
 		}
 		s := c.prof.Section(sec)
-		return signal{sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title), true}, true
+		return around(sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title)), true
 	}
 	return signal{}, false
 }

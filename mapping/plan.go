@@ -27,7 +27,8 @@ type Candidate struct {
 	Section    string   `json:"section"`
 	Confidence float64  `json:"confidence"`
 	Reasons    []string `json:"reasons"`
-	direct     float64  // the part of Confidence from the item's own evidence, not its context
+	direct     float64  // the part of Confidence from the item's own strong evidence, not its context
+	self       bool     // some of the evidence is the item's own
 }
 
 // Item is one piece of legacy content in a plan.
@@ -226,15 +227,22 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	}
 	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
 	blobs := map[store.BlobID]string{}
+	listed := listedTitles(in.Docs)
 	for _, p := range pages {
 		if p.Kind != store.KindAttachment {
 			continue
 		}
 		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindDocument, FileName: p.FileName, Size: p.Size, Blob: p.Blob.String()}
 		it.Title = documentTitle(p)
+		if t := listed[normURL(p.URL)]; t != "" && (it.Title == p.FileName || genericTitle(it.Title)) {
+			it.Title = t // «Устав — скачать»: the list's words, not the link's
+		}
 		at, read := in.Attach[p.URL]
 		var kindFrom string
 		it.DocKind, kindFrom = prof.kindOf(cl.st, it.Title, p.FileName, at.Text)
+		if it.DocKind == "" {
+			it.DocKind, kindFrom = cl.listingKind(p)
+		}
 		if read {
 			switch {
 			case at.Scan:

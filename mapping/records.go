@@ -88,31 +88,20 @@ func (c *classifier) classifyRecord(r records.Record, pageURL, pageSection strin
 	for _, s := range c.secs {
 		for _, t := range s.Records {
 			if strings.ToLower(t) == typ {
-				sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("запись вида «%s»", r.Type), false})
+				sigs = append(sigs, own(s.ID, w, evRecords, fmt.Sprintf("запись вида «%s»", r.Type)))
 				break
 			}
 		}
 	}
-	if post := strings.TrimSpace(r.Fields["post"]); post != "" {
-		ps := c.st.stems(post)
-		best, bestLen := "", 0
-		for _, s := range c.secs {
-			for _, ph := range newPhrases(s.Posts) {
-				if subsequence(ps, ph.stems) && len(ph.stems) > bestLen {
-					best, bestLen = s.ID, len(ph.stems)
-				}
-			}
-		}
-		if best != "" {
-			sigs = append(sigs, signal{best, 0.75, fmt.Sprintf("должность «%s»", post), false})
-		}
+	if best := c.postSection(r.Fields["post"]); best != "" {
+		sigs = append(sigs, own(best, 0.75, evRecords, fmt.Sprintf("должность «%s»", strings.TrimSpace(r.Fields["post"]))))
 	}
 	switch {
 	case pageSection != "":
-		sigs = append(sigs, signal{pageSection, 0.65, "запись со страницы " + stripFragment(pageURL), true})
+		sigs = append(sigs, around(pageSection, 0.65, "запись со страницы "+stripFragment(pageURL)))
 	case len(pageCands) > 0:
 		for _, pc := range pageCands[:min(2, len(pageCands))] {
-			sigs = append(sigs, signal{pc.Section, pc.Confidence * 0.6, "запись со страницы " + stripFragment(pageURL) + ", которая сама ждёт проверки", true})
+			sigs = append(sigs, around(pc.Section, pc.Confidence*0.6, "запись со страницы "+stripFragment(pageURL)+", которая сама ждёт проверки"))
 		}
 	}
 	return combine(sigs)

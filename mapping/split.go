@@ -189,11 +189,11 @@ func (c *classifier) parts(lines []string, top []heading, cands []Candidate, res
 		if s == rest {
 			why = "вводная часть страницы и блоки, которые не называют подраздела: страница всего раздела"
 		}
-		sigs := []signal{{s, wTitleExact, why, false}}
+		sigs := []signal{own(s, wTitleExact, evHeading, why)}
 		for _, pc := range cands {
 			if pc.Section == s {
 				for _, r := range pc.Reasons {
-					sigs = append(sigs, signal{s, pc.Confidence, r, false})
+					sigs = append(sigs, own(s, pc.Confidence, evHeading, r))
 				}
 				break
 			}
