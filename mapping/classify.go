@@ -71,7 +71,7 @@ type classifier struct {
 	common    map[string]bool       // title parts on most pages of the site (the site's name)
 	attach    map[string]AttachText // what was read from the site's attachments, by URL
 	docs      map[string]*extract.Document
-	docKinds  map[string]string     // attachment URL → its kind (documentSignals)
+	docKinds  map[string]string // attachment URL → its kind (documentSignals)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
