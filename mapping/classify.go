@@ -27,7 +27,7 @@ const (
 	wTitleMost     = 0.7
 	wTitlePhrase   = 0.55
 	wTitleWord     = 0.4
-	wHeadingExact  = 0.5
+	wHeadingExact  = 0.4 // a heading may head a list of other things: never strong enough to contradict
 	wHeadingPhrase = 0.35
 	wMenuExact     = 0.8
 	wMenuMost      = 0.7
@@ -57,26 +57,28 @@ const (
 
 // classifier scores sections for a site's items from independent signals.
 type classifier struct {
-	prof      *Profile
-	secs      []*Section
-	phrases   map[string][]phrase   // section id → keywords and title, stemmed
-	names     map[string][]phrase   // section id → the phrases and its document kinds' words, stemmed
-	slugs     map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
-	menus     map[string][]string   // page URL → anchor texts of template links pointing to it
-	refs      map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
-	nav       map[string][]navEntry // page URL → its places in the old site's menu tree
-	st        stemmer               // the site's words and their stems
-	rootGroup map[string]string     // page URL → the menu group above it that names the root (underRoot)
-	template  map[string]bool       // itemprops on most pages of the site (footers, headers)
-	common    map[string]bool       // title parts on most pages of the site (the site's name)
-	attach    map[string]AttachText // what was read from the site's attachments, by URL
-	docs      map[string]*extract.Document
-	docKinds  map[string]string // attachment URL → its kind (documentSignals)
+	prof       *Profile
+	secs       []*Section
+	phrases    map[string][]phrase   // section id → keywords and title, stemmed
+	names      map[string][]phrase   // section id → the phrases and its document kinds' words, stemmed
+	slugs      map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
+	menus      map[string][]string   // page URL → anchor texts of template links pointing to it
+	refs       map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
+	nav        map[string][]navEntry // page URL → its places in the old site's menu tree
+	st         stemmer               // the site's words and their stems
+	rootGroup  map[string]string     // page URL → the menu group above it that names the root (underRoot)
+	rootFolder map[string]string     // page URL → the folder it lies in that is named like the root (urlSignals)
+	template   map[string]bool       // itemprops on most pages of the site (footers, headers)
+	common     map[string]bool       // title parts on most pages of the site (the site's name)
+	attach     map[string]AttachText // what was read from the site's attachments, by URL
+	docs       map[string]*extract.Document
+	docKinds   map[string]string   // attachment URL → its kind (documentSignals)
+	sameTitle  map[string][]string // a page title (norm) → the pages with it
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
 	c := &classifier{prof: prof, phrases: map[string][]phrase{}, slugs: map[string][]phrase{}, menus: map[string][]string{}, refs: map[string][]string{},
-		template: map[string]bool{}, common: map[string]bool{}, st: stemmer{}, rootGroup: map[string]string{}}
+		template: map[string]bool{}, common: map[string]bool{}, st: stemmer{}, rootGroup: map[string]string{}, rootFolder: map[string]string{}}
 	c.secs = append(c.secs, &prof.Root)
 	for i := range prof.Sections {
 		c.secs = append(c.secs, &prof.Sections[i])
@@ -84,6 +86,7 @@ func newClassifier(prof *Profile, in Input) *classifier {
 	c.phrases, c.slugs = prof.matchers()
 	c.names = prof.names
 	c.attach, c.docs = in.Attach, in.Docs
+	dbgOrg = in.Org.ID + " " + in.Org.Name
 	c.docKinds = map[string]string{}
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
@@ -267,14 +270,15 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 		}
 	}
 	body := c.bodyPhrases(c.st.stems(d.Text))
-	for _, s := range c.secs {
+	tmatch, mmatch := c.nameMatches(titles), c.nameMatches(menus)
+	for si, s := range c.secs {
 		ps := c.names[s.ID]
 		if len(ps) == 0 {
 			continue
 		}
 		tm, shown := matchNone, ""
-		for _, t := range titles {
-			if m, _ := matchShort(t.stems, ps); m > tm {
+		for i, t := range titles {
+			if m := tmatch.at(i, si); m > tm {
 				tm, shown = m, t.text
 			}
 		}
@@ -300,8 +304,8 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			}
 		}
 		best, bestAnchor := matchNone, ""
-		for _, a := range menus {
-			if m, _ := matchShort(a.stems, ps); m > best {
+		for i, a := range menus {
+			if m := mmatch.at(i, si); m > best {
 				best, bestAnchor = m, a.text
 			}
 		}
@@ -360,6 +364,39 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	return append(sigs, c.navRootSignals(key, sigs)...)
 }
 
+// nameMatches are how well each section's names match each of some short
+// texts (titles, menu items): [text][section].
+type nameMatches [][]int
+
+// at is the match of text i for section si, leaving out a single word of
+// a text that another section's name covers («Основные сведения» is the
+// name of «Основные сведения», not a word for «Сведения»).
+func (m nameMatches) at(i, si int) int {
+	v := m[i][si]
+	if v != matchWord {
+		return v
+	}
+	for sj, w := range m[i] {
+		if sj != si && w >= matchMost {
+			return matchNone
+		}
+	}
+	return v
+}
+
+func (c *classifier) nameMatches(ts []short) nameMatches {
+	out := make(nameMatches, len(ts))
+	for i, t := range ts {
+		out[i] = make([]int, len(c.secs))
+		for si, s := range c.secs {
+			if ps := c.names[s.ID]; len(ps) > 0 {
+				out[i][si], _ = matchShort(t.stems, ps)
+			}
+		}
+	}
+	return out
+}
+
 // short is a short text (a title, a menu item) and its stems.
 type short struct {
 	text  string
@@ -391,11 +428,25 @@ outer:
 	return g
 }
 
-// navRootSignals adds, for a page whose menu item is under the root's
-// group, a boost to every subsection the page already has evidence for:
-// the menu says it is one of them, not which.
+// inRoot says where a page sits inside the profile's root, as a reason:
+// under the root's group in the old menu, or in a folder named like the
+// root (/sveden/, /svedeniya/); "" when neither.
+func (c *classifier) inRoot(key string) string {
+	if g := c.underRoot(key); g != "" {
+		return fmt.Sprintf("в меню старого сайта под пунктом «%s»", g)
+	}
+	if f := c.rootFolder[key]; f != "" {
+		return fmt.Sprintf("в папке /%s/ старого сайта", f)
+	}
+	return ""
+}
+
+// navRootSignals adds, for a page inside the root (its menu item under
+// the root's group, its address in the root's folder), a boost to every
+// subsection the page already has evidence for: the place says it is
+// one of them, not which.
 func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
-	g := c.underRoot(key)
+	g := c.inRoot(key)
 	if g == "" {
 		return nil
 	}
@@ -407,7 +458,7 @@ func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
 			continue
 		}
 		seen[s.ID] = true
-		out = append(out, around(s.ID, wNavRoot, fmt.Sprintf("в меню старого сайта под пунктом «%s»", g)))
+		out = append(out, around(s.ID, wNavRoot, g))
 	}
 	return out
 }
@@ -423,7 +474,7 @@ func quote(ss []string) []string {
 // titleSplit splits an HTML <title> at the separators legacy CMSs put
 // between the site's name and the page's («Школа № 3 - Документы»).
 func titleSplit(t string) []string {
-	for _, sep := range []string{" - ", " | ", " — ", " – ", " :: ", " » ", " / "} {
+	for _, sep := range []string{" - ", "|", " — ", " – ", " :: ", " » ", " / "} {
 		t = strings.ReplaceAll(t, sep, "\x00")
 	}
 	var out []string
@@ -509,6 +560,9 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 				out = append(out, own(s.ID, wSlugUnderRoot, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
 			case last == slug || lastBare == slug:
 				out = append(out, own(s.ID, wSlug, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
+			case slices.Contains(segs[:len(segs)-1], slug) && s == &c.prof.Root:
+				// inside the root's folder: one of its subsections, not the root (navRootSignals)
+				c.rootFolder[normURL(u.String())] = slug
 			case slices.Contains(segs[:len(segs)-1], slug):
 				sig := around(s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug))
 				if s.ID == NewsSection {
@@ -531,7 +585,10 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 			continue
 		}
 		for _, seg := range segs[:len(segs)-1] {
-			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost {
+			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost && s == &c.prof.Root {
+				c.rootFolder[normURL(u.String())] = seg
+				break
+			} else if m >= matchMost {
 				sig := around(s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which))
 				if s.ID == NewsSection {
 					sig.context, sig.src = false, evAddress

@@ -39,6 +39,12 @@ type pageCase struct {
 // conflict between two mandated sections is left for review.
 func (c *classifier) decide(cases []*pageCase, threshold float64) {
 	byKey := make(map[string]*pageCase, len(cases))
+	c.sameTitle = map[string][]string{}
+	for _, pc := range cases {
+		if t := norm(pc.d.Title); t != "" {
+			c.sameTitle[t] = append(c.sameTitle[t], pc.p.URL)
+		}
+	}
 	for _, pc := range cases {
 		pc.sigs = c.pageSignals(pc.p, pc.d)
 		pc.cands = preferOwn(combine(pc.sigs), threshold)
@@ -76,6 +82,7 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		if pc.free {
 			c.freePage(pc, byKey)
 		}
+		dumpSignals(c, pc)
 	}
 }
 
@@ -213,6 +220,10 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 			} else {
 				place(sub, fmt.Sprintf("подраздел «%s», а не весь раздел: страница не ведёт на другие подразделы", c.prof.Section(sub.Section).Title))
 			}
+		case c.navBeatsTitle(pc, a.Section, b.Section) != "":
+			place(a, c.navBeatsTitle(pc, a.Section, b.Section))
+		case c.navBeatsTitle(pc, b.Section, a.Section) != "":
+			place(b, c.navBeatsTitle(pc, b.Section, a.Section))
 		case sa == nil || sb == nil || !sa.Mandated || !sb.Mandated:
 			if (sa == nil || !sa.Mandated) && sb != nil && sb.Mandated && a.Confidence == b.Confidence {
 				a, b = b, a
@@ -238,10 +249,11 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		place(best)
 	case main[best.Section] == pc && c.jointSection(best.Section):
 		place(best, fmt.Sprintf("главная страница раздела «%s» на сайте: у других страниц признаков этого раздела меньше", c.prof.Section(best.Section).Title))
-	case c.underRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
-		// Under «Сведения» in the old menu, with some sign of one subsection
-		// whose main page is another: a further page of that subsection.
-		place(best, fmt.Sprintf("в меню старого сайта под пунктом «%s»; ещё одна страница подраздела, его главная страница — %s", c.underRoot(pc.key), mainURL(main[best.Section])))
+	case c.inRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
+		// Under «Сведения» in the old menu or its folder, with some sign of
+		// one subsection whose main page is another: a further page of
+		// that subsection.
+		place(best, fmt.Sprintf("%s; ещё одна страница подраздела, его главная страница — %s", c.inRoot(pc.key), mainURL(main[best.Section])))
 	default:
 		pc.free = true
 	}
@@ -358,4 +370,50 @@ func menuPath(p []string) string {
 		out += "«" + s + "»"
 	}
 	return out
+}
+
+// navBeatsTitle decides a conflict by the kinds of evidence: the site's
+// navigation (the menu item that links the page, its address) names the
+// page, while its title or headings may have been copied from another
+// page. It returns why section nav wins over section title, or "" when
+// nav has no strong navigation evidence or title has more than a title.
+func (c *classifier) navBeatsTitle(pc *pageCase, nav, title string) string {
+	type kinds struct {
+		navigation, content, other bool
+		shown                      string
+	}
+	strong := func(sec string) kinds {
+		var k kinds
+		for _, s := range pc.sigs {
+			if s.section != sec || s.context || s.weight < wStrong {
+				continue
+			}
+			switch s.src {
+			case evMenu, evAddress:
+				k.navigation = true
+			case evTitle, evHeading:
+				k.content = true
+				if k.shown == "" {
+					k.shown = s.reason
+				}
+			default:
+				k.other = true
+			}
+		}
+		return k
+	}
+	n, t := strong(nav), strong(title)
+	if !n.navigation || t.navigation || t.other || !t.content {
+		return ""
+	}
+	why := fmt.Sprintf("пункт меню и адрес страницы говорят о разделе «%s»; %s мог быть скопирован с другой страницы", c.prof.Section(nav).Title, t.shown)
+	if q := c.sameTitle[norm(pc.d.Title)]; len(q) > 1 {
+		for _, u := range q {
+			if u != pc.p.URL {
+				why += " (такой же заголовок у страницы " + u + ")"
+				break
+			}
+		}
+	}
+	return why
 }
