@@ -86,7 +86,6 @@ func newClassifier(prof *Profile, in Input) *classifier {
 	c.phrases, c.slugs = prof.matchers()
 	c.names = prof.names
 	c.attach, c.docs = in.Attach, in.Docs
-	dbgOrg = in.Org.ID + " " + in.Org.Name
 	c.docKinds = map[string]string{}
 	propPages := map[string]int{}
 	titleParts := map[string]int{}

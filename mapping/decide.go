@@ -82,7 +82,6 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		if pc.free {
 			c.freePage(pc, byKey)
 		}
-		dumpSignals(c, pc)
 	}
 }
 
