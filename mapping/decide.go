@@ -204,6 +204,12 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		pc.section, pc.conf = cd.Section, cd.Confidence
 		pc.reasons = append(append([]string(nil), cd.Reasons...), why...)
 	}
+	if news, ok := c.newsByAddress(pc); ok && best.Section != NewsSection {
+		// A news item's address is its headline: the words of a section in
+		// it («Утверждён учебный план») are news about that section.
+		place(news, fmt.Sprintf("новость: её адрес в ленте новостей, а слова раздела «%s» — из её заголовка", c.prof.Section(best.Section).Title))
+		return
+	}
 	switch {
 	case conflicts(pc.cands, threshold):
 		a, b := pc.cands[0], pc.cands[1]
@@ -415,4 +421,29 @@ func (c *classifier) navBeatsTitle(pc *pageCase, nav, title string) string {
 		}
 	}
 	return why
+}
+
+// newsByAddress returns the news candidate of a page whose address says
+// it is a news item (a dated address, a page in the news folder), when
+// nothing but its headline (its title, its address, the links to it)
+// names another section: no menu item, microdata or records.
+func (c *classifier) newsByAddress(pc *pageCase) (Candidate, bool) {
+	byAddress := false
+	for _, s := range pc.sigs {
+		if s.section == NewsSection && s.src == evAddress && !s.context && s.weight >= wNewsAncestor {
+			byAddress = true
+		}
+		if s.section != NewsSection && !s.context && (s.src == evMenu || s.src == evProps || s.src == evRecords) && s.weight >= wStrong {
+			return Candidate{}, false
+		}
+	}
+	if !byAddress {
+		return Candidate{}, false
+	}
+	for _, cd := range pc.cands {
+		if cd.Section == NewsSection {
+			return cd, true
+		}
+	}
+	return Candidate{}, false
 }
