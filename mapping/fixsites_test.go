@@ -158,10 +158,11 @@ func loadFixSite(t testing.TB, name string, typ store.OrgType) Input {
 			return err
 		}
 		body := []byte(fixPage(layout, string(raw)))
-		u := fixHost + "/" + rel
+		up := "/" + rel
 		if b := path.Base(rel); b == "index.html" || b == "index.php" {
-			u = fixHost + "/" + strings.TrimSuffix(rel, b) // a folder's index answers at the folder
+			up = strings.TrimSuffix(up, b) // a folder's index answers at the folder
 		}
+		u := (&url.URL{Scheme: "http", Host: strings.TrimPrefix(fixHost, "http://"), Path: up}).String()
 		id := store.BlobID(sha256.Sum256(body))
 		blobs[id] = body
 		texts[u] = charset.Decode(body, "text/html").Text
@@ -235,7 +236,7 @@ func fixIndex(p *Plan) (pages, docs map[string][]fixEntry) {
 	pages, docs = map[string][]fixEntry{}, map[string][]fixEntry{}
 	add := func(it Item, sec string) {
 		u, _ := url.Parse(it.SourceURL)
-		k := strings.TrimPrefix(u.Path, "/")
+		k := strings.TrimPrefix(u.Path, "/") // unescaped, as labels name it
 		if u.RawQuery != "" {
 			k += "?" + u.RawQuery
 		}

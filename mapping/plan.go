@@ -330,6 +330,8 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 	type cand struct {
 		url   string
 		print bool
+		title string // norm
+		long  bool   // long enough to be a copy whatever its title
 	}
 	better := func(a, b cand) bool { // is a a better original than b?
 		if a.print != b.print {
@@ -340,26 +342,31 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 		}
 		return a.url < b.url
 	}
-	byTitle, byText := map[string]cand{}, map[uint64]cand{}
+	// A short text is a copy only under the same title (or one that
+	// begins with the other's: «Основные сведения (печать)»): pages that
+	// say «Страница в разработке» are different pages.
+	sameTitle := func(a, b cand) bool {
+		return a.long || a.print || b.print || a.title == "" || b.title == "" ||
+			strings.HasPrefix(a.title, b.title) || strings.HasPrefix(b.title, a.title)
+	}
+	byTitle := map[string]cand{}
+	byText := map[uint64][]cand{}
 	texts := map[string]uint64{} // page URL → its normalised text's hash, when long enough to compare
 	for _, p := range pages {
 		d := docs[p.URL]
 		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
-		c := cand{p.URL, d.Print}
-		if !d.Print {
-			if t := norm(d.Title); t != "" {
-				if o, ok := byTitle[t]; !ok || better(c, o) {
-					byTitle[t] = c
-				}
+		t, n := normHash(d.Text)
+		c := cand{p.URL, d.Print, norm(d.Title), n >= longCopy}
+		if !d.Print && c.title != "" {
+			if o, ok := byTitle[c.title]; !ok || better(c, o) {
+				byTitle[c.title] = c
 			}
 		}
-		if t, n := normHash(d.Text); n >= 80 {
+		if n >= 80 {
 			texts[p.URL] = t
-			if o, ok := byText[t]; !ok || better(c, o) {
-				byText[t] = c
-			}
+			byText[t] = append(byText[t], c)
 		}
 	}
 	for _, p := range pages {
@@ -373,14 +380,32 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 				continue
 			}
 		}
-		if t, ok := texts[p.URL]; ok {
-			if o := byText[t]; o.url != p.URL {
-				out[p.URL] = o.url
+		t, ok := texts[p.URL]
+		if !ok {
+			continue
+		}
+		self := cand{}
+		for _, c := range byText[t] {
+			if c.url == p.URL {
+				self = c
 			}
+		}
+		var orig *cand
+		for i, c := range byText[t] {
+			if c.url != p.URL && sameTitle(self, c) && better(c, self) && (orig == nil || better(c, *orig)) {
+				orig = &byText[t][i]
+			}
+		}
+		if orig != nil {
+			out[p.URL] = orig.url
 		}
 	}
 	return out
 }
+
+// longCopy is how long a text must be (in letters) to make a page with
+// the same text a copy whatever its title says.
+const longCopy = 1000
 
 // normHash fingerprints a text as norm would write it (lower case, ё as
 // е, spaces collapsed) without building the string, and counts its runes.
