@@ -48,7 +48,7 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 	for _, pc := range cases {
 		pc.sigs = c.pageSignals(pc.p, pc.d)
 		pc.cands = preferOwn(combine(pc.sigs), threshold)
-		pc.parts = c.split(pc.d, pc.cands)
+		pc.parts = c.split(pc.d, pc.cands, pc.sigs)
 		pc.prelim = confident(pc.cands, threshold)
 		byKey[pc.key] = pc
 	}

@@ -267,8 +267,8 @@ func (p *Profile) sectionsOfKind(kind string) []string {
 // is linked from, which counts only when the document says nothing.
 const (
 	wDocKind        = 0.85
-	wDocTitleExact  = 0.55
-	wDocTitlePhrase = 0.45
+	wDocTitleExact  = 0.7 // a document titled with a section's name («Отчёт о финансово-хозяйственной деятельности»)
+	wDocTitlePhrase = 0.6 // ... that holds a section's phrase («Приказ об организации горячего питания»)
 	wDocPage        = 0.7 // the linking page's section, when the document says nothing
 	wDocPageContext = 0.3 // ... when it does: a tie-breaker
 )
