@@ -65,6 +65,9 @@ func ApplyOverrides(p *Plan, ovs []Override) (orphans []string) {
 			it.Body = *ov.Body
 			it.Edited = true
 		}
+		if ov.Title != nil || ov.Body != nil {
+			it.PersonalData, _ = PersonalData(&it) // what the edit left
+		}
 		who := ov.Actor
 		switch {
 		case ov.Exclude != "":

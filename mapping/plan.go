@@ -64,6 +64,10 @@ type Item struct {
 	// Warning is a problem a person must fix that does not stop the
 	// migration, such as a scanned document that is not machine-readable.
 	Warning string `json:"warning,omitempty"`
+	// PersonalData says why the item looks like personal data of private
+	// persons (a list of children, patients, birth dates, home addresses;
+	// 152-ФЗ), "" when it does not: the admin decides whether it goes.
+	PersonalData string `json:"personal_data,omitempty"`
 	home    string
 }
 
@@ -265,6 +269,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		place(plan, it, cl.classifyDocument(p, it, kindFrom, placedAt), opt.Threshold, nil)
 	}
 	plan.Gaps = gaps(prof, plan, in, cl.st)
+	plan.flagPersonalData()
 	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
 	return plan
 }
