@@ -68,7 +68,7 @@ type Item struct {
 	// persons (a list of children, patients, birth dates, home addresses;
 	// 152-ФЗ), "" when it does not: the admin decides whether it goes.
 	PersonalData string `json:"personal_data,omitempty"`
-	home    string
+	home         string
 }
 
 // SectionPlan is a target section with the items placed in it.
@@ -198,7 +198,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		if it.Reason != "" {
 			plan.Excluded = append(plan.Excluded, it)
 			if d != nil {
-				excludeRecords(plan, p.URL, d, "запись страницы, исключённой из переноса: "+it.Reason)
+				cl.excludeRecords(plan, p.URL, d, "запись страницы, исключённой из переноса: "+it.Reason)
 			}
 			continue
 		}
@@ -229,7 +229,6 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			recs = append(recs, pageRecord{p.URL, i, r})
 		}
 	}
-	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
 	blobs := map[store.BlobID]string{}
 	listed := listedTitles(in.Docs)
 	for _, p := range pages {
@@ -268,6 +267,9 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		blobs[p.Blob] = p.URL
 		place(plan, it, cl.classifyDocument(p, it, kindFrom, placedAt), opt.Threshold, nil)
 	}
+	// Records last: one that only points to a page or file says whether
+	// that one is migrated.
+	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
 	plan.Gaps = gaps(prof, plan, in, cl.st)
 	plan.flagPersonalData()
 	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })

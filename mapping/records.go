@@ -13,27 +13,21 @@ import (
 // recordItem makes the plan item of the i-th structured record of a page.
 // Its key and source URL carry the record's place on the page, so that
 // each record is one item.
-func recordItem(pageURL string, i int, r records.Record) Item {
+func (c *classifier) recordItem(pageURL string, i int, r records.Record) Item {
 	frag := fmt.Sprintf("record-%d-%s", i+1, r.Type)
 	it := Item{Key: itemKey(pageURL) + "#" + frag, SourceURL: stripFragment(pageURL) + "#" + frag, Kind: KindRecord, DocKind: r.Type}
 	it.Fields = make(map[string]string, len(r.Fields))
 	for k, v := range r.Fields {
 		it.Fields[k] = v
 	}
-	it.Title = r.Type
-	for _, k := range []string{"fio", "name", "title", "nameUchred", "objName", "eduName", "post", "address"} {
-		if v := strings.TrimSpace(r.Fields[k]); v != "" {
-			it.Title = r.Type + ": " + v
-			break
-		}
-	}
+	it.Title = recordTitle(r.Type, r.Fields, c.postSection(r.Fields["post"]))
 	return it
 }
 
 // excludeRecords excludes the records of an excluded page, for the same reason.
-func excludeRecords(plan *Plan, pageURL string, d *extract.Document, why string) {
+func (c *classifier) excludeRecords(plan *Plan, pageURL string, d *extract.Document, why string) {
 	for i, r := range d.Records {
-		it := recordItem(pageURL, i, r)
+		it := c.recordItem(pageURL, i, r)
 		it.Reason = why
 		plan.Excluded = append(plan.Excluded, it)
 	}
@@ -88,7 +82,7 @@ func (c *classifier) classifyRecord(r records.Record, pageURL, pageSection strin
 	for _, s := range c.secs {
 		for _, t := range s.Records {
 			if strings.ToLower(t) == typ {
-				sigs = append(sigs, own(s.ID, w, evRecords, fmt.Sprintf("запись вида «%s»", r.Type)))
+				sigs = append(sigs, own(s.ID, w, evRecords, fmt.Sprintf("запись вида «%s»", lowerFirst(RecordKindName(r.Type)))))
 				break
 			}
 		}
@@ -153,10 +147,17 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 			keep[sig] = i
 		}
 	}
+	excluded := map[string]bool{} // items the plan excludes, by URL
+	for _, it := range plan.Excluded {
+		excluded[it.SourceURL] = true
+	}
 	for i, pr := range recs {
-		it := recordItem(pr.page, pr.i, pr.r)
+		it := cl.recordItem(pr.page, pr.i, pr.r)
 		if dup := duplicateOf(pr.r, pr.page, known); dup != "" {
-			it.Reason = "запись повторяет " + dup + ", которая переносится сама"
+			it.Reason = "запись повторяет " + dup + ", которая переносится отдельно"
+			if excluded[dup] {
+				it.Reason = "запись лишь ссылается на " + dup + ", а та тоже исключена из переноса"
+			}
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}
