@@ -237,6 +237,9 @@ func fixIndex(p *Plan) (pages, docs map[string][]fixEntry) {
 	add := func(it Item, sec string) {
 		u, _ := url.Parse(it.SourceURL)
 		k := strings.TrimPrefix(u.Path, "/") // unescaped, as labels name it
+		if h := u.Host; h != strings.TrimPrefix(fixHost, "http://") {
+			k = h + u.Path // a file on another host: its host and path
+		}
 		if u.RawQuery != "" {
 			k += "?" + u.RawQuery
 		}
@@ -355,4 +358,45 @@ func TestFixtureSites(t *testing.T) {
 		})
 	}
 	t.Logf("fixture sites: %d of %d labels right", right, total)
+}
+
+// A document stored on another host (a cloud drive) is a document item
+// with its link and no file, placed by what it is, with a warning for
+// the admin and a row in the manual-entry worksheet.
+func TestDocumentStoredElsewhere(t *testing.T) {
+	prof := profiles(t)[store.School]
+	plan := Build(prof, loadFixSite(t, "sch4-numbered", store.School), Options{})
+	const link = "https://drive.google.com/file/d/1AbCdEf/view?usp=sharing"
+	var it *Item
+	sec := ""
+	for _, s := range plan.Sections {
+		for i := range s.Items {
+			if s.Items[i].SourceURL == link {
+				it, sec = &s.Items[i], s.ID
+			}
+		}
+	}
+	if it == nil {
+		t.Fatalf("the document on a drive is not placed; unplaced %+v", plan.Unplaced)
+	}
+	if it.Kind != KindDocument || it.Blob != "" || it.Elsewhere != "drive.google.com" || !strings.Contains(it.Warning, "скачайте и приложите файл") {
+		t.Errorf("item %+v: want a document with no file, elsewhere drive.google.com, a warning to download and attach it", *it)
+	}
+	if sec != "sveden/document" || it.Title != "Порядок перевода, отчисления и восстановления обучающихся" || it.DocKind != "локальный акт" {
+		t.Errorf("placed in %s as %q (%s), want sveden/document, its list title, a local act", sec, it.Title, it.DocKind)
+	}
+	found := false
+	for _, r := range Worksheet(prof, plan) {
+		if r.Section == "sveden/document" && strings.Contains(r.Why, link) && strings.Contains(r.Why, "скачайте") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no worksheet row asks to download %s: %+v", link, Worksheet(prof, plan))
+	}
+	for _, e := range plan.Excluded {
+		if e.Kind == KindRecord && e.Fields["url"] == link {
+			t.Errorf("the drive link is also a record: %+v", e)
+		}
+	}
 }

@@ -64,6 +64,11 @@ type Item struct {
 	// Warning is a problem a person must fix that does not stop the
 	// migration, such as a scanned document that is not machine-readable.
 	Warning string `json:"warning,omitempty"`
+	// Elsewhere is, for a document whose file is stored on another host
+	// (a cloud drive, another site), that host: the migration cannot
+	// carry the file as bytes, so the item has its link and no file until
+	// the admin downloads and attaches it (Warning says so).
+	Elsewhere string `json:"elsewhere,omitempty"`
 	// PersonalData says why the item looks like personal data of private
 	// persons (a list of children, patients, birth dates, home addresses;
 	// 152-ФЗ), "" when it does not: the admin decides whether it goes.

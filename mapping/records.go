@@ -3,11 +3,13 @@ package mapping
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 
 	"perenos/extract"
 	"perenos/extract/records"
+	"perenos/store"
 )
 
 // recordItem makes the plan item of the i-th structured record of a page.
@@ -151,7 +153,20 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 	for _, it := range plan.Excluded {
 		excluded[it.SourceURL] = true
 	}
+	elsewhere := map[string]bool{} // documents stored elsewhere already in the plan, by URL
 	for i, pr := range recs {
+		if elsewhereRecord(pr.r) && duplicateOf(pr.r, pr.page, known) == "" {
+			// on another host, and not fetched with the site (an alias of the
+			// site's, or its old domain, is fetched: then it is that file)
+			it, ok := cl.elsewhereItem(pr.page, pr.r)
+			if !ok || elsewhere[it.SourceURL] {
+				continue // the same file listed again: once is enough
+			}
+			elsewhere[it.SourceURL] = true
+			ref := &store.Page{URL: it.SourceURL, Referrers: []store.Ref{{URL: pr.page, Anchor: it.Title}}}
+			place(plan, it.Item, cl.classifyDocument(ref, it.Item, it.kindFrom, placedAt), threshold, nil)
+			continue
+		}
 		it := cl.recordItem(pr.page, pr.i, pr.r)
 		if dup := duplicateOf(pr.r, pr.page, known); dup != "" {
 			it.Reason = "запись повторяет " + dup + ", которая переносится отдельно"
@@ -168,4 +183,44 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 		}
 		place(plan, it, cl.classifyRecord(pr.r, pr.page, placedAt[pr.page], pageCands[pr.page]), threshold, nil)
 	}
+}
+
+// ElsewhereWarning is what the admin reads about a document stored on
+// another host.
+const ElsewhereWarning = "файл хранится на другом сайте: скачайте и приложите файл"
+
+// elsewhereItem makes the document item of a listed file stored on
+// another host: its link, its title and kind, no file.
+func (c *classifier) elsewhereItem(pageURL string, r records.Record) (elsewhereDoc, bool) {
+	u, err := url.Parse(strings.TrimSpace(r.Fields["url"]))
+	if err != nil || u.Host == "" {
+		return elsewhereDoc{}, false
+	}
+	u.Fragment = ""
+	host := r.Fields[records.ElsewhereField]
+	it := Item{Key: "//" + strings.ToLower(u.Host) + itemKey(u.String()), SourceURL: u.String(), Kind: KindDocument, Elsewhere: host,
+		Warning: ElsewhereWarning + " (" + host + ")"}
+	if name := path.Base(u.Path); extract.IsAttachmentURL(u) {
+		it.FileName = name
+	}
+	it.Title = collapse(r.Fields["title"])
+	if genericTitle(it.Title) {
+		it.Title = nameOr(it.FileName, "документ на "+host)
+	}
+	d := elsewhereDoc{Item: it}
+	d.DocKind, d.kindFrom = c.prof.kindOf(c.st, it.Title, it.FileName, "")
+	return d, true
+}
+
+// elsewhereDoc is a document item stored elsewhere and how its kind was told.
+type elsewhereDoc struct {
+	Item
+	kindFrom string
+}
+
+func nameOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }

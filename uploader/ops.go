@@ -120,6 +120,9 @@ func BuildOps(org *store.Org, plan *mapping.Plan, base string, open func(sha str
 				ops = append(ops, op(portal.KindRecord, ItemKey(org.ID, portal.KindRecord, it.Key),
 					portal.Record{Section: skey, RecordType: it.DocKind, Fields: it.Fields, SourceURL: it.SourceURL}, it.SourceURL))
 			case mapping.KindDocument:
+				if it.Blob == "" && it.Elsewhere != "" {
+					continue // stored on another host: waits for the admin to attach the file (a row of the gaps worksheet)
+				}
 				if it.Blob == "" {
 					return nil, nil, fmt.Errorf("document %s has no stored file", it.SourceURL)
 				}
@@ -164,6 +167,9 @@ func Redirects(org *store.Org, plan *mapping.Plan, base string) []Redirect {
 		for _, it := range s.Items {
 			switch it.Kind {
 			case mapping.KindDocument:
+				if it.Blob == "" {
+					continue // a file on another host has no address on the portal
+				}
 				out = append(out, Redirect{it.SourceURL, base + portal.FilePath(site, it.Blob, it.FileName), portal.KindFile})
 			case mapping.KindPage, mapping.KindNews:
 				k := portal.KindPage
