@@ -333,7 +333,8 @@ func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase)
 // site, in the place the old site's menu gave it (its menu path, and the
 // page of the menu item it was under), or under the page that links it.
 func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
-	pc.section, pc.conf = OtherSection, 0.6
+	pc.section = OtherSection
+	outside := len(pc.reasons) > 0 // the menu has it outside «Сведения», the subsection's page is another
 	var why string
 	entries := c.nav[pc.key]
 	for _, e := range entries {
@@ -359,6 +360,7 @@ func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
 	if pc.parent == pc.key {
 		pc.parent = ""
 	}
+	pc.conf = c.freeConfidence(pc, outside, len(pc.menu) > 0 || pc.parent != "")
 	reasons := []string{why}
 	if len(pc.cands) > 0 && pc.cands[0].Section != OtherSection && len(pc.reasons) == 0 {
 		reasons = append(reasons, fmt.Sprintf("признаков раздела %s мало (%.2f): %s", pc.cands[0].Section, pc.cands[0].Confidence, pc.cands[0].Reasons[0]))
@@ -446,4 +448,27 @@ func (c *classifier) newsByAddress(pc *pageCase) (Candidate, bool) {
 		}
 	}
 	return Candidate{}, false
+}
+
+// freeConfidence is how sure the plan is that a page belongs to no
+// mandated section: the less evidence it has for the likeliest mandated
+// one, the surer; a page the old site placed (its menu, the page linking
+// it) is surer than a stray one. A page kept free because the old menu
+// has it outside «Сведения» while the subsection has its own page there
+// rests on that rule alone.
+func (c *classifier) freeConfidence(pc *pageCase, outside, placed bool) float64 {
+	if outside {
+		return 0.7
+	}
+	base := 0.8
+	if placed {
+		base = 0.9
+	}
+	best := 0.0
+	for _, cd := range pc.cands {
+		if s := c.prof.Section(cd.Section); s != nil && (s.Mandated || c.isRootChild(cd.Section)) {
+			best = max(best, cd.Confidence)
+		}
+	}
+	return round2(base * (1 - best))
 }

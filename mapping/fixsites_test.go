@@ -288,6 +288,7 @@ func fixJudge(prof *Profile, m map[string][]fixEntry, l fixLabel) (ok bool, got 
 		return false, "not_in_plan", 0, ""
 	}
 	ok = true
+	conf = 1
 	var secs []string
 	for _, e := range es {
 		sec := e.section
@@ -299,12 +300,12 @@ func fixJudge(prof *Profile, m map[string][]fixEntry, l fixLabel) (ok bool, got 
 		if !slices.Contains(secs, sec) {
 			secs = append(secs, sec)
 		}
-		conf = e.it.Confidence
+		conf = min(conf, e.it.Confidence)
 		switch {
 		case sec == "excluded":
-			why = e.it.Reason
+			why, conf = e.it.Reason, -1
 		case sec == "review":
-			why = strings.Join(e.it.Reasons, "; ")
+			why, conf = strings.Join(e.it.Reasons, "; "), -1
 			for _, c := range e.it.Candidates {
 				why += fmt.Sprintf(" | %s %.2f: %s", c.Section, c.Confidence, strings.Join(c.Reasons, "; "))
 			}
@@ -321,6 +322,8 @@ func TestFixtureSites(t *testing.T) {
 	ps := profiles(t)
 	pages, docs := fixLabels(t, "labels.tsv"), fixLabels(t, "docs.tsv")
 	total, right := 0, 0
+	edges := []float64{0, 0.6, 0.7, 0.8, 0.9}
+	placed, placedRight := make([]int, len(edges)), make([]int, len(edges))
 	for _, row := range readFixTSV(t, "sites.tsv") {
 		typ, err := store.ParseOrgType(row["org_type"])
 		if err != nil {
@@ -340,6 +343,18 @@ func TestFixtureSites(t *testing.T) {
 					}
 					total++
 					ok, got, conf, why := fixJudge(prof, ix, l)
+					if conf >= 0 && what == "page" {
+						b := 0
+						for i, e := range edges {
+							if conf >= e {
+								b = i
+							}
+						}
+						placed[b]++
+						if ok {
+							placedRight[b]++
+						}
+					}
 					if ok {
 						right++
 						if testing.Verbose() && os.Getenv("FIXTURE_REASONS") != "" {
@@ -358,6 +373,9 @@ func TestFixtureSites(t *testing.T) {
 		})
 	}
 	t.Logf("fixture sites: %d of %d labels right", right, total)
+	for i, e := range edges {
+		t.Logf("pages placed with confidence from %.1f: %d, right %d", e, placed[i], placedRight[i])
+	}
 }
 
 // A document stored on another host (a cloud drive) is a document item
