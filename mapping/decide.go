@@ -235,9 +235,9 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 			}
 			place(a, fmt.Sprintf("подходит и раздел %s, но он не обязательный", b.Section))
 		case main[a.Section] == pc && main[b.Section] != nil && main[b.Section] != pc:
-			place(a, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", b.Section, main[b.Section].p.URL))
+			place(a, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", b.Section, shown(main[b.Section].p.URL)))
 		case main[b.Section] == pc && main[a.Section] != nil && main[a.Section] != pc:
-			place(b, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", a.Section, main[a.Section].p.URL))
+			place(b, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", a.Section, shown(main[a.Section].p.URL)))
 		default:
 			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
 		}
@@ -248,7 +248,7 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 			// The old menu has a «Сведения» group, this page is elsewhere in
 			// the menu, and the subsection has its own page in the group.
 			pc.free = true
-			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, main[best.Section].p.URL)}
+			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
 			return
 		}
 		place(best)
@@ -297,7 +297,7 @@ func mainURL(pc *pageCase) string {
 	if pc == nil {
 		return "не найдена"
 	}
-	return pc.p.URL
+	return shown(pc.p.URL)
 }
 
 // pull places the pages a section's main page links in its own text, when
@@ -324,7 +324,7 @@ func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase)
 				continue
 			}
 			q.free, q.section, q.conf = false, sec, 0.6
-			q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» с главной страницы раздела «%s» (%s)", l.Text, title, m.p.URL)}
+			q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» с главной страницы раздела «%s» (%s)", l.Text, title, shown(m.p.URL))}
 		}
 	}
 }
@@ -349,7 +349,7 @@ func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
 		for _, r := range pc.p.Referrers {
 			if q := byKey[normURL(r.URL)]; q != nil && q != pc {
 				pc.parent = q.key
-				why = fmt.Sprintf("свободная страница нового сайта: на старом сайте — по ссылке «%s» со страницы %s", r.Anchor, r.URL)
+				why = fmt.Sprintf("свободная страница нового сайта: на старом сайте — по ссылке «%s» со страницы %s", r.Anchor, shown(r.URL))
 				break
 			}
 		}
@@ -417,7 +417,7 @@ func (c *classifier) navBeatsTitle(pc *pageCase, nav, title string) string {
 	if q := c.sameTitle[norm(pc.d.Title)]; len(q) > 1 {
 		for _, u := range q {
 			if u != pc.p.URL {
-				why += " (такой же заголовок у страницы " + u + ")"
+				why += " (такой же заголовок у страницы " + shown(u) + ")"
 				break
 			}
 		}

@@ -300,9 +300,9 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 		if !ok {
 			continue
 		}
-		w, why := wDocPage, fmt.Sprintf("файл по ссылке «%s» со страницы %s: сам документ о своём разделе не говорит", r.Anchor, r.URL)
+		w, why := wDocPage, fmt.Sprintf("файл по ссылке «%s» со страницы %s: сам документ о своём разделе не говорит", r.Anchor, shown(r.URL))
 		if len(sigs) > 0 {
-			w, why = wDocPageContext, fmt.Sprintf("файл по ссылке «%s» со страницы %s", r.Anchor, r.URL)
+			w, why = wDocPageContext, fmt.Sprintf("файл по ссылке «%s» со страницы %s", r.Anchor, shown(r.URL))
 		}
 		sigs = append(sigs, around(sec, w, why))
 		break

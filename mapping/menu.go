@@ -284,7 +284,24 @@ func (m *menuReader) readPreceding(n *html.Node) label {
 	if t == "" || utf8.RuneCountInString(t) > maxLabel || countA(prev) > 1 {
 		return label{}
 	}
-	return label{t, m.linkOf(findA(prev))}
+	link := m.linkOf(findA(prev))
+	if m.isHome(link) {
+		return label{} // the site's name linking its home page (a navbar's brand), not a group of the menu
+	}
+	return label{t, link}
+}
+
+// isHome reports whether a normalised URL is the site's home page.
+func (m *menuReader) isHome(u string) bool {
+	if u == "" {
+		return false
+	}
+	p, err := url.Parse(u)
+	if err != nil || !strings.EqualFold(p.Host, m.base.Host) {
+		return false
+	}
+	segs := pathSegments(p.Path)
+	return len(segs) == 0 && p.RawQuery == ""
 }
 
 // linkOf is the normalised URL a link names, or "".

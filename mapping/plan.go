@@ -184,13 +184,13 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		d := in.Docs[p.URL]
 		switch {
 		case p.FinalURL != "" && p.OK() && hasPage(in.Pages, p.FinalURL):
-			it.Reason, it.CopyOf = "перенаправление на "+p.FinalURL+", страница учтена там", p.FinalURL
+			it.Reason, it.CopyOf = "перенаправление на "+shown(p.FinalURL)+", страница учтена там", p.FinalURL
 		case !p.OK():
 			it.Reason = excludedWhy(p)
 		case d == nil:
 			it.Reason = "содержимое не извлечено (см. журнал извлечения)"
 		case copyOf[p.URL] != "":
-			it.Reason, it.CopyOf = "копия страницы "+copyOf[p.URL], copyOf[p.URL]
+			it.Reason, it.CopyOf = "копия страницы "+shown(copyOf[p.URL]), copyOf[p.URL]
 			if d.Print {
 				it.Reason += " (версия для печати или для слабовидящих)"
 			}
@@ -265,7 +265,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			continue
 		}
 		if first, ok := blobs[p.Blob]; ok && !p.Blob.IsZero() {
-			it.Reason, it.CopyOf = "копия файла "+first+" (тот же файл по другому адресу)", first
+			it.Reason, it.CopyOf = "копия файла "+shown(first)+" (тот же файл по другому адресу)", first
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}

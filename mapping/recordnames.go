@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -86,4 +87,14 @@ func recordSourceTitle(typ string, fields map[string]string) string {
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// shown is a URL as a person reads it in a reason: its escapes decoded
+// (/сведения/фхд.html, not /%D1%81%D0%B2…), when they decode to text.
+func shown(u string) string {
+	d, err := url.PathUnescape(u)
+	if err != nil || !utf8.ValidString(d) || strings.ContainsFunc(d, unicode.IsControl) {
+		return u
+	}
+	return d
 }

@@ -94,10 +94,10 @@ func (c *classifier) classifyRecord(r records.Record, pageURL, pageSection strin
 	}
 	switch {
 	case pageSection != "":
-		sigs = append(sigs, around(pageSection, 0.65, "запись со страницы "+stripFragment(pageURL)))
+		sigs = append(sigs, around(pageSection, 0.65, "запись со страницы "+shown(stripFragment(pageURL))))
 	case len(pageCands) > 0:
 		for _, pc := range pageCands[:min(2, len(pageCands))] {
-			sigs = append(sigs, around(pc.Section, pc.Confidence*0.6, "запись со страницы "+stripFragment(pageURL)+", которая сама ждёт проверки"))
+			sigs = append(sigs, around(pc.Section, pc.Confidence*0.6, "запись со страницы "+shown(stripFragment(pageURL))+", которая сама ждёт проверки"))
 		}
 	}
 	return combine(sigs)
@@ -169,9 +169,9 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 		}
 		it := cl.recordItem(pr.page, pr.i, pr.r)
 		if dup := duplicateOf(pr.r, pr.page, known); dup != "" {
-			it.Reason = "запись повторяет " + dup + ", которая переносится отдельно"
+			it.Reason = "запись повторяет " + shown(dup) + ", которая переносится отдельно"
 			if excluded[dup] {
-				it.Reason = "запись лишь ссылается на " + dup + ", а та тоже исключена из переноса"
+				it.Reason = "запись лишь ссылается на " + shown(dup) + ", а та тоже исключена из переноса"
 			}
 			plan.Excluded = append(plan.Excluded, it)
 			continue

@@ -271,3 +271,29 @@ func TestSamePathOnTwoHostsOnce(t *testing.T) {
 		t.Errorf("the copy on the alias host: %+v", copy)
 	}
 }
+
+// The site's name before a navbar's list links the home page: it is the
+// brand, not a group of the menu («Родителям» › «Адаптация», not «Детский
+// сад № 7 «Солнышко»» › «Родителям» › «Адаптация»).
+func TestMenuBrandIsNoGroup(t *testing.T) {
+	in := loadFixSite(t, "ds7-flatphp", store.Preschool)
+	es := siteNav(in, in.Pages)[fixHost+"/adaptation.php"]
+	if len(es) != 1 || !slices.Equal(es[0].path(), []string{"Родителям", "Адаптация"}) {
+		t.Errorf("adaptation.php in the menu: %+v, want «Родителям» › «Адаптация»", es)
+	}
+}
+
+// Reasons show addresses decoded, as a person reads them.
+func TestShownURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://s.example/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F/%D1%84%D1%85%D0%B4.html": "http://s.example/сведения/фхд.html",
+		"http://s.example/a%20b.html": "http://s.example/a b.html",
+		"http://s.example/%0Aevil":    "http://s.example/%0Aevil", // a control character stays escaped
+		"http://s.example/%FF.html":   "http://s.example/%FF.html", // not text
+		"http://s.example/%zz":        "http://s.example/%zz",
+	} {
+		if got := shown(in); got != want {
+			t.Errorf("shown(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
