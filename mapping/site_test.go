@@ -288,7 +288,7 @@ func TestShownURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"http://s.example/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F/%D1%84%D1%85%D0%B4.html": "http://s.example/сведения/фхд.html",
 		"http://s.example/a%20b.html": "http://s.example/a b.html",
-		"http://s.example/%0Aevil":    "http://s.example/%0Aevil", // a control character stays escaped
+		"http://s.example/%0Aevil":    "http://s.example/%0Aevil",  // a control character stays escaped
 		"http://s.example/%FF.html":   "http://s.example/%FF.html", // not text
 		"http://s.example/%zz":        "http://s.example/%zz",
 	} {
