@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"perenos/extract"
 	"perenos/store"
@@ -322,7 +323,11 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 		}
 		if s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
 			for _, g := range groups {
-				if m, _ := matchShort(g.stems, c.phrases[s.ID]); m >= matchMost {
+				m, _ := matchShort(g.stems, c.phrases[s.ID])
+				if audience(g.text) {
+					m = audienceMatch(g.text, c.phrases[s.ID])
+				}
+				if m >= matchMost {
 					sigs = append(sigs, around(s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text)))
 					break
 				}
@@ -387,13 +392,54 @@ func (c *classifier) nameMatches(ts []short) nameMatches {
 	out := make(nameMatches, len(ts))
 	for i, t := range ts {
 		out[i] = make([]int, len(c.secs))
+		aud := audience(t.text)
 		for si, s := range c.secs {
-			if ps := c.names[s.ID]; len(ps) > 0 {
+			ps := c.names[s.ID]
+			switch {
+			case len(ps) == 0:
+			case aud:
+				out[i][si] = audienceMatch(t.text, ps)
+			default:
 				out[i][si], _ = matchShort(t.stems, ps)
 			}
 		}
 	}
 	return out
+}
+
+// audience reports whether a menu item or title names the people a page
+// is for rather than what it is: «Педагогам», «Учащимся», «Для
+// родителей». Their stems are those of a section's words («педагоги»,
+// «учащиеся»), but a page for teachers is not «Педагогический состав».
+func audience(text string) bool {
+	ws := splitWords(text)
+	if len(ws) == 0 {
+		return false
+	}
+	if ws[0] == "для" || ws[0] == "всем" {
+		return true
+	}
+	w := ws[0]
+	return len(ws) == 1 && utf8.RuneCountInString(w) >= 5 && (strings.HasSuffix(w, "ам") || strings.HasSuffix(w, "ям"))
+}
+
+// dativeSlug reports whether a page's name is one transliterated word in
+// the dative plural (pedagogam, roditelyam, uchenikam): an audience.
+func dativeSlug(seg string) bool {
+	return !strings.ContainsAny(seg, "-_.") && len(seg) >= 6 && (strings.HasSuffix(seg, "am") || strings.HasSuffix(seg, "yam"))
+}
+
+// audienceMatch is how an audience label matches a section's names: only
+// as a name written the same way («Пациентам» for «Информация для
+// пациентов»), never by its stems.
+func audienceMatch(text string, ps []phrase) int {
+	n := norm(text)
+	for _, p := range ps {
+		if norm(p.text) == n {
+			return matchExact
+		}
+	}
+	return matchNone
 }
 
 // short is a short text (a title, a menu item) and its stems.
@@ -577,8 +623,9 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 		if found || len(c.slugs[s.ID]) == 0 {
 			continue
 		}
-		// The address in the author's own transliteration.
-		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase {
+		// The address in the author's own transliteration (not an audience:
+		// /pedagogam.html is for teachers, /roditelyam.html for parents).
+		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase && !dativeSlug(lastBare) {
 			w := [...]float64{0, 0, wSkelPhrase, wSkelMost, wSkelExact}[m]
 			out = append(out, own(s.ID, w, evAddress, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which)))
 			continue

@@ -134,6 +134,9 @@ func (c *classifier) shortenedNames(titles, menus []short, sigs []signal) []sign
 			return
 		}
 		for _, t := range ts {
+			if audience(t.text) {
+				continue // «Педагогам» is for teachers, not a shortening of «Педагогический состав»
+			}
 			if sec, name := idx.shortened(t.stems); sec != "" {
 				out = append(out, own(sec, w, src, fmt.Sprintf("%s «%s» — сокращение названия «%s»", what, t.text, name)))
 				return
