@@ -440,3 +440,31 @@ func TestRecordPointingToAPageSaysWhatBecameOfIt(t *testing.T) {
 		t.Errorf("record pointing to an excluded copy: %q, want %q", why[copyURL], want)
 	}
 }
+
+// Pages with the same text are one page and its copies only when their
+// titles agree or say nothing (the site's name): two pages whose main text
+// the extraction could not tell apart, one «Платные образовательные
+// услуги» and one «Антикоррупционная политика», are two pages, however
+// long the text.
+func TestSameTextDifferentTitlesAreTwoPages(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	long := strings.Repeat("Школа работает в две смены, занятия начинаются в 8:00, кружки — после уроков. ", 20)
+	a, b, c := "http://s.example/platnye.html", "http://s.example/antikor.html", "http://s.example/platnye.html?print=1"
+	in := Input{Org: org, Docs: map[string]*extract.Document{
+		a: {URL: a, Title: "Платные образовательные услуги", Text: long, Markdown: long},
+		b: {URL: b, Title: "Антикоррупционная политика", Text: long, Markdown: long},
+		c: {URL: c, Title: "Платные образовательные услуги", Text: long, Markdown: long},
+	}}
+	for _, u := range []string{a, b, c} {
+		in.Pages = append(in.Pages, &store.Page{URL: u, Kind: store.KindPage, Status: 200})
+	}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	for _, e := range plan.Excluded {
+		if e.SourceURL == a || e.SourceURL == b {
+			t.Errorf("%s excluded: %s", e.SourceURL, e.Reason)
+		}
+	}
+	if it, sec := findItem(plan, c); sec != "" {
+		t.Errorf("the same page under another address is placed in %s: %+v", sec, it)
+	}
+}

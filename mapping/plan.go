@@ -343,7 +343,6 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 		url   string
 		print bool
 		title string // norm
-		long  bool   // long enough to be a copy whatever its title
 	}
 	better := func(a, b cand) bool { // is a a better original than b?
 		if a.print != b.print {
@@ -354,11 +353,23 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 		}
 		return a.url < b.url
 	}
-	// A short text is a copy only under the same title (or one that
-	// begins with the other's: «Основные сведения (печать)»): pages that
-	// say «Страница в разработке» are different pages.
+	// A text is a copy only under the same title (or one that begins with
+	// the other's: «Основные сведения (печать)»), or where a title says
+	// nothing (none, or the site's name on most pages): pages that say
+	// «Страница в разработке», or whose main text the extraction could
+	// not tell from the template, are different pages when their titles
+	// say so.
+	titles := map[string]int{}
+	n := 0
+	for _, p := range pages {
+		if d := docs[p.URL]; p.Kind == store.KindPage && p.OK() && d != nil {
+			titles[norm(d.Title)]++
+			n++
+		}
+	}
 	sameTitle := func(a, b cand) bool {
-		return a.long || a.print || b.print || a.title == "" || b.title == "" ||
+		common := func(t string) bool { return t == "" || n >= 5 && titles[t]*2 > n }
+		return a.print || b.print || common(a.title) || common(b.title) ||
 			strings.HasPrefix(a.title, b.title) || strings.HasPrefix(b.title, a.title)
 	}
 	byTitle := map[string]cand{}
@@ -369,14 +380,14 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
-		t, n := normHash(d.Text)
-		c := cand{p.URL, d.Print, norm(d.Title), n >= longCopy}
+		t, size := normHash(d.Text)
+		c := cand{p.URL, d.Print, norm(d.Title)}
 		if !d.Print && c.title != "" {
 			if o, ok := byTitle[c.title]; !ok || better(c, o) {
 				byTitle[c.title] = c
 			}
 		}
-		if n >= 80 {
+		if size >= 80 {
 			texts[p.URL] = t
 			byText[t] = append(byText[t], c)
 		}
@@ -414,10 +425,6 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 	}
 	return out
 }
-
-// longCopy is how long a text must be (in letters) to make a page with
-// the same text a copy whatever its title says.
-const longCopy = 1000
 
 // normHash fingerprints a text as norm would write it (lower case, ё as
 // е, spaces collapsed) without building the string, and counts its runes.
