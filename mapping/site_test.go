@@ -297,3 +297,27 @@ func TestShownURL(t *testing.T) {
 		}
 	}
 }
+
+// An old table layout's menu is paragraphs of links, its «Сведения» item
+// a picture (its name only in the alt text) before the block of the
+// subsections' links: the block takes the picture's label as its group.
+func TestFlatMenuGroups(t *testing.T) {
+	in := loadFixSite(t, "ds3-cyrillic", store.Preschool)
+	nav := siteNav(in, in.Pages)
+	root := "Сведения об образовательной организации"
+	for _, c := range []struct {
+		page   string
+		path   []string
+		parent string
+	}{
+		{"/s15.html", []string{root, "Стандарты"}, fixHost + "/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F.html"},
+		{"/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F/%D1%84%D1%85%D0%B4.html", []string{root, "Финансово-хозяйственная деятельность"}, fixHost + "/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F.html"},
+		{"/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F.html", []string{root}, ""},
+		{"/%D0%B3%D1%80%D1%83%D0%BF%D0%BF%D1%8B.html", []string{"Наши группы"}, ""},
+	} {
+		es := nav[fixHost+c.page]
+		if len(es) != 1 || !slices.Equal(es[0].path(), c.path) || es[0].parent != c.parent {
+			t.Errorf("%s: %+v, want %q under %q", shown(c.page), es, c.path, c.parent)
+		}
+	}
+}
