@@ -122,7 +122,7 @@ func siteNav(in Input, pages []*store.Page) map[string][]navEntry {
 			}
 		}
 		base, _ := url.Parse(s.p.URL)
-		m := &menuReader{base: base, template: template, pre: map[*html.Node]label{}, li: map[*html.Node]label{}}
+		m := &menuReader{base: base, template: template, pre: map[*html.Node]label{}, li: map[*html.Node]label{}, blocks: map[*html.Node]bool{}}
 		m.read(root, out)
 	}
 	return out
@@ -134,6 +134,16 @@ type menuReader struct {
 	base     *url.URL
 	template map[string]bool
 	pre, li  map[*html.Node]label
+	blocks   map[*html.Node]bool // linkBlock, read once per element
+}
+
+func (m *menuReader) linkBlock(n *html.Node) bool {
+	if b, ok := m.blocks[n]; ok {
+		return b
+	}
+	b := linkBlock(n)
+	m.blocks[n] = b
+	return b
 }
 
 // label is a menu group's label and the page it links, if any.
@@ -188,7 +198,7 @@ func (m *menuReader) entry(a *html.Node) (navEntry, string, bool) {
 		switch {
 		case p.DataAtom == atom.Li && p != own:
 			l = m.liLabel(p, child)
-		case isList(p) || wrapsList(p, child) || p.DataAtom != atom.Li && linkBlock(p):
+		case isList(p) || wrapsList(p, child) || p.DataAtom != atom.Li && m.linkBlock(p):
 			l = m.precedingLabel(p)
 		}
 		if l.text != "" && l.text != text && !navNoise[norm(l.text)] && (len(e.groups) == 0 || e.groups[0] != l.text) {
