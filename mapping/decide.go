@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"perenos/extract"
@@ -27,6 +28,8 @@ type pageCase struct {
 	free    bool     // a free page: no mandated section, kept where the old menu had it
 	menu    []string // free pages: the old menu's path to the page
 	parent  string   // free pages: the URL of the page it was under
+	date    string   // a news item's date, from the news list that names it
+	item    bool     // a news item the news list names (pullItems)
 }
 
 // decide places a site's pages by reasoning about the whole site, not
@@ -78,6 +81,7 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		c.decideOne(pc, main, byKey, rootNav, threshold)
 	}
 	c.pull(main, byKey)
+	c.pullItems(cases, byKey)
 	for _, pc := range cases {
 		if pc.free {
 			c.freePage(pc, byKey)
@@ -471,4 +475,44 @@ func (c *classifier) freeConfidence(pc *pageCase, outside, placed bool) float64 
 		}
 	}
 	return round2(base * (1 - best))
+}
+
+// listSections are the sections whose page is a list of items that are
+// pages of their own: the news and their items, the gallery and its
+// albums.
+var listSections = []string{NewsSection, "gallery"}
+
+// pullItems places the pages a list names: a page a news list's record
+// points to is a news item (with the list's date), and so is one the news
+// list links in its text, an album one the gallery links, when nothing
+// else places them and the old menu does not list them (a news item in a
+// flat address, /konkurs.html, says nothing of itself).
+func (c *classifier) pullItems(cases []*pageCase, byKey map[string]*pageCase) {
+	item := func(q *pageCase) bool { return q != nil && q.free && len(c.nav[q.key]) == 0 }
+	for _, pc := range cases {
+		for _, r := range pc.d.Records {
+			if r.Type != "news" || r.Fields["url"] == "" {
+				continue
+			}
+			if q := byKey[normURL(r.Fields["url"])]; item(q) && q != pc {
+				q.free, q.section, q.conf, q.date, q.item = false, NewsSection, 0.7, r.Fields["date"], true
+				q.reasons = []string{fmt.Sprintf("новость из ленты новостей на странице %s: «%s»", shown(pc.p.URL), collapse(r.Fields["title"]))}
+			}
+		}
+	}
+	for _, pc := range cases {
+		if !slices.Contains(listSections, pc.section) {
+			continue
+		}
+		title := c.prof.Section(pc.section).Title
+		for _, l := range pc.d.Links {
+			if !l.InContent || l.Attachment {
+				continue
+			}
+			if q := byKey[normURL(l.URL)]; item(q) && q != pc {
+				q.free, q.section, q.conf, q.item = false, pc.section, 0.6, pc.section == NewsSection
+				q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» со страницы раздела «%s» (%s)", l.Text, title, shown(pc.p.URL))}
+			}
+		}
+	}
 }

@@ -226,6 +226,8 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			if pc.section == NewsSection {
 				if date, ok := newsItem(p.URL, prof.Section(NewsSection)); ok {
 					it.Kind, it.Date = KindNews, date
+				} else if pc.item {
+					it.Kind, it.Date = KindNews, pc.date // named by the news list
 				}
 			}
 			placeCase(plan, it, pc, placedAt)

@@ -321,3 +321,13 @@ func TestFlatMenuGroups(t *testing.T) {
 		}
 	}
 }
+
+// A news item at a flat address (/konkurs-yunyh-pianistov.html) says
+// nothing of itself; the news list names it, with its date.
+func TestNewsListNamesItsItems(t *testing.T) {
+	plan := Build(profiles(t)[store.School], loadFixSite(t, "dshi2-folders", store.School), Options{})
+	it, sec := findItem(plan, fixHost+"/konkurs-yunyh-pianistov.html")
+	if sec != NewsSection || it.Kind != KindNews || it.Date != "2024-12-02" {
+		t.Errorf("in %q as %s dated %q, want a news item of 2024-12-02; reasons %v", sec, it.Kind, it.Date, it.Reasons)
+	}
+}
