@@ -313,7 +313,11 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 // genericAnchors are link texts that do not name the document.
 var genericAnchors = map[string]bool{"скачать": true, "подробнее": true, "здесь": true, "тут": true, "ссылка": true, "файл": true,
 	"открыть": true, "смотреть": true, "просмотреть": true, "читать": true, "далее": true, "download": true, "pdf": true, "doc": true,
-	"docx": true, "sitemap": true, "перейти": true, "ознакомиться": true, "посмотреть": true}
+	"docx": true, "sitemap": true, "перейти": true, "ознакомиться": true, "посмотреть": true, "загрузить": true, "документ": true,
+	"скачать файл": true, "открыть файл": true, "скачать документ": true, "открыть документ": true, "смотреть документ": true,
+	"посмотреть документ": true, "ссылка на документ": true, "читать далее": true, "читать полностью": true, "просмотр": true,
+	"загрузить документ": true, "скан": true, "скан-копия": true, "копия": true, "view": true, "open": true, "xls": true, "xlsx": true,
+	"rtf": true, "zip": true, "jpg": true, "ознакомиться с документом": true}
 
 // documentTitle names a file by the most telling text of the links to it
 // (not «скачать» or «подробнее»), or else by its file name.
@@ -321,7 +325,7 @@ func documentTitle(p *store.Page) string {
 	best := ""
 	for _, r := range p.Referrers {
 		t := collapse(r.Anchor)
-		if t == "" || genericAnchors[strings.ToLower(strings.Trim(t, " .:()[]"))] || isFileSize(t) {
+		if genericTitle(t) {
 			continue
 		}
 		if utf8.RuneCountInString(t) > utf8.RuneCountInString(best) {
