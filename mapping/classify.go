@@ -730,12 +730,29 @@ func pathSegments(p string) []string {
 }
 
 // combine merges signals per section by noisy-or and sorts candidates.
+//
+// A page's title, its menu item and the links to it mostly repeat one
+// name: they are one piece of evidence more than three. Of a section's
+// signals of these kinds the strongest counts in full and each other at
+// half its weight, so that «Документы газеты» as title and menu item (one
+// word of a section's name, twice) does not add up to a placement.
 func combine(sigs []signal) []Candidate {
 	by := map[string]*Candidate{}
 	miss, missDirect := map[string]float64{}, map[string]float64{}
-	for _, s := range sigs {
+	strongestName := map[string]int{} // section → index of its strongest name signal
+	for i, s := range sigs {
+		if s.weight > 0 && !s.context && (s.src == evTitle || s.src == evMenu || s.src == evRef) {
+			if j, ok := strongestName[s.section]; !ok || s.weight > sigs[j].weight {
+				strongestName[s.section] = i
+			}
+		}
+	}
+	for i, s := range sigs {
 		if s.weight <= 0 {
 			continue
+		}
+		if j, ok := strongestName[s.section]; ok && j != i && !s.context && (s.src == evTitle || s.src == evMenu || s.src == evRef) {
+			s.weight /= 2
 		}
 		c := by[s.section]
 		if c == nil {
