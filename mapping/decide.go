@@ -251,6 +251,12 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 			main[best.Section] != nil && main[best.Section] != pc {
 			// The old menu has a «Сведения» group, this page is elsewhere in
 			// the menu, and the subsection has its own page in the group.
+			if c.strongName(pc, best.Section) != "" {
+				// Named as the subsection («Учебный план», «Преподаватели»):
+				// its content is the subsection's, wherever the menu had it.
+				place(best, fmt.Sprintf("в меню старого сайта вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
+				return
+			}
 			pc.free = true
 			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
 			return
@@ -515,4 +521,17 @@ func (c *classifier) pullItems(cases []*pageCase, byKey map[string]*pageCase) {
 			}
 		}
 	}
+}
+
+// strongName returns the reason of the strongest evidence that names a
+// page as a section outright (its title, menu item or address matching
+// the section's name, not a word of it), or "".
+func (c *classifier) strongName(pc *pageCase, sec string) string {
+	why, w := "", 0.0
+	for _, s := range pc.sigs {
+		if s.section == sec && !s.context && s.src.named() && s.src != evRef && s.weight >= wTitleMost && s.weight > w {
+			why, w = s.reason, s.weight
+		}
+	}
+	return why
 }
