@@ -73,8 +73,9 @@ type classifier struct {
 	common     map[string]bool       // title parts on most pages of the site (the site's name)
 	attach     map[string]AttachText // what was read from the site's attachments, by URL
 	docs       map[string]*extract.Document
-	docKinds   map[string]string   // attachment URL → its kind (documentSignals)
-	sameTitle  map[string][]string // a page title (norm) → the pages with it
+	docKinds   map[string]string    // attachment URL → its kind (documentSignals)
+	sameTitle  map[string][]string  // a page title (norm) → the pages with it
+	pageKinds  map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
@@ -87,7 +88,7 @@ func newClassifier(prof *Profile, in Input) *classifier {
 	c.phrases, c.slugs = prof.matchers()
 	c.names = prof.names
 	c.attach, c.docs = in.Attach, in.Docs
-	c.docKinds = map[string]string{}
+	c.docKinds, c.pageKinds = map[string]string{}, map[string][2]string{}
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
 	pages := 0
@@ -264,9 +265,12 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	}
 	menus, refs := prep(c.menus[key]), prep(c.refs[key])
 	var groups []short
+	var groupAudience []bool
 	for _, e := range c.nav[key] {
 		if len(e.groups) > 0 {
-			groups = append(groups, short{e.groups[len(e.groups)-1], c.st.stems(e.groups[len(e.groups)-1])})
+			g := e.groups[len(e.groups)-1]
+			groups = append(groups, short{g, c.st.stems(g)})
+			groupAudience = append(groupAudience, audience(g))
 		}
 	}
 	body := c.bodyPhrases(c.st.stems(d.Text))
@@ -322,9 +326,9 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			sigs = append(sigs, own(s.ID, w, evRef, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor)))
 		}
 		if s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
-			for _, g := range groups {
+			for gi, g := range groups {
 				m, _ := matchShort(g.stems, c.phrases[s.ID])
-				if audience(g.text) {
+				if groupAudience[gi] {
 					m = audienceMatch(g.text, c.phrases[s.ID])
 				}
 				if m >= matchMost {

@@ -324,14 +324,20 @@ func listedTitles(docs map[string]*extract.Document) map[string]string {
 func (c *classifier) listingKind(p *store.Page) (kind, from string) {
 	for _, r := range p.Referrers {
 		key := normURL(r.URL)
-		d := c.docs[stripFragment(r.URL)]
-		if d == nil {
-			continue
-		}
-		for _, t := range append(c.pageTitles(d), c.menus[key]...) {
-			if k := c.prof.kindInText(c.st.tokens(t)); k != "" {
-				return k, fmt.Sprintf("по заголовку «%s» страницы, где он перечислен", t)
+		pk, ok := c.pageKinds[key]
+		if !ok {
+			if d := c.docs[stripFragment(r.URL)]; d != nil {
+				for _, t := range append(c.pageTitles(d), c.menus[key]...) {
+					if k := c.prof.kindInText(c.st.tokens(t)); k != "" {
+						pk = [2]string{k, t}
+						break
+					}
+				}
 			}
+			c.pageKinds[key] = pk
+		}
+		if pk[0] != "" {
+			return pk[0], fmt.Sprintf("по заголовку «%s» страницы, где он перечислен", pk[1])
 		}
 	}
 	return "", ""
