@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"perenos/extract"
 	"perenos/store"
@@ -27,7 +28,7 @@ const (
 	wTitleMost     = 0.7
 	wTitlePhrase   = 0.55
 	wTitleWord     = 0.4
-	wHeadingExact  = 0.5
+	wHeadingExact  = 0.4 // a heading may head a list of other things: never strong enough to contradict
 	wHeadingPhrase = 0.35
 	wMenuExact     = 0.8
 	wMenuMost      = 0.7
@@ -57,27 +58,37 @@ const (
 
 // classifier scores sections for a site's items from independent signals.
 type classifier struct {
-	prof      *Profile
-	secs      []*Section
-	phrases   map[string][]phrase   // section id → keywords and title, stemmed
-	slugs     map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
-	menus     map[string][]string   // page URL → anchor texts of template links pointing to it
-	refs      map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
-	nav       map[string][]navEntry // page URL → its places in the old site's menu tree
-	st        stemmer               // the site's words and their stems
-	rootGroup map[string]string     // page URL → the menu group above it that names the root (underRoot)
-	template  map[string]bool       // itemprops on most pages of the site (footers, headers)
-	common    map[string]bool       // title parts on most pages of the site (the site's name)
+	prof       *Profile
+	secs       []*Section
+	phrases    map[string][]phrase   // section id → keywords and title, stemmed
+	names      map[string][]phrase   // section id → the phrases and its document kinds' words, stemmed
+	slugs      map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
+	menus      map[string][]string   // page URL → anchor texts of template links pointing to it
+	refs       map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
+	nav        map[string][]navEntry // page URL → its places in the old site's menu tree
+	st         stemmer               // the site's words and their stems
+	rootGroup  map[string]string     // page URL → the menu group above it that names the root (underRoot)
+	rootFolder map[string]string     // page URL → the folder it lies in that is named like the root (urlSignals)
+	template   map[string]bool       // itemprops on most pages of the site (footers, headers)
+	common     map[string]bool       // title parts on most pages of the site (the site's name)
+	attach     map[string]AttachText // what was read from the site's attachments, by URL
+	docs       map[string]*extract.Document
+	docKinds   map[string]string    // attachment URL → its kind (documentSignals)
+	sameTitle  map[string][]string  // a page title (norm) → the pages with it
+	pageKinds  map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
 	c := &classifier{prof: prof, phrases: map[string][]phrase{}, slugs: map[string][]phrase{}, menus: map[string][]string{}, refs: map[string][]string{},
-		template: map[string]bool{}, common: map[string]bool{}, st: stemmer{}, rootGroup: map[string]string{}}
+		template: map[string]bool{}, common: map[string]bool{}, st: stemmer{}, rootGroup: map[string]string{}, rootFolder: map[string]string{}}
 	c.secs = append(c.secs, &prof.Root)
 	for i := range prof.Sections {
 		c.secs = append(c.secs, &prof.Sections[i])
 	}
 	c.phrases, c.slugs = prof.matchers()
+	c.names = prof.names
+	c.attach, c.docs = in.Attach, in.Docs
+	c.docKinds, c.pageKinds = map[string]string{}, map[string][2]string{}
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
 	pages := 0
@@ -130,10 +141,14 @@ func newClassifier(prof *Profile, in Input) *classifier {
 
 // matchers returns the profile's sections' phrases (keywords and a
 // title no other section has, stemmed) and slug phrases (the same with
-// the slugs, as Latin skeletons), prepared once per profile.
+// the slugs and the words of the section's document kinds, as Latin
+// skeletons), prepared once per profile. Names (what a title, a menu
+// item or a link may call a section's page) are the phrases and the
+// words of the section's document kinds: a page called «Устав» or
+// «Самообследование» is a page of the section those documents go in.
 func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
 	p.prepare.Do(func() {
-		p.phrases, p.slugs = map[string][]phrase{}, map[string][]phrase{}
+		p.phrases, p.slugs, p.names, p.postPhrases = map[string][]phrase{}, map[string][]phrase{}, map[string][]phrase{}, map[string][]phrase{}
 		secs := append([]*Section{&p.Root}, nil...)
 		for i := range p.Sections {
 			secs = append(secs, &p.Sections[i])
@@ -142,17 +157,26 @@ func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
 		for _, s := range secs {
 			titles[norm(s.Title)]++
 		}
+		kindWords := map[string][]string{} // section id → its document kinds' words
+		for _, k := range p.Kinds {
+			for _, sec := range p.sectionsOfKind(k.kind) {
+				kindWords[sec] = append(kindWords[sec], k.words...)
+			}
+		}
 		for _, s := range secs {
 			kws := append([]string(nil), s.Keywords...)
 			if titles[norm(s.Title)] == 1 && s.ID != OtherSection && s.ID != HomeSection {
 				kws = append(kws, s.Title)
 			}
 			p.phrases[s.ID] = newPhrases(kws)
+			p.postPhrases[s.ID] = newPhrases(s.Posts)
+			p.names[s.ID] = append(newPhrases(kws), newPhrases(kindWords[s.ID])...)
 			if s.ID != OtherSection && s.ID != HomeSection {
-				p.slugs[s.ID] = slugPhrases(append(append([]string(nil), kws...), s.Slugs...))
+				p.slugs[s.ID] = slugPhrases(append(append(append([]string(nil), kws...), s.Slugs...), kindWords[s.ID]...))
 			}
 		}
 		p.bodyIdx = newBodyIndex(p.phrases)
+		p.shortIdx = newShortIndex(p, secs)
 	})
 	return p.phrases, p.slugs
 }
@@ -173,6 +197,44 @@ type signal struct {
 	weight  float64
 	reason  string
 	context bool
+	src     evidence
+}
+
+// evidence is the kind of thing a signal was read from. When two
+// sections disagree, the kinds say whom to believe: the site's own
+// navigation (the menu item, the address) names the page it links, while
+// a title or a heading may have been copied from another page.
+type evidence uint8
+
+const (
+	evContext evidence = iota // where the page sits: folder, breadcrumb, menu group
+	evAddress                 // the page's own address
+	evTitle                   // its title
+	evHeading                 // a heading inside it
+	evMenu                    // its item in the old menu
+	evRef                     // the text of other links to it
+	evBody                    // words of its text
+	evProps                   // microdata on it
+	evRecords                 // the records found on it (a table of teachers)
+	evDocs                    // the documents it consists of
+)
+
+// named reports whether the evidence names the page (its address, title,
+// menu item or links): what says which page it is, as opposed to what
+// its text mentions.
+func (e evidence) named() bool {
+	return e == evAddress || e == evTitle || e == evMenu || e == evRef
+}
+
+// own is a signal of the page's own evidence.
+func own(section string, w float64, src evidence, reason string) signal {
+	return signal{section: section, weight: w, reason: reason, src: src}
+}
+
+// around is a signal of where the page sits: context, which places a page
+// on its own but does not contradict its own evidence.
+func around(section string, w float64, reason string) signal {
+	return signal{section: section, weight: w, reason: reason, context: true}
 }
 
 // classify returns the candidate sections of a page, best first.
@@ -188,10 +250,6 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	key := normURL(p.URL)
 	sigs = append(sigs, c.urlSignals(u)...)
 	// Each text is stemmed once, not once per section.
-	type short struct {
-		text  string
-		stems []string
-	}
 	prep := func(ts []string) []short {
 		out := make([]short, len(ts))
 		for i, t := range ts {
@@ -207,52 +265,56 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	}
 	menus, refs := prep(c.menus[key]), prep(c.refs[key])
 	var groups []short
+	var groupAudience []bool
 	for _, e := range c.nav[key] {
 		if len(e.groups) > 0 {
-			groups = append(groups, short{e.groups[len(e.groups)-1], c.st.stems(e.groups[len(e.groups)-1])})
+			g := e.groups[len(e.groups)-1]
+			groups = append(groups, short{g, c.st.stems(g)})
+			groupAudience = append(groupAudience, audience(g))
 		}
 	}
 	body := c.bodyPhrases(c.st.stems(d.Text))
-	for _, s := range c.secs {
-		ps := c.phrases[s.ID]
+	tmatch, mmatch := c.nameMatches(titles), c.nameMatches(menus)
+	for si, s := range c.secs {
+		ps := c.names[s.ID]
 		if len(ps) == 0 {
 			continue
 		}
 		tm, shown := matchNone, ""
-		for _, t := range titles {
-			if m, _ := matchShort(t.stems, ps); m > tm {
+		for i, t := range titles {
+			if m := tmatch.at(i, si); m > tm {
 				tm, shown = m, t.text
 			}
 		}
 		switch tm {
 		case matchExact:
-			sigs = append(sigs, signal{s.ID, wTitleExact, fmt.Sprintf("заголовок страницы «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitleExact, evTitle, fmt.Sprintf("заголовок страницы «%s»", shown)))
 		case matchMost:
-			sigs = append(sigs, signal{s.ID, wTitleMost, fmt.Sprintf("заголовок страницы «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitleMost, evTitle, fmt.Sprintf("заголовок страницы «%s»", shown)))
 		case matchPhrase:
-			sigs = append(sigs, signal{s.ID, wTitlePhrase, fmt.Sprintf("в заголовке страницы «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitlePhrase, evTitle, fmt.Sprintf("в заголовке страницы «%s»", shown)))
 		case matchWord:
-			sigs = append(sigs, signal{s.ID, wTitleWord, fmt.Sprintf("слово в заголовке «%s»", shown), false})
+			sigs = append(sigs, own(s.ID, wTitleWord, evTitle, fmt.Sprintf("слово в заголовке «%s»", shown)))
 		}
 		for _, h := range heads {
-			m, _ := matchShort(h.stems, ps)
+			m, _ := matchShort(h.stems, c.phrases[s.ID])
 			if m >= matchMost {
-				sigs = append(sigs, signal{s.ID, wHeadingExact, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				sigs = append(sigs, own(s.ID, wHeadingExact, evHeading, fmt.Sprintf("подзаголовок «%s»", h.text)))
 				break
 			}
 			if m == matchPhrase {
-				sigs = append(sigs, signal{s.ID, wHeadingPhrase, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				sigs = append(sigs, own(s.ID, wHeadingPhrase, evHeading, fmt.Sprintf("подзаголовок «%s»", h.text)))
 				break
 			}
 		}
 		best, bestAnchor := matchNone, ""
-		for _, a := range menus {
-			if m, _ := matchShort(a.stems, ps); m > best {
+		for i, a := range menus {
+			if m := mmatch.at(i, si); m > best {
 				best, bestAnchor = m, a.text
 			}
 		}
 		if w := [...]float64{0, wMenuWord, wMenuPhrase, wMenuMost, wMenuExact}[best]; w > 0 {
-			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("пункт меню «%s»", bestAnchor), false})
+			sigs = append(sigs, own(s.ID, w, evMenu, fmt.Sprintf("пункт меню «%s»", bestAnchor)))
 		}
 		best, bestAnchor = matchNone, ""
 		for _, a := range refs {
@@ -261,26 +323,32 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			}
 		}
 		if w := [...]float64{0, 0, wRefPhrase, wRefMost, wRefExact}[best]; w > 0 {
-			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor), false})
+			sigs = append(sigs, own(s.ID, w, evRef, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor)))
 		}
 		if s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
-			for _, g := range groups {
-				if m, _ := matchShort(g.stems, ps); m >= matchMost {
-					sigs = append(sigs, signal{s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text), true})
+			for gi, g := range groups {
+				m, _ := matchShort(g.stems, c.phrases[s.ID])
+				if groupAudience[gi] {
+					m = audienceMatch(g.text, c.phrases[s.ID])
+				}
+				if m >= matchMost {
+					sigs = append(sigs, around(s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text)))
 					break
 				}
 			}
 		}
 		for _, cr := range crumbs {
-			m, _ := matchShort(cr.stems, ps)
-			if m >= matchMost {
-				sigs = append(sigs, signal{s.ID, wCrumb, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
-				break
-			}
+			m, _ := matchShort(cr.stems, c.phrases[s.ID])
+			w := wCrumb
 			if m == matchPhrase {
-				sigs = append(sigs, signal{s.ID, wCrumbWeak, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
-				break
+				w = wCrumbWeak
+			} else if m < matchMost {
+				continue
 			}
+			sig := around(s.ID, w, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text))
+			sig.context = s.ID != NewsSection // a page under «Новости» is a news item, not their neighbour
+			sigs = append(sigs, sig)
+			break
 		}
 		if found := body[s.ID]; len(found) >= 2 {
 			n := len(found)
@@ -288,17 +356,100 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			if n >= 4 {
 				w = wBodyMany
 			}
-			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("в тексте страницы: %s", strings.Join(quote(found[:min(3, len(found))]), ", ")), false})
+			sigs = append(sigs, own(s.ID, w, evBody, fmt.Sprintf("в тексте страницы: %s", strings.Join(quote(found[:min(3, len(found))]), ", "))))
 		}
 		if props := c.matchedProps(d.Itemprops, s.Itemprops); len(props) > 0 {
 			w := wPropsOne
 			if len(props) >= 2 {
 				w = wPropsMany
 			}
-			sigs = append(sigs, signal{s.ID, w, "микроразметка itemprop: " + strings.Join(props, ", "), false})
+			sigs = append(sigs, own(s.ID, w, evProps, "микроразметка itemprop: "+strings.Join(props, ", ")))
 		}
 	}
+	sigs = append(sigs, c.shortenedNames(titles, menus, sigs)...)
+	sigs = append(sigs, c.recordSignals(d)...)
+	sigs = append(sigs, c.documentSignals(d)...)
 	return append(sigs, c.navRootSignals(key, sigs)...)
+}
+
+// nameMatches are how well each section's names match each of some short
+// texts (titles, menu items): [text][section].
+type nameMatches [][]int
+
+// at is the match of text i for section si, leaving out a single word of
+// a text that another section's name covers («Основные сведения» is the
+// name of «Основные сведения», not a word for «Сведения»).
+func (m nameMatches) at(i, si int) int {
+	v := m[i][si]
+	if v != matchWord {
+		return v
+	}
+	for sj, w := range m[i] {
+		if sj != si && w >= matchMost {
+			return matchNone
+		}
+	}
+	return v
+}
+
+func (c *classifier) nameMatches(ts []short) nameMatches {
+	out := make(nameMatches, len(ts))
+	for i, t := range ts {
+		out[i] = make([]int, len(c.secs))
+		aud := audience(t.text)
+		for si, s := range c.secs {
+			ps := c.names[s.ID]
+			switch {
+			case len(ps) == 0:
+			case aud:
+				out[i][si] = audienceMatch(t.text, ps)
+			default:
+				out[i][si], _ = matchShort(t.stems, ps)
+			}
+		}
+	}
+	return out
+}
+
+// audience reports whether a menu item or title names the people a page
+// is for rather than what it is: «Педагогам», «Учащимся», «Для
+// родителей». Their stems are those of a section's words («педагоги»,
+// «учащиеся»), but a page for teachers is not «Педагогический состав».
+func audience(text string) bool {
+	ws := splitWords(text)
+	if len(ws) == 0 {
+		return false
+	}
+	if ws[0] == "для" || ws[0] == "всем" {
+		return true
+	}
+	w := ws[0]
+	return len(ws) == 1 && utf8.RuneCountInString(w) >= 5 && (strings.HasSuffix(w, "ам") || strings.HasSuffix(w, "ям"))
+}
+
+// dativeSlug reports whether a page's name is one transliterated word in
+// the dative plural (pedagogam, roditelyam, uchenikam): an audience.
+func dativeSlug(seg string) bool {
+	return !strings.ContainsAny(seg, "-_.") && len(seg) >= 6 && (strings.HasSuffix(seg, "am") || strings.HasSuffix(seg, "yam"))
+}
+
+// audienceMatch is how an audience label matches a section's names: only
+// as a name written the same way («Пациентам» for «Информация для
+// пациентов»), never by its stems.
+func audienceMatch(text string, ps []phrase) int {
+	n := norm(text)
+	for _, p := range ps {
+		if norm(p.text) == n {
+			return matchExact
+		}
+	}
+	return matchNone
+}
+
+// short is a short text (a title, a menu item) and its stems.
+type short struct {
+	text  string
+	stems []string
 }
 
 // bodyPhrases finds the sections' phrases in a page's text.
@@ -326,11 +477,25 @@ outer:
 	return g
 }
 
-// navRootSignals adds, for a page whose menu item is under the root's
-// group, a boost to every subsection the page already has evidence for:
-// the menu says it is one of them, not which.
+// inRoot says where a page sits inside the profile's root, as a reason:
+// under the root's group in the old menu, or in a folder named like the
+// root (/sveden/, /svedeniya/); "" when neither.
+func (c *classifier) inRoot(key string) string {
+	if g := c.underRoot(key); g != "" {
+		return fmt.Sprintf("в меню старого сайта под пунктом «%s»", g)
+	}
+	if f := c.rootFolder[key]; f != "" {
+		return fmt.Sprintf("в папке /%s/ старого сайта", f)
+	}
+	return ""
+}
+
+// navRootSignals adds, for a page inside the root (its menu item under
+// the root's group, its address in the root's folder), a boost to every
+// subsection the page already has evidence for: the place says it is
+// one of them, not which.
 func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
-	g := c.underRoot(key)
+	g := c.inRoot(key)
 	if g == "" {
 		return nil
 	}
@@ -342,7 +507,7 @@ func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
 			continue
 		}
 		seen[s.ID] = true
-		out = append(out, signal{s.ID, wNavRoot, fmt.Sprintf("в меню старого сайта под пунктом «%s»", g), true})
+		out = append(out, around(s.ID, wNavRoot, g))
 	}
 	return out
 }
@@ -358,7 +523,7 @@ func quote(ss []string) []string {
 // titleSplit splits an HTML <title> at the separators legacy CMSs put
 // between the site's name and the page's («Школа № 3 - Документы»).
 func titleSplit(t string) []string {
-	for _, sep := range []string{" - ", " | ", " — ", " – ", " :: ", " » ", " / "} {
+	for _, sep := range []string{" - ", "|", " — ", " – ", " :: ", " » ", " / "} {
 		t = strings.ReplaceAll(t, sep, "\x00")
 	}
 	var out []string
@@ -417,21 +582,21 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	shown := u.Path
 	if len(segs) == 0 {
 		if u.RawQuery == "" {
-			return []signal{{HomeSection, wHome, "главная страница старого сайта", false}}
+			return []signal{own(HomeSection, wHome, evAddress, "главная страница старого сайта")}
 		}
 		return nil
 	}
 	var out []signal
 	if date, ok := datedPath(segs); ok {
-		out = append(out, signal{NewsSection, wDatedURL, "адрес новости с датой " + date, false})
+		out = append(out, own(NewsSection, wDatedURL, evAddress, "адрес новости с датой "+date))
 	} else if month, ok := archivePath(segs); ok {
-		out = append(out, signal{NewsSection, wMonthArchive, "архив новостей за " + month, false})
+		out = append(out, own(NewsSection, wMonthArchive, evAddress, "архив новостей за "+month))
 	}
 	last := segs[len(segs)-1]
 	rootSlug := strings.ToLower(c.prof.Root.ID)
 	under := slices.Contains(segs[:len(segs)-1], rootSlug)
 	if last == rootSlug {
-		out = append(out, signal{c.prof.Root.ID, 0.9, fmt.Sprintf("адрес страницы %s", shown), false})
+		out = append(out, own(c.prof.Root.ID, 0.9, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
 	}
 	lastBare := trimNumber(last)
 	lastSk := skeletons(lastBare)
@@ -441,13 +606,16 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 			slug = slugNorm(slug)
 			switch {
 			case (last == slug || lastBare == slug) && under:
-				out = append(out, signal{s.ID, wSlugUnderRoot, fmt.Sprintf("адрес страницы %s", shown), false})
+				out = append(out, own(s.ID, wSlugUnderRoot, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
 			case last == slug || lastBare == slug:
-				out = append(out, signal{s.ID, wSlug, fmt.Sprintf("адрес страницы %s", shown), false})
+				out = append(out, own(s.ID, wSlug, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
+			case slices.Contains(segs[:len(segs)-1], slug) && s == &c.prof.Root:
+				// inside the root's folder: one of its subsections, not the root (navRootSignals)
+				c.rootFolder[normURL(u.String())] = slug
 			case slices.Contains(segs[:len(segs)-1], slug):
-				sig := signal{s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug), true}
+				sig := around(s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug))
 				if s.ID == NewsSection {
-					sig.weight, sig.context = wNewsAncestor, false
+					sig.weight, sig.context, sig.src = wNewsAncestor, false, evAddress
 				}
 				out = append(out, sig)
 			default:
@@ -459,15 +627,23 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 		if found || len(c.slugs[s.ID]) == 0 {
 			continue
 		}
-		// The address in the author's own transliteration.
-		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase {
+		// The address in the author's own transliteration (not an audience:
+		// /pedagogam.html is for teachers, /roditelyam.html for parents).
+		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase && !dativeSlug(lastBare) {
 			w := [...]float64{0, 0, wSkelPhrase, wSkelMost, wSkelExact}[m]
-			out = append(out, signal{s.ID, w, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which), false})
+			out = append(out, own(s.ID, w, evAddress, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which)))
 			continue
 		}
 		for _, seg := range segs[:len(segs)-1] {
-			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost {
-				out = append(out, signal{s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which), s.ID != NewsSection})
+			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost && s == &c.prof.Root {
+				c.rootFolder[normURL(u.String())] = seg
+				break
+			} else if m >= matchMost {
+				sig := around(s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which))
+				if s.ID == NewsSection {
+					sig.context, sig.src = false, evAddress
+				}
+				out = append(out, sig)
 				break
 			}
 		}
@@ -558,12 +734,29 @@ func pathSegments(p string) []string {
 }
 
 // combine merges signals per section by noisy-or and sorts candidates.
+//
+// A page's title, its menu item and the links to it mostly repeat one
+// name: they are one piece of evidence more than three. Of a section's
+// signals of these kinds the strongest counts in full and each other at
+// half its weight, so that «Документы газеты» as title and menu item (one
+// word of a section's name, twice) does not add up to a placement.
 func combine(sigs []signal) []Candidate {
 	by := map[string]*Candidate{}
 	miss, missDirect := map[string]float64{}, map[string]float64{}
-	for _, s := range sigs {
+	strongestName := map[string]int{} // section → index of its strongest name signal
+	for i, s := range sigs {
+		if s.weight > 0 && !s.context && (s.src == evTitle || s.src == evMenu || s.src == evRef) {
+			if j, ok := strongestName[s.section]; !ok || s.weight > sigs[j].weight {
+				strongestName[s.section] = i
+			}
+		}
+	}
+	for i, s := range sigs {
 		if s.weight <= 0 {
 			continue
+		}
+		if j, ok := strongestName[s.section]; ok && j != i && !s.context && (s.src == evTitle || s.src == evMenu || s.src == evRef) {
+			s.weight /= 2
 		}
 		c := by[s.section]
 		if c == nil {
@@ -572,6 +765,7 @@ func combine(sigs []signal) []Candidate {
 			miss[s.section], missDirect[s.section] = 1, 1
 		}
 		miss[s.section] *= 1 - s.weight
+		c.self = c.self || !s.context
 		if !s.context && s.weight >= wStrong {
 			missDirect[s.section] *= 1 - s.weight
 		}
@@ -621,4 +815,23 @@ func (c *classifier) matchedProps(have, want []string) []string {
 		}
 	}
 	return out
+}
+
+// preferOwn puts first, of a page's candidates, the one its own strong
+// evidence names when every candidate before it is known only from
+// context: context says where the page's parent is, not what the page is
+// (a page in the folder «Пациентам» whose address and title say
+// «Госпитализация»).
+func preferOwn(cands []Candidate, threshold float64) []Candidate {
+	for j := range cands {
+		if cands[j].self {
+			if j > 0 && cands[j].direct >= threshold {
+				top := cands[j]
+				copy(cands[1:j+1], cands[:j])
+				cands[0] = top
+			}
+			break
+		}
+	}
+	return cands
 }

@@ -407,3 +407,64 @@ func TestRepeatedRecordPlacedOnce(t *testing.T) {
 	}
 	assertEachOnce(t, plan, 6)
 }
+
+// A record that only points to a page is excluded with a reason that is
+// true: the page is migrated on its own, or it is excluded too (a copy for
+// the visually impaired) and the record merely links to it.
+func TestRecordPointingToAPageSaysWhatBecameOfIt(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	long := strings.Repeat("Вечер встречи выпускников пройдёт в актовом зале. ", 3)
+	list, item, copyURL := "http://s.example/news/", "http://s.example/news/vecher.html", "http://s.example/news/vecher.html?special=1"
+	in := Input{Org: org, Docs: map[string]*extract.Document{
+		list: {URL: list, Title: "Новости", Text: "Новости школы", Markdown: "Новости школы", Records: []records.Record{
+			{Type: "news", Fields: map[string]string{"title": "Вечер встречи", "url": item}},
+			{Type: "news", Fields: map[string]string{"title": "Вечер встречи (для слабовидящих)", "url": copyURL}},
+		}},
+		item:    {URL: item, Title: "Вечер встречи", Text: long, Markdown: long},
+		copyURL: {URL: copyURL, Title: "Вечер встречи", Text: long, Markdown: long, Print: true},
+	}}
+	for _, u := range []string{list, item, copyURL} {
+		in.Pages = append(in.Pages, &store.Page{URL: u, Kind: store.KindPage, Status: 200})
+	}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	why := map[string]string{}
+	for _, it := range plan.Excluded {
+		if it.Kind == KindRecord {
+			why[it.Fields["url"]] = it.Reason
+		}
+	}
+	if want := "запись повторяет " + item + ", которая переносится отдельно"; why[item] != want {
+		t.Errorf("record pointing to a migrated page: %q, want %q", why[item], want)
+	}
+	if want := "запись лишь ссылается на " + copyURL + ", а та тоже исключена из переноса"; why[copyURL] != want {
+		t.Errorf("record pointing to an excluded copy: %q, want %q", why[copyURL], want)
+	}
+}
+
+// Pages with the same text are one page and its copies only when their
+// titles agree or say nothing (the site's name): two pages whose main text
+// the extraction could not tell apart, one «Платные образовательные
+// услуги» and one «Антикоррупционная политика», are two pages, however
+// long the text.
+func TestSameTextDifferentTitlesAreTwoPages(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	long := strings.Repeat("Школа работает в две смены, занятия начинаются в 8:00, кружки — после уроков. ", 20)
+	a, b, c := "http://s.example/platnye.html", "http://s.example/antikor.html", "http://s.example/platnye.html?print=1"
+	in := Input{Org: org, Docs: map[string]*extract.Document{
+		a: {URL: a, Title: "Платные образовательные услуги", Text: long, Markdown: long},
+		b: {URL: b, Title: "Антикоррупционная политика", Text: long, Markdown: long},
+		c: {URL: c, Title: "Платные образовательные услуги", Text: long, Markdown: long},
+	}}
+	for _, u := range []string{a, b, c} {
+		in.Pages = append(in.Pages, &store.Page{URL: u, Kind: store.KindPage, Status: 200})
+	}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	for _, e := range plan.Excluded {
+		if e.SourceURL == a || e.SourceURL == b {
+			t.Errorf("%s excluded: %s", e.SourceURL, e.Reason)
+		}
+	}
+	if it, sec := findItem(plan, c); sec != "" {
+		t.Errorf("the same page under another address is placed in %s: %+v", sec, it)
+	}
+}

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"perenos/extract"
@@ -27,6 +28,8 @@ type pageCase struct {
 	free    bool     // a free page: no mandated section, kept where the old menu had it
 	menu    []string // free pages: the old menu's path to the page
 	parent  string   // free pages: the URL of the page it was under
+	date    string   // a news item's date, from the news list that names it
+	item    bool     // a news item the news list names (pullItems)
 }
 
 // decide places a site's pages by reasoning about the whole site, not
@@ -39,10 +42,16 @@ type pageCase struct {
 // conflict between two mandated sections is left for review.
 func (c *classifier) decide(cases []*pageCase, threshold float64) {
 	byKey := make(map[string]*pageCase, len(cases))
+	c.sameTitle = map[string][]string{}
+	for _, pc := range cases {
+		if t := norm(pc.d.Title); t != "" {
+			c.sameTitle[t] = append(c.sameTitle[t], pc.p.URL)
+		}
+	}
 	for _, pc := range cases {
 		pc.sigs = c.pageSignals(pc.p, pc.d)
-		pc.cands = combine(pc.sigs)
-		pc.parts = c.split(pc.d, pc.cands)
+		pc.cands = preferOwn(combine(pc.sigs), threshold)
+		pc.parts = c.split(pc.d, pc.cands, pc.sigs)
 		pc.prelim = confident(pc.cands, threshold)
 		byKey[pc.key] = pc
 	}
@@ -53,7 +62,7 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		}
 		if sig, ok := c.navParentSignal(pc, byKey); ok {
 			pc.sigs = append(pc.sigs, sig)
-			pc.cands = combine(pc.sigs)
+			pc.cands = preferOwn(combine(pc.sigs), threshold)
 			pc.prelim = confident(pc.cands, threshold)
 		}
 	}
@@ -72,6 +81,7 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		c.decideOne(pc, main, byKey, rootNav, threshold)
 	}
 	c.pull(main, byKey)
+	c.pullItems(cases, byKey)
 	for _, pc := range cases {
 		if pc.free {
 			c.freePage(pc, byKey)
@@ -121,7 +131,7 @@ func (c *classifier) navParentSignal(pc *pageCase, byKey map[string]*pageCase) (
 			continue
 		}
 		s := c.prof.Section(sec)
-		return signal{sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title), true}, true
+		return around(sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title)), true
 	}
 	return signal{}, false
 }
@@ -198,6 +208,12 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		pc.section, pc.conf = cd.Section, cd.Confidence
 		pc.reasons = append(append([]string(nil), cd.Reasons...), why...)
 	}
+	if news, ok := c.newsByAddress(pc); ok && best.Section != NewsSection {
+		// A news item's address is its headline: the words of a section in
+		// it («Утверждён учебный план») are news about that section.
+		place(news, fmt.Sprintf("новость: её адрес в ленте новостей, а слова раздела «%s» — из её заголовка", c.prof.Section(best.Section).Title))
+		return
+	}
 	switch {
 	case conflicts(pc.cands, threshold):
 		a, b := pc.cands[0], pc.cands[1]
@@ -213,15 +229,19 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 			} else {
 				place(sub, fmt.Sprintf("подраздел «%s», а не весь раздел: страница не ведёт на другие подразделы", c.prof.Section(sub.Section).Title))
 			}
+		case c.navBeatsTitle(pc, a.Section, b.Section) != "":
+			place(a, c.navBeatsTitle(pc, a.Section, b.Section))
+		case c.navBeatsTitle(pc, b.Section, a.Section) != "":
+			place(b, c.navBeatsTitle(pc, b.Section, a.Section))
 		case sa == nil || sb == nil || !sa.Mandated || !sb.Mandated:
 			if (sa == nil || !sa.Mandated) && sb != nil && sb.Mandated && a.Confidence == b.Confidence {
 				a, b = b, a
 			}
 			place(a, fmt.Sprintf("подходит и раздел %s, но он не обязательный", b.Section))
 		case main[a.Section] == pc && main[b.Section] != nil && main[b.Section] != pc:
-			place(a, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", b.Section, main[b.Section].p.URL))
+			place(a, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", b.Section, shown(main[b.Section].p.URL)))
 		case main[b.Section] == pc && main[a.Section] != nil && main[a.Section] != pc:
-			place(b, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", a.Section, main[a.Section].p.URL))
+			place(b, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", a.Section, shown(main[a.Section].p.URL)))
 		default:
 			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
 		}
@@ -231,17 +251,24 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 			main[best.Section] != nil && main[best.Section] != pc {
 			// The old menu has a «Сведения» group, this page is elsewhere in
 			// the menu, and the subsection has its own page in the group.
+			if c.strongName(pc, best.Section) != "" {
+				// Named as the subsection («Учебный план», «Преподаватели»):
+				// its content is the subsection's, wherever the menu had it.
+				place(best, fmt.Sprintf("в меню старого сайта вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
+				return
+			}
 			pc.free = true
-			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, main[best.Section].p.URL)}
+			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
 			return
 		}
 		place(best)
 	case main[best.Section] == pc && c.jointSection(best.Section):
 		place(best, fmt.Sprintf("главная страница раздела «%s» на сайте: у других страниц признаков этого раздела меньше", c.prof.Section(best.Section).Title))
-	case c.underRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
-		// Under «Сведения» in the old menu, with some sign of one subsection
-		// whose main page is another: a further page of that subsection.
-		place(best, fmt.Sprintf("в меню старого сайта под пунктом «%s»; ещё одна страница подраздела, его главная страница — %s", c.underRoot(pc.key), mainURL(main[best.Section])))
+	case c.inRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
+		// Under «Сведения» in the old menu or its folder, with some sign of
+		// one subsection whose main page is another: a further page of
+		// that subsection.
+		place(best, fmt.Sprintf("%s; ещё одна страница подраздела, его главная страница — %s", c.inRoot(pc.key), mainURL(main[best.Section])))
 	default:
 		pc.free = true
 	}
@@ -280,7 +307,7 @@ func mainURL(pc *pageCase) string {
 	if pc == nil {
 		return "не найдена"
 	}
-	return pc.p.URL
+	return shown(pc.p.URL)
 }
 
 // pull places the pages a section's main page links in its own text, when
@@ -307,7 +334,7 @@ func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase)
 				continue
 			}
 			q.free, q.section, q.conf = false, sec, 0.6
-			q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» с главной страницы раздела «%s» (%s)", l.Text, title, m.p.URL)}
+			q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» с главной страницы раздела «%s» (%s)", l.Text, title, shown(m.p.URL))}
 		}
 	}
 }
@@ -316,7 +343,8 @@ func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase)
 // site, in the place the old site's menu gave it (its menu path, and the
 // page of the menu item it was under), or under the page that links it.
 func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
-	pc.section, pc.conf = OtherSection, 0.6
+	pc.section = OtherSection
+	outside := len(pc.reasons) > 0 // the menu has it outside «Сведения», the subsection's page is another
 	var why string
 	entries := c.nav[pc.key]
 	for _, e := range entries {
@@ -331,7 +359,7 @@ func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
 		for _, r := range pc.p.Referrers {
 			if q := byKey[normURL(r.URL)]; q != nil && q != pc {
 				pc.parent = q.key
-				why = fmt.Sprintf("свободная страница нового сайта: на старом сайте — по ссылке «%s» со страницы %s", r.Anchor, r.URL)
+				why = fmt.Sprintf("свободная страница нового сайта: на старом сайте — по ссылке «%s» со страницы %s", r.Anchor, shown(r.URL))
 				break
 			}
 		}
@@ -342,6 +370,7 @@ func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
 	if pc.parent == pc.key {
 		pc.parent = ""
 	}
+	pc.conf = c.freeConfidence(pc, outside, len(pc.menu) > 0 || pc.parent != "")
 	reasons := []string{why}
 	if len(pc.cands) > 0 && pc.cands[0].Section != OtherSection && len(pc.reasons) == 0 {
 		reasons = append(reasons, fmt.Sprintf("признаков раздела %s мало (%.2f): %s", pc.cands[0].Section, pc.cands[0].Confidence, pc.cands[0].Reasons[0]))
@@ -358,4 +387,151 @@ func menuPath(p []string) string {
 		out += "«" + s + "»"
 	}
 	return out
+}
+
+// navBeatsTitle decides a conflict by the kinds of evidence: the site's
+// navigation (the menu item that links the page, its address) names the
+// page, while its title or headings may have been copied from another
+// page. It returns why section nav wins over section title, or "" when
+// nav has no strong navigation evidence or title has more than a title.
+func (c *classifier) navBeatsTitle(pc *pageCase, nav, title string) string {
+	type kinds struct {
+		navigation, content, other bool
+		shown                      string
+	}
+	strong := func(sec string) kinds {
+		var k kinds
+		for _, s := range pc.sigs {
+			if s.section != sec || s.context || s.weight < wStrong {
+				continue
+			}
+			switch s.src {
+			case evMenu, evAddress:
+				k.navigation = true
+			case evTitle, evHeading:
+				k.content = true
+				if k.shown == "" {
+					k.shown = s.reason
+				}
+			default:
+				k.other = true
+			}
+		}
+		return k
+	}
+	n, t := strong(nav), strong(title)
+	if !n.navigation || t.navigation || t.other || !t.content {
+		return ""
+	}
+	why := fmt.Sprintf("пункт меню и адрес страницы говорят о разделе «%s»; %s мог быть скопирован с другой страницы", c.prof.Section(nav).Title, t.shown)
+	if q := c.sameTitle[norm(pc.d.Title)]; len(q) > 1 {
+		for _, u := range q {
+			if u != pc.p.URL {
+				why += " (такой же заголовок у страницы " + shown(u) + ")"
+				break
+			}
+		}
+	}
+	return why
+}
+
+// newsByAddress returns the news candidate of a page whose address says
+// it is a news item (a dated address, a page in the news folder), when
+// nothing but its headline (its title, its address, the links to it)
+// names another section: no menu item, microdata or records.
+func (c *classifier) newsByAddress(pc *pageCase) (Candidate, bool) {
+	byAddress := false
+	for _, s := range pc.sigs {
+		if s.section == NewsSection && s.src == evAddress && !s.context && s.weight >= wNewsAncestor {
+			byAddress = true
+		}
+		if s.section != NewsSection && !s.context && (s.src == evMenu || s.src == evProps || s.src == evRecords) && s.weight >= wStrong {
+			return Candidate{}, false
+		}
+	}
+	if !byAddress {
+		return Candidate{}, false
+	}
+	for _, cd := range pc.cands {
+		if cd.Section == NewsSection {
+			return cd, true
+		}
+	}
+	return Candidate{}, false
+}
+
+// freeConfidence is how sure the plan is that a page belongs to no
+// mandated section: the less evidence it has for the likeliest mandated
+// one, the surer; a page the old site placed (its menu, the page linking
+// it) is surer than a stray one. A page kept free because the old menu
+// has it outside «Сведения» while the subsection has its own page there
+// rests on that rule alone.
+func (c *classifier) freeConfidence(pc *pageCase, outside, placed bool) float64 {
+	if outside {
+		return 0.7
+	}
+	base := 0.8
+	if placed {
+		base = 0.9
+	}
+	best := 0.0
+	for _, cd := range pc.cands {
+		if s := c.prof.Section(cd.Section); s != nil && (s.Mandated || c.isRootChild(cd.Section)) {
+			best = max(best, cd.Confidence)
+		}
+	}
+	return round2(base * (1 - best))
+}
+
+// listSections are the sections whose page is a list of items that are
+// pages of their own: the news and their items, the gallery and its
+// albums.
+var listSections = []string{NewsSection, "gallery"}
+
+// pullItems places the pages a list names: a page a news list's record
+// points to is a news item (with the list's date), and so is one the news
+// list links in its text, an album one the gallery links, when nothing
+// else places them and the old menu does not list them (a news item in a
+// flat address, /konkurs.html, says nothing of itself).
+func (c *classifier) pullItems(cases []*pageCase, byKey map[string]*pageCase) {
+	item := func(q *pageCase) bool { return q != nil && q.free && len(c.nav[q.key]) == 0 }
+	for _, pc := range cases {
+		for _, r := range pc.d.Records {
+			if r.Type != "news" || r.Fields["url"] == "" {
+				continue
+			}
+			if q := byKey[normURL(r.Fields["url"])]; item(q) && q != pc {
+				q.free, q.section, q.conf, q.date, q.item = false, NewsSection, 0.7, r.Fields["date"], true
+				q.reasons = []string{fmt.Sprintf("новость из ленты новостей на странице %s: «%s»", shown(pc.p.URL), collapse(r.Fields["title"]))}
+			}
+		}
+	}
+	for _, pc := range cases {
+		if !slices.Contains(listSections, pc.section) {
+			continue
+		}
+		title := c.prof.Section(pc.section).Title
+		for _, l := range pc.d.Links {
+			if !l.InContent || l.Attachment {
+				continue
+			}
+			if q := byKey[normURL(l.URL)]; item(q) && q != pc {
+				q.free, q.section, q.conf, q.item = false, pc.section, 0.6, pc.section == NewsSection
+				q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» со страницы раздела «%s» (%s)", l.Text, title, shown(pc.p.URL))}
+			}
+		}
+	}
+}
+
+// strongName returns the reason of the strongest evidence that names a
+// page as a section outright (its title, menu item or address matching
+// the section's name, not a word of it), or "".
+func (c *classifier) strongName(pc *pageCase, sec string) string {
+	why, w := "", 0.0
+	for _, s := range pc.sigs {
+		if s.section == sec && !s.context && s.src.named() && s.src != evRef && s.weight >= wTitleMost && s.weight > w {
+			why, w = s.reason, s.weight
+		}
+	}
+	return why
 }

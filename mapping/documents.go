@@ -2,11 +2,13 @@ package mapping
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"perenos/extract"
 	"perenos/store"
 )
 
@@ -14,6 +16,7 @@ import (
 // tokens (for titles and text) and as Latin skeletons (for file names).
 type docKindWords struct {
 	kind  string
+	words []string // as written in documents.yaml
 	stems [][]token
 	skel  [][]string
 }
@@ -48,7 +51,7 @@ func (t token) same(p token) bool {
 }
 
 func newDocKindWords(k DocumentKind) docKindWords {
-	out := docKindWords{kind: k.Kind}
+	out := docKindWords{kind: k.Kind, words: k.Words}
 	for _, w := range k.Words {
 		if st := (stemmer{}).tokens(w); len(st) > 0 {
 			for i := range st {
@@ -264,8 +267,8 @@ func (p *Profile) sectionsOfKind(kind string) []string {
 // is linked from, which counts only when the document says nothing.
 const (
 	wDocKind        = 0.85
-	wDocTitleExact  = 0.55
-	wDocTitlePhrase = 0.45
+	wDocTitleExact  = 0.7 // a document titled with a section's name («Отчёт о финансово-хозяйственной деятельности»)
+	wDocTitlePhrase = 0.6 // ... that holds a section's phrase («Приказ об организации горячего питания»)
 	wDocPage        = 0.7 // the linking page's section, when the document says nothing
 	wDocPageContext = 0.3 // ... when it does: a tie-breaker
 )
@@ -274,10 +277,10 @@ const (
 // text, file name or text, and the words of its title), and by the page
 // that links it only when the document itself says nothing.
 func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, placedAt map[string]string) []Candidate {
-	var own []signal
+	var sigs []signal
 	if it.DocKind != "" {
 		for _, sec := range c.prof.sectionsOfKind(it.DocKind) {
-			own = append(own, signal{sec, wDocKind, fmt.Sprintf("вид документа: %s (%s)", it.DocKind, kindFrom), false})
+			sigs = append(sigs, own(sec, wDocKind, evDocs, fmt.Sprintf("вид документа: %s (%s)", it.DocKind, kindFrom)))
 		}
 	}
 	text := c.st.stems(it.Title)
@@ -287,9 +290,9 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 		}
 		switch m, _ := matchShort(text, c.phrases[s.ID]); m {
 		case matchExact, matchMost:
-			own = append(own, signal{s.ID, wDocTitleExact, fmt.Sprintf("название документа «%s»", it.Title), false})
+			sigs = append(sigs, own(s.ID, wDocTitleExact, evTitle, fmt.Sprintf("название документа «%s»", it.Title)))
 		case matchPhrase:
-			own = append(own, signal{s.ID, wDocTitlePhrase, fmt.Sprintf("название документа «%s»", it.Title), false})
+			sigs = append(sigs, own(s.ID, wDocTitlePhrase, evTitle, fmt.Sprintf("название документа «%s»", it.Title)))
 		}
 	}
 	for _, r := range p.Referrers {
@@ -297,20 +300,24 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 		if !ok {
 			continue
 		}
-		w, why := wDocPage, fmt.Sprintf("файл по ссылке «%s» со страницы %s: сам документ о своём разделе не говорит", r.Anchor, r.URL)
-		if len(own) > 0 {
-			w, why = wDocPageContext, fmt.Sprintf("файл по ссылке «%s» со страницы %s", r.Anchor, r.URL)
+		w, why := wDocPage, fmt.Sprintf("файл по ссылке «%s» со страницы %s: сам документ о своём разделе не говорит", r.Anchor, shown(r.URL))
+		if len(sigs) > 0 {
+			w, why = wDocPageContext, fmt.Sprintf("файл по ссылке «%s» со страницы %s", r.Anchor, shown(r.URL))
 		}
-		own = append(own, signal{sec, w, why, true})
+		sigs = append(sigs, around(sec, w, why))
 		break
 	}
-	return combine(own)
+	return combine(sigs)
 }
 
 // genericAnchors are link texts that do not name the document.
 var genericAnchors = map[string]bool{"скачать": true, "подробнее": true, "здесь": true, "тут": true, "ссылка": true, "файл": true,
 	"открыть": true, "смотреть": true, "просмотреть": true, "читать": true, "далее": true, "download": true, "pdf": true, "doc": true,
-	"docx": true, "sitemap": true, "перейти": true, "ознакомиться": true, "посмотреть": true}
+	"docx": true, "sitemap": true, "перейти": true, "ознакомиться": true, "посмотреть": true, "загрузить": true, "документ": true,
+	"скачать файл": true, "открыть файл": true, "скачать документ": true, "открыть документ": true, "смотреть документ": true,
+	"посмотреть документ": true, "ссылка на документ": true, "читать далее": true, "читать полностью": true, "просмотр": true,
+	"загрузить документ": true, "скан": true, "скан-копия": true, "копия": true, "view": true, "open": true, "xls": true, "xlsx": true,
+	"rtf": true, "zip": true, "jpg": true, "ознакомиться с документом": true}
 
 // documentTitle names a file by the most telling text of the links to it
 // (not «скачать» or «подробнее»), or else by its file name.
@@ -318,7 +325,7 @@ func documentTitle(p *store.Page) string {
 	best := ""
 	for _, r := range p.Referrers {
 		t := collapse(r.Anchor)
-		if t == "" || genericAnchors[strings.ToLower(strings.Trim(t, " .:()[]"))] || isFileSize(t) {
+		if genericTitle(t) {
 			continue
 		}
 		if utf8.RuneCountInString(t) > utf8.RuneCountInString(best) {
@@ -329,6 +336,31 @@ func documentTitle(p *store.Page) string {
 		return p.FileName
 	}
 	return best
+}
+
+// genericTitle reports whether a link's text says nothing of the file it
+// links: empty, «Скачать», «Смотреть», a size, a file name.
+func genericTitle(t string) bool {
+	t = collapse(t)
+	l := strings.ToLower(strings.Trim(t, " .:()[]«»\"-–—"))
+	return l == "" || genericAnchors[l] || isFileSize(t) || looksFileName(t)
+}
+
+// looksFileName recognises a link text that is a file's name
+// (scan_0012.pdf, Prikaz-45.docx, DOC001).
+func looksFileName(t string) bool {
+	if t == "" || strings.ContainsAny(t, " \t") {
+		return false
+	}
+	if u, err := url.Parse(t); err == nil && extract.IsAttachmentURL(u) {
+		return true
+	}
+	for _, r := range t {
+		if r > 127 {
+			return false
+		}
+	}
+	return strings.ContainsAny(t, "_0123456789")
 }
 
 // isFileSize recognises link texts that are only a file's size or type

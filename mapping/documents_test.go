@@ -72,3 +72,19 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+// A file linked by a bare «скачать» takes its title from the list's words
+// around the link (the page's document record), and its kind from that.
+func TestDocumentTitleFromTheList(t *testing.T) {
+	plan := Build(profiles(t)[store.Preschool], loadFixSite(t, "ds7-flatphp", store.Preschool), Options{})
+	for _, c := range []struct{ file, title, kind, section string }{
+		{"d01.pdf", "Устав МАДОУ № 7", "устав", "sveden/document"},
+		{"d09.pdf", "Договор об оказании платных образовательных услуг (образец)", "договор об оказании платных услуг", "sveden/paid_edu"},
+		{"d05.pdf", "Коллективный договор", "коллективный договор", "sveden/document"},
+	} {
+		it, sec := itemOf(plan, fixHost+"/docs/"+c.file)
+		if it.Title != c.title || it.DocKind != c.kind || sec != c.section {
+			t.Errorf("%s: %q (%s) in %s, want %q (%s) in %s", c.file, it.Title, it.DocKind, sec, c.title, c.kind, c.section)
+		}
+	}
+}

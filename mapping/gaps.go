@@ -84,9 +84,17 @@ func gaps(prof *Profile, plan *Plan, in Input, st stemmer) []Gap {
 			out = append(out, Gap{Section: section, Item: "«" + it.Title + "»", Why: "документ выложен сканом без текстового слоя: нужна машиночитаемая версия (" + it.SourceURL + ")"})
 		}
 	}
+	// A file stored on another host is not carried: the admin downloads
+	// it and attaches it where the plan put its link.
+	elsewhereGap := func(section string, it Item) {
+		if it.Kind == KindDocument && it.Elsewhere != "" && it.Blob == "" {
+			out = append(out, Gap{Section: section, Item: "«" + it.Title + "»", Why: "файл хранится на другом сайте (" + it.Elsewhere + "): скачайте его по ссылке " + it.SourceURL + " и приложите к документу"})
+		}
+	}
 	for _, sp := range plan.Sections {
 		for _, it := range sp.Items {
 			scanGap(sp.ID, it)
+			elsewhereGap(sp.ID, it)
 		}
 	}
 	for _, it := range plan.Unplaced {
@@ -95,6 +103,7 @@ func gaps(prof *Profile, plan *Plan, in Input, st stemmer) []Gap {
 			section = it.Candidates[0].Section
 		}
 		scanGap(section, it)
+		elsewhereGap(section, it)
 	}
 	return out
 }

@@ -122,7 +122,7 @@ func siteNav(in Input, pages []*store.Page) map[string][]navEntry {
 			}
 		}
 		base, _ := url.Parse(s.p.URL)
-		m := &menuReader{base: base, template: template, pre: map[*html.Node]label{}, li: map[*html.Node]label{}}
+		m := &menuReader{base: base, template: template, pre: map[*html.Node]label{}, li: map[*html.Node]label{}, blocks: map[*html.Node]bool{}}
 		m.read(root, out)
 	}
 	return out
@@ -134,6 +134,16 @@ type menuReader struct {
 	base     *url.URL
 	template map[string]bool
 	pre, li  map[*html.Node]label
+	blocks   map[*html.Node]bool // linkBlock, read once per element
+}
+
+func (m *menuReader) linkBlock(n *html.Node) bool {
+	if b, ok := m.blocks[n]; ok {
+		return b
+	}
+	b := linkBlock(n)
+	m.blocks[n] = b
+	return b
 }
 
 // label is a menu group's label and the page it links, if any.
@@ -176,10 +186,7 @@ func (m *menuReader) entry(a *html.Node) (navEntry, string, bool) {
 	}
 	u.Fragment = ""
 	key := normURL(u.String())
-	text := collapse(nodeText(a, maxLabel*8))
-	if text == "" {
-		text = attr(a, "title")
-	}
+	text := linkText(a)
 	if !m.template[key+"\x00"+text] || text == "" {
 		return navEntry{}, "", false
 	}
@@ -191,7 +198,7 @@ func (m *menuReader) entry(a *html.Node) (navEntry, string, bool) {
 		switch {
 		case p.DataAtom == atom.Li && p != own:
 			l = m.liLabel(p, child)
-		case isList(p) || wrapsList(p, child):
+		case isList(p) || wrapsList(p, child) || p.DataAtom != atom.Li && m.linkBlock(p):
 			l = m.precedingLabel(p)
 		}
 		if l.text != "" && l.text != text && !navNoise[norm(l.text)] && (len(e.groups) == 0 || e.groups[0] != l.text) {
@@ -206,6 +213,54 @@ func (m *menuReader) entry(a *html.Node) (navEntry, string, bool) {
 }
 
 func isList(n *html.Node) bool { return n.DataAtom == atom.Ul || n.DataAtom == atom.Ol }
+
+// linkText is what a link says, as extract reads it: its text, else its
+// title, else the alt text of its picture (a menu of image buttons).
+func linkText(a *html.Node) string {
+	t := collapse(nodeText(a, maxLabel*8))
+	if t == "" {
+		t = attr(a, "title")
+	}
+	if t == "" {
+		if img := find(a, func(n *html.Node) bool { return n.DataAtom == atom.Img }); img != nil {
+			t = attr(img, "alt")
+		}
+	}
+	return t
+}
+
+// linkBlock reports whether n is a block of links with little else (the
+// menus of old table layouts: links in a paragraph or a cell, one a line):
+// like a list, it takes the label written just before it.
+func linkBlock(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.P, atom.Div, atom.Td, atom.Span, atom.Nav, atom.Section:
+	default:
+		return false
+	}
+	links, other := 0, 0
+	var walk func(*html.Node)
+	walk = func(x *html.Node) {
+		if links > 40 || other > maxLabel {
+			return
+		}
+		switch {
+		case x.Type == html.ElementNode && x.DataAtom == atom.A:
+			links++
+			return
+		case x.Type == html.ElementNode && (x.DataAtom == atom.Ul || x.DataAtom == atom.Ol || x.DataAtom == atom.Table):
+			other += maxLabel + 1 // a list or a table inside: a wrapper of a structured menu, not a block of links
+			return
+		case x.Type == html.TextNode:
+			other += utf8.RuneCountInString(strings.TrimSpace(x.Data))
+		}
+		for c := x.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return links >= 2 && other <= 2*links
+}
 
 // wrapsList reports whether n is a plain wrapper (div, nav) whose only
 // element child is child, itself a list or such a wrapper: the label
@@ -281,10 +336,30 @@ func (m *menuReader) readPreceding(n *html.Node) label {
 		return label{}
 	}
 	t := collapse(nodeText(prev, maxLabel*8))
+	if a := findA(prev); t == "" && a != nil {
+		t = linkText(a) // an image button
+	}
 	if t == "" || utf8.RuneCountInString(t) > maxLabel || countA(prev) > 1 {
 		return label{}
 	}
-	return label{t, m.linkOf(findA(prev))}
+	link := m.linkOf(findA(prev))
+	if m.isHome(link) {
+		return label{} // the site's name linking its home page (a navbar's brand), not a group of the menu
+	}
+	return label{t, link}
+}
+
+// isHome reports whether a normalised URL is the site's home page.
+func (m *menuReader) isHome(u string) bool {
+	if u == "" {
+		return false
+	}
+	p, err := url.Parse(u)
+	if err != nil || !strings.EqualFold(p.Host, m.base.Host) {
+		return false
+	}
+	segs := pathSegments(p.Path)
+	return len(segs) == 0 && p.RawQuery == ""
 }
 
 // linkOf is the normalised URL a link names, or "".

@@ -26,7 +26,11 @@ type Override struct {
 // that a review decision can tell when the source changed under it.
 func SourceHash(it *Item) string {
 	h := sha256.New()
-	for _, s := range []string{it.Kind, it.Title, it.Body, it.Blob} {
+	title := it.Title
+	if it.Kind == KindRecord {
+		title = recordSourceTitle(it.DocKind, it.Fields) // its Russian name is made from its fields
+	}
+	for _, s := range []string{it.Kind, title, it.Body, it.Blob} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -64,6 +68,9 @@ func ApplyOverrides(p *Plan, ovs []Override) (orphans []string) {
 		if ov.Body != nil {
 			it.Body = *ov.Body
 			it.Edited = true
+		}
+		if ov.Title != nil || ov.Body != nil {
+			it.PersonalData, _ = PersonalData(&it) // what the edit left
 		}
 		who := ov.Actor
 		switch {

@@ -79,3 +79,40 @@ func TestRecordOverrideMarksChangedFields(t *testing.T) {
 		}
 	}
 }
+
+// Records are named in Russian now («Педагог: …», was «teachingStaff: …»);
+// their source hash is the one the previous version wrote, so review
+// decisions made before keep their source and are not marked changed.
+func TestRecordNamesKeepSourceHash(t *testing.T) {
+	cl := newClassifier(profiles(t)[store.School], Input{Org: &store.Org{ID: "1", Type: store.School}})
+	it := cl.recordItem("http://s.example/sveden/employees.html", 0, records.Record{Type: "teachingStaff", Fields: map[string]string{"fio": "Алёшина Ольга Петровна", "post": "учитель"}})
+	if it.Title != "Педагог: Алёшина Ольга Петровна" {
+		t.Errorf("title %q, want «Педагог: Алёшина Ольга Петровна»", it.Title)
+	}
+	const before = "f0cfdebd30d8ba47" // SourceHash of this record as the previous version named it
+	if got := SourceHash(&it); got != before {
+		t.Errorf("source hash %s, want %s (the previous version's)", got, before)
+	}
+}
+
+func TestRecordTitlesInRussian(t *testing.T) {
+	cl := newClassifier(profiles(t)[store.School], Input{Org: &store.Org{ID: "1", Type: store.School}})
+	for _, c := range []struct {
+		typ    string
+		fields map[string]string
+		want   string
+	}{
+		{"contact", map[string]string{"phone": "8 (3955) 52-17-07"}, "Телефон: 8 (3955) 52-17-07"},
+		{"contact", map[string]string{"email": "school@example.ru", "phone": "8 (3955) 52-17-07", "address": "г. Ангарск, 84 квартал, 17"}, "Адрес: г. Ангарск, 84 квартал, 17"},
+		{"staff", map[string]string{"fio": "Гусева Т. Н.", "post": "директор"}, "Руководитель: Гусева Т. Н."},
+		{"staff", map[string]string{"fio": "Лаптева И. О.", "post": "учитель химии"}, "Педагог: Лаптева И. О."},
+		{"staff", map[string]string{"fio": "Орлов Д. С.", "post": "завхоз"}, "Сотрудник: Орлов Д. С."},
+		{"uchredLaw", map[string]string{"nameUchred": "Администрация города"}, "Учредитель: Администрация города"},
+		{"sveden", map[string]string{}, "Основные сведения"},
+		{"somethingNew", map[string]string{"name": "Значение"}, "Сведения: Значение"},
+	} {
+		if got := cl.recordItem("http://s.example/x.html", 0, records.Record{Type: c.typ, Fields: c.fields}).Title; got != c.want {
+			t.Errorf("%s %v: %q, want %q", c.typ, c.fields, got, c.want)
+		}
+	}
+}

@@ -27,7 +27,8 @@ type Candidate struct {
 	Section    string   `json:"section"`
 	Confidence float64  `json:"confidence"`
 	Reasons    []string `json:"reasons"`
-	direct     float64  // the part of Confidence from the item's own evidence, not its context
+	direct     float64  // the part of Confidence from the item's own strong evidence, not its context
+	self       bool     // some of the evidence is the item's own
 }
 
 // Item is one piece of legacy content in a plan.
@@ -63,7 +64,16 @@ type Item struct {
 	// Warning is a problem a person must fix that does not stop the
 	// migration, such as a scanned document that is not machine-readable.
 	Warning string `json:"warning,omitempty"`
-	home    string
+	// Elsewhere is, for a document whose file is stored on another host
+	// (a cloud drive, another site), that host: the migration cannot
+	// carry the file as bytes, so the item has its link and no file until
+	// the admin downloads and attaches it (Warning says so).
+	Elsewhere string `json:"elsewhere,omitempty"`
+	// PersonalData says why the item looks like personal data of private
+	// persons (a list of children, patients, birth dates, home addresses;
+	// 152-ФЗ), "" when it does not: the admin decides whether it goes.
+	PersonalData string `json:"personal_data,omitempty"`
+	home         string
 }
 
 // SectionPlan is a target section with the items placed in it.
@@ -174,13 +184,13 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		d := in.Docs[p.URL]
 		switch {
 		case p.FinalURL != "" && p.OK() && hasPage(in.Pages, p.FinalURL):
-			it.Reason, it.CopyOf = "перенаправление на "+p.FinalURL+", страница учтена там", p.FinalURL
+			it.Reason, it.CopyOf = "перенаправление на "+shown(p.FinalURL)+", страница учтена там", p.FinalURL
 		case !p.OK():
 			it.Reason = excludedWhy(p)
 		case d == nil:
 			it.Reason = "содержимое не извлечено (см. журнал извлечения)"
 		case copyOf[p.URL] != "":
-			it.Reason, it.CopyOf = "копия страницы "+copyOf[p.URL], copyOf[p.URL]
+			it.Reason, it.CopyOf = "копия страницы "+shown(copyOf[p.URL]), copyOf[p.URL]
 			if d.Print {
 				it.Reason += " (версия для печати или для слабовидящих)"
 			}
@@ -193,7 +203,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		if it.Reason != "" {
 			plan.Excluded = append(plan.Excluded, it)
 			if d != nil {
-				excludeRecords(plan, p.URL, d, "запись страницы, исключённой из переноса: "+it.Reason)
+				cl.excludeRecords(plan, p.URL, d, "запись страницы, исключённой из переноса: "+it.Reason)
 			}
 			continue
 		}
@@ -216,6 +226,8 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			if pc.section == NewsSection {
 				if date, ok := newsItem(p.URL, prof.Section(NewsSection)); ok {
 					it.Kind, it.Date = KindNews, date
+				} else if pc.item {
+					it.Kind, it.Date = KindNews, pc.date // named by the news list
 				}
 			}
 			placeCase(plan, it, pc, placedAt)
@@ -224,17 +236,23 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			recs = append(recs, pageRecord{p.URL, i, r})
 		}
 	}
-	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
 	blobs := map[store.BlobID]string{}
+	listed := listedTitles(in.Docs)
 	for _, p := range pages {
 		if p.Kind != store.KindAttachment {
 			continue
 		}
 		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindDocument, FileName: p.FileName, Size: p.Size, Blob: p.Blob.String()}
 		it.Title = documentTitle(p)
+		if t := listed[normURL(p.URL)]; t != "" && (it.Title == p.FileName || genericTitle(it.Title)) {
+			it.Title = t // «Устав — скачать»: the list's words, not the link's
+		}
 		at, read := in.Attach[p.URL]
 		var kindFrom string
 		it.DocKind, kindFrom = prof.kindOf(cl.st, it.Title, p.FileName, at.Text)
+		if it.DocKind == "" {
+			it.DocKind, kindFrom = cl.listingKind(p)
+		}
 		if read {
 			switch {
 			case at.Scan:
@@ -249,14 +267,18 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			continue
 		}
 		if first, ok := blobs[p.Blob]; ok && !p.Blob.IsZero() {
-			it.Reason, it.CopyOf = "копия файла "+first+" (тот же файл по другому адресу)", first
+			it.Reason, it.CopyOf = "копия файла "+shown(first)+" (тот же файл по другому адресу)", first
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}
 		blobs[p.Blob] = p.URL
 		place(plan, it, cl.classifyDocument(p, it, kindFrom, placedAt), opt.Threshold, nil)
 	}
+	// Records last: one that only points to a page or file says whether
+	// that one is migrated.
+	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
 	plan.Gaps = gaps(prof, plan, in, cl.st)
+	plan.flagPersonalData()
 	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
 	return plan
 }
@@ -322,6 +344,7 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 	type cand struct {
 		url   string
 		print bool
+		title string // norm
 	}
 	better := func(a, b cand) bool { // is a a better original than b?
 		if a.print != b.print {
@@ -332,26 +355,43 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 		}
 		return a.url < b.url
 	}
-	byTitle, byText := map[string]cand{}, map[uint64]cand{}
+	// A text is a copy only under the same title (or one that begins with
+	// the other's: «Основные сведения (печать)»), or where a title says
+	// nothing (none, or the site's name on most pages): pages that say
+	// «Страница в разработке», or whose main text the extraction could
+	// not tell from the template, are different pages when their titles
+	// say so.
+	titles := map[string]int{}
+	n := 0
+	for _, p := range pages {
+		if d := docs[p.URL]; p.Kind == store.KindPage && p.OK() && d != nil {
+			titles[norm(d.Title)]++
+			n++
+		}
+	}
+	sameTitle := func(a, b cand) bool {
+		common := func(t string) bool { return t == "" || n >= 5 && titles[t]*2 > n }
+		return a.print || b.print || common(a.title) || common(b.title) ||
+			strings.HasPrefix(a.title, b.title) || strings.HasPrefix(b.title, a.title)
+	}
+	byTitle := map[string]cand{}
+	byText := map[uint64][]cand{}
 	texts := map[string]uint64{} // page URL → its normalised text's hash, when long enough to compare
 	for _, p := range pages {
 		d := docs[p.URL]
 		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
-		c := cand{p.URL, d.Print}
-		if !d.Print {
-			if t := norm(d.Title); t != "" {
-				if o, ok := byTitle[t]; !ok || better(c, o) {
-					byTitle[t] = c
-				}
+		t, size := normHash(d.Text)
+		c := cand{p.URL, d.Print, norm(d.Title)}
+		if !d.Print && c.title != "" {
+			if o, ok := byTitle[c.title]; !ok || better(c, o) {
+				byTitle[c.title] = c
 			}
 		}
-		if t, n := normHash(d.Text); n >= 80 {
+		if size >= 80 {
 			texts[p.URL] = t
-			if o, ok := byText[t]; !ok || better(c, o) {
-				byText[t] = c
-			}
+			byText[t] = append(byText[t], c)
 		}
 	}
 	for _, p := range pages {
@@ -365,10 +405,24 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 				continue
 			}
 		}
-		if t, ok := texts[p.URL]; ok {
-			if o := byText[t]; o.url != p.URL {
-				out[p.URL] = o.url
+		t, ok := texts[p.URL]
+		if !ok {
+			continue
+		}
+		self := cand{}
+		for _, c := range byText[t] {
+			if c.url == p.URL {
+				self = c
 			}
+		}
+		var orig *cand
+		for i, c := range byText[t] {
+			if c.url != p.URL && sameTitle(self, c) && better(c, self) && (orig == nil || better(c, *orig)) {
+				orig = &byText[t][i]
+			}
+		}
+		if orig != nil {
+			out[p.URL] = orig.url
 		}
 	}
 	return out

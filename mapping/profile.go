@@ -79,6 +79,9 @@ type Profile struct {
 	kindIndex      kindIndex // Kinds by their phrases' first words
 	prepare        sync.Once
 	phrases, slugs map[string][]phrase
+	names          map[string][]phrase // phrases and the words of the section's document kinds
+	postPhrases    map[string][]phrase // Posts, stemmed
+	shortIdx       shortIndex
 	bodyIdx        bodyIndex
 }
 
@@ -93,6 +96,12 @@ func (p *Profile) Section(id string) *Section {
 		}
 	}
 	return nil
+}
+
+// posts returns a section's Posts, stemmed.
+func (p *Profile) posts(id string) []phrase {
+	p.matchers()
+	return p.postPhrases[id]
 }
 
 // Profiles holds one profile per organisation type.

@@ -3,37 +3,33 @@ package mapping
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 
 	"perenos/extract"
 	"perenos/extract/records"
+	"perenos/store"
 )
 
 // recordItem makes the plan item of the i-th structured record of a page.
 // Its key and source URL carry the record's place on the page, so that
 // each record is one item.
-func recordItem(pageURL string, i int, r records.Record) Item {
+func (c *classifier) recordItem(pageURL string, i int, r records.Record) Item {
 	frag := fmt.Sprintf("record-%d-%s", i+1, r.Type)
 	it := Item{Key: itemKey(pageURL) + "#" + frag, SourceURL: stripFragment(pageURL) + "#" + frag, Kind: KindRecord, DocKind: r.Type}
 	it.Fields = make(map[string]string, len(r.Fields))
 	for k, v := range r.Fields {
 		it.Fields[k] = v
 	}
-	it.Title = r.Type
-	for _, k := range []string{"fio", "name", "title", "nameUchred", "objName", "eduName", "post", "address"} {
-		if v := strings.TrimSpace(r.Fields[k]); v != "" {
-			it.Title = r.Type + ": " + v
-			break
-		}
-	}
+	it.Title = recordTitle(r.Type, r.Fields, c.postSection(r.Fields["post"]))
 	return it
 }
 
 // excludeRecords excludes the records of an excluded page, for the same reason.
-func excludeRecords(plan *Plan, pageURL string, d *extract.Document, why string) {
+func (c *classifier) excludeRecords(plan *Plan, pageURL string, d *extract.Document, why string) {
 	for i, r := range d.Records {
-		it := recordItem(pageURL, i, r)
+		it := c.recordItem(pageURL, i, r)
 		it.Reason = why
 		plan.Excluded = append(plan.Excluded, it)
 	}
@@ -88,31 +84,20 @@ func (c *classifier) classifyRecord(r records.Record, pageURL, pageSection strin
 	for _, s := range c.secs {
 		for _, t := range s.Records {
 			if strings.ToLower(t) == typ {
-				sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("запись вида «%s»", r.Type), false})
+				sigs = append(sigs, own(s.ID, w, evRecords, fmt.Sprintf("запись вида «%s»", lowerFirst(RecordKindName(r.Type)))))
 				break
 			}
 		}
 	}
-	if post := strings.TrimSpace(r.Fields["post"]); post != "" {
-		ps := c.st.stems(post)
-		best, bestLen := "", 0
-		for _, s := range c.secs {
-			for _, ph := range newPhrases(s.Posts) {
-				if subsequence(ps, ph.stems) && len(ph.stems) > bestLen {
-					best, bestLen = s.ID, len(ph.stems)
-				}
-			}
-		}
-		if best != "" {
-			sigs = append(sigs, signal{best, 0.75, fmt.Sprintf("должность «%s»", post), false})
-		}
+	if best := c.postSection(r.Fields["post"]); best != "" {
+		sigs = append(sigs, own(best, 0.75, evRecords, fmt.Sprintf("должность «%s»", strings.TrimSpace(r.Fields["post"]))))
 	}
 	switch {
 	case pageSection != "":
-		sigs = append(sigs, signal{pageSection, 0.65, "запись со страницы " + stripFragment(pageURL), true})
+		sigs = append(sigs, around(pageSection, 0.65, "запись со страницы "+shown(stripFragment(pageURL))))
 	case len(pageCands) > 0:
 		for _, pc := range pageCands[:min(2, len(pageCands))] {
-			sigs = append(sigs, signal{pc.Section, pc.Confidence * 0.6, "запись со страницы " + stripFragment(pageURL) + ", которая сама ждёт проверки", true})
+			sigs = append(sigs, around(pc.Section, pc.Confidence*0.6, "запись со страницы "+shown(stripFragment(pageURL))+", которая сама ждёт проверки"))
 		}
 	}
 	return combine(sigs)
@@ -164,10 +149,30 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 			keep[sig] = i
 		}
 	}
+	excluded := map[string]bool{} // items the plan excludes, by URL
+	for _, it := range plan.Excluded {
+		excluded[it.SourceURL] = true
+	}
+	elsewhere := map[string]bool{} // documents stored elsewhere already in the plan, by URL
 	for i, pr := range recs {
-		it := recordItem(pr.page, pr.i, pr.r)
+		if elsewhereRecord(pr.r) && duplicateOf(pr.r, pr.page, known) == "" {
+			// on another host, and not fetched with the site (an alias of the
+			// site's, or its old domain, is fetched: then it is that file)
+			it, ok := cl.elsewhereItem(pr.page, pr.r)
+			if !ok || elsewhere[it.SourceURL] {
+				continue // the same file listed again: once is enough
+			}
+			elsewhere[it.SourceURL] = true
+			ref := &store.Page{URL: it.SourceURL, Referrers: []store.Ref{{URL: pr.page, Anchor: it.Title}}}
+			place(plan, it.Item, cl.classifyDocument(ref, it.Item, it.kindFrom, placedAt), threshold, nil)
+			continue
+		}
+		it := cl.recordItem(pr.page, pr.i, pr.r)
 		if dup := duplicateOf(pr.r, pr.page, known); dup != "" {
-			it.Reason = "запись повторяет " + dup + ", которая переносится сама"
+			it.Reason = "запись повторяет " + shown(dup) + ", которая переносится отдельно"
+			if excluded[dup] {
+				it.Reason = "запись лишь ссылается на " + shown(dup) + ", а та тоже исключена из переноса"
+			}
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}
@@ -178,4 +183,44 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 		}
 		place(plan, it, cl.classifyRecord(pr.r, pr.page, placedAt[pr.page], pageCands[pr.page]), threshold, nil)
 	}
+}
+
+// ElsewhereWarning is what the admin reads about a document stored on
+// another host.
+const ElsewhereWarning = "файл хранится на другом сайте: скачайте и приложите файл"
+
+// elsewhereItem makes the document item of a listed file stored on
+// another host: its link, its title and kind, no file.
+func (c *classifier) elsewhereItem(pageURL string, r records.Record) (elsewhereDoc, bool) {
+	u, err := url.Parse(strings.TrimSpace(r.Fields["url"]))
+	if err != nil || u.Host == "" {
+		return elsewhereDoc{}, false
+	}
+	u.Fragment = ""
+	host := r.Fields[records.ElsewhereField]
+	it := Item{Key: "//" + strings.ToLower(u.Host) + itemKey(u.String()), SourceURL: u.String(), Kind: KindDocument, Elsewhere: host,
+		Warning: ElsewhereWarning + " (" + host + ")"}
+	if name := path.Base(u.Path); extract.IsAttachmentURL(u) {
+		it.FileName = name
+	}
+	it.Title = collapse(r.Fields["title"])
+	if genericTitle(it.Title) {
+		it.Title = nameOr(it.FileName, "документ на "+host)
+	}
+	d := elsewhereDoc{Item: it}
+	d.DocKind, d.kindFrom = c.prof.kindOf(c.st, it.Title, it.FileName, "")
+	return d, true
+}
+
+// elsewhereDoc is a document item stored elsewhere and how its kind was told.
+type elsewhereDoc struct {
+	Item
+	kindFrom string
+}
+
+func nameOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }

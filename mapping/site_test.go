@@ -136,7 +136,7 @@ func TestWholeSiteDecides(t *testing.T) {
 	plan := Build(prof, in, Options{})
 	for _, c := range []struct{ page, want, why string }{
 		{"mesta.html", "sveden/vacant", "главная страница раздела"},
-		{"gazeta.html", OtherSection, "вне раздела"},
+		{"gazeta.html", OtherSection, "«Школьная жизнь» › «Документы газеты»"}, // one word of «Документы», in its title and menu item: one piece of evidence
 		{"polozhenie.html", "sveden/document", "с главной страницы раздела"},
 		{"dokumenty.html", "sveden/document", ""},
 		{"osnovnye.html", "sveden/common", ""},
@@ -269,5 +269,65 @@ func TestSamePathOnTwoHostsOnce(t *testing.T) {
 	}
 	if copy == nil || copy.CopyOf != "http://www.s.example/sveden/common.html" {
 		t.Errorf("the copy on the alias host: %+v", copy)
+	}
+}
+
+// The site's name before a navbar's list links the home page: it is the
+// brand, not a group of the menu («Родителям» › «Адаптация», not «Детский
+// сад № 7 «Солнышко»» › «Родителям» › «Адаптация»).
+func TestMenuBrandIsNoGroup(t *testing.T) {
+	in := loadFixSite(t, "ds7-flatphp", store.Preschool)
+	es := siteNav(in, in.Pages)[fixHost+"/adaptation.php"]
+	if len(es) != 1 || !slices.Equal(es[0].path(), []string{"Родителям", "Адаптация"}) {
+		t.Errorf("adaptation.php in the menu: %+v, want «Родителям» › «Адаптация»", es)
+	}
+}
+
+// Reasons show addresses decoded, as a person reads them.
+func TestShownURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://s.example/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F/%D1%84%D1%85%D0%B4.html": "http://s.example/сведения/фхд.html",
+		"http://s.example/a%20b.html": "http://s.example/a b.html",
+		"http://s.example/%0Aevil":    "http://s.example/%0Aevil",  // a control character stays escaped
+		"http://s.example/%FF.html":   "http://s.example/%FF.html", // not text
+		"http://s.example/%zz":        "http://s.example/%zz",
+	} {
+		if got := shown(in); got != want {
+			t.Errorf("shown(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// An old table layout's menu is paragraphs of links, its «Сведения» item
+// a picture (its name only in the alt text) before the block of the
+// subsections' links: the block takes the picture's label as its group.
+func TestFlatMenuGroups(t *testing.T) {
+	in := loadFixSite(t, "ds3-cyrillic", store.Preschool)
+	nav := siteNav(in, in.Pages)
+	root := "Сведения об образовательной организации"
+	for _, c := range []struct {
+		page   string
+		path   []string
+		parent string
+	}{
+		{"/s15.html", []string{root, "Стандарты"}, fixHost + "/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F.html"},
+		{"/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F/%D1%84%D1%85%D0%B4.html", []string{root, "Финансово-хозяйственная деятельность"}, fixHost + "/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F.html"},
+		{"/%D1%81%D0%B2%D0%B5%D0%B4%D0%B5%D0%BD%D0%B8%D1%8F.html", []string{root}, ""},
+		{"/%D0%B3%D1%80%D1%83%D0%BF%D0%BF%D1%8B.html", []string{"Наши группы"}, ""},
+	} {
+		es := nav[fixHost+c.page]
+		if len(es) != 1 || !slices.Equal(es[0].path(), c.path) || es[0].parent != c.parent {
+			t.Errorf("%s: %+v, want %q under %q", shown(c.page), es, c.path, c.parent)
+		}
+	}
+}
+
+// A news item at a flat address (/konkurs-yunyh-pianistov.html) says
+// nothing of itself; the news list names it, with its date.
+func TestNewsListNamesItsItems(t *testing.T) {
+	plan := Build(profiles(t)[store.School], loadFixSite(t, "dshi2-folders", store.School), Options{})
+	it, sec := findItem(plan, fixHost+"/konkurs-yunyh-pianistov.html")
+	if sec != NewsSection || it.Kind != KindNews || it.Date != "2024-12-02" {
+		t.Errorf("in %q as %s dated %q, want a news item of 2024-12-02; reasons %v", sec, it.Kind, it.Date, it.Reasons)
 	}
 }

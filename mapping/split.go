@@ -30,11 +30,18 @@ type part struct {
 //     stay together as the page of the whole section (the profile's root).
 //
 // Otherwise the page stays one piece.
-func (c *classifier) split(d *extract.Document, cands []Candidate) []part {
+func (c *classifier) split(d *extract.Document, cands []Candidate, sigs []signal) []part {
 	if len(cands) == 0 || d.Markdown == "" {
 		return nil
 	}
 	lines := strings.Split(d.Markdown, "\n")
+	if c.namedSubsection(sigs) {
+		// The page's name is one subsection's («Документы»): its headings
+		// group what it lists («Финансово-хозяйственная деятельность» over
+		// the plan of that activity); they are not parts of other
+		// subsections. A combined page's name names two of them.
+		return nil
+	}
 	hs := c.headingsOf(lines, norm(d.Title), false)
 	if out := c.splitCombined(lines, hs, cands); out != nil {
 		return out
@@ -43,6 +50,25 @@ func (c *classifier) split(d *extract.Document, cands []Candidate) []part {
 		return out
 	}
 	return c.splitWhole(lines, c.headingsOf(lines, norm(d.Title), true), d.Title, cands)
+}
+
+// namedSubsection reports whether the page's own name (its title, menu
+// item, address or the links to it) names one subsection of the root
+// outright, and only one: not the root, not two, not nothing.
+func (c *classifier) namedSubsection(sigs []signal) bool {
+	named, mentioned := "", map[string]bool{}
+	for _, s := range sigs {
+		if s.context || !c.isRootChild(s.section) {
+			continue
+		}
+		if s.src.named() && s.weight >= wTitleMost {
+			named = s.section
+		}
+		if (s.src == evTitle || s.src == evMenu) && s.weight >= wTitleWord {
+			mentioned[s.section] = true // «Руководство. Педагогический состав» mentions two
+		}
+	}
+	return named != "" && len(mentioned) <= 1
 }
 
 // heading is a heading line of a page's Markdown and the subsection it names.
@@ -189,11 +215,11 @@ func (c *classifier) parts(lines []string, top []heading, cands []Candidate, res
 		if s == rest {
 			why = "вводная часть страницы и блоки, которые не называют подраздела: страница всего раздела"
 		}
-		sigs := []signal{{s, wTitleExact, why, false}}
+		sigs := []signal{own(s, wTitleExact, evHeading, why)}
 		for _, pc := range cands {
 			if pc.Section == s {
 				for _, r := range pc.Reasons {
-					sigs = append(sigs, signal{s, pc.Confidence, r, false})
+					sigs = append(sigs, own(s, pc.Confidence, evHeading, r))
 				}
 				break
 			}

@@ -189,9 +189,21 @@ const (
 )
 
 // matchShort says how well the best of phrases matches a short text, and which.
+//
+// A phrase covering most of a text counts as most of it only when it
+// holds the text's first word: a Russian name puts its head first, and
+// «Аттестация педагогических работников» is about attestation, its
+// uncovered head, not about «педагогические работники».
 func matchShort(text []string, ps []phrase) (int, string) {
 	best, which := matchNone, ""
 	n := contentWords(text)
+	head := ""
+	for _, w := range text {
+		if !stopWords[w] {
+			head = w
+			break
+		}
+	}
 	for _, p := range ps {
 		if !subsequence(text, p.stems) {
 			continue
@@ -201,7 +213,7 @@ func matchShort(text []string, ps []phrase) (int, string) {
 		switch {
 		case pc == n:
 			m = matchExact
-		case pc >= 1 && float64(pc)/float64(n) >= 0.6:
+		case pc >= 1 && float64(pc)/float64(n) >= 0.6 && slices.Contains(p.stems, head):
 			m = matchMost
 		case pc >= 2:
 			m = matchPhrase

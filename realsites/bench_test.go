@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -94,8 +95,15 @@ func TestBenchOneSite(t *testing.T) {
 	if len(res.Misses) != sc.Pages-sc.Right+sc.Docs-sc.DocsRight {
 		t.Errorf("%d misses for %d pages and %d documents not right", len(res.Misses), sc.Pages-sc.Right, sc.Docs-sc.DocsRight)
 	}
-	if res.Tuning.Score != sc || res.Heldout.Pages != 0 || res.PerSite[site] != sc || res.PerType["medical"] != sc {
+	if !reflect.DeepEqual(res.Tuning.Score, sc) || res.Heldout.Pages != 0 || !reflect.DeepEqual(res.PerSite[site], sc) || !reflect.DeepEqual(res.PerType["medical"], sc) {
 		t.Errorf("parts do not add up: tuning %+v, held-out %+v", res.Tuning.Score, res.Heldout.Score)
+	}
+	placed := 0
+	for _, b := range sc.Calibration {
+		placed += b.Placed
+	}
+	if placed < sc.Right || placed > sc.Right+sc.Wrong { // a wrong page may be an excluded one, not placed
+		t.Errorf("calibration counts %d placed pages, the score %d right and %d wrong", placed, sc.Right, sc.Wrong)
 	}
 	if res.Offsite != 0 {
 		t.Errorf("the crawl tried %d connections to hosts outside the corpus", res.Offsite)

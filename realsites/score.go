@@ -29,8 +29,38 @@ type Score struct {
 	DocsRight    int     `json:"docs_right"`
 	DocsAccuracy float64 `json:"docs_accuracy"`
 	DocsInPlan   float64 `json:"docs_in_plan"`
+	// Calibration says, for the labelled pages placed with no review, how
+	// often a placement of each confidence is right: are 0.6 placements
+	// right 60 % of the time?
+	Calibration []Bin `json:"calibration"`
 
 	linked, linkedInPlan int // documents linked from the site's pages, and those of them in the plan
+	placed, placedRight  [len(binEdges)]int
+}
+
+// Bin is the placed labelled pages whose confidence is at least From and
+// below To (up to 1 for the last), and how many of them are right.
+type Bin struct {
+	From   float64 `json:"from"`
+	To     float64 `json:"to"`
+	Placed int     `json:"placed"`
+	Right  int     `json:"right"`
+	Rate   float64 `json:"rate"`
+}
+
+// binEdges are the lower edges of the calibration bins; the threshold of
+// placement is 0.6, so lower confidences are rare (parts of split pages).
+var binEdges = [...]float64{0, 0.6, 0.7, 0.8, 0.9}
+
+// binOf is the bin of a confidence.
+func binOf(conf float64) int {
+	i := 0
+	for j, e := range binEdges {
+		if conf >= e {
+			i = j
+		}
+	}
+	return i
 }
 
 func (s *Score) add(o Score) {
@@ -44,6 +74,10 @@ func (s *Score) add(o Score) {
 	s.DocsRight += o.DocsRight
 	s.linked += o.linked
 	s.linkedInPlan += o.linkedInPlan
+	for i := range s.placed {
+		s.placed[i] += o.placed[i]
+		s.placedRight[i] += o.placedRight[i]
+	}
 	s.rates()
 }
 
@@ -53,6 +87,14 @@ func (s *Score) rates() {
 	s.FlaggedRate = ratio(s.Flagged, s.Pages, 0)
 	s.DocsAccuracy = ratio(s.DocsRight, s.Docs, 1)
 	s.DocsInPlan = ratio(s.linkedInPlan, s.linked, 1)
+	s.Calibration = make([]Bin, len(binEdges))
+	for i, e := range binEdges {
+		to := 1.0
+		if i+1 < len(binEdges) {
+			to = binEdges[i+1]
+		}
+		s.Calibration[i] = Bin{From: e, To: to, Placed: s.placed[i], Right: s.placedRight[i], Rate: ratio(s.placedRight[i], s.placed[i], 0)}
+	}
 }
 
 func ratio(a, b int, empty float64) float64 {
@@ -183,11 +225,18 @@ func resolveCopies(m map[string][]entry, es []entry) []entry {
 // the whole section). It is flagged when any is left for review, and wrong
 // otherwise (an excluded page is wrong: it will not be migrated).
 func judge(m map[string][]entry, l Label, served func(string) string, parent func(string) string) (string, Miss) {
+	out, miss, _ := judgeConf(m, l, served, parent)
+	return out, miss
+}
+
+// judgeConf is judge, and for a page placed with no review the least
+// confidence of its items (-1 otherwise).
+func judgeConf(m map[string][]entry, l Label, served func(string) string, parent func(string) string) (string, Miss, float64) {
 	miss := Miss{Site: l.Site, Path: l.Path, Want: strings.Join(l.Accept, "|")}
 	es := resolveCopies(m, lookup(m, l.Path, served))
 	if len(es) == 0 {
 		miss.Got = outNotInPlan
-		return outNotInPlan, miss
+		return outNotInPlan, miss, -1
 	}
 	var live []entry
 	for _, e := range es {
@@ -197,17 +246,19 @@ func judge(m map[string][]entry, l Label, served func(string) string, parent fun
 	}
 	if len(live) == 0 {
 		miss.Got, miss.Why = "excluded", es[0].it.Reason
-		return outWrong, miss
+		return outWrong, miss, -1
 	}
 	for _, e := range live {
 		if e.state == "unplaced" {
 			miss.Got, miss.Why = outFlagged, describeUnplaced(e.it)
-			return outFlagged, miss
+			return outFlagged, miss, -1
 		}
 	}
 	var got, why []string
 	right := true
+	conf := 1.0
 	for _, e := range live {
+		conf = min(conf, e.it.Confidence)
 		ok := slices.Contains(l.Accept, e.section) ||
 			strings.Contains(e.it.Key, "#") && slices.Contains(l.Accept, parent(e.section))
 		right = right && ok
@@ -217,11 +268,11 @@ func judge(m map[string][]entry, l Label, served func(string) string, parent fun
 		}
 	}
 	if right {
-		return outRight, miss
+		return outRight, miss, conf
 	}
 	sort.Strings(got)
 	miss.Got, miss.Why = strings.Join(got, "+"), strings.Join(why, " | ")
-	return outWrong, miss
+	return outWrong, miss, conf
 }
 
 func describeUnplaced(it *mapping.Item) string {
@@ -257,7 +308,13 @@ func scoreSite(p *mapping.Plan, pages, docs []Label, linked []string, r siteRule
 	sc = Score{Sites: 1}
 	for _, l := range pages {
 		sc.Pages++
-		out, miss := judge(ix.pages, l, r.served, r.parent)
+		out, miss, conf := judgeConf(ix.pages, l, r.served, r.parent)
+		if conf >= 0 {
+			sc.placed[binOf(conf)]++
+			if out == outRight {
+				sc.placedRight[binOf(conf)]++
+			}
+		}
 		switch out {
 		case outRight:
 			sc.Right++

@@ -1,6 +1,7 @@
 package realsites
 
 import (
+	"reflect"
 	"testing"
 
 	"perenos/mapping"
@@ -10,7 +11,7 @@ import (
 func scorePlan() *mapping.Plan {
 	const site = "http://127.0.0.1:1/"
 	page := func(path string, reasons ...string) mapping.Item {
-		return mapping.Item{Key: "/" + path, SourceURL: site + path, Kind: mapping.KindPage, Reasons: reasons}
+		return mapping.Item{Key: "/" + path, SourceURL: site + path, Kind: mapping.KindPage, Reasons: reasons, Confidence: 0.95}
 	}
 	part := func(path, sec string) mapping.Item {
 		it := page(path)
@@ -28,7 +29,7 @@ func scorePlan() *mapping.Plan {
 			{ID: "sveden/common", Items: []mapping.Item{page("svedeniya.html"), part("total.html", "sveden/common"), part("half.html", "sveden/common")}},
 			{ID: "sveden/budget", Items: []mapping.Item{doc("files/fhd.pdf"), part("half.html", "sveden/budget")}},
 			{ID: "sveden/managers", Items: []mapping.Item{record}},
-			{ID: "other", Items: []mapping.Item{page("wrong.html", "заголовок страницы «Прочее»"), doc("files/ustav.pdf"), {Key: "/news/1.html", SourceURL: site + "news/1.html", Kind: mapping.KindNews}}},
+			{ID: "other", Items: []mapping.Item{{Key: "/wrong.html", SourceURL: site + "wrong.html", Kind: mapping.KindPage, Reasons: []string{"заголовок страницы «Прочее»"}, Confidence: 0.65}, doc("files/ustav.pdf"), {Key: "/news/1.html", SourceURL: site + "news/1.html", Kind: mapping.KindNews}}},
 		},
 		Unplaced: []mapping.Item{page("review.html"), doc("files/menu.xlsx")},
 		Excluded: []mapping.Item{
@@ -97,8 +98,28 @@ func TestScoreSite(t *testing.T) {
 	}
 	want := Score{Sites: 1, Pages: 4, Right: 1, Accuracy: 0.25, Wrong: 1, WrongRate: 0.25, Flagged: 1, FlaggedRate: 0.25, NotInPlan: 1,
 		Docs: 3, DocsRight: 1, DocsAccuracy: 0.3333, DocsInPlan: 0.8, linked: 5, linkedInPlan: 4}
-	if sc != want {
-		t.Errorf("score\n got %+v\nwant %+v", sc, want)
+	want.placed[binOf(0.65)], want.placed[binOf(0.95)], want.placedRight[binOf(0.95)] = 1, 1, 1
+	got := sc
+	got.Calibration = nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("score\n got %+v\nwant %+v", got, want)
+	}
+	// the right home page placed at 0.95, the wrong page at 0.65
+	for _, b := range sc.Calibration {
+		switch b.From {
+		case 0.6:
+			if b.Placed != 1 || b.Right != 0 || b.Rate != 0 {
+				t.Errorf("calibration bin %+v, want one placed, none right", b)
+			}
+		case 0.9:
+			if b.Placed != 1 || b.Right != 1 || b.Rate != 1 || b.To != 1 {
+				t.Errorf("calibration bin %+v, want one placed and right, up to 1", b)
+			}
+		default:
+			if b.Placed != 0 {
+				t.Errorf("calibration bin %+v, want empty", b)
+			}
+		}
 	}
 	if len(misses) != 3+2 {
 		t.Errorf("%d misses, want 5: %+v", len(misses), misses)

@@ -116,6 +116,9 @@ func Label(it *mapping.Item) string {
 	}
 	kind := nameOr(recordNames[it.DocKind], "Сведения")
 	value := strings.TrimSpace(it.Title)
+	if value != "" && value != it.DocKind && !strings.HasPrefix(value, it.DocKind+":") {
+		return value // mapping names records in Russian itself («Педагог: …», «Телефон: …»)
+	}
 	if it.DocKind != "" {
 		if value == it.DocKind {
 			value = ""

@@ -76,6 +76,9 @@ func (l *siteLayout) redirects() []Redirect {
 			if it.SourceURL == "" || k == portal.KindRecord || k == "" {
 				continue
 			}
+			if k == portal.KindDocument && it.Blob == "" {
+				continue // a file on another host has no address on the portal yet
+			}
 			from := normURL(it.SourceURL)
 			if seen[from] {
 				continue // the later parts of a split page

@@ -188,6 +188,9 @@ func BuildOps(site Site, plan *mapping.Plan, open func(sha string) (io.ReadClose
 			case mapping.KindRecord:
 				obj = &portal.Record{Section: skey, RecordType: it.DocKind, Fields: it.Fields, SourceURL: it.SourceURL}
 			case mapping.KindDocument:
+				if it.Blob == "" && it.Elsewhere != "" {
+					continue // stored on another host: waits for the admin to attach the file (a row of the gaps worksheet)
+				}
 				if it.Blob == "" {
 					return nil, nil, fmt.Errorf("document %s has no stored file", it.SourceURL)
 				}

@@ -309,3 +309,24 @@ func TestQueueWaitsOnlyForWhatAStepNames(t *testing.T) {
 		t.Errorf("%d steps never handed out", q.left())
 	}
 }
+
+// A document whose file is stored on another host (mapping.Item.Elsewhere)
+// has no file to send: it is left out of the upload and of the redirects,
+// instead of failing the site; the gaps worksheet asks the admin for it.
+func TestDocumentStoredElsewhereIsNotUploaded(t *testing.T) {
+	plan := testPlan()
+	sp := &plan.Sections[1]
+	sp.Items = append(sp.Items, mapping.Item{Key: "//drive.google.com/file/d/1/view", SourceURL: "https://drive.google.com/file/d/1/view", Kind: mapping.KindDocument,
+		Title: "Положение о платных услугах", Elsewhere: "drive.google.com", Warning: mapping.ElsewhereWarning})
+	ops := testOps(t, plan)
+	for _, o := range ops {
+		if o.Source == "https://drive.google.com/file/d/1/view" {
+			t.Errorf("the document on a drive is uploaded: %+v", o)
+		}
+	}
+	for _, r := range Redirects(&store.Org{ID: "3801", PortalSite: "sh1"}, plan, "https://portal.example") {
+		if r.From == "https://drive.google.com/file/d/1/view" {
+			t.Errorf("a redirect for a file the portal does not have: %+v", r)
+		}
+	}
+}
