@@ -56,13 +56,14 @@ func hostLimits(sites []crawlbench.LegacySite, opt Options) map[string]*hostLimi
 	return out
 }
 
-// HostOverLimit is a host that saw requests faster than its limit allows.
-type HostOverLimit struct {
+// HostRate is one host's crawl against its limit.
+type HostRate struct {
 	Host     string  `json:"host"`
 	Sites    int     `json:"sites"`
 	Requests int64   `json:"requests"`
 	Rate     float64 `json:"rate_per_sec"`
 	Limit    float64 `json:"limit_per_sec"`
+	Ratio    float64 `json:"ratio"` // Rate ÷ Limit, not capped
 }
 
 // hostRatio is the crawl's rate against the limit while each host was
@@ -70,7 +71,7 @@ type HostOverLimit struct {
 // the limit, over the sum of the time from their first request to their
 // last (plus one spacing). A host crawled faster than its limit counts as
 // at its limit, and is listed: that is impoliteness, not speed.
-func hostRatio(limits map[string]*hostLimit, served *crawlbench.Served) (ratio float64, over []HostOverLimit) {
+func hostRatio(limits map[string]*hostLimit, served *crawlbench.Served) (ratio float64, hosts []HostRate, each []float64) {
 	var need, took float64
 	for _, hs := range served.Hosts {
 		h := limits[hs.Host]
@@ -82,16 +83,33 @@ func hostRatio(limits map[string]*hostLimit, served *crawlbench.Served) (ratio f
 		active := hs.Last.Sub(hs.First).Seconds() + 1/r
 		need += min(ideal, active)
 		took += active
-		if ideal > 1.05*active {
-			over = append(over, HostOverLimit{Host: hs.Host, Sites: len(h.sites), Requests: hs.Requests,
-				Rate: round(float64(hs.Requests)/active, 2), Limit: round(r, 2)})
-		}
+		each = append(each, min(ideal/active, 1))
+		hosts = append(hosts, HostRate{Host: hs.Host, Sites: len(h.sites), Requests: hs.Requests,
+			Rate: round(float64(hs.Requests)/active, 2), Limit: round(r, 2), Ratio: round(ideal/active, 3)})
 	}
-	sort.Slice(over, func(a, b int) bool { return over[a].Host < over[b].Host })
+	sort.Slice(hosts, func(a, b int) bool { return hosts[a].Host < hosts[b].Host })
+	sort.Float64s(each)
 	if took == 0 {
-		return 0, over
+		return 0, hosts, each
 	}
-	return need / took, over
+	return need / took, hosts, each
+}
+
+// Spread is how a figure varies over hosts.
+type Spread struct {
+	Min    float64 `json:"min"`
+	P10    float64 `json:"p10"`
+	Median float64 `json:"median"`
+	P90    float64 `json:"p90"`
+}
+
+// spread reads the percentiles of sorted figures.
+func spread(sorted []float64) Spread {
+	if len(sorted) == 0 {
+		return Spread{}
+	}
+	at := func(q float64) float64 { return round(sorted[min(int(q*float64(len(sorted))), len(sorted)-1)], 3) }
+	return Spread{Min: round(sorted[0], 3), P10: at(0.1), Median: at(0.5), P90: at(0.9)}
 }
 
 // idealMakespan is how long the crawl would take if every host ran at its

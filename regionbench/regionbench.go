@@ -57,6 +57,12 @@ type Options struct {
 	RecordsSample int
 
 	Dir string // workspace folder, kept; a temporary one, removed, if empty
+	// ProfileDir, when set, receives each stage's CPU, allocation and
+	// peak-heap profiles (they cost a little CPU: leave it off for the
+	// figures).
+	ProfileDir string
+	// HostDetail lists every host's rate and limit in the result.
+	HostDetail bool
 	// Server makes the command that runs Serve in another process (perenos
 	// bench region --serve-only); Run starts it and owns its stdin and
 	// stdout.
@@ -136,9 +142,15 @@ type CrawlDetail struct {
 	// MakespanRatio is the time the crawl would take with every host at
 	// its limit all the time (sites started in order, SitesParallel at
 	// once, sites on one host sharing it) over the time it took.
-	MakespanRatio  float64         `json:"makespan_ratio"`
-	IdealS         float64         `json:"ideal_s"`
-	HostsOverLimit []HostOverLimit `json:"hosts_over_limit,omitempty"`
+	// HostRatios is how each host's own ratio varies.
+	HostRatios    Spread  `json:"host_ratios"`
+	MakespanRatio float64 `json:"makespan_ratio"`
+	IdealS        float64 `json:"ideal_s"`
+	// HostsOverLimit are the hosts crawled more than 5% faster than their
+	// limit allows: impolite, and counted in the ratio as at the limit.
+	HostsOverLimit []HostRate `json:"hosts_over_limit,omitempty"`
+	// EachHost is every host's crawl, with Options.HostDetail.
+	EachHost []HostRate `json:"each_host,omitempty"`
 }
 
 // StageDetail is one stage over all sites.
@@ -146,9 +158,12 @@ type StageDetail struct {
 	WallS        float64 `json:"wall_s"`
 	CPUS         float64 `json:"cpu_s"`          // the process's user and system time, children included
 	ChildrenCPUS float64 `json:"children_cpu_s"` // of which pdftotext and catdoc
-	Done         int     `json:"sites_done"`
-	Failed       int     `json:"sites_failed"`
-	Skipped      int     `json:"sites_skipped"`
+	// PeakRSSMB is the stage's own peak resident memory (Linux only: the
+	// peak is reset when the stage starts; elsewhere 0).
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	Done      int     `json:"sites_done"`
+	Failed    int     `json:"sites_failed"`
+	Skipped   int     `json:"sites_skipped"`
 }
 
 // RecordsDetail says how records were timed: Pages pages, evenly spread
@@ -271,12 +286,27 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}{{"crawl", crawl}, {"extract", pipeline.Extract{}}, {"map", pipeline.Map{Profiles: profiles}}}
 	stopStatus := prog.report(opt.Status, len(orgs))
 	defer stopStatus()
-	var wall float64
+	var wall, peak float64
 	for _, st := range steps {
 		prog.start(st.name)
+		// resetting the peak may also lower what getrusage reports, so the
+		// run's peak is the largest of every reading
+		peak = max(peak, procstat.Now().PeakMB)
+		peaks := resetPeak()
+		prof, err := startProfile(opt.ProfileDir, st.name)
+		if err != nil {
+			return nil, err
+		}
 		before := now()
 		out := runner.Run(ctx, orgs, st.step)
 		d := now().since(before)
+		if err := prof.end(); err != nil {
+			return nil, fmt.Errorf("profile of %s: %w", st.name, err)
+		}
+		if peaks {
+			d.PeakRSSMB = round(stagePeakMB(), 1)
+			peak = max(peak, d.PeakRSSMB)
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -336,7 +366,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		Records: rec.CPUMsPerPage,
 		Map:     round(res.Stages["map"].CPUS*1000/pages, 3),
 	}
-	res.PeakRSSMB = round(procstat.Now().PeakMB, 1)
+	res.PeakRSSMB = round(max(peak, procstat.Now().PeakMB, stagePeakMB()), 1)
 	res.DiskMB = round(float64(diskBytes(dir))/(1<<20), 1)
 	return res, nil
 }
@@ -373,9 +403,17 @@ func register(ws *store.Workspace, sites []crawlbench.LegacySite) ([]*store.Org,
 // server saw.
 func (res *Result) crawlFigures(sites []crawlbench.LegacySite, opt Options, served *crawlbench.Served, wall float64) {
 	limits := hostLimits(sites, opt)
-	ratio, over := hostRatio(limits, served)
+	ratio, hosts, each := hostRatio(limits, served)
 	res.CrawlRatioToLimit = round(ratio, 3)
-	res.Crawl.HostsOverLimit = over
+	res.Crawl.HostRatios = spread(each)
+	for _, h := range hosts {
+		if h.Ratio > 1.05 {
+			res.Crawl.HostsOverLimit = append(res.Crawl.HostsOverLimit, h)
+		}
+	}
+	if opt.HostDetail {
+		res.Crawl.EachHost = hosts
+	}
 	for _, h := range served.Hosts {
 		res.Crawl.Requests += h.Requests
 		if l := limits[h.Host]; l != nil && !l.failing {
