@@ -195,6 +195,11 @@ type Settings struct {
 	DelayMS       int64 `json:"delay_ms"`
 	LatencyMS     int64 `json:"latency_ms"`
 	GOMAXPROCS    int   `json:"gomaxprocs"`
+	// LoadStart and LoadEnd are the machine's one-minute load average
+	// when the crawl started and when the map ended (Linux only): on a
+	// loaded machine the wall times and the crawl ratio mean little.
+	LoadStart float64 `json:"load_avg_start,omitempty"`
+	LoadEnd   float64 `json:"load_avg_end,omitempty"`
 }
 
 // usage is the process's CPU so far, its children's included.
@@ -287,6 +292,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	stopStatus := prog.report(opt.Status, len(orgs))
 	defer stopStatus()
 	var wall, peak float64
+	res.Settings.LoadStart = loadAverage()
 	for _, st := range steps {
 		prog.start(st.name)
 		// resetting the peak may also lower what getrusage reports, so the
@@ -344,6 +350,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 	}
 	res.WallS = round(wall, 1)
+	res.Settings.LoadEnd = loadAverage()
 	stopStatus()
 
 	rec, err := timeRecords(ctx, ws, orgs, opt.RecordsSample)

@@ -75,7 +75,9 @@ The JSON:
 Then the detail: crawl (requests, hosts, makespan_ratio: the time the crawl would take with every
 host at its limit all the time over the time it took), stages (wall, CPU, sites done, failed,
 skipped), records, map and extract counts, the sites' states, the pages and files expected and
-served, mismatches (sites whose ledger does not hold what was served), failed_sites, settings.
+served, mismatches (sites whose ledger does not hold what was served), failed_sites, settings
+(with the machine's load average at the start and the end: on a loaded machine the wall times
+and the crawl ratio mean little).
 --profile DIR writes <stage>.cpu.pprof, <stage>.allocs.pprof and <stage>.heap.pprof (the heap
 when its live objects were largest) for go tool pprof.
 

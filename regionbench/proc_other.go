@@ -7,3 +7,5 @@ package regionbench
 func resetPeak() bool { return false }
 
 func stagePeakMB() float64 { return 0 }
+
+func loadAverage() float64 { return 0 }

@@ -28,3 +28,19 @@ func stagePeakMB() float64 {
 	}
 	return 0
 }
+
+// loadAverage is the system's one-minute load average (0 when unknown):
+// the benchmark's figures mean little on a loaded machine, so it says how
+// loaded the machine was.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := bytes.Fields(data)
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(string(f[0]), 64)
+	return v
+}
