@@ -1,19 +1,19 @@
 // Package crawler fetches a whole legacy site politely and resumably: its
 // frontier and finished URLs live in the ledger, so a crawl killed at any
-// moment continues where it stopped. Pages are fetched with colly; raw
-// bytes (pages and attachments, attachments streamed outside colly with a
-// size cap) go to the blob store.
+// moment continues where it stopped. Every fetch is a net/http request
+// with the crawl's context, a deadline for its headers and for its whole
+// body, and a minimum rate; raw bytes (pages, attachments and images,
+// streamed under their size caps) go to the blob store. Links are found
+// by package links.
 package crawler
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"golang.org/x/net/html"
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -23,11 +23,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gocolly/colly/v2"
 	"github.com/temoto/robotstxt"
 
 	"perenos/backoff"
 	"perenos/charset"
+	"perenos/links"
 	"perenos/store"
 )
 
@@ -40,6 +40,8 @@ type Ledger interface {
 	Pages(org string, fn func(*store.Page) error) error
 	// PrevPage is url's record from the previous crawl (store.ErrNotFound if none).
 	PrevPage(org, url string) (*store.Page, error)
+	// CrawlGuards are the guard counters of org's current crawl.
+	CrawlGuards(org string) (map[string]int64, error)
 }
 
 // Blobs is where raw bytes go.
@@ -61,21 +63,40 @@ func (noProgress) Fetched(string, string, store.PageKind, int64, error) {}
 
 // Options tune a crawl. Zero values take the defaults.
 type Options struct {
-	Net                NetOptions
-	UserAgent          string
-	Gates              *Gates // shared per-host politeness; nil makes one for this site
-	PerHost            int    // requests in flight per host (2)
+	Net       NetOptions
+	UserAgent string
+	// Gates are the process's per-host politeness gates; nil makes a set
+	// for this crawl alone.
+	Gates              *Gates
+	PerHost            int // requests in flight per host (2)
 	Delay              time.Duration
 	MaxDepth           int   // link depth from the seed (25)
 	MaxPages           int   // fetched URLs per site (20000)
 	MaxQueryVariants   int   // query-string variants of one path (30)
 	MaxRedirects       int   // (10)
 	MaxPageBytes       int64 // (10 MB)
-	MaxAttachmentBytes int64 // (100 MB)
+	MaxAttachmentBytes int64 // (100 MB); images are attachments too
 	MaxTries           int   // attempts per URL for transient failures (4)
-	Aliases            []string
-	Progress           Progress
-	Logger             *slog.Logger
+	// PageTimeout bounds a page's (or sitemap's, or script's) whole
+	// exchange, headers and body (2 minutes); FileTimeout an attachment's
+	// or image's (30 minutes). The headers alone are bounded by
+	// Net.Timeout.
+	PageTimeout time.Duration
+	FileTimeout time.Duration
+	// MinRate is the slowest body accepted, in bytes a second, measured
+	// over each RateWindow (2048 bytes/s over 10 s): a body that stalls or
+	// drips slower is cut and the URL recorded as timed out.
+	MinRate    int64
+	RateWindow time.Duration
+	Aliases    []string
+	// IgnoreRobots leaves robots.txt unobeyed (the registry's robots =
+	// ignore: the organisation consents to migrating its own site); its
+	// sitemaps are still read.
+	IgnoreRobots bool
+	// NoImages leaves the images pages show unfetched.
+	NoImages bool
+	Progress Progress
+	Logger   *slog.Logger
 	// WARC, when set, receives every response as a WARC/1.1 record.
 	WARC *WARC
 }
@@ -87,9 +108,7 @@ func (o *Options) defaults() {
 	if o.PerHost <= 0 {
 		o.PerHost = 2
 	}
-	if o.Delay < 0 {
-		o.Delay = 0
-	}
+	o.Delay = max(o.Delay, 0)
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = 25
 	}
@@ -111,6 +130,18 @@ func (o *Options) defaults() {
 	if o.MaxTries <= 0 {
 		o.MaxTries = 4
 	}
+	if o.PageTimeout <= 0 {
+		o.PageTimeout = 2 * time.Minute
+	}
+	if o.FileTimeout <= 0 {
+		o.FileTimeout = 30 * time.Minute
+	}
+	if o.MinRate <= 0 {
+		o.MinRate = 2048
+	}
+	if o.RateWindow <= 0 {
+		o.RateWindow = 10 * time.Second
+	}
 	if o.Progress == nil {
 		o.Progress = noProgress{}
 	}
@@ -118,20 +149,27 @@ func (o *Options) defaults() {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Gates == nil {
-		o.Gates = NewGates(o.PerHost, o.Delay)
+		o.Gates = NewGates()
 	}
 }
 
-// Stats counts what a crawl did; it is kept in the ledger per site.
+// Stats counts what a crawl did; it is kept in the ledger per site. Every
+// count but Requests covers the whole crawl, across the runs that resumed
+// it; Requests is this run's.
 type Stats struct {
 	Pages       int64            `json:"pages"`
 	Attachments int64            `json:"attachments"`
+	Images      int64            `json:"images,omitempty"`
 	Bytes       int64            `json:"bytes"`
 	Errors      int64            `json:"errors"`
 	Robots      int64            `json:"robots_excluded"`
 	Requests    int64            `json:"requests"`
 	Status      map[string]int64 `json:"status"`
 	Guards      map[string]int64 `json:"guards,omitempty"`
+	// RobotsIgnored says robots.txt was not obeyed (registry robots = ignore).
+	RobotsIgnored bool `json:"robots_ignored,omitempty"`
+	// Why says why no page of the site could be fetched; nil otherwise.
+	Why *Why `json:"why,omitempty"`
 }
 
 // Guard names.
@@ -145,7 +183,7 @@ const (
 )
 
 // Crawl fetches org's legacy site until its frontier is empty, resuming
-// whatever frontier the ledger holds. It returns the stats of this run.
+// whatever frontier the ledger holds. It returns the crawl's stats.
 func Crawl(ctx context.Context, led Ledger, blobs Blobs, org *store.Org, opt Options) (*Stats, error) {
 	opt.defaults()
 	legacy, err := url.Parse(org.LegacyURL)
@@ -159,15 +197,17 @@ func Crawl(ctx context.Context, led Ledger, blobs Blobs, org *store.Org, opt Opt
 	defer tr.CloseIdleConnections()
 	c := &crawl{
 		org: org, led: led, blobs: blobs, opt: opt, scope: newScope(legacy, opt.Aliases),
-		stats:    &Stats{Status: map[string]int64{}, Guards: map[string]int64{}},
 		variants: map[string]map[string]bool{},
+		gates:    map[string]*Gate{},
 		log:      opt.Logger.With("site", org.ID),
 	}
 	c.cond = sync.NewCond(&c.mu)
-	c.pageClient = &http.Client{Transport: &guardTransport{next: tr, maxBody: opt.MaxPageBytes}, CheckRedirect: c.checkRedirect}
-	c.fileClient = &http.Client{Transport: &guardTransport{next: tr, maxBody: opt.MaxAttachmentBytes}, CheckRedirect: c.checkRedirect}
-	c.collector = c.newCollector()
-	return c.run(ctx, legacy)
+	c.client = &http.Client{Transport: &guardTransport{next: tr}, CheckRedirect: c.checkRedirect}
+	defer c.leaveGates()
+	if err := c.run(ctx, legacy); err != nil {
+		return nil, err
+	}
+	return c.tally()
 }
 
 type crawl struct {
@@ -177,11 +217,10 @@ type crawl struct {
 	opt            Options
 	scope          scope
 	log            *slog.Logger
-	collector      *colly.Collector
-	pageClient     *http.Client
-	fileClient     *http.Client
+	client         *http.Client
 	robots         *robotstxt.Group
 	robotsSitemaps []string
+	requests       int64
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -189,14 +228,38 @@ type crawl struct {
 	pending  int // queued + in flight + waiting for a retry
 	known    int // URLs fetched or queued, for the page guard
 	variants map[string]map[string]bool
-	stats    *Stats
+	gates    map[string]*Gate
+	leave    []func()
 }
 
-func (c *crawl) run(ctx context.Context, legacy *url.URL) (*Stats, error) {
+// gate returns host's politeness gate, joining it with this site's
+// settings on first use.
+func (c *crawl) gate(host string) *Gate {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g := c.gates[host]; g != nil {
+		return g
+	}
+	g, leave := c.opt.Gates.Join(host, Politeness{PerHost: c.opt.PerHost, Delay: c.opt.Delay})
+	c.gates[host] = g
+	c.leave = append(c.leave, leave)
+	return g
+}
+
+func (c *crawl) leaveGates() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, l := range c.leave {
+		l()
+	}
+	c.leave = nil
+}
+
+func (c *crawl) run(ctx context.Context, legacy *url.URL) error {
 	c.fetchRobots(ctx, legacy)
 	front, err := c.led.Frontier(c.org.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	fetched := 0
 	if err := c.led.Pages(c.org.ID, func(p *store.Page) error {
@@ -204,7 +267,7 @@ func (c *crawl) run(ctx context.Context, legacy *url.URL) (*Stats, error) {
 		c.noteVariant(p.URL)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	for _, p := range front {
 		c.noteVariant(p.URL)
@@ -213,13 +276,13 @@ func (c *crawl) run(ctx context.Context, legacy *url.URL) (*Stats, error) {
 	if len(front) == 0 && fetched == 0 {
 		front, err = c.seed(legacy)
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	c.queue = append(c.queue, front...)
 	c.pending = len(c.queue)
 	if c.pending == 0 {
-		return c.stats, nil
+		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -248,21 +311,18 @@ func (c *crawl) run(ctx context.Context, legacy *url.URL) (*Stats, error) {
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return c.stats, firstErr
+		return firstErr
 	}
-	return c.stats, ctx.Err()
+	return ctx.Err()
 }
 
 func (c *crawl) seed(legacy *url.URL) ([]store.Pending, error) {
 	start, _ := canonicalURL(legacy)
 	items := []store.Pending{{URL: start, Kind: store.KindPage}}
 	sm := *legacy
-	sm.Path, sm.RawQuery = "/sitemap.xml", ""
+	sm.Path, sm.RawPath, sm.RawQuery = "/sitemap.xml", "", ""
 	seen := map[string]bool{}
-	sitemaps := []string{sm.String()}
-	if c.robots != nil {
-		sitemaps = append(sitemaps, c.robotsSitemaps...)
-	}
+	sitemaps := append([]string{sm.String()}, c.robotsSitemaps...)
 	for _, s := range sitemaps {
 		if u, ok := Canonical(legacy, s); ok && !seen[u] {
 			seen[u] = true
@@ -307,38 +367,33 @@ func (c *crawl) push(items []store.Pending) {
 	c.mu.Unlock()
 }
 
-func (c *crawl) count(f func(s *Stats)) {
-	c.mu.Lock()
-	f(c.stats)
-	c.mu.Unlock()
-}
-
 // process fetches one URL and records the outcome. Only ledger failures
 // are returned: a URL that cannot be fetched is recorded, not fatal.
 func (c *crawl) process(ctx context.Context, p store.Pending) error {
 	defer c.done()
 	u, err := url.Parse(p.URL)
 	if err != nil {
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "unparsable URL"}, nil)
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "unparsable URL", ErrorKind: store.ErrorOther}, nil, nil)
 	}
-	if c.robots != nil && !c.robots.Test(robotsPath(u)) {
-		c.count(func(s *Stats) { s.Robots++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedRobots}}, nil)
+	if c.robots != nil && !c.opt.IgnoreRobots && !c.robots.Test(robotsPath(u)) {
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedRobots}}, nil, nil)
 	}
 	if p.Depth > c.opt.MaxDepth {
-		c.count(func(s *Stats) { s.Guards[GuardDepth]++ })
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardDepth}}, nil)
+		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardDepth}},
+			nil, map[string]int64{GuardDepth: 1})
 	}
-	gt := c.opt.Gates.For(u.Host)
+	gt := c.gate(u.Host)
 	if err := gt.Acquire(ctx); err != nil {
 		return nil // cancelled: the URL stays in the ledger's frontier
 	}
 	began := time.Now()
-	page, links, ferr := c.fetch(ctx, p, u)
+	page, found, ferr := c.fetch(ctx, p)
 	lat := time.Since(began)
 	throttled := page.Status == http.StatusTooManyRequests || page.Status == http.StatusServiceUnavailable || isTimeout(ferr)
 	gt.Release(lat, throttled, page.retryAfter)
-	c.count(func(s *Stats) { s.Requests++ })
+	c.mu.Lock()
+	c.requests++
+	c.mu.Unlock()
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -351,15 +406,23 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 		return nil
 	}
 	if ferr != nil {
-		page.Error = ferr.Error()
+		page.Error, page.ErrorKind = ferr.Error(), errorKind(page.Status, ferr)
 		if p.Tries > 0 {
 			page.Error = fmt.Sprintf("%s (after %d tries)", page.Error, p.Tries+1)
 		}
 	}
-	if err := c.finish(page.Page, c.found(p, links)); err != nil {
+	guards := page.guards
+	items, cut := c.found(p, found)
+	if cut > 0 {
+		if guards == nil {
+			guards = map[string]int64{}
+		}
+		guards[GuardVariants] += int64(cut)
+	}
+	if err := c.finish(page.Page, items, guards); err != nil {
 		return err
 	}
-	c.opt.Progress.Fetched(c.org.ID, p.URL, p.Kind, page.Size, ferr)
+	c.opt.Progress.Fetched(c.org.ID, p.URL, page.Kind, page.Size, ferr)
 	return nil
 }
 
@@ -380,39 +443,21 @@ func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time
 	}()
 }
 
-// finish stores a URL's outcome together with the links found on it, then
-// queues the new ones in memory. The page guard is enforced in the same
-// ledger transaction.
-func (c *crawl) finish(p store.Page, found []store.Pending) error {
+// finish stores a URL's outcome together with the links found on it and
+// the guards it hit, then queues the new links in memory. The page guard
+// is enforced in the same ledger transaction.
+func (c *crawl) finish(p store.Page, found []store.Pending, guards map[string]int64) error {
 	if p.FetchedAt.IsZero() {
 		p.FetchedAt = time.Now().UTC()
 	}
 	c.mu.Lock()
 	room := max(c.opt.MaxPages-c.known, 0)
 	c.mu.Unlock()
-	added, cut, err := c.led.FinishPage(c.org.ID, store.Finish{Page: p, Found: found, Room: room, Overflow: store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardPages}})
+	added, _, err := c.led.FinishPage(c.org.ID, store.Finish{Page: p, Found: found, Room: room,
+		Overflow: store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardPages}, Guards: guards})
 	if err != nil {
 		return fmt.Errorf("record %s: %w", p.URL, err)
 	}
-	c.count(func(s *Stats) {
-		switch {
-		case p.Excluded != nil:
-		case p.Error != "":
-			s.Errors++
-		case p.Kind == store.KindAttachment:
-			s.Attachments++
-			s.Bytes += p.Size
-		default:
-			s.Pages++
-			s.Bytes += p.Size
-		}
-		if p.Status != 0 {
-			s.Status[strconv.Itoa(p.Status)]++
-		}
-		if cut > 0 {
-			s.Guards[GuardPages] += int64(cut)
-		}
-	})
 	c.mu.Lock()
 	c.known += len(added)
 	c.mu.Unlock()
@@ -420,36 +465,60 @@ func (c *crawl) finish(p store.Page, found []store.Pending) error {
 	return nil
 }
 
-// link is a discovered URL with the anchor that named it.
-type link struct {
-	url    string
-	anchor string
-	file   bool
-	via    store.Via
-}
-
 // found turns a page's links into frontier entries: in scope, within the
-// query-variant cap, attachments told apart by extension.
-func (c *crawl) found(from store.Pending, links []link) []store.Pending {
-	var items []store.Pending
+// query-variant cap (cut counts the links the cap dropped), each of the
+// kind its link says.
+func (c *crawl) found(from store.Pending, ls []links.Link) (items []store.Pending, cut int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, l := range links {
-		u, err := url.Parse(l.url)
-		if err != nil || !c.scope.contains(u) {
+	for _, l := range ls {
+		u, err := url.Parse(l.URL)
+		if err != nil {
 			continue
 		}
-		if !c.admitVariant(u) {
-			c.stats.Guards[GuardVariants]++
+		cu, cuURL, ok := canonical(u)
+		if !ok || !c.scope.contains(cuURL) {
 			continue
 		}
+		u = cuURL
 		kind := store.KindPage
-		if l.file || IsAttachmentURL(u) {
+		switch {
+		case l.Target == links.Image:
+			if c.opt.NoImages {
+				continue
+			}
+			kind = store.KindImage
+		case l.Target == links.Script:
+			if libraryScript(u) {
+				continue
+			}
+			kind = store.KindScript
+		case l.Target == links.File || links.IsFile(u):
 			kind = store.KindAttachment
 		}
-		items = append(items, store.Pending{URL: l.url, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.anchor, Via: l.via}})
+		if !c.admitVariant(u) {
+			cut++
+			continue
+		}
+		items = append(items, store.Pending{URL: cu, Depth: from.Depth + 1, Kind: kind, Ref: store.Ref{URL: from.URL, Anchor: l.Text, Via: l.Via}})
 	}
-	return items
+	return items, cut
+}
+
+// libraries are script files that are code libraries, not a site's own
+// menus: not worth a request.
+var libraries = []string{"jquery", "bootstrap", "modernizr", "swiper", "slick", "fancybox", "lightbox", "owl.carousel",
+	"popper", "html5shiv", "respond", "metrika", "analytics", "gtag", "recaptcha", "fontawesome", "font-awesome",
+	"lodash", "vue", "react", "angular", "mootools", "prototype", "scriptaculous", "highslide", "yui", "moment", "chart"}
+
+func libraryScript(u *url.URL) bool {
+	name := strings.ToLower(path.Base(u.Path))
+	for _, l := range libraries {
+		if strings.Contains(name, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // noteVariant counts a known URL towards its path's query variants.
@@ -466,7 +535,7 @@ func (c *crawl) admitVariant(u *url.URL) bool {
 	if u.RawQuery == "" {
 		return true
 	}
-	key := u.Host + u.Path
+	key := u.Host + u.EscapedPath()
 	set := c.variants[key]
 	if set == nil {
 		set = map[string]bool{}
@@ -482,22 +551,56 @@ func (c *crawl) admitVariant(u *url.URL) bool {
 	return true
 }
 
+// tally counts the crawl's outcome from the ledger: what every run of it
+// stored, and the guards every run hit.
+func (c *crawl) tally() (*Stats, error) {
+	st := &Stats{Status: map[string]int64{}, Requests: c.requests, RobotsIgnored: c.opt.IgnoreRobots}
+	if err := c.led.Pages(c.org.ID, func(p *store.Page) error {
+		if p.Status != 0 {
+			st.Status[strconv.Itoa(p.Status)]++
+		}
+		switch {
+		case p.Excluded != nil:
+			if p.Excluded.Kind == store.ExcludedRobots {
+				st.Robots++
+			}
+		case p.Error != "":
+			st.Errors++
+		case p.Kind == store.KindAttachment:
+			st.Attachments++
+			st.Bytes += p.Size
+		case p.Kind == store.KindImage:
+			st.Images++
+			st.Bytes += p.Size
+		case p.Kind == store.KindPage:
+			st.Pages++
+			st.Bytes += p.Size
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	g, err := c.led.CrawlGuards(c.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(g) > 0 {
+		st.Guards = g
+	}
+	return st, nil
+}
+
 func transient(status int, err error) bool {
-	if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errRedirect) {
+	if errors.Is(err, ErrForbiddenAddress) || errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errRedirect) || errors.Is(err, ErrBomb) {
 		return false
 	}
 	switch {
 	case status == 0:
-		return true // network failure
+		return true // network failure, timeout
 	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
 		return true
 	}
 	return false
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func robotsPath(u *url.URL) string {
@@ -512,79 +615,6 @@ func robotsPath(u *url.URL) string {
 // server asking for more is waited for by the next crawl, not this one.
 func retryAfter(h string) time.Duration {
 	return min(backoff.RetryAfter(h, time.Now()), 5*time.Minute)
-}
-
-// extractLinks returns the links of a decoded HTML page: anchors, frames
-// and image maps, resolved against the page's base. It tokenizes instead
-// of building a tree: the crawler needs only the links and their text.
-func extractLinks(base *url.URL, text string) []link {
-	z := html.NewTokenizer(strings.NewReader(text))
-	var out []link
-	var cur *link     // the open <a> or <area>
-	var anchor []byte // its text so far
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			return out
-		case html.TextToken:
-			if cur != nil && len(anchor) < 512 {
-				anchor = append(anchor, z.Text()...)
-				anchor = append(anchor, ' ')
-			}
-		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			name, hasAttr := z.TagName()
-			tag := string(name)
-			if tt == html.EndTagToken {
-				if (tag == "a" || tag == "area") && cur != nil {
-					if t := strings.Join(strings.Fields(string(anchor)), " "); t != "" {
-						cur.anchor = t
-					}
-					out = append(out, *cur)
-					cur, anchor = nil, anchor[:0]
-				}
-				continue
-			}
-			switch tag {
-			case "a", "area", "frame", "iframe", "base", "img":
-			default:
-				continue
-			}
-			attrs := map[string]string{}
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				attrs[string(k)] = string(v)
-			}
-			switch tag {
-			case "base":
-				if b, err := base.Parse(strings.TrimSpace(attrs["href"])); err == nil && attrs["href"] != "" {
-					base = b
-				}
-			case "img":
-				if cur != nil && len(anchor) == 0 && cur.anchor == "" {
-					cur.anchor = attrs["alt"]
-				}
-			case "frame", "iframe":
-				if u, ok := Canonical(base, attrs["src"]); ok {
-					out = append(out, link{url: u, anchor: attrs["title"]})
-				}
-			default: // a, area
-				if cur != nil { // an unclosed <a>: keep it
-					out = append(out, *cur)
-				}
-				cur, anchor = nil, anchor[:0]
-				if u, ok := Canonical(base, attrs["href"]); ok {
-					_, dl := attrs["download"]
-					cur = &link{url: u, anchor: attrs["title"], file: dl}
-					if tt == html.SelfClosingTagToken || tag == "area" {
-						out = append(out, *cur)
-						cur = nil
-					}
-				}
-			}
-		}
-	}
 }
 
 // contentFileName reads a file name from Content-Disposition.

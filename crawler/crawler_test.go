@@ -356,3 +356,26 @@ func TestCanonical(t *testing.T) {
 		}
 	}
 }
+
+// registered adds org to ws's registry, as an import would, and returns
+// the stored record.
+func registered(t *testing.T, ws *store.Workspace, org store.Org) *store.Org {
+	t.Helper()
+	if org.Name == "" {
+		org.Name = "Школа " + org.ID
+	}
+	if org.Type == "" {
+		org.Type = store.School
+	}
+	if org.PortalSite == "" {
+		org.PortalSite = "s" + org.ID
+	}
+	if _, err := ws.UpsertOrg("test", org); err != nil {
+		t.Fatal(err)
+	}
+	o, err := ws.Org(org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}

@@ -2,19 +2,22 @@ package crawler
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 
-	"github.com/gocolly/colly/v2"
 	"github.com/temoto/robotstxt"
 
+	"perenos/links"
 	"perenos/store"
 )
 
@@ -24,177 +27,275 @@ var errRedirect = errors.New("redirect refused")
 type fetched struct {
 	store.Page
 	retryAfter time.Duration
+	guards     map[string]int64
 }
 
+// exchangeState is what one fetch learns while its redirects are followed.
+type exchangeState struct {
+	hops  []store.Hop
+	guard string
+}
+
+type stateKey struct{}
+
 func (c *crawl) checkRedirect(req *http.Request, via []*http.Request) error {
+	st, _ := req.Context().Value(stateKey{}).(*exchangeState)
+	if st != nil && req.Response != nil {
+		from := req.Response.Request.URL.String()
+		if cu, ok := canonicalURL(req.Response.Request.URL); ok {
+			from = cu
+		}
+		st.hops = append(st.hops, store.Hop{URL: from, Status: req.Response.StatusCode, Location: req.Response.Header.Get("Location")})
+	}
+	guard := func(name string) {
+		if st != nil {
+			st.guard = name
+		}
+	}
 	if len(via) >= c.opt.MaxRedirects {
-		c.count(func(s *Stats) { s.Guards[GuardRedirects]++ })
+		guard(GuardRedirects)
 		return fmt.Errorf("%w: more than %d redirects (guard %s)", errRedirect, c.opt.MaxRedirects, GuardRedirects)
 	}
 	for _, v := range via {
 		if v.URL.String() == req.URL.String() {
-			c.count(func(s *Stats) { s.Guards[GuardLoop]++ })
+			guard(GuardLoop)
 			return fmt.Errorf("%w: redirect loop at %s (guard %s)", errRedirect, req.URL, GuardLoop)
 		}
 	}
 	if !c.scope.contains(req.URL) {
-		return fmt.Errorf("%w: redirect to %s leaves the site", errRedirect, req.URL)
+		return fmt.Errorf("%w: redirect to %s leaves the site (add its host to the registry's aliases if it is the same site)", errRedirect, req.URL)
 	}
 	return nil
 }
 
-func (c *crawl) newCollector() *colly.Collector {
-	col := colly.NewCollector(colly.UserAgent(c.opt.UserAgent), colly.AllowURLRevisit(), colly.ParseHTTPErrorResponse())
-	col.MaxBodySize = 0         // the guard transport fails oversized bodies instead of truncating them
-	col.IgnoreRobotsTxt = true  // robots.txt is read once per site below, Crawl-delay included
-	col.DetectCharset = false   // bytes are decoded by package charset
-	col.SetClient(c.pageClient) // safe dialer, caps, redirect rules
-	col.OnResponseHeaders(func(r *colly.Response) {
-		if r.StatusCode < 300 && !isHTML(r.Headers.Get(rawHeader)) {
-			r.Ctx.Put("attachment", true) // fetched again as a stream, outside colly
-			r.Request.Abort()
-		}
-	})
-	col.OnResponse(func(r *colly.Response) { r.Ctx.Put("response", r) })
-	col.OnError(func(r *colly.Response, err error) {
-		if r != nil && r.StatusCode != 0 {
-			r.Ctx.Put("response", r)
-		}
-	})
-	return col
+// exchange is one GET under way: its answer, what its redirects were,
+// and the release that ends it.
+type exchange struct {
+	resp  *http.Response
+	state *exchangeState
+	ctx   context.Context
+	stop  func()
 }
 
-// fetch gets one URL: a page through colly, an attachment as a stream, a
-// sitemap as XML. It returns the record to store and the links found.
-func (c *crawl) fetch(ctx context.Context, p store.Pending, u *url.URL) (fetched, []link, error) {
-	switch p.Kind {
-	case store.KindAttachment:
-		f, err := c.fetchFile(ctx, p, u)
-		return f, nil, err
-	case store.KindSitemap:
-		return c.fetchSitemap(ctx, p, u)
+// close ends the exchange: body, timers, context.
+func (x *exchange) close() {
+	if x.resp != nil {
+		x.resp.Body.Close()
 	}
-	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindPage, Depth: p.Depth}}
-	cctx := colly.NewContext()
-	hdr := http.Header{}
-	prev := c.previous(p.URL)
-	conditional(hdr, prev)
-	err := c.collector.Request(http.MethodGet, p.URL, nil, cctx, hdr)
-	if a, _ := cctx.GetAny("attachment").(bool); a {
-		p.Kind = store.KindAttachment
-		ff, err := c.fetchFile(ctx, p, u)
-		return ff, nil, err
-	}
-	r, _ := cctx.GetAny("response").(*colly.Response)
-	if r == nil {
-		if err == nil {
-			err = errors.New("no response")
-		}
-		return f, nil, err
-	}
-	f.Status = r.StatusCode
-	f.retryAfter = retryAfter(r.Headers.Get("Retry-After"))
-	if r.StatusCode == http.StatusNotModified && prev != nil {
-		unchanged(&f.Page, prev)
-		raw, err := c.blobs.Read(prev.Blob)
-		if err != nil {
-			return f, nil, fmt.Errorf("previous copy of %s: %w", p.URL, err)
-		}
-		base, _ := url.Parse(prev.URL)
-		if prev.FinalURL != "" {
-			base, _ = url.Parse(prev.FinalURL)
-		}
-		return f, extractLinks(base, decode(raw, prev.ContentType).Text), nil
-	}
-	if r.StatusCode >= 300 {
-		return f, nil, fmt.Errorf("HTTP %d", r.StatusCode)
-	}
-	if err != nil {
-		return f, nil, err
-	}
-	final := r.Request.URL
-	if fu, ok := canonicalURL(final); ok && fu != p.URL {
-		f.FinalURL = fu
-	}
-	ct := r.Headers.Get(rawHeader)
-	f.ContentType = ct
-	f.ETag, f.LastModified = r.Headers.Get("ETag"), r.Headers.Get("Last-Modified")
-	id, perr := c.blobs.PutBytes(r.Body)
-	if perr != nil {
-		return f, nil, fmt.Errorf("store %s: %w", p.URL, perr)
-	}
-	f.Blob, f.Size = id, int64(len(r.Body))
-	if err := c.opt.WARC.Response(p.URL, r.StatusCode, r.Headers.Clone(), bytes.NewReader(r.Body), time.Now()); err != nil {
-		return f, nil, err
-	}
-	dec := decode(r.Body, ct)
-	f.Charset = dec.Charset
-	return f, extractLinks(final, dec.Text), nil
+	x.stop()
 }
 
-// fetchFile streams an attachment into the blob store under its size cap.
-func (c *crawl) fetchFile(ctx context.Context, p store.Pending, u *url.URL) (fetched, error) {
-	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindAttachment, Depth: p.Depth, FileName: fileName(u)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
+// explain turns an error of the exchange into the reason it was cut, when
+// the crawler cut it (deadline, minimum rate).
+func (x *exchange) explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	if cause := context.Cause(x.ctx); cause != nil && (errors.Is(cause, ErrDeadline) || errors.Is(cause, ErrSlowBody)) {
+		return cause
+	}
+	return err
+}
+
+// get sends one GET with the crawl's context and the fetch's deadlines:
+// the headers within Net.Timeout (the transport's), the whole exchange
+// within timeout, and the body at least at MinRate over each RateWindow.
+// The caller closes the exchange. On error the exchange still says what
+// the redirects were, and resp is the last answer when there was one.
+func (c *crawl) get(ctx context.Context, rawURL string, hdr http.Header, timeout time.Duration) (*exchange, error) {
+	st := &exchangeState{}
+	fctx, cancel := context.WithCancelCause(ctx)
+	fctx = context.WithValue(fctx, stateKey{}, st)
+	deadline := time.AfterFunc(timeout, func() {
+		cancel(fmt.Errorf("%w: the whole exchange took over %s", ErrDeadline, timeout))
+	})
+	x := &exchange{state: st, ctx: fctx, stop: func() { deadline.Stop(); cancel(nil) }}
+	req, err := http.NewRequestWithContext(fctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return f, err
+		x.stop()
+		return x, err
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
 	}
 	req.Header.Set("User-Agent", c.opt.UserAgent)
-	prev := c.previous(p.URL)
-	conditional(req.Header, prev)
-	resp, err := c.fileClient.Do(req)
+	resp, err := c.client.Do(req)
 	if err != nil {
-		if errors.Is(err, ErrBodyTooLarge) {
-			c.count(func(s *Stats) { s.Guards[GuardSize]++ })
+		if resp != nil {
+			x.resp = resp
 		}
-		return f, err
+		err = x.explain(err)
+		x.close()
+		return x, err
 	}
-	defer resp.Body.Close()
-	f.Status = resp.StatusCode
+	resp.Body = watchRate(resp.Body, c.opt.MinRate, c.opt.RateWindow, cancel)
+	x.resp = resp
+	return x, nil
+}
+
+// fetch gets one URL by its kind: a page (or whatever the address turns
+// out to be), an attachment or image streamed under its cap, a script
+// read for the addresses it names, a sitemap as XML. It returns the record
+// to store and the links found.
+func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Link, error) {
+	if p.Kind == store.KindSitemap {
+		return c.fetchSitemap(ctx, p)
+	}
+	f := fetched{Page: store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth}}
+	u, _ := url.Parse(p.URL)
+	file := p.Kind == store.KindAttachment || p.Kind == store.KindImage
+	if file {
+		f.FileName = fileName(u)
+	}
+	prev := c.previous(p.URL)
+	hdr := http.Header{}
+	conditional(hdr, prev)
+	hdr.Set("Accept-Encoding", "gzip")
+	timeout := c.opt.PageTimeout
+	if file {
+		timeout = c.opt.FileTimeout
+	}
+	x, err := c.get(ctx, p.URL, hdr, timeout)
+	f.Redirects = x.state.hops
+	if x.state.guard != "" {
+		f.guards = map[string]int64{x.state.guard: 1}
+	}
+	if x.resp != nil {
+		f.Status = x.resp.StatusCode
+	}
+	if err != nil {
+		c.sizeGuard(&f, err)
+		return f, nil, err
+	}
+	defer x.close()
+	resp := x.resp
 	f.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
-	if resp.StatusCode == http.StatusNotModified && prev != nil {
-		unchanged(&f.Page, prev)
-		return f, nil
-	}
-	if resp.StatusCode >= 300 {
-		return f, fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	f.ContentType = resp.Header.Get(rawHeader)
-	f.ETag, f.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	if name := contentFileName(resp.Header.Get("Content-Disposition")); name != "" && name != "." {
-		f.FileName = name
-	}
 	if fu, ok := canonicalURL(resp.Request.URL); ok && fu != p.URL {
 		f.FinalURL = fu
-		if f.FileName == "" {
+		if file && f.FileName == "" {
 			f.FileName = fileName(resp.Request.URL)
 		}
 	}
-	id, n, err := c.blobs.Put(resp.Body, c.opt.MaxAttachmentBytes)
-	if err != nil {
-		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, store.ErrTooLarge) {
-			c.count(func(s *Stats) { s.Guards[GuardSize]++ })
-			return f, fmt.Errorf("%w (cap %d bytes; raise --max-attachment-bytes to fetch it)", ErrBodyTooLarge, c.opt.MaxAttachmentBytes)
+	if resp.StatusCode == http.StatusNotModified && prev != nil {
+		unchanged(&f.Page, prev)
+		ls, err := c.linksOf(prev, p)
+		return f, ls, err
+	}
+	if resp.StatusCode >= 300 {
+		return f, nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	ct := resp.Header.Get("Content-Type")
+	f.ContentType = ct
+	f.ETag, f.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	if p.Kind == store.KindPage && !isHTML(ct) {
+		// The address names a file after all: keep it as one, from this
+		// same answer.
+		f.Kind, file = store.KindAttachment, true
+		f.FileName = fileName(u)
+		if f.FinalURL != "" {
+			f.FileName = fileName(resp.Request.URL)
 		}
-		return f, fmt.Errorf("download %s: %w", p.URL, err)
+	}
+	if file {
+		if name := contentFileName(resp.Header.Get("Content-Disposition")); name != "" && name != "." {
+			f.FileName = name
+		}
+		err := c.storeFile(&f, resp, x)
+		c.sizeGuard(&f, err)
+		return f, nil, err
+	}
+	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
+	if err != nil {
+		err = x.explain(err)
+		c.sizeGuard(&f, err)
+		return f, nil, err
+	}
+	id, err := c.blobs.PutBytes(body)
+	if err != nil {
+		return f, nil, fmt.Errorf("store %s: %w", p.URL, err)
+	}
+	f.Blob, f.Size = id, int64(len(body))
+	if err := c.opt.WARC.Response(p.URL, resp.StatusCode, resp.Header, bytes.NewReader(body), time.Now()); err != nil {
+		return f, nil, err
+	}
+	dec := decode(body, ct)
+	if f.Kind == store.KindScript {
+		return f, links.FromScript(c.scriptBase(p), dec.Text), nil
+	}
+	f.Charset = dec.Charset
+	return f, links.FromHTML(resp.Request.URL, dec.Text), nil
+}
+
+// sizeGuard counts the size-cap guard for an answer cut by its cap.
+func (c *crawl) sizeGuard(f *fetched, err error) {
+	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBomb) || errors.Is(err, store.ErrTooLarge) {
+		if f.guards == nil {
+			f.guards = map[string]int64{}
+		}
+		f.guards[GuardSize]++
+	}
+}
+
+// scriptBase is what a script's relative addresses resolve against: the
+// page that runs it.
+func (c *crawl) scriptBase(p store.Pending) *url.URL {
+	if p.Ref.URL != "" {
+		if b, err := url.Parse(p.Ref.URL); err == nil {
+			return b
+		}
+	}
+	b, _ := url.Parse(p.URL)
+	return b
+}
+
+// linksOf reads the links of a previous crawl's copy (a 304 answer).
+func (c *crawl) linksOf(prev *store.Page, p store.Pending) ([]links.Link, error) {
+	if prev.Kind != store.KindPage && prev.Kind != store.KindScript {
+		return nil, nil
+	}
+	raw, err := c.blobs.Read(prev.Blob)
+	if err != nil {
+		return nil, fmt.Errorf("previous copy of %s: %w", p.URL, err)
+	}
+	text := decode(raw, prev.ContentType).Text
+	if prev.Kind == store.KindScript {
+		return links.FromScript(c.scriptBase(p), text), nil
+	}
+	base, _ := url.Parse(prev.URL)
+	if prev.FinalURL != "" {
+		base, _ = url.Parse(prev.FinalURL)
+	}
+	return links.FromHTML(base, text), nil
+}
+
+// storeFile streams an attachment or image into the blob store under the
+// attachment cap.
+func (c *crawl) storeFile(f *fetched, resp *http.Response, x *exchange) error {
+	if resp.ContentLength > c.opt.MaxAttachmentBytes {
+		return c.overCap(fmt.Errorf("%w: %d bytes declared", ErrBodyTooLarge, resp.ContentLength))
+	}
+	id, n, err := c.blobs.Put(&capReader{r: resp.Body, left: c.opt.MaxAttachmentBytes}, c.opt.MaxAttachmentBytes)
+	if err != nil {
+		err = x.explain(err)
+		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, store.ErrTooLarge) {
+			return c.overCap(err)
+		}
+		return fmt.Errorf("download %s: %w", f.URL, err)
 	}
 	f.Blob, f.Size = id, n
 	if c.opt.WARC != nil {
-		if err := c.archiveFile(p.URL, resp, id); err != nil {
-			return f, err
+		rc, err := c.blobs.Open(id)
+		if err != nil {
+			return err
 		}
+		defer rc.Close()
+		return c.opt.WARC.Response(f.URL, resp.StatusCode, resp.Header, rc, time.Now())
 	}
-	return f, nil
+	return nil
 }
 
-// archiveFile copies a stored attachment into the WARC archive.
-func (c *crawl) archiveFile(u string, resp *http.Response, id store.BlobID) error {
-	rc, err := c.blobs.Open(id)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return c.opt.WARC.Response(u, resp.StatusCode, resp.Header.Clone(), rc, time.Now())
+func (c *crawl) overCap(err error) error {
+	return fmt.Errorf("%w (cap %d bytes; raise --max-attachment-bytes to fetch it)", err, c.opt.MaxAttachmentBytes)
 }
 
 // sitemap is either a urlset or a sitemapindex.
@@ -203,19 +304,20 @@ type sitemap struct {
 	Sitemaps []struct{ Loc string } `xml:"sitemap"`
 }
 
-func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, u *url.URL) (fetched, []link, error) {
+func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending) (fetched, []links.Link, error) {
 	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindSitemap, Depth: p.Depth}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
+	u, _ := url.Parse(p.URL)
+	hdr := http.Header{"Accept-Encoding": {"gzip"}}
+	x, err := c.get(ctx, p.URL, hdr, c.opt.PageTimeout)
+	f.Redirects = x.state.hops
+	if x.resp != nil {
+		f.Status = x.resp.StatusCode
+	}
 	if err != nil {
 		return f, nil, err
 	}
-	req.Header.Set("User-Agent", c.opt.UserAgent)
-	resp, err := c.pageClient.Do(req)
-	if err != nil {
-		return f, nil, err
-	}
-	defer resp.Body.Close()
-	f.Status = resp.StatusCode
+	defer x.close()
+	resp := x.resp
 	if resp.StatusCode == http.StatusNotFound {
 		f.Excluded = &store.Exclusion{Kind: store.ExcludedNoSitemap}
 		return f, nil, nil
@@ -223,18 +325,14 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, u *url.URL) (
 	if resp.StatusCode >= 300 {
 		return f, nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
 	if err != nil {
-		return f, nil, err
+		return f, nil, x.explain(err)
 	}
-	if len(body) > 2 && body[0] == 0x1f && body[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(body))
+	if len(body) > 2 && body[0] == 0x1f && body[1] == 0x8b { // a sitemap.xml.gz
+		body, err = gunzipBounded(body, c.opt.MaxPageBytes)
 		if err != nil {
 			return f, nil, fmt.Errorf("sitemap %s: %w", p.URL, err)
-		}
-		body, err = io.ReadAll(io.LimitReader(zr, c.opt.MaxPageBytes+1))
-		if err != nil || int64(len(body)) > c.opt.MaxPageBytes {
-			return f, nil, fmt.Errorf("sitemap %s: bad or oversized gzip", p.URL)
 		}
 	}
 	var sm sitemap
@@ -243,44 +341,48 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, u *url.URL) (
 		return f, nil, nil
 	}
 	f.Size = int64(len(body))
-	var links []link
-	for _, e := range sm.URLs {
-		if cu, ok := Canonical(u, e.Loc); ok {
-			links = append(links, link{url: cu, via: store.ViaSitemap})
+	var ls []links.Link
+	for _, e := range append(sm.URLs, sm.Sitemaps...) {
+		if abs, _, ok := links.Resolve(u, e.Loc); ok {
+			ls = append(ls, links.Link{URL: abs, Via: store.ViaSitemap})
 		}
 	}
-	for _, e := range sm.Sitemaps {
-		if cu, ok := Canonical(u, e.Loc); ok {
-			links = append(links, link{url: cu, via: store.ViaSitemap})
-		}
-	}
-	return f, links, nil
+	return f, ls, nil
 }
 
 // fetchRobots reads robots.txt once: its rules for our agent, its
-// Crawl-delay (which raises the host's spacing) and its sitemaps.
+// Crawl-delay (which raises the host's spacing) and its sitemaps. Under
+// IgnoreRobots only the sitemaps are kept.
 func (c *crawl) fetchRobots(ctx context.Context, legacy *url.URL) {
 	ru := *legacy
-	ru.Path, ru.RawQuery, ru.Fragment = "/robots.txt", "", ""
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ru.String(), nil)
-	if err != nil {
+	ru.Path, ru.RawPath, ru.RawQuery, ru.Fragment = "/robots.txt", "", "", ""
+	gt := c.gate(legacy.Host)
+	if gt.Acquire(ctx) != nil {
 		return
 	}
-	req.Header.Set("User-Agent", c.opt.UserAgent)
-	resp, err := c.pageClient.Do(req)
+	x, err := c.get(ctx, ru.String(), nil, c.opt.PageTimeout)
 	if err != nil {
+		gt.Release(0, isTimeout(err), 0)
 		c.log.Debug("robots.txt unavailable", "err", err)
 		return
 	}
-	defer resp.Body.Close()
-	data, err := robotstxt.FromResponse(resp)
+	defer x.close()
+	body, err := readCapped(x.resp.Body, 1<<20, 0)
+	gt.Release(0, false, 0)
 	if err != nil {
 		return
 	}
-	c.robots = data.FindGroup("perenos")
+	data, err := robotstxt.FromStatusAndBytes(x.resp.StatusCode, body)
+	if err != nil {
+		return
+	}
 	c.robotsSitemaps = data.Sitemaps
+	if c.opt.IgnoreRobots {
+		return
+	}
+	c.robots = data.FindGroup("perenos")
 	if c.robots != nil && c.robots.CrawlDelay > 0 {
-		c.opt.Gates.For(legacy.Host).RaiseDelay(c.robots.CrawlDelay)
+		gt.RaiseDelay(c.robots.CrawlDelay)
 	}
 }
 
@@ -310,4 +412,50 @@ func conditional(h http.Header, prev *store.Page) {
 func unchanged(p *store.Page, prev *store.Page) {
 	p.Blob, p.Size, p.ContentType, p.Charset = prev.Blob, prev.Size, prev.ContentType, prev.Charset
 	p.ETag, p.LastModified, p.FileName, p.FinalURL = prev.ETag, prev.LastModified, prev.FileName, prev.FinalURL
+	if prev.Kind != "" {
+		p.Kind = prev.Kind
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, ErrDeadline) || errors.Is(err, ErrSlowBody) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// errorKind classifies a failed fetch.
+func errorKind(status int, err error) store.ErrorKind {
+	var (
+		dnsErr  *net.DNSError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		verify  *tls.CertificateVerificationError
+		record  tls.RecordHeaderError
+		alert   tls.AlertError
+	)
+	switch {
+	case errors.Is(err, ErrForbiddenAddress):
+		return store.ErrorAddress
+	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrBomb), errors.Is(err, store.ErrTooLarge):
+		return store.ErrorTooLarge
+	case errors.Is(err, errRedirect):
+		return store.ErrorRedirect
+	case errors.As(err, &dnsErr):
+		return store.ErrorDNS
+	case errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid), errors.As(err, &verify),
+		errors.As(err, &record), errors.As(err, &alert):
+		return store.ErrorTLS
+	case isTimeout(err):
+		return store.ErrorTimeout
+	case status >= 300:
+		return store.ErrorStatus
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, io.ErrUnexpectedEOF):
+		return store.ErrorConnect
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return store.ErrorConnect
+	}
+	return store.ErrorOther
 }

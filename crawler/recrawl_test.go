@@ -64,7 +64,7 @@ func TestIncrementalRecrawl(t *testing.T) {
 	if _, err := Crawl(context.Background(), ws, ws.Blobs, org, opt); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Compare(ws, "1")
+	d, err := Compare(ws, "1", false)
 	if err != nil {
 		t.Fatal(err)
 	}

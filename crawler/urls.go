@@ -3,7 +3,7 @@ package crawler
 import (
 	"net/url"
 	"path"
-	"perenos/extract"
+	"perenos/links"
 	"sort"
 	"strings"
 )
@@ -34,26 +34,31 @@ func Canonical(base *url.URL, raw string) (string, bool) {
 }
 
 func canonicalURL(u *url.URL) (string, bool) {
+	s, _, ok := canonical(u)
+	return s, ok
+}
+
+// canonical is canonicalURL with the canonical URL parsed.
+func canonical(u *url.URL) (string, *url.URL, bool) {
 	c := *u
 	c.Scheme = strings.ToLower(c.Scheme)
 	if c.Scheme != "http" && c.Scheme != "https" || c.Host == "" {
-		return "", false
+		return "", nil, false
 	}
 	c.Host = strings.ToLower(c.Host)
 	if h, p := splitPort(c.Host); (c.Scheme == "http" && p == "80") || (c.Scheme == "https" && p == "443") {
 		c.Host = h
 	}
 	c.Fragment, c.RawFragment, c.User = "", "", nil
-	if c.Path == "" {
-		c.Path = "/"
-	} else {
-		trailing := strings.HasSuffix(c.Path, "/")
-		c.Path = path.Clean(c.Path)
-		if trailing && c.Path != "/" {
-			c.Path += "/"
-		}
+	// Dot segments are removed from the path as written: an escaped slash
+	// (%2F) is part of a segment, never a separator, so /a%2F..%2Fetc stays
+	// one segment and is requested as written.
+	esc := cleanEscapedPath(c.EscapedPath())
+	p, err := url.PathUnescape(esc)
+	if err != nil {
+		return "", nil, false
 	}
-	c.RawPath = ""
+	c.Path, c.RawPath = p, esc
 	if c.RawQuery != "" {
 		q := c.Query()
 		for k := range q {
@@ -65,7 +70,7 @@ func canonicalURL(u *url.URL) (string, bool) {
 		c.RawQuery = encodeSorted(q)
 	}
 	c.ForceQuery = false
-	return c.String(), true
+	return c.String(), &c, true
 }
 
 func encodeSorted(q url.Values) string {
@@ -138,7 +143,34 @@ func (s scope) contains(u *url.URL) bool {
 }
 
 // IsAttachmentURL reports whether a URL names a file by its extension.
-func IsAttachmentURL(u *url.URL) bool { return extract.IsAttachmentURL(u) }
+func IsAttachmentURL(u *url.URL) bool { return links.IsFile(u) }
+
+// cleanEscapedPath removes dot segments and empty segments from an
+// escaped path, keeping a trailing slash, the way path.Clean does for an
+// unescaped one; escaped characters stay as they are.
+func cleanEscapedPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	trailing := strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
+	var out []string
+	for _, seg := range strings.Split(p, "/") {
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	s := "/" + strings.Join(out, "/")
+	if trailing && s != "/" {
+		s += "/"
+	}
+	return s
+}
 
 // fileName is the original file name an attachment URL carries.
 func fileName(u *url.URL) string {

@@ -29,6 +29,15 @@ func issueActs(ctx context.Context, ws *store.Workspace, orgs []*store.Org, port
 	if loc == nil {
 		loc = time.Local
 	}
+	// The demo region's zone is its roadmap's, as an operator would set it
+	// (perenos config tz --from-roadmap), unless one was set already.
+	if c, err := ws.Config(); err != nil {
+		return nil, err
+	} else if c.TimeZone == "" && rm.NamedZone() != "" {
+		if _, err := ws.SetTimeZone(rm.NamedZone(), "roadmap "+rm.ID, actor); err != nil {
+			return nil, err
+		}
+	}
 	acts, err := report.IssueActs(ctx, ws, orgs, true, report.ActOptions{
 		SiteURL: portalBase + "/sites/{site}/", Actor: actor, Location: loc,
 	})

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"perenos"
 	"perenos/mapping"
 	"perenos/portal"
+	"perenos/portal/server"
 	"perenos/store"
 	"perenos/uploader"
 )
@@ -64,7 +64,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := portal.NewServer(portal.Config{DataFile: filepath.Join(ws.Dir, "portal", "portal.db"), Tokens: tokens})
+	srv, err := server.NewServer(server.Config{DataFile: filepath.Join(ws.Dir, "portal", "portal.db"), Tokens: tokens})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,13 +72,13 @@ func TestDemoEndToEnd(t *testing.T) {
 	client := uploader.NewClient(hs.URL, tokens, uploader.ClientOptions{})
 
 	key := uploader.ItemKey(school.ID, portal.KindPage, paid.Items[0].Key)
-	raw, err := client.Get(ctx, school.PortalSite, portal.KindPage, key)
+	obj, err := client.Get(ctx, school.PortalSite, portal.KindPage, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var page portal.Page
-	if err := json.Unmarshal(raw, &page); err != nil {
-		t.Fatal(err)
+	page, ok := obj.(*portal.Page)
+	if !ok {
+		t.Fatalf("a page came back as %T", obj)
 	}
 	// windows-1251 text must arrive intact, typographic quotes and dashes included.
 	want := "Стоимость занятий в кружке „Юный программист“ — 1 200 рублей в месяц."

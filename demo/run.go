@@ -17,7 +17,7 @@ import (
 	"perenos/crawler"
 	"perenos/mapping"
 	"perenos/pipeline"
-	"perenos/portal"
+	"perenos/portal/server"
 	"perenos/store"
 	"perenos/uploader"
 )
@@ -84,7 +84,7 @@ func Run(ctx context.Context, ws *store.Workspace, opt Options) (*Summary, error
 		return nil, fmt.Errorf("reference portal: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
-	srv, err := portal.NewServer(portal.Config{DataFile: filepath.Join(ws.Dir, "portal", "portal.db"), Tokens: tokens, BaseURL: base})
+	srv, err := server.NewServer(server.Config{DataFile: filepath.Join(ws.Dir, "portal", "portal.db"), Tokens: tokens, BaseURL: base})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("reference portal: %w", err)
@@ -113,8 +113,7 @@ func Run(ctx context.Context, ws *store.Workspace, opt Options) (*Summary, error
 		return all
 	}
 	crawl := pipeline.Crawl{Options: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true, Resolve: sites.Resolve}, Delay: 10 * time.Millisecond, PerHost: 2}}
-	client := uploader.NewClient(base, tokens, uploader.ClientOptions{})
-	p := uploader.Portal{Target: client}
+	p := uploader.Portal{Target: uploader.NewPortal(base, tokens, uploader.PortalOptions{})}
 	steps := append(pipeline.RunSteps(crawl, pipeline.Map{Profiles: profiles}), pipeline.ApproveSteps("автоматическое одобрение в демо", true)...)
 	steps = append(steps, pipeline.Upload{Portal: p}, pipeline.Verify{Portal: p})
 	res := r.Run(ctx, all, steps...)

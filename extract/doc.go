@@ -4,7 +4,9 @@
 // site's template. It is pure: bytes in, values out, no I/O.
 //
 // With a Template learned from the site's other pages, the blocks the site
-// repeats are dropped and the rest is content. A page alone (a small site,
+// repeats are dropped and the rest is content. A Site extracts a whole
+// site in one streaming pass that parses each page once and learns the
+// template from the pages' block fingerprints (Blocks) as they come. A page alone (a small site,
 // or the Zyte benchmark in extract/zyte) is judged by its own signals
 // instead: running text and its link density, landmarks, ids and classes
 // (pagemain.go). Either way every block left out is listed in
@@ -13,9 +15,8 @@ package extract
 
 import (
 	"net/url"
-	"path"
 	"perenos/extract/records"
-	"strings"
+	"perenos/links"
 )
 
 // Link is a hyperlink of a page.
@@ -60,13 +61,6 @@ func (d *Document) Attachments() []Link {
 }
 
 // attachmentExts are the file types treated as attachments.
-var attachmentExts = map[string]bool{
-	".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".odt": true, ".ods": true,
-	".rtf": true, ".zip": true, ".rar": true, ".7z": true, ".jpg": true, ".jpeg": true, ".png": true,
-	".ppt": true, ".pptx": true, ".odp": true, ".txt": true, ".csv": true, ".sig": true, ".gif": true,
-}
-
-// IsAttachmentURL reports whether a URL names a file by its extension.
-func IsAttachmentURL(u *url.URL) bool {
-	return attachmentExts[strings.ToLower(path.Ext(u.Path))]
-}
+// IsAttachmentURL reports whether a URL names a file by its extension:
+// the one table of the project's link extractor (links.IsFile).
+func IsAttachmentURL(u *url.URL) bool { return links.IsFile(u) }

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"perenos/extract/records"
+	"perenos/links"
+	"perenos/store"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -39,38 +42,74 @@ type Options struct {
 	NoRecords bool
 }
 
-// Extract turns a parsed page into a Document. pageURL resolves relative links.
+// Extract turns a parsed page into a Document. pageURL resolves relative
+// links. It changes doc (what is not content is removed from it).
 func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
+	p, err := prepare(pageURL, doc, opt)
+	if err != nil {
+		return nil, err
+	}
+	var blocks *Blocks
+	if opt.Template != nil && opt.Template.Pages() >= 3 {
+		blocks = PageBlocks(p.body)
+	}
+	return p.finish(opt.Template, blocks)
+}
+
+// prepared is a parsed page with everything read from it that does not
+// depend on the site's template: records, links, title, breadcrumbs, and
+// the body with what is never content removed.
+type prepared struct {
+	d        *Document
+	base     *url.URL
+	body     *html.Node
+	links    []Link
+	linkAt   []linkAt
+	pageURL  string
+	finished bool
+}
+
+func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("page url %q: %w", pageURL, err)
 	}
-	if b := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Base && attr(n, "href") != "" }); b != nil {
+	if b := selBase.MatchFirst(doc); b != nil && attr(b, "href") != "" {
 		if bu, err := base.Parse(strings.TrimSpace(attr(b, "href"))); err == nil {
 			base = bu
 		}
 	}
 	d := &Document{URL: pageURL}
-	if t := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Title }); t != nil {
+	if t := selTitle.MatchFirst(doc); t != nil {
 		d.HTMLTitle = collapse(textOf(t))
 	}
-	d.Itemprops = itemprops(doc)
+	found := selLinksProps.MatchAll(doc) // one pass for the links and the itemprops
+	d.Itemprops = itemprops(found)
 	if !opt.NoRecords {
 		d.Records = records.Extract(base.String(), doc, records.Options{CrawlDate: opt.CrawlDate})
 	}
 	d.Breadcrumbs = breadcrumbs(doc)
-	allLinks, linkNodes := linksWithNodes(base, doc)
-
-	body := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Body })
+	allLinks, linkNodes := linksWithNodes(base, found)
+	body := selBody.MatchFirst(doc)
 	if body == nil {
 		body = doc
 	}
 	removeJunk(body)
-	if opt.Template != nil {
-		d.Dropped = append(d.Dropped, dropTemplate(body, opt.Template)...)
+	return &prepared{d: d, base: base, body: body, links: allLinks, linkAt: linkNodes, pageURL: pageURL}, nil
+}
+
+// finish chooses the main content, with the site's template t (nil for
+// a page alone) and the page's blocks (needed when t has learned three
+// pages or more), and renders it.
+func (p *prepared) finish(t *Template, blocks *Blocks) (*Document, error) {
+	if p.finished {
+		return nil, fmt.Errorf("page %s: already extracted", p.pageURL)
 	}
+	p.finished = true
+	d, body := p.d, p.body
 	var main *html.Node
-	if opt.Template != nil && opt.Template.Pages() >= 3 {
+	if t != nil && t.Pages() >= 3 {
+		d.Dropped = append(d.Dropped, dropTemplate(body, t, blocks)...)
 		main = chooseMain(body)
 		accountOutside(main, body, nil, &d.Dropped)
 	} else {
@@ -81,21 +120,21 @@ func Extract(pageURL string, doc *html.Node, opt Options) (*Document, error) {
 	// A URL is content when one of its links sits inside main (the nodes
 	// dropped on the way have left the tree).
 	contentLinks := map[string]bool{}
-	for _, at := range linkNodes {
+	for _, at := range p.linkAt {
 		if isAncestor(main, at.n) {
-			contentLinks[allLinks[at.i].URL] = true
+			contentLinks[p.links[at.i].URL] = true
 		}
 	}
-	for i := range allLinks {
-		allLinks[i].InContent = contentLinks[allLinks[i].URL]
+	for i := range p.links {
+		p.links[i].InContent = contentLinks[p.links[i].URL]
 	}
-	d.Links = allLinks
+	d.Links = p.links
 	d.Headings = headings(main)
 	d.Title = chooseTitle(d, main)
-	d.Print = looksPrint(base, d)
-	md, err := Markdown(main, base.String())
+	d.Print = looksPrint(p.base, d)
+	md, err := Markdown(main, p.base.String())
 	if err != nil {
-		return nil, fmt.Errorf("markdown of %s: %w", pageURL, err)
+		return nil, fmt.Errorf("markdown of %s: %w", p.pageURL, err)
 	}
 	d.Markdown = md
 	d.Text = PlainText(main)
@@ -127,12 +166,13 @@ func removeJunk(root *html.Node) {
 	}
 }
 
-// dropTemplate removes the site's repeated blocks, top-down, and says what went.
-func dropTemplate(root *html.Node, t *Template) []Dropped {
+// dropTemplate removes the site's repeated blocks, top-down, and says
+// what went; blocks are the page's fingerprints.
+func dropTemplate(root *html.Node, t *Template, blocks *Blocks) []Dropped {
 	var out []Dropped
 	var del []*html.Node
 	walk(root, func(n *html.Node) bool {
-		if n != root && t.IsBoilerplate(n) {
+		if fp, ok := blocks.fp[n]; ok && n != root && t.repeated(fp) {
 			del = append(del, n)
 			out = append(out, Dropped{Text: clip(collapse(textOf(n)), 300), Why: "повторяется на большинстве страниц сайта (шаблон)"})
 			return false
@@ -148,43 +188,21 @@ func dropTemplate(root *html.Node, t *Template) []Dropped {
 // chooseMain picks the main-content element: a landmark if the page has
 // one, else the body.
 func chooseMain(body *html.Node) *html.Node {
-	var cands []*html.Node
-	walk(body, func(n *html.Node) bool {
-		if n.Type != html.ElementNode {
-			return true
-		}
-		id, class := strings.ToLower(attr(n, "id")), strings.ToLower(attr(n, "class"))
-		switch {
-		case n.DataAtom == atom.Main, attr(n, "role") == "main", strings.EqualFold(attr(n, "itemprop"), "articleBody"),
-			id == "content", id == "main", id == "workarea", id == "main-content", id == "maincontent",
-			slices.Contains(strings.Fields(class), "entry-content"), slices.Contains(strings.Fields(class), "post-content"),
-			slices.Contains(strings.Fields(class), "bx-content"):
-			cands = append(cands, n)
-			return false
-		}
-		return true
-	})
-	for _, c := range cands {
+	// A landmark inside a larger one has no more text than it, so the
+	// first landmark with text is the outermost one that has any.
+	for _, c := range selLandmark.MatchAll(body) {
 		if len(collapse(textOf(c))) > 40 {
 			return c
 		}
 	}
-	var arts []*html.Node
-	walk(body, func(n *html.Node) bool {
-		if n.DataAtom == atom.Article {
-			arts = append(arts, n)
-			return false
-		}
-		return true
-	})
-	if len(arts) == 1 && len(collapse(textOf(arts[0]))) > 40 {
+	if arts := outermost(selArticles.MatchAll(body)); len(arts) == 1 && len(collapse(textOf(arts[0]))) > 40 {
 		return arts[0]
 	}
 	return body
 }
 
 func chooseTitle(d *Document, main *html.Node) string {
-	if h := find(main, func(n *html.Node) bool { return n.DataAtom == atom.H1 }); h != nil {
+	if h := selH1.MatchFirst(main); h != nil {
 		if t := collapse(textOf(h)); t != "" {
 			return t
 		}
@@ -203,21 +221,11 @@ func chooseTitle(d *Document, main *html.Node) string {
 
 func headings(root *html.Node) []string {
 	var out []string
-	walk(root, func(n *html.Node) bool {
-		switch n.DataAtom {
-		case atom.H1, atom.H2, atom.H3, atom.H4:
-			if t := collapse(textOf(n)); t != "" {
-				out = append(out, t)
-			}
-			return false
+	for _, n := range outermost(selHeadings.MatchAll(root)) {
+		if t := collapse(textOf(n)); t != "" {
+			out = append(out, t)
 		}
-		return true
-	})
-	return out
-}
-
-func links(base *url.URL, root *html.Node) []Link {
-	out, _ := linksWithNodes(base, root)
+	}
 	return out
 }
 
@@ -227,58 +235,45 @@ type linkAt struct {
 	i int
 }
 
-// linksWithNodes returns the links under root, one per URL and text, and
-// every element they were read from.
-func linksWithNodes(base *url.URL, root *html.Node) (out []Link, nodes []linkAt) {
+// linksWithNodes returns the links among found (the page's elements, in
+// document order), one per URL and text, and every element they were
+// read from.
+func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt) {
+	// One link extractor for the project (package links): the crawler
+	// reads the same links from the token stream that this reads from the
+	// tree, with the node each came from, so that the main content can
+	// tell its own links from the template's.
+	v := links.NewVisitor(base)
 	seen := map[string]int{}
-	walk(root, func(n *html.Node) bool {
-		if n.Type != html.ElementNode || (n.DataAtom != atom.A && n.DataAtom != atom.Area && n.DataAtom != atom.Iframe && n.DataAtom != atom.Frame) {
-			return true
-		}
-		raw := attr(n, "href")
-		if n.DataAtom == atom.Iframe || n.DataAtom == atom.Frame {
-			raw = attr(n, "src")
-		}
-		raw = strings.TrimSpace(raw)
-		if raw == "" || strings.HasPrefix(raw, "#") {
-			return true
-		}
-		u, err := base.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return true
-		}
-		u.Fragment = ""
-		text := collapse(textOf(n))
-		if text == "" {
-			text = attr(n, "title")
-		}
-		if text == "" {
-			if img := find(n, func(c *html.Node) bool { return c.DataAtom == atom.Img }); img != nil {
-				text = attr(img, "alt")
+	for _, n := range found {
+		for _, l := range v.Visit(n) {
+			switch {
+			case l.Target == links.Image || l.Target == links.Script:
+				continue // not a link a reader follows
+			case l.Via == store.ViaScript || l.Via == store.ViaScriptSrc:
+				continue // addresses a script loads, not links of the page's text
 			}
+			key := l.URL + "\x00" + l.Text
+			i, ok := seen[key]
+			if !ok {
+				i = len(out)
+				seen[key] = i
+				out = append(out, Link{URL: l.URL, Text: l.Text, Attachment: l.Target == links.File})
+			}
+			nodes = append(nodes, linkAt{n, i})
 		}
-		us := u.String()
-		key := us + "\x00" + text
-		i, ok := seen[key]
-		if !ok {
-			i = len(out)
-			seen[key] = i
-			out = append(out, Link{URL: us, Text: text, Attachment: IsAttachmentURL(u)})
-		}
-		nodes = append(nodes, linkAt{n, i})
-		return true
-	})
+	}
 	return out, nodes
 }
 
-func itemprops(root *html.Node) []string {
+// itemprops are the microdata names among found, lower-case.
+func itemprops(found []*html.Node) []string {
 	set := map[string]bool{}
-	walk(root, func(n *html.Node) bool {
+	for _, n := range found {
 		for _, f := range strings.Fields(attr(n, "itemprop")) {
 			set[strings.ToLower(f)] = true
 		}
-		return true
-	})
+	}
 	out := make([]string, 0, len(set))
 	for k := range set {
 		out = append(out, k)
@@ -288,25 +283,16 @@ func itemprops(root *html.Node) []string {
 }
 
 func breadcrumbs(root *html.Node) []string {
-	bc := find(root, func(n *html.Node) bool {
-		if n.Type != html.ElementNode || len(n.Attr) == 0 {
-			return false
-		}
-		return hasToken(n, "breadcrumb", "breadcrumbs", "bx-breadcrumb", "crumbs", "pathway") || strings.EqualFold(attr(n, "aria-label"), "breadcrumb")
-	})
+	bc := selCrumbs.MatchFirst(root)
 	if bc == nil {
 		return nil
 	}
 	var out []string
-	walk(bc, func(n *html.Node) bool {
-		if n.DataAtom == atom.A || n.DataAtom == atom.Span && attr(n, "itemprop") == "name" {
-			if t := collapse(textOf(n)); t != "" && !slices.Contains(out, t) {
-				out = append(out, t)
-			}
-			return false
+	for _, n := range selCrumbItems.MatchAll(bc) {
+		if t := collapse(textOf(n)); t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
 		}
-		return true
-	})
+	}
 	return out
 }
 
@@ -318,25 +304,6 @@ func looksPrint(u *url.URL, d *Document) bool {
 		strings.Contains(p, "/print/") || strings.Contains(q, "special=") || strings.Contains(p, "/special/")
 }
 
-// hasToken reports whether n's class or id contains one of the words.
-func hasToken(n *html.Node, words ...string) bool {
-	s := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
-	if strings.TrimSpace(s) == "" {
-		return false
-	}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '_' || r == '-' }) {
-		if slices.Contains(words, f) {
-			return true
-		}
-	}
-	for _, w := range words {
-		if strings.Contains(w, "-") && strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
 func inside(n *html.Node, a atom.Atom) bool {
 	for p := n.Parent; p != nil; p = p.Parent {
 		if p.DataAtom == a {
@@ -344,21 +311,6 @@ func inside(n *html.Node, a atom.Atom) bool {
 		}
 	}
 	return false
-}
-
-func find(root *html.Node, pred func(*html.Node) bool) *html.Node {
-	var out *html.Node
-	walk(root, func(n *html.Node) bool {
-		if out != nil {
-			return false
-		}
-		if n.Type == html.ElementNode && pred(n) {
-			out = n
-			return false
-		}
-		return true
-	})
-	return out
 }
 
 func textOf(n *html.Node) string {
@@ -373,7 +325,28 @@ func textOf(n *html.Node) string {
 	return b.String()
 }
 
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+// collapse trims s and turns each run of spaces into one, as
+// strings.Join(strings.Fields(s), " ") does, without the slice of words.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	word := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			word = false
+			i += size
+			continue
+		}
+		if !word && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		word = true
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
 
 func clip(s string, n int) string {
 	r := []rune(s)

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -125,5 +126,36 @@ func FuzzExtractTemplate(f *testing.F) {
 			t.Fatal(err)
 		}
 		checkDoc(t, d)
+	})
+}
+
+// FuzzSite streams the input and variants of it through a Site with a
+// small warm-up: every page comes out once, with a Document or an error.
+func FuzzSite(f *testing.F) {
+	for _, s := range hostileSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s := NewSite(SiteOptions{Warmup: 2})
+		pages := []string{in, in + "<p>second page</p>", "<div>third</div>" + in, in, "<table><tr><td>" + in}
+		seen := map[string]bool{}
+		collect := func(rs []Result) {
+			for _, r := range rs {
+				if seen[r.URL] {
+					t.Fatalf("%s came out twice", r.URL)
+				}
+				seen[r.URL] = true
+				if r.Err == nil {
+					checkDoc(t, r.Doc)
+				}
+			}
+		}
+		for i, p := range pages {
+			collect(s.Add(Page{URL: fmt.Sprintf("https://s.example/%d", i), Text: p}))
+		}
+		collect(s.Finish())
+		if len(seen) != len(pages) {
+			t.Fatalf("%d of %d pages came out", len(seen), len(pages))
+		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/base"
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/commonmark"
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/table"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -85,15 +86,7 @@ func copyChildren(dst, src *html.Node) {
 }
 
 func iframesToLinks(root *html.Node, base *url.URL) {
-	var frames []*html.Node
-	walk(root, func(n *html.Node) bool {
-		if n.DataAtom == atom.Iframe || n.DataAtom == atom.Frame {
-			frames = append(frames, n)
-			return false
-		}
-		return true
-	})
-	for _, f := range frames {
+	for _, f := range selFrames.MatchAll(root) {
 		src := strings.TrimSpace(attr(f, "src"))
 		u, err := base.Parse(src)
 		if src == "" || err != nil || u.Scheme != "http" && u.Scheme != "https" {
@@ -120,10 +113,7 @@ func iframesToLinks(root *html.Node, base *url.URL) {
 // the image its alt text.
 func sanitizeURLs(root *html.Node, base *url.URL) {
 	var imgs, unsafe []*html.Node
-	walk(root, func(n *html.Node) bool {
-		if n.Type != html.ElementNode {
-			return true
-		}
+	for _, n := range selURLs.MatchAll(root) {
 		switch n.DataAtom {
 		case atom.A, atom.Area:
 			if !safeURL(base, attr(n, "href"), true) {
@@ -134,8 +124,7 @@ func sanitizeURLs(root *html.Node, base *url.URL) {
 				imgs = append(imgs, n)
 			}
 		}
-		return true
-	})
+	}
 	for _, a := range unsafe {
 		for c := a.FirstChild; c != nil; {
 			next := c.NextSibling
@@ -162,10 +151,7 @@ const maxColspan = 100
 // A cell with rowspan="99999999" would otherwise make the table plugin
 // build that many rows.
 func clampSpans(root *html.Node) {
-	walk(root, func(t *html.Node) bool {
-		if t.DataAtom != atom.Table {
-			return true
-		}
+	for _, t := range selTables.MatchAll(root) {
 		var rows []*html.Node
 		eachRow(t, func(tr *html.Node) { rows = append(rows, tr) })
 		for i, tr := range rows {
@@ -184,8 +170,7 @@ func clampSpans(root *html.Node) {
 				}
 			}
 		}
-		return true
-	})
+	}
 }
 
 // clampInt reads v as a number in [1, hi], 1 when it is not one.
@@ -247,15 +232,8 @@ func isLayoutTable(t *html.Node) bool {
 		for c := tr.FirstChild; c != nil; c = c.NextSibling {
 			if c.DataAtom == atom.Td || c.DataAtom == atom.Th {
 				cols++
-				walk(c, func(x *html.Node) bool {
-					switch x.DataAtom {
-					case atom.Table:
-						nested = true
-					case atom.Div, atom.P, atom.H1, atom.H2, atom.H3, atom.Ul, atom.Ol:
-						blocky = true
-					}
-					return true
-				})
+				nested = nested || cascadia.Query(c, selTable) != nil
+				blocky = blocky || selBlocky.MatchFirst(c) != nil
 			}
 		}
 		maxCols = max(maxCols, cols)
@@ -304,15 +282,7 @@ func unwrapTable(t *html.Node) {
 // keepComplexTables swaps data tables with multi-line cells for a token,
 // and records each as clean HTML to put back into the Markdown.
 func keepComplexTables(root *html.Node, base *url.URL, blocks map[string]string) {
-	var tables []*html.Node
-	walk(root, func(n *html.Node) bool {
-		if n.DataAtom == atom.Table {
-			tables = append(tables, n)
-			return false
-		}
-		return true
-	})
-	for _, t := range tables {
+	for _, t := range outermost(selTables.MatchAll(root)) {
 		if !hasMultilineCells(t) {
 			continue
 		}
@@ -332,13 +302,7 @@ func hasMultilineCells(t *html.Node) bool {
 			if c.DataAtom != atom.Td && c.DataAtom != atom.Th {
 				continue
 			}
-			walk(c, func(x *html.Node) bool {
-				switch x.DataAtom {
-				case atom.Br, atom.Ul, atom.Ol, atom.P, atom.Div, atom.Table, atom.H1, atom.H2, atom.H3, atom.H4:
-					multi = true
-				}
-				return !multi
-			})
+			multi = multi || selMultiline.MatchFirst(c) != nil
 		}
 	})
 	return multi

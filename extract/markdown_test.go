@@ -3,8 +3,6 @@ package extract
 import (
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 )
 
 func TestMarkdownLinksImagesFrames(t *testing.T) {
@@ -48,7 +46,7 @@ func TestMarkdownLinksImagesFrames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			md, err := Markdown(find(doc, func(n *html.Node) bool { return n.Data == "body" }), "http://school.example/sveden/page.html")
+			md, err := Markdown(selBody.MatchFirst(doc), "http://school.example/sveden/page.html")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,10 +2,13 @@ package extract
 
 import (
 	"fmt"
+	"perenos/links"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -192,15 +195,38 @@ func unlikelyWhy(n *html.Node, useNames bool) string {
 	if ic == "" {
 		return ""
 	}
-	if containsAny(ic, keepWords) {
-		return ""
-	}
-	if containsAny(ic, strongWords) || lastPartAny(ic, strongTokens) ||
-		(containsAny(ic, unlikelyWords) || tokensAny(ic, unlikelyTokens)) && !containsAny(ic, maybeWords) {
-		return "элемент оформления (" + clip(strings.TrimSpace(ic), 60) + ")"
-	}
-	return ""
+	return namesWhy(ic)
 }
+
+// namesWhy says why an element whose class and id (lower-case) are ic is
+// not content, or "". A page repeats its class names, so the answers are
+// kept (up to a bound, for pages that invent a name per element).
+func namesWhy(ic string) string {
+	namesMu.Lock()
+	why, ok := namesSeen[ic]
+	namesMu.Unlock()
+	if ok {
+		return why
+	}
+	switch {
+	case containsAny(ic, keepWords):
+	case containsAny(ic, strongWords) || lastPartAny(ic, strongTokens) ||
+		(containsAny(ic, unlikelyWords) || tokensAny(ic, unlikelyTokens)) && !containsAny(ic, maybeWords):
+		why = "элемент оформления (" + clip(strings.TrimSpace(ic), 60) + ")"
+	}
+	namesMu.Lock()
+	if len(namesSeen) >= 4096 {
+		clear(namesSeen)
+	}
+	namesSeen[ic] = why
+	namesMu.Unlock()
+	return why
+}
+
+var (
+	namesMu   sync.Mutex
+	namesSeen = map[string]string{}
+)
 
 // hiddenAttr reports whether n is hidden by its markup (the hidden
 // attribute, aria-hidden, an inline display:none), and how.
@@ -273,14 +299,7 @@ func (s *pageScorer) keepLargeNamed(body *html.Node) {
 
 // countImages counts the <img> elements under n.
 func countImages(n *html.Node) int {
-	k := 0
-	walk(n, func(c *html.Node) bool {
-		if c.DataAtom == atom.Img {
-			k++
-		}
-		return true
-	})
-	return k
+	return len(selImgs.MatchAll(n))
 }
 
 // textHead is the text under n, spaces collapsed, clipped to max runes;
@@ -326,8 +345,8 @@ func titleBlock(n *html.Node) bool {
 	if n.DataAtom == atom.Nav || n.DataAtom == atom.Aside || n.DataAtom == atom.Footer {
 		return false
 	}
-	h := find(n, func(c *html.Node) bool { return c.DataAtom == atom.H1 || c.DataAtom == atom.H2 })
-	if h == nil || find(h, func(c *html.Node) bool { return c.DataAtom == atom.A }) != nil {
+	h := selH1H2.MatchFirst(n)
+	if h == nil || selA.MatchFirst(h) != nil {
 		return false
 	}
 	ht := rawTextLen(h)
@@ -336,9 +355,7 @@ func titleBlock(n *html.Node) bool {
 
 // holdsLandmark reports whether n contains the page's declared main content.
 func holdsLandmark(n *html.Node) bool {
-	return find(n, func(c *html.Node) bool {
-		return c != n && (c.DataAtom == atom.Main || strings.EqualFold(attr(c, "itemprop"), "articleBody"))
-	}) != nil
+	return cascadia.Query(n, selDeclaredMain) != nil
 }
 
 // textLen counts the runes of s with each run of spaces as one.
@@ -373,7 +390,7 @@ func isNavLink(n *html.Node) bool {
 		p = p[:i]
 	}
 	if i := strings.LastIndexByte(p, '.'); i >= 0 && i > strings.LastIndexByte(p, '/') {
-		if attachmentExts[strings.ToLower(p[i:])] {
+		if links.IsFileExt(p[i:]) {
 			return false
 		}
 	}
@@ -862,15 +879,13 @@ func (s *pageScorer) boilerplateWhy(n *html.Node) string {
 	// Photos, maps and videos stay: on these sites a gallery or a map is
 	// content to migrate, not decoration.
 	var ps, lis int
-	walk(n, func(c *html.Node) bool {
-		switch c.DataAtom {
-		case atom.P:
+	for _, c := range selParasItems.MatchAll(n) {
+		if c.DataAtom == atom.P {
 			ps++
-		case atom.Li:
+		} else {
 			lis++
 		}
-		return true
-	})
+	}
 	list := n.DataAtom == atom.Ul || n.DataAtom == atom.Ol
 	ld := st.linkDensity()
 	switch {
@@ -890,12 +905,10 @@ func isDataTable(t *html.Node) bool {
 	if strings.EqualFold(attr(t, "role"), "presentation") {
 		return false
 	}
-	if find(t, func(n *html.Node) bool { return n != t && n.DataAtom == atom.Table }) != nil {
+	if cascadia.Query(t, selTable) != nil {
 		return false
 	}
-	if attr(t, "summary") != "" || find(t, func(n *html.Node) bool {
-		return n.DataAtom == atom.Th || n.DataAtom == atom.Caption || n.DataAtom == atom.Thead || n.DataAtom == atom.Tfoot
-	}) != nil {
+	if attr(t, "summary") != "" || selHeaderCells.MatchFirst(t) != nil {
 		return true
 	}
 	// Without header cells, only a table big enough to be a grid is data;

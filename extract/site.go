@@ -80,52 +80,34 @@ func ExtractSite(ctx context.Context, led SiteLedger, blobs SiteBlobs, org *stor
 	}); err != nil {
 		return nil, nil, err
 	}
-	load := func(p *store.Page) (string, error) {
-		raw, err := blobs.Read(p.Blob)
-		if err != nil {
-			return "", err
-		}
-		return charset.Decode(raw, p.ContentType).Text, nil
-	}
-	// Two passes over the pages: the template needs every page before any
-	// is extracted. Each pass reads and parses a page again rather than
-	// keeping a site's DOMs (up to --max-pages of them) in memory.
-	tmpl := NewTemplate()
-	for _, p := range pages {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		text, err := load(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		if doc, err := Parse(text); err == nil {
-			tmpl.Learn(doc)
-		}
-	}
+	// One pass, each page read and parsed once: the streaming extractor
+	// learns the site's template as pages come and holds only its
+	// warm-up's trees, whatever the site's size.
 	sum := &SiteSummary{Pages: len(pages)}
 	docs := map[string]*Document{}
+	keep := func(rs []Result) {
+		for _, r := range rs {
+			if r.Err != nil {
+				sum.Failed++
+				log.Warn("extraction failed", "site", org.ID, "url", r.URL, "err", r.Err)
+				continue
+			}
+			docs[r.URL] = r.Doc
+		}
+	}
+	site := NewSite(SiteOptions{})
 	for _, p := range pages {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		text, err := load(p)
+		raw, err := blobs.Read(p.Blob)
 		if err != nil {
 			return nil, nil, err
 		}
-		doc, err := Parse(text)
-		if err == nil {
-			var d *Document
-			d, err = Extract(p.URL, doc, Options{Template: tmpl, CrawlDate: p.FetchedAt.Format("2006-01-02")})
-			if err == nil {
-				docs[p.URL] = d
-				continue
-			}
-		}
-		sum.Failed++
-		log.Warn("extraction failed", "site", org.ID, "url", p.URL, "err", err)
+		keep(site.Add(Page{URL: p.URL, Text: charset.Decode(raw, p.ContentType).Text, CrawlDate: p.FetchedAt.Format("2006-01-02")}))
 	}
-	sum.Documents, sum.TemplatePages = len(docs), tmpl.Pages()
+	keep(site.Finish())
+	sum.Documents, sum.TemplatePages = len(docs), site.Template().Pages()
 	texts := map[string]*AttachText{}
 	for _, p := range atts {
 		if err := ctx.Err(); err != nil {

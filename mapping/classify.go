@@ -35,6 +35,16 @@ const (
 	wMenuWord      = 0.35
 	wCrumb         = 0.6
 	wCrumbWeak     = 0.35
+	wRefExact      = 0.6 // the anchor text of a link to the page (not the menu's) is the section's name
+	wRefMost       = 0.5
+	wRefPhrase     = 0.35
+	wSkelExact     = 0.75 // the address, transliterated, is the section's name (pitanie, vakansii_mesta_dlya_priema)
+	wSkelMost      = 0.65
+	wSkelPhrase    = 0.45
+	wSkelAncestor  = 0.45 // ... of a folder the page lies in
+	wNavRoot       = 0.3  // the page's menu item is under «Сведения…»: a boost for the subsections, no more
+	wNavGroup      = 0.5  // the page's menu item is in a group named like a section («Пациентам», «Новости»)
+	wNavParent     = 0.45 // the page's menu item is under the item of a page placed in a section
 	wBodyFew       = 0.3
 	wBodyMany      = 0.45
 	wPropsOne      = 0.6
@@ -47,31 +57,27 @@ const (
 
 // classifier scores sections for a site's items from independent signals.
 type classifier struct {
-	prof     *Profile
-	secs     []*Section
-	phrases  map[string][]phrase // section id → keywords and title, stemmed
-	menus    map[string][]string // page URL → anchor texts of template links pointing to it
-	template map[string]bool     // itemprops on most pages of the site (footers, headers)
-	common   map[string]bool     // title parts on most pages of the site (the site's name)
+	prof      *Profile
+	secs      []*Section
+	phrases   map[string][]phrase   // section id → keywords and title, stemmed
+	slugs     map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
+	menus     map[string][]string   // page URL → anchor texts of template links pointing to it
+	refs      map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
+	nav       map[string][]navEntry // page URL → its places in the old site's menu tree
+	st        stemmer               // the site's words and their stems
+	rootGroup map[string]string     // page URL → the menu group above it that names the root (underRoot)
+	template  map[string]bool       // itemprops on most pages of the site (footers, headers)
+	common    map[string]bool       // title parts on most pages of the site (the site's name)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
-	c := &classifier{prof: prof, phrases: map[string][]phrase{}, menus: map[string][]string{}, template: map[string]bool{}, common: map[string]bool{}}
+	c := &classifier{prof: prof, phrases: map[string][]phrase{}, slugs: map[string][]phrase{}, menus: map[string][]string{}, refs: map[string][]string{},
+		template: map[string]bool{}, common: map[string]bool{}, st: stemmer{}, rootGroup: map[string]string{}}
 	c.secs = append(c.secs, &prof.Root)
 	for i := range prof.Sections {
 		c.secs = append(c.secs, &prof.Sections[i])
 	}
-	titles := map[string]int{}
-	for _, s := range c.secs {
-		titles[norm(s.Title)]++
-	}
-	for _, s := range c.secs {
-		kws := append([]string(nil), s.Keywords...)
-		if titles[norm(s.Title)] == 1 && s.ID != OtherSection && s.ID != HomeSection {
-			kws = append(kws, s.Title)
-		}
-		c.phrases[s.ID] = newPhrases(kws)
-	}
+	c.phrases, c.slugs = prof.matchers()
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
 	pages := 0
@@ -92,12 +98,23 @@ func newClassifier(prof *Profile, in Input) *classifier {
 				continue
 			}
 			t := collapse(l.Text)
-			key := stripFragment(l.URL)
+			key := normURL(l.URL)
 			if !slices.Contains(c.menus[key], t) {
 				c.menus[key] = append(c.menus[key], t)
 			}
 		}
 	}
+	for _, p := range in.Pages {
+		key := normURL(p.URL)
+		for _, r := range p.Referrers {
+			t := collapse(r.Anchor)
+			if t == "" || t == "sitemap" || slices.Contains(c.menus[key], t) || slices.Contains(c.refs[key], t) {
+				continue
+			}
+			c.refs[key] = append(c.refs[key], t)
+		}
+	}
+	c.nav = siteNav(in, in.Pages)
 	for t, n := range titleParts {
 		if pages >= 3 && n*2 > pages {
 			c.common[t] = true
@@ -109,6 +126,41 @@ func newClassifier(prof *Profile, in Input) *classifier {
 		}
 	}
 	return c
+}
+
+// matchers returns the profile's sections' phrases (keywords and a
+// title no other section has, stemmed) and slug phrases (the same with
+// the slugs, as Latin skeletons), prepared once per profile.
+func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
+	p.prepare.Do(func() {
+		p.phrases, p.slugs = map[string][]phrase{}, map[string][]phrase{}
+		secs := append([]*Section{&p.Root}, nil...)
+		for i := range p.Sections {
+			secs = append(secs, &p.Sections[i])
+		}
+		titles := map[string]int{}
+		for _, s := range secs {
+			titles[norm(s.Title)]++
+		}
+		for _, s := range secs {
+			kws := append([]string(nil), s.Keywords...)
+			if titles[norm(s.Title)] == 1 && s.ID != OtherSection && s.ID != HomeSection {
+				kws = append(kws, s.Title)
+			}
+			p.phrases[s.ID] = newPhrases(kws)
+			if s.ID != OtherSection && s.ID != HomeSection {
+				p.slugs[s.ID] = slugPhrases(append(append([]string(nil), kws...), s.Slugs...))
+			}
+		}
+		p.bodyIdx = newBodyIndex(p.phrases)
+	})
+	return p.phrases, p.slugs
+}
+
+// body returns the profile's phrases indexed for finding them in text.
+func (p *Profile) body() bodyIndex {
+	p.matchers()
+	return p.bodyIdx
 }
 
 // signal is one piece of evidence for a section. Context evidence (the
@@ -125,12 +177,42 @@ type signal struct {
 
 // classify returns the candidate sections of a page, best first.
 func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
+	return combine(c.pageSignals(p, d))
+}
+
+// pageSignals returns the evidence a page gives on its own and from its
+// place in the site's navigation.
+func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	var sigs []signal
 	u, _ := url.Parse(p.URL)
+	key := normURL(p.URL)
 	sigs = append(sigs, c.urlSignals(u)...)
-	titles := c.pageTitles(d)
-	crumbs := c.ancestorCrumbs(d)
-	text := stems(d.Text)
+	// Each text is stemmed once, not once per section.
+	type short struct {
+		text  string
+		stems []string
+	}
+	prep := func(ts []string) []short {
+		out := make([]short, len(ts))
+		for i, t := range ts {
+			out[i] = short{t, c.st.stems(t)}
+		}
+		return out
+	}
+	titles := prep(c.pageTitles(d))
+	crumbs := prep(c.ancestorCrumbs(d))
+	var heads []short
+	if len(d.Headings) > 1 {
+		heads = prep(d.Headings[1:min(len(d.Headings), 5)])
+	}
+	menus, refs := prep(c.menus[key]), prep(c.refs[key])
+	var groups []short
+	for _, e := range c.nav[key] {
+		if len(e.groups) > 0 {
+			groups = append(groups, short{e.groups[len(e.groups)-1], c.st.stems(e.groups[len(e.groups)-1])})
+		}
+	}
+	body := c.bodyPhrases(c.st.stems(d.Text))
 	for _, s := range c.secs {
 		ps := c.phrases[s.ID]
 		if len(ps) == 0 {
@@ -138,8 +220,8 @@ func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
 		}
 		tm, shown := matchNone, ""
 		for _, t := range titles {
-			if m, _ := matchShort(stems(t), ps); m > tm {
-				tm, shown = m, t
+			if m, _ := matchShort(t.stems, ps); m > tm {
+				tm, shown = m, t.text
 			}
 		}
 		switch tm {
@@ -152,40 +234,56 @@ func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
 		case matchWord:
 			sigs = append(sigs, signal{s.ID, wTitleWord, fmt.Sprintf("слово в заголовке «%s»", shown), false})
 		}
-		if len(d.Headings) > 1 {
-			for _, h := range d.Headings[1:min(len(d.Headings), 5)] {
-				m, _ := matchShort(stems(h), ps)
-				if m >= matchMost {
-					sigs = append(sigs, signal{s.ID, wHeadingExact, fmt.Sprintf("подзаголовок «%s»", h), false})
-					break
-				}
-				if m == matchPhrase {
-					sigs = append(sigs, signal{s.ID, wHeadingPhrase, fmt.Sprintf("подзаголовок «%s»", h), false})
-					break
-				}
+		for _, h := range heads {
+			m, _ := matchShort(h.stems, ps)
+			if m >= matchMost {
+				sigs = append(sigs, signal{s.ID, wHeadingExact, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				break
+			}
+			if m == matchPhrase {
+				sigs = append(sigs, signal{s.ID, wHeadingPhrase, fmt.Sprintf("подзаголовок «%s»", h.text), false})
+				break
 			}
 		}
 		best, bestAnchor := matchNone, ""
-		for _, anchor := range c.menus[stripFragment(p.URL)] {
-			if m, _ := matchShort(stems(anchor), ps); m > best {
-				best, bestAnchor = m, anchor
+		for _, a := range menus {
+			if m, _ := matchShort(a.stems, ps); m > best {
+				best, bestAnchor = m, a.text
 			}
 		}
 		if w := [...]float64{0, wMenuWord, wMenuPhrase, wMenuMost, wMenuExact}[best]; w > 0 {
 			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("пункт меню «%s»", bestAnchor), false})
 		}
+		best, bestAnchor = matchNone, ""
+		for _, a := range refs {
+			if m, _ := matchShort(a.stems, ps); m > best {
+				best, bestAnchor = m, a.text
+			}
+		}
+		if w := [...]float64{0, 0, wRefPhrase, wRefMost, wRefExact}[best]; w > 0 {
+			sigs = append(sigs, signal{s.ID, w, fmt.Sprintf("ссылка «%s» на страницу", bestAnchor), false})
+		}
+		if s.ID != OtherSection && s.ID != HomeSection && s.ID != c.prof.Root.ID {
+			for _, g := range groups {
+				if m, _ := matchShort(g.stems, ps); m >= matchMost {
+					sigs = append(sigs, signal{s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text), true})
+					break
+				}
+			}
+		}
 		for _, cr := range crumbs {
-			m, _ := matchShort(stems(cr), ps)
+			m, _ := matchShort(cr.stems, ps)
 			if m >= matchMost {
-				sigs = append(sigs, signal{s.ID, wCrumb, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr), s.ID != NewsSection})
+				sigs = append(sigs, signal{s.ID, wCrumb, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
 				break
 			}
 			if m == matchPhrase {
-				sigs = append(sigs, signal{s.ID, wCrumbWeak, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr), s.ID != NewsSection})
+				sigs = append(sigs, signal{s.ID, wCrumbWeak, fmt.Sprintf("страница в разделе «%s» (навигационная цепочка)", cr.text), s.ID != NewsSection})
 				break
 			}
 		}
-		if n, found := countPhrases(text, ps); n >= 2 {
+		if found := body[s.ID]; len(found) >= 2 {
+			n := len(found)
 			w := wBodyFew
 			if n >= 4 {
 				w = wBodyMany
@@ -200,7 +298,53 @@ func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
 			sigs = append(sigs, signal{s.ID, w, "микроразметка itemprop: " + strings.Join(props, ", "), false})
 		}
 	}
-	return combine(sigs)
+	return append(sigs, c.navRootSignals(key, sigs)...)
+}
+
+// bodyPhrases finds the sections' phrases in a page's text.
+func (c *classifier) bodyPhrases(text []string) map[string][]string {
+	return c.prof.body().find(text)
+}
+
+// underRoot returns the menu group above the page that names the profile's
+// root («Сведения об образовательной организации», «Сведения»), or "".
+func (c *classifier) underRoot(key string) string {
+	if g, ok := c.rootGroup[key]; ok {
+		return g
+	}
+	g := ""
+outer:
+	for _, e := range c.nav[key] {
+		for _, x := range e.groups {
+			if m, _ := matchShort(c.st.stems(x), c.phrases[c.prof.Root.ID]); m >= matchMost {
+				g = x
+				break outer
+			}
+		}
+	}
+	c.rootGroup[key] = g
+	return g
+}
+
+// navRootSignals adds, for a page whose menu item is under the root's
+// group, a boost to every subsection the page already has evidence for:
+// the menu says it is one of them, not which.
+func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
+	g := c.underRoot(key)
+	if g == "" {
+		return nil
+	}
+	var out []signal
+	seen := map[string]bool{}
+	for _, sg := range sigs {
+		s := c.prof.Section(sg.section)
+		if s == nil || s.Parent != c.prof.Root.ID || seen[s.ID] {
+			continue
+		}
+		seen[s.ID] = true
+		out = append(out, signal{s.ID, wNavRoot, fmt.Sprintf("в меню старого сайта под пунктом «%s»", g), true})
+	}
+	return out
 }
 
 func quote(ss []string) []string {
@@ -289,13 +433,16 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	if last == rootSlug {
 		out = append(out, signal{c.prof.Root.ID, 0.9, fmt.Sprintf("адрес страницы %s", shown), false})
 	}
+	lastBare := trimNumber(last)
+	lastSk := skeletons(lastBare)
 	for _, s := range c.secs {
+		found := false
 		for _, slug := range s.Slugs {
 			slug = slugNorm(slug)
 			switch {
-			case last == slug && under:
+			case (last == slug || lastBare == slug) && under:
 				out = append(out, signal{s.ID, wSlugUnderRoot, fmt.Sprintf("адрес страницы %s", shown), false})
-			case last == slug:
+			case last == slug || lastBare == slug:
 				out = append(out, signal{s.ID, wSlug, fmt.Sprintf("адрес страницы %s", shown), false})
 			case slices.Contains(segs[:len(segs)-1], slug):
 				sig := signal{s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug), true}
@@ -306,10 +453,42 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 			default:
 				continue
 			}
+			found = true
 			break
+		}
+		if found || len(c.slugs[s.ID]) == 0 {
+			continue
+		}
+		// The address in the author's own transliteration.
+		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase {
+			w := [...]float64{0, 0, wSkelPhrase, wSkelMost, wSkelExact}[m]
+			out = append(out, signal{s.ID, w, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which), false})
+			continue
+		}
+		for _, seg := range segs[:len(segs)-1] {
+			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost {
+				out = append(out, signal{s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which), s.ID != NewsSection})
+				break
+			}
 		}
 	}
 	return out
+}
+
+// trimNumber drops a number a mirror or a constructor appended to a page
+// name (common.1, document_3, vacant-2), leaving a name of letters.
+func trimNumber(seg string) string {
+	i := len(seg)
+	for i > 0 && seg[i-1] >= '0' && seg[i-1] <= '9' {
+		i--
+	}
+	if i == len(seg) || i < 4 {
+		return seg
+	}
+	if c := seg[i-1]; c == '.' || c == '-' || c == '_' {
+		return seg[:i-1]
+	}
+	return seg
 }
 
 // datedPath recognises the address of a dated news item: WordPress
@@ -413,86 +592,6 @@ func combine(sigs []signal) []Candidate {
 		return out[i].Section < out[j].Section
 	})
 	return out
-}
-
-// classifyDocument places a file: with the page that links it, by its kind
-// (устав, лицензия, …) and by the words of its link text.
-func (c *classifier) classifyDocument(p *store.Page, it Item, placedAt map[string]string) []Candidate {
-	var sigs []signal
-	for _, r := range p.Referrers {
-		if sec, ok := placedAt[stripFragment(r.URL)]; ok {
-			sigs = append(sigs, signal{sec, 0.7, fmt.Sprintf("файл по ссылке «%s» со страницы %s", r.Anchor, r.URL), false})
-			break
-		}
-	}
-	text := stems(it.Title)
-	for _, s := range c.secs {
-		m, _ := matchShort(text, c.phrases[s.ID])
-		switch m {
-		case matchExact, matchMost:
-			sigs = append(sigs, signal{s.ID, 0.55, fmt.Sprintf("название документа «%s»", it.Title), false})
-		case matchPhrase:
-			sigs = append(sigs, signal{s.ID, 0.45, fmt.Sprintf("название документа «%s»", it.Title), false})
-		}
-		for _, mi := range s.Items {
-			if mi.DocKind != "" && mi.DocKind == it.DocKind {
-				sigs = append(sigs, signal{s.ID, 0.85, fmt.Sprintf("вид документа: %s", it.DocKind), false})
-			}
-		}
-	}
-	return combine(sigs)
-}
-
-// docKinds recognises the kind of a document from its title or file name,
-// by stems (and by transliterated file names).
-var docKinds = []struct{ kind, words string }{
-	{"устав", "устав"},
-	{"устав", "ustav"},
-	{"лицензия", "лицензия"},
-	{"лицензия", "лицензии"},
-	{"лицензия", "litsenziya"},
-	{"лицензия", "licenziya"},
-	{"аккредитация", "аккредитации"},
-	{"отчёт о самообследовании", "самообследовании"},
-	{"отчёт о самообследовании", "samoobsledovanie"},
-	{"ПФХД", "финансово хозяйственной деятельности"},
-	{"ПФХД", "пфхд"},
-	{"ПФХД", "pfhd"},
-	{"ПФХД", "бюджетная смета"},
-	{"предписание", "предписание"},
-	{"предписание", "предписания"},
-	{"правила приёма", "правила приема"},
-	{"правила приёма", "pravila priema"},
-	{"коллективный договор", "коллективный договор"},
-	{"правила внутреннего распорядка", "правила внутреннего распорядка"},
-	{"муниципальное задание", "муниципальное задание"},
-	{"постановление", "постановление"},
-	{"постановление", "postanovlenie"},
-	{"распоряжение", "распоряжение"},
-	{"прейскурант", "прейскурант"},
-	{"прейскурант", "preyskurant"},
-	{"меню", "меню"},
-	{"меню", "menu"},
-	{"программа госгарантий", "программа государственных гарантий"},
-	{"программа госгарантий", "программа госгарантий"},
-}
-
-var docKindPhrases = func() []phrase {
-	out := make([]phrase, len(docKinds))
-	for i, k := range docKinds {
-		out[i] = phrase{k.kind, stems(k.words)}
-	}
-	return out
-}()
-
-func docKind(s string) string {
-	st := stems(strings.NewReplacer("_", " ", "-", " ", ".", " ").Replace(s))
-	for _, k := range docKindPhrases {
-		if index(st, k.stems) >= 0 {
-			return k.text
-		}
-	}
-	return ""
 }
 
 // norm lower-cases, folds ё to е and collapses spaces.

@@ -10,7 +10,7 @@ import (
 // sections that have content, the mandated items none of it provides: no
 // microdata property, record, document of the item's kind, or (for items
 // that are not documents) words of the item on the section's pages.
-func gaps(prof *Profile, plan *Plan, in Input) []Gap {
+func gaps(prof *Profile, plan *Plan, in Input, st stemmer) []Gap {
 	out := []Gap{}
 	for _, s := range prof.Sections {
 		if !s.Mandated {
@@ -37,17 +37,17 @@ func gaps(prof *Profile, plan *Plan, in Input) []Gap {
 						props[p] = true
 					}
 					for _, l := range d.Attachments() { // a linked file, even one not downloaded
-						if k := docKind(l.Text + " " + path.Base(l.URL)); k != "" {
+						if k, _ := prof.kindOf(st, l.Text, path.Base(l.URL), ""); k != "" {
 							kinds[k] = true
 						}
 					}
 				}
-				texts = append(texts, stems(it.Title+"\n"+it.Body))
+				texts = append(texts, st.stems(it.Title+"\n"+it.Body))
 			case KindDocument:
 				if it.DocKind != "" {
 					kinds[it.DocKind] = true
 				}
-				texts = append(texts, stems(it.Title))
+				texts = append(texts, st.stems(it.Title))
 			case KindRecord:
 				recs[strings.ToLower(it.DocKind)] = true
 				vals := make([]string, 0, len(it.Fields))
@@ -56,7 +56,7 @@ func gaps(prof *Profile, plan *Plan, in Input) []Gap {
 					vals = append(vals, v)
 				}
 				if it.DocKind == "document" { // a row of a document list
-					if k := docKind(strings.Join(vals, " ")); k != "" {
+					if k, _ := prof.kindOf(st, strings.Join(vals, " "), "", ""); k != "" {
 						kinds[k] = true
 					}
 				}

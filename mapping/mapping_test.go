@@ -8,7 +8,7 @@ import (
 	"perenos/store"
 )
 
-func profiles(t *testing.T) Profiles {
+func profiles(t testing.TB) Profiles {
 	t.Helper()
 	p, err := LoadProfiles("")
 	if err != nil {

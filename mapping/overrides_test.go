@@ -15,14 +15,9 @@ func TestOverridesSurviveRemap(t *testing.T) {
 	)
 	prof := profiles(t)[store.School]
 	plan := Build(prof, in, Options{})
-	var misc Item
-	for _, it := range plan.Unplaced {
-		if it.SourceURL == "http://s.example/misc.html" {
-			misc = it
-		}
-	}
-	if misc.Key == "" {
-		t.Fatal("misc page not left for review")
+	misc, sec := itemOf(plan, "http://s.example/misc.html")
+	if sec != OtherSection {
+		t.Fatalf("misc page in %q, want a free page in %s", sec, OtherSection)
 	}
 	title := "Разное и полезное"
 	ovs := []Override{

@@ -1,11 +1,14 @@
 package mapping
 
 import (
+	"hash/fnv"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"perenos/extract"
 	"perenos/store"
@@ -29,15 +32,20 @@ type Candidate struct {
 
 // Item is one piece of legacy content in a plan.
 type Item struct {
-	Key        string            `json:"key"` // the item's path within its site, stable across hosts
-	SourceURL  string            `json:"source_url"`
-	Kind       string            `json:"kind"`
-	Title      string            `json:"title"`
-	Confidence float64           `json:"confidence,omitempty"`
-	Reasons    []string          `json:"reasons,omitempty"`
-	Candidates []Candidate       `json:"candidates,omitempty"` // unplaced items: where they might go
-	Reason     string            `json:"reason,omitempty"`     // excluded items: why
-	Body       string            `json:"body,omitempty"`       // Markdown of a page or news item
+	Key        string      `json:"key"` // the item's path within its site, stable across hosts
+	SourceURL  string      `json:"source_url"`
+	Kind       string      `json:"kind"`
+	Title      string      `json:"title"`
+	Confidence float64     `json:"confidence,omitempty"`
+	Reasons    []string    `json:"reasons,omitempty"`
+	Candidates []Candidate `json:"candidates,omitempty"` // unplaced items: where they might go
+	Reason     string      `json:"reason,omitempty"`     // excluded items: why
+	// CopyOf is, for an item excluded because another item of the plan
+	// carries the same content (a copy or print version of a page, an
+	// address that redirects to it, the same file under another address),
+	// that item's URL: the item counts where the original is.
+	CopyOf     string            `json:"copy_of,omitempty"`
+	Body       string            `json:"body,omitempty"` // Markdown of a page or news item
 	Date       string            `json:"date,omitempty"`
 	Blob       string            `json:"blob,omitempty"` // documents: SHA-256 of the file
 	FileName   string            `json:"file_name,omitempty"`
@@ -47,6 +55,11 @@ type Item struct {
 	SourceHash string            `json:"source_hash,omitempty"`
 	Changed    bool              `json:"changed,omitempty"` // the source changed since it was reviewed
 	Edited     bool              `json:"edited,omitempty"`  // title or body edited in review
+	// Menu and Parent place a free page (one of no mandated section) on
+	// the new site where the old site had it: the old menu's path to it,
+	// and the key of the page it was under.
+	Menu   []string `json:"menu,omitempty"`
+	Parent string   `json:"parent,omitempty"`
 	// Warning is a problem a person must fix that does not stop the
 	// migration, such as a scanned document that is not machine-readable.
 	Warning string `json:"warning,omitempty"`
@@ -108,6 +121,10 @@ type Input struct {
 	// Attach is what was read from the site's attachments, by URL; a
 	// file missing here was not read (the plan says nothing about it).
 	Attach map[string]AttachText
+	// Blobs reads the pages' stored bytes, for the old site's menu tree
+	// (read from a few pages). Without it the menu is known only by the
+	// anchor texts of its links.
+	Blobs BlobReader
 }
 
 // AttachText is what the extract stage read from an attachment.
@@ -139,7 +156,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	placedAt := map[string]string{} // page URL → section, for its attachments and records
 	pages := append([]*store.Page(nil), in.Pages...)
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
-	copyOf := findCopies(pages, in.Docs)
+	copyOf := findCopies(pages, in.Docs, in.Org.LegacyURL)
 	known := map[string]bool{}
 	for _, p := range pages {
 		if p.OK() {
@@ -148,6 +165,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	}
 	pageCands := map[string][]Candidate{}
 	var recs []pageRecord
+	var cases []*pageCase
 	for _, p := range pages {
 		if p.Kind != store.KindPage {
 			continue
@@ -156,13 +174,13 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		d := in.Docs[p.URL]
 		switch {
 		case p.FinalURL != "" && p.OK() && hasPage(in.Pages, p.FinalURL):
-			it.Reason = "перенаправление на " + p.FinalURL + ", страница учтена там"
+			it.Reason, it.CopyOf = "перенаправление на "+p.FinalURL+", страница учтена там", p.FinalURL
 		case !p.OK():
 			it.Reason = excludedWhy(p)
 		case d == nil:
 			it.Reason = "содержимое не извлечено (см. журнал извлечения)"
 		case copyOf[p.URL] != "":
-			it.Reason = "копия страницы " + copyOf[p.URL]
+			it.Reason, it.CopyOf = "копия страницы "+copyOf[p.URL], copyOf[p.URL]
 			if d.Print {
 				it.Reason += " (версия для печати или для слабовидящих)"
 			}
@@ -180,23 +198,27 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			continue
 		}
 		it.Body = d.Markdown
-		cands := cl.classify(p, d)
-		pageCands[p.URL] = cands
-		if parts := cl.split(d, cands); len(parts) > 1 {
-			for _, pt := range parts {
+		cases = append(cases, &pageCase{p: p, d: d, it: it, key: normURL(p.URL)})
+	}
+	cl.decide(cases, opt.Threshold)
+	for _, pc := range cases {
+		p, d, it := pc.p, pc.d, pc.it
+		pageCands[p.URL] = pc.cands
+		if len(pc.parts) > 1 {
+			for _, pt := range pc.parts {
 				part := it
 				part.Key = it.Key + "#" + pt.section
 				part.Title, part.Body = pt.title, pt.body
 				place(plan, part, pt.cands, opt.Threshold, nil)
 			}
-			placedAt[p.URL] = parts[0].section
+			placedAt[p.URL] = pc.parts[0].section
 		} else {
-			if len(cands) > 0 && cands[0].Section == NewsSection {
+			if pc.section == NewsSection {
 				if date, ok := newsItem(p.URL, prof.Section(NewsSection)); ok {
 					it.Kind, it.Date = KindNews, date
 				}
 			}
-			place(plan, it, cands, opt.Threshold, placedAt)
+			placeCase(plan, it, pc, placedAt)
 		}
 		for i, r := range d.Records {
 			recs = append(recs, pageRecord{p.URL, i, r})
@@ -210,11 +232,10 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		}
 		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindDocument, FileName: p.FileName, Size: p.Size, Blob: p.Blob.String()}
 		it.Title = documentTitle(p)
-		it.DocKind = docKind(it.Title + " " + p.FileName)
-		if at, ok := in.Attach[p.URL]; ok {
-			if it.DocKind == "" && at.Text != "" {
-				it.DocKind = docKind(firstWords(at.Text, 60)) // the title page names the document
-			}
+		at, read := in.Attach[p.URL]
+		var kindFrom string
+		it.DocKind, kindFrom = prof.kindOf(cl.st, it.Title, p.FileName, at.Text)
+		if read {
 			switch {
 			case at.Scan:
 				it.Warning = ScanWarning
@@ -228,14 +249,14 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			continue
 		}
 		if first, ok := blobs[p.Blob]; ok && !p.Blob.IsZero() {
-			it.Reason = "копия файла " + first + " (тот же файл по другому адресу)"
+			it.Reason, it.CopyOf = "копия файла "+first+" (тот же файл по другому адресу)", first
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}
 		blobs[p.Blob] = p.URL
-		place(plan, it, cl.classifyDocument(p, it, placedAt), opt.Threshold, nil)
+		place(plan, it, cl.classifyDocument(p, it, kindFrom, placedAt), opt.Threshold, nil)
 	}
-	plan.Gaps = gaps(prof, plan, in)
+	plan.Gaps = gaps(prof, plan, in, cl.st)
 	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
 	return plan
 }
@@ -272,10 +293,32 @@ func isNumberedPage(segs []string) bool {
 	return n >= 2 && segs[n-2] == "page" && strings.Trim(segs[n-1], "0123456789") == ""
 }
 
-// findCopies finds pages that repeat another page: print and low-vision
-// versions (same title), and pages with the same text under another
-// address. It maps each copy's URL to its original's.
-func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[string]string {
+// findCopies finds pages that repeat another page: the same path on
+// another host of the site (its www twin, an alias, http and https), print
+// and low-vision versions (same title), and pages with the same text under
+// another address. It maps each copy's URL to its original's.
+func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy string) map[string]string {
+	out := map[string]string{}
+	home := ""
+	if u, err := url.Parse(legacy); err == nil {
+		home = strings.ToLower(u.Host)
+	}
+	byKey := map[string]string{}
+	for _, p := range pages { // sorted by URL: the first is kept, unless another is on the registry's host
+		if p.Kind != store.KindPage || !p.OK() || docs[p.URL] == nil {
+			continue
+		}
+		k := itemKey(p.URL)
+		first, ok := byKey[k]
+		switch {
+		case !ok:
+			byKey[k] = p.URL
+		case hostOf(p.URL) == home && hostOf(first) != home:
+			out[first], byKey[k] = p.URL, p.URL
+		default:
+			out[p.URL] = first
+		}
+	}
 	type cand struct {
 		url   string
 		print bool
@@ -289,10 +332,11 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[stri
 		}
 		return a.url < b.url
 	}
-	byTitle, byText := map[string]cand{}, map[string]cand{}
+	byTitle, byText := map[string]cand{}, map[uint64]cand{}
+	texts := map[string]uint64{} // page URL → its normalised text's hash, when long enough to compare
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
 		c := cand{p.URL, d.Print}
@@ -303,16 +347,16 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[stri
 				}
 			}
 		}
-		if t := norm(d.Text); len([]rune(t)) >= 80 {
+		if t, n := normHash(d.Text); n >= 80 {
+			texts[p.URL] = t
 			if o, ok := byText[t]; !ok || better(c, o) {
 				byText[t] = c
 			}
 		}
 	}
-	out := map[string]string{}
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
 		if d.Print {
@@ -321,13 +365,46 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document) map[stri
 				continue
 			}
 		}
-		if t := norm(d.Text); len([]rune(t)) >= 80 {
+		if t, ok := texts[p.URL]; ok {
 			if o := byText[t]; o.url != p.URL {
 				out[p.URL] = o.url
 			}
 		}
 	}
 	return out
+}
+
+// normHash fingerprints a text as norm would write it (lower case, ё as
+// е, spaces collapsed) without building the string, and counts its runes.
+func normHash(s string) (uint64, int) {
+	h := fnv.New64a()
+	var buf [4]byte
+	n, space := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = n > 0
+			continue
+		}
+		if space {
+			h.Write([]byte{' '})
+			n++
+			space = false
+		}
+		r = unicode.ToLower(r)
+		if r == 'ё' {
+			r = 'е'
+		}
+		h.Write(buf[:utf8.EncodeRune(buf[:], r)])
+		n++
+	}
+	return h.Sum64(), n
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return strings.ToLower(u.Host)
+	}
+	return ""
 }
 
 func hasPage(pages []*store.Page, u string) bool {
@@ -367,6 +444,33 @@ func place(plan *Plan, it Item, cands []Candidate, threshold float64, placedAt m
 	}
 }
 
+// placeCase puts a page where the whole-site reasoning decided, or leaves
+// it for review with its candidates.
+func placeCase(plan *Plan, it Item, pc *pageCase, placedAt map[string]string) {
+	if pc.section == "" {
+		it.Reasons = nil
+		if pc.review != "" {
+			it.Reasons = []string{pc.review}
+		}
+		it.Candidates = pc.cands[:min(3, len(pc.cands))]
+		if it.Candidates == nil {
+			it.Candidates = []Candidate{}
+		}
+		plan.Unplaced = append(plan.Unplaced, it)
+		return
+	}
+	it.Confidence, it.Reasons = round2(pc.conf), pc.reasons
+	if pc.free {
+		it.Menu = pc.menu
+		if pc.parent != "" {
+			it.Parent = itemKey(pc.parent)
+		}
+	}
+	sp := plan.Section(pc.section)
+	sp.Items = append(sp.Items, it)
+	placedAt[it.SourceURL] = pc.section
+}
+
 func excludedWhy(p *store.Page) string {
 	switch {
 	case p.Excluded != nil:
@@ -395,15 +499,6 @@ func itemKey(raw string) string {
 		k += "?" + u.RawQuery
 	}
 	return k
-}
-
-func documentTitle(p *store.Page) string {
-	for _, r := range p.Referrers {
-		if t := strings.TrimSpace(r.Anchor); t != "" && r.Via != store.ViaSitemap {
-			return t
-		}
-	}
-	return p.FileName
 }
 
 // exclusionText says in Russian why a URL was left out on purpose.

@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -49,8 +51,19 @@ type Section struct {
 	Records []string `yaml:"records,omitempty" json:"records,omitempty"`
 	// Posts are words of a staff record's post that send it here (a
 	// director to «Руководство», a teacher to «Педагогический состав»).
-	Posts  []string `yaml:"posts,omitempty" json:"posts,omitempty"`
-	Parent string   `yaml:"-" json:"parent,omitempty"`
+	Posts []string `yaml:"posts,omitempty" json:"posts,omitempty"`
+	// DocKinds are the kinds of documents (documents.yaml) that belong in
+	// this section, besides those of its mandated items.
+	DocKinds []string `yaml:"doc_kinds,omitempty" json:"doc_kinds,omitempty"`
+	Parent   string   `yaml:"-" json:"parent,omitempty"`
+}
+
+// DocumentKind is a kind of document (устав, ПФХД, меню) and the words
+// that tell it; Types, when set, limits it to those organisation types.
+type DocumentKind struct {
+	Kind  string          `yaml:"kind"`
+	Words []string        `yaml:"words"`
+	Types []store.OrgType `yaml:"types,omitempty"`
 }
 
 // Profile is the mandated structure of one organisation type plus the
@@ -59,6 +72,14 @@ type Profile struct {
 	Type     store.OrgType `yaml:"type"`
 	Root     Section       `yaml:"root"`
 	Sections []Section     `yaml:"sections"`
+	// Kinds are the document kinds this type of organisation has
+	// (documents.yaml), prepared for matching.
+	Kinds []docKindWords `yaml:"-"`
+
+	kindIndex      kindIndex // Kinds by their phrases' first words
+	prepare        sync.Once
+	phrases, slugs map[string][]phrase
+	bodyIdx        bodyIndex
 }
 
 // Section returns the section with id, or nil.
@@ -105,6 +126,23 @@ func LoadProfiles(dir string) (Profiles, error) {
 	if err := cdec.Decode(&common); err != nil {
 		return nil, fmt.Errorf("profile common.yaml: %w", err)
 	}
+	kindsData, err := read("documents.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("profile documents.yaml: %w", err)
+	}
+	var kinds struct {
+		Kinds []DocumentKind `yaml:"kinds"`
+	}
+	kdec := yaml.NewDecoder(strings.NewReader(string(kindsData)))
+	kdec.KnownFields(true)
+	if err := kdec.Decode(&kinds); err != nil {
+		return nil, fmt.Errorf("profile documents.yaml: %w", err)
+	}
+	for _, k := range kinds.Kinds {
+		if k.Kind == "" || len(k.Words) == 0 {
+			return nil, fmt.Errorf("profile documents.yaml: a kind needs a name (kind) and words")
+		}
+	}
 	out := Profiles{}
 	for _, t := range store.OrgTypes {
 		name := string(t) + ".yaml"
@@ -125,6 +163,12 @@ func LoadProfiles(dir string) (Profiles, error) {
 			p.Sections[i].Parent = p.Root.ID
 		}
 		p.Sections = append(p.Sections, common.Sections...)
+		for _, k := range kinds.Kinds {
+			if len(k.Types) == 0 || slices.Contains(k.Types, t) {
+				p.Kinds = append(p.Kinds, newDocKindWords(k))
+			}
+		}
+		p.kindIndex = indexKinds(p.Kinds)
 		if err := p.validate(); err != nil {
 			return nil, fmt.Errorf("profile %s: %w", name, err)
 		}
@@ -160,9 +204,17 @@ func (p *Profile) validate() error {
 				return fmt.Errorf("section %s: slug %q has non-Latin letters", s.ID, k)
 			}
 		}
+		for _, k := range s.DocKinds {
+			if !p.hasKind(k) {
+				return fmt.Errorf("section %s: document kind %q is not in documents.yaml", s.ID, k)
+			}
+		}
 		for _, it := range s.Items {
 			if it.ID == "" || it.Title == "" {
 				return fmt.Errorf("section %s: a mandated item has no id or title", s.ID)
+			}
+			if it.DocKind != "" && !p.hasKind(it.DocKind) {
+				return fmt.Errorf("section %s, item %s: document kind %q is not in documents.yaml", s.ID, it.ID, it.DocKind)
 			}
 			if it.DocKind != "" && len(it.Text) > 0 {
 				return fmt.Errorf("section %s, item %s: an item that is a document (doc_kind) is not satisfied by words (text)", s.ID, it.ID)

@@ -94,7 +94,7 @@ func (c *classifier) classifyRecord(r records.Record, pageURL, pageSection strin
 		}
 	}
 	if post := strings.TrimSpace(r.Fields["post"]); post != "" {
-		ps := stems(post)
+		ps := c.st.stems(post)
 		best, bestLen := "", 0
 		for _, s := range c.secs {
 			for _, ph := range newPhrases(s.Posts) {

@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"perenos/extract"
 )
@@ -16,37 +17,76 @@ type part struct {
 }
 
 // split divides a page made of parts that belong to different mandated
-// sections (the old combined «Руководство. Педагогический состав» page)
-// into one part per section. A page is split only when every heading of
-// its top level (the page's own title aside) names a mandated subsection,
-// at least two different ones are named, and the page's own best section
-// is among them; otherwise it stays one piece.
+// sections into one part per section. Two kinds of page are split:
+//
+//   - the old combined page («Руководство. Педагогический состав»): every
+//     heading of its top level (the page's own title aside) names a
+//     mandated subsection, at least two different ones, and the page's
+//     own best section is among them;
+//   - one page holding the whole «Сведения»: headings (or lines in bold,
+//     as anchored blocks often have instead) name at least three
+//     different subsections. Each named block becomes a part of its
+//     subsection; what precedes the first and the blocks that name none
+//     stay together as the page of the whole section (the profile's root).
+//
+// Otherwise the page stays one piece.
 func (c *classifier) split(d *extract.Document, cands []Candidate) []part {
 	if len(cands) == 0 || d.Markdown == "" {
 		return nil
 	}
 	lines := strings.Split(d.Markdown, "\n")
-	type heading struct {
-		line, level   int
-		text, section string
+	hs := c.headingsOf(lines, norm(d.Title), false)
+	if out := c.splitCombined(lines, hs, cands); out != nil {
+		return out
 	}
+	if out := c.splitWhole(lines, hs, d.Title, cands); out != nil {
+		return out
+	}
+	return c.splitWhole(lines, c.headingsOf(lines, norm(d.Title), true), d.Title, cands)
+}
+
+// heading is a heading line of a page's Markdown and the subsection it names.
+type heading struct {
+	line, level   int
+	text, section string
+}
+
+// headingsOf lists a page's headings (with bold, lines wholly in bold as
+// headings of level 7), leaving out the page's own title.
+func (c *classifier) headingsOf(lines []string, title string, bold bool) []heading {
 	var hs []heading
-	title := norm(d.Title)
-	level := 0
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		if !strings.HasPrefix(t, "#") {
+		var lv int
+		var h string
+		switch {
+		case strings.HasPrefix(t, "#"):
+			lv = len(t) - len(strings.TrimLeft(t, "#"))
+			h = strings.TrimSpace(strings.TrimLeft(t, "#"))
+		case bold && len(t) > 4 && (strings.HasPrefix(t, "**") && strings.HasSuffix(t, "**") || strings.HasPrefix(t, "__") && strings.HasSuffix(t, "__")):
+			lv, h = 7, strings.TrimSpace(t[2:len(t)-2])
+			if strings.Contains(h, "**") || utf8.RuneCountInString(h) > maxLabel {
+				continue
+			}
+		default:
 			continue
 		}
-		lv := len(t) - len(strings.TrimLeft(t, "#"))
-		h := strings.TrimSpace(strings.TrimLeft(t, "#"))
+		h = strings.Trim(h, "*_ ")
 		if h == "" || norm(h) == title {
 			continue
 		}
-		sec := c.headingSection(h)
-		hs = append(hs, heading{i, lv, h, sec})
-		if sec != "" && (level == 0 || lv < level) {
-			level = lv
+		hs = append(hs, heading{i, lv, h, c.headingSection(h)})
+	}
+	return hs
+}
+
+// splitCombined splits the old combined page: every top-level heading
+// names a mandated subsection.
+func (c *classifier) splitCombined(lines []string, hs []heading, cands []Candidate) []part {
+	level := 0
+	for _, h := range hs {
+		if h.section != "" && h.level < 7 && (level == 0 || h.level < level) {
+			level = h.level
 		}
 	}
 	if level == 0 {
@@ -67,27 +107,89 @@ func (c *classifier) split(d *extract.Document, cands []Candidate) []part {
 	if len(distinct) < 2 || !distinct[cands[0].Section] {
 		return nil
 	}
+	return c.parts(lines, top, cands, "", "")
+}
+
+// wholeSubsections is how many different subsections a page's headings
+// must name for it to be the page of the whole section.
+const wholeSubsections = 3
+
+// splitWhole splits a page that holds the whole section: at the level
+// where its headings name the most subsections, at least three.
+func (c *classifier) splitWhole(lines []string, hs []heading, title string, cands []Candidate) []part {
+	best, bestN := 0, 0
+	for lv := 1; lv <= 7; lv++ {
+		distinct := map[string]bool{}
+		for _, h := range hs {
+			if h.level == lv && h.section != "" {
+				distinct[h.section] = true
+			}
+		}
+		if len(distinct) > bestN {
+			best, bestN = lv, len(distinct)
+		}
+	}
+	if bestN < wholeSubsections {
+		return nil
+	}
+	var top []heading
+	for _, h := range hs {
+		if h.level <= best {
+			top = append(top, h)
+		}
+	}
+	return c.parts(lines, top, cands, c.prof.Root.ID, title)
+}
+
+// parts cuts the page at the headings. A block whose heading names no
+// subsection, and what precedes the first heading, go to the part of
+// rest (the page of the whole section) when rest is set, and else to the
+// part before them.
+func (c *classifier) parts(lines []string, top []heading, cands []Candidate, rest, restTitle string) []part {
 	var order []string
 	bodies := map[string][]string{}
 	heads := map[string]string{}
+	add := func(sec, head string, ls []string) {
+		if _, ok := bodies[sec]; !ok {
+			order = append(order, sec)
+			heads[sec] = head
+		}
+		bodies[sec] = append(bodies[sec], ls...)
+	}
+	if rest != "" && len(top) > 0 {
+		add(rest, restTitle, lines[:top[0].line])
+	}
+	cur := ""
 	for i, h := range top {
 		end := len(lines)
 		if i+1 < len(top) {
 			end = top[i+1].line
 		}
 		start := h.line
-		if i == 0 {
+		if i == 0 && rest == "" {
 			start = 0 // what precedes the first part belongs to it
 		}
-		if _, ok := bodies[h.section]; !ok {
-			order = append(order, h.section)
-			heads[h.section] = h.text
+		sec, head := h.section, h.text
+		switch {
+		case sec == "" && rest != "":
+			sec, head = rest, restTitle
+		case sec == "":
+			sec = cur
 		}
-		bodies[h.section] = append(bodies[h.section], lines[start:end]...)
+		cur = sec
+		add(sec, head, lines[start:end])
 	}
 	out := make([]part, 0, len(order))
 	for _, s := range order {
-		sigs := []signal{{s, wTitleExact, fmt.Sprintf("часть страницы под заголовком «%s»", heads[s]), false}}
+		body := strings.TrimSpace(strings.Join(bodies[s], "\n"))
+		if body == "" || s == rest && body == "#" {
+			continue
+		}
+		why := fmt.Sprintf("часть страницы под заголовком «%s»", heads[s])
+		if s == rest {
+			why = "вводная часть страницы и блоки, которые не называют подраздела: страница всего раздела"
+		}
+		sigs := []signal{{s, wTitleExact, why, false}}
 		for _, pc := range cands {
 			if pc.Section == s {
 				for _, r := range pc.Reasons {
@@ -96,7 +198,10 @@ func (c *classifier) split(d *extract.Document, cands []Candidate) []part {
 				break
 			}
 		}
-		out = append(out, part{section: s, title: heads[s], body: strings.TrimSpace(strings.Join(bodies[s], "\n")), cands: combineParts(sigs)})
+		out = append(out, part{section: s, title: heads[s], body: body, cands: combineParts(sigs)})
+	}
+	if len(out) < 2 {
+		return nil
 	}
 	return out
 }
@@ -114,14 +219,14 @@ func combineParts(sigs []signal) []Candidate {
 	return c
 }
 
-// headingSection returns the mandated subsection a heading names on its
-// own («Руководство», «Педагогический состав»), or "" when it names none
-// or more than one.
+// headingSection returns the subsection of the root a heading names on
+// its own («Руководство», «Педагогический состав»), or "" when it names
+// none or more than one.
 func (c *classifier) headingSection(h string) string {
-	hs := stems(h)
+	hs := c.st.stems(h)
 	found := ""
 	for _, s := range c.secs {
-		if !s.Mandated || s.Parent == "" {
+		if s.Parent != c.prof.Root.ID {
 			continue
 		}
 		if m, _ := matchShort(hs, c.phrases[s.ID]); m >= matchMost {

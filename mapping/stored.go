@@ -66,7 +66,10 @@ type PlanLedger = store.Reader
 // (after each decision) both call it, so that neither loses what the other
 // added. It returns the plan and the commit that stores it with the site's
 // counts; it moves no state.
-func RebuildPlan(ctx context.Context, led PlanLedger, profiles Profiles, opt Options, log *slog.Logger, org string) (*Plan, func(store.Tx) error, error) {
+//
+// blobs reads the pages' stored bytes, for the old site's menu tree (nil:
+// the menu is known only from the anchor texts of its links).
+func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles Profiles, opt Options, log *slog.Logger, org string) (*Plan, func(store.Tx) error, error) {
 	o, err := led.Org(org)
 	if err != nil {
 		return nil, nil, err
@@ -75,7 +78,7 @@ func RebuildPlan(ctx context.Context, led PlanLedger, profiles Profiles, opt Opt
 	if prof == nil {
 		return nil, nil, fmt.Errorf("no profile for organisation type %s", o.Type)
 	}
-	in := Input{Org: o, Docs: map[string]*extract.Document{}}
+	in := Input{Org: o, Docs: map[string]*extract.Document{}, Blobs: blobs}
 	if o.HasLegacy() {
 		if in.Docs, err = extract.Docs.All(led, o.ID); err != nil {
 			return nil, nil, err
@@ -89,7 +92,7 @@ func RebuildPlan(ctx context.Context, led PlanLedger, profiles Profiles, opt Opt
 			in.Attach[k] = *v
 		}
 		if err := led.Pages(o.ID, func(p *store.Page) error {
-			if p.Kind != store.KindSitemap {
+			if p.Kind != store.KindSitemap && p.Kind != store.KindScript {
 				in.Pages = append(in.Pages, p)
 			}
 			return nil

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -11,11 +12,83 @@ import (
 // lower case, ё folded to е, each word reduced by the Snowball Russian
 // stemmer, so that «учителя», «учителей» and «учитель» compare equal.
 func stems(s string) []string {
+	words := splitWords(s)
+	for i, w := range words {
+		words[i] = stemWord(w)
+	}
+	return words
+}
+
+// splitWords lower-cases a text, folds ё to е and splits it into words.
+func splitWords(s string) []string {
 	s = strings.ReplaceAll(strings.ToLower(s), "ё", "е")
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	out := make([]string, 0, len(words))
-	for _, w := range words {
-		out = append(out, stemWord(w))
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// stemmer is stems with a memory of each word's stem: a site's pages
+// repeat their words, and the Snowball stemmer is the costliest step of
+// mapping. One stemmer serves one site's plan.
+type stemmer map[string]string
+
+func (m stemmer) word(w string) string {
+	if st, ok := m[w]; ok {
+		return st
+	}
+	st := stemWord(w)
+	m[w] = st
+	return st
+}
+
+func (m stemmer) stems(s string) []string {
+	words := splitWords(s)
+	for i, w := range words {
+		words[i] = m.word(w)
+	}
+	return words
+}
+
+// bodyIndex finds the sections' phrases in a long text in one pass: the
+// phrases by their first stem. Single words are left out when their
+// section has other phrases (single words in body text say little).
+type bodyIndex map[string][]bodyPhrase
+
+type bodyPhrase struct {
+	section string
+	p       phrase
+}
+
+func newBodyIndex(phrases map[string][]phrase) bodyIndex {
+	x := bodyIndex{}
+	for sec, ps := range phrases {
+		seen := map[string]bool{} // «учебный план» and «учебные планы» are one phrase
+		for _, p := range ps {
+			k := strings.Join(p.stems, " ")
+			if len(p.stems) == 0 || len(p.stems) < 2 && len(ps) > 1 || seen[k] {
+				continue
+			}
+			seen[k] = true
+			x[p.stems[0]] = append(x[p.stems[0]], bodyPhrase{sec, p})
+		}
+	}
+	return x
+}
+
+// find returns, per section, the distinct phrases of it that occur in text.
+func (x bodyIndex) find(text []string) map[string][]string {
+	out := map[string][]string{}
+	for i, w := range text {
+		for _, bp := range x[w] {
+			if i+len(bp.p.stems) > len(text) || slices.Contains(out[bp.section], bp.p.text) {
+				continue
+			}
+			ok := true
+			for j := 1; j < len(bp.p.stems) && ok; j++ {
+				ok = text[i+j] == bp.p.stems[j]
+			}
+			if ok {
+				out[bp.section] = append(out[bp.section], bp.p.text)
+			}
+		}
 	}
 	return out
 }
@@ -130,7 +203,7 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			m = matchExact
 		case pc >= 1 && float64(pc)/float64(n) >= 0.6:
 			m = matchMost
-		case len(p.stems) >= 2:
+		case pc >= 2:
 			m = matchPhrase
 		}
 		if m > best {
@@ -138,18 +211,4 @@ func matchShort(text []string, ps []phrase) (int, string) {
 		}
 	}
 	return best, which
-}
-
-// countPhrases counts the distinct phrases that occur in a long text.
-func countPhrases(text []string, ps []phrase) (n int, found []string) {
-	for _, p := range ps {
-		if len(p.stems) < 2 && len(ps) > 1 {
-			continue // single words in body text say little
-		}
-		if index(text, p.stems) >= 0 {
-			n++
-			found = append(found, p.text)
-		}
-	}
-	return n, found
 }

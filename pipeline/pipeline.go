@@ -27,7 +27,7 @@ import (
 // they share its politeness gates, and its workspace's leases keep two
 // jobs off one site.
 type Runner struct {
-	WS            *store.Workspace
+	WS            store.Ledger
 	Actor         string // who runs the batch, for the event log
 	Log           *slog.Logger
 	SitesParallel int
@@ -55,14 +55,16 @@ type SkipReason string
 
 // The reasons a step is skipped.
 const (
-	SkipNoLegacy    SkipReason = "no_legacy"   // no legacy site: crawl and extract do not apply
-	SkipNotReady    SkipReason = "not_ready"   // the site's state does not allow the step
-	SkipBusy        SkipReason = "busy"        // another job is working on the site
-	SkipInterrupted SkipReason = "interrupted" // the batch was stopped; the same command resumes it
-	SkipDryRun      SkipReason = "dry_run"     // an upload's dry run: planned, nothing sent
-	SkipDeferred    SkipReason = "deferred"    // an upload left items for a later run (--limit, --only)
-	SkipActSigned   SkipReason = "act_signed"  // a rollback refused: the signed act describes the portal
-	SkipGapsOpen    SkipReason = "gaps_open"   // an approval refused: mandated gaps are open and were not confirmed
+	SkipNoLegacy    SkipReason = "no_legacy"    // no legacy site: crawl and extract do not apply
+	SkipNotReady    SkipReason = "not_ready"    // the site's state does not allow the step
+	SkipBusy        SkipReason = "busy"         // another job is working on the site
+	SkipInterrupted SkipReason = "interrupted"  // the batch was stopped; the same command resumes it
+	SkipDryRun      SkipReason = "dry_run"      // an upload's dry run: planned, nothing sent
+	SkipDeferred    SkipReason = "deferred"     // an upload left items for a later run (--limit, --only)
+	SkipActSigned   SkipReason = "act_signed"   // a rollback refused: the signed act describes the portal
+	SkipOtherPortal SkipReason = "other_portal" // done on a portal that is not the site's target: its state stays
+	SkipStopped     SkipReason = "stopped"      // the step stopped the whole batch (see Result.Stopped)
+	SkipGapsOpen    SkipReason = "gaps_open"    // an approval refused: mandated gaps are open and were not confirmed
 )
 
 // refused reports whether a skip is a refusal of what was asked, which
@@ -110,12 +112,12 @@ type ReviewSummary struct {
 }
 
 // UploadSummary is an upload's outcome: the executed report, or under
-// --dry-run the plan's counts.
+// --dry-run what it would create, update and delete.
 type UploadSummary struct {
-	Report          *uploader.Report `json:"report,omitempty"`
-	Planned         *uploader.Stats  `json:"planned,omitempty"`
-	Items           int              `json:"items"`
-	UnresolvedLinks int              `json:"unresolved_links"`
+	Report          *uploader.Report       `json:"report,omitempty"`
+	DryRun          *uploader.DryRunReport `json:"dry_run,omitempty"`
+	Items           int                    `json:"items"`
+	UnresolvedLinks int                    `json:"unresolved_links"`
 }
 
 // Result is a batch's outcomes, one per site in the order given.
@@ -127,6 +129,10 @@ type Result struct {
 	// request (a rollback of a site whose act is signed): the command
 	// fails, the site is left as it was.
 	Refused int `json:"refused"`
+	// Stopped is why the batch stopped before its end (a portal that
+	// cannot be reached), failing no site for it.
+	Stopped string `json:"stopped,omitempty"`
+	stop    error
 }
 
 // ErrSomeFailed says a batch finished but some sites failed.
@@ -135,10 +141,20 @@ var ErrSomeFailed = errors.New("some sites failed")
 // ErrRefused says a step was refused for some sites and nothing was done to them.
 var ErrRefused = errors.New("refused")
 
-// Err returns ErrSomeFailed when any site failed, and ErrRefused when a
-// step was refused for any.
+// Stop is a step's error that ends the whole batch without failing the
+// site: what was done stays recorded, sites in progress are interrupted
+// and the rest are not started. The command fails with it.
+type Stop struct{ Err error }
+
+func (s *Stop) Error() string { return s.Err.Error() }
+func (s *Stop) Unwrap() error { return s.Err }
+
+// Err returns why the batch stopped, ErrSomeFailed when any site failed,
+// and ErrRefused when a step was refused for any.
 func (r *Result) Err() error {
 	switch {
+	case r.stop != nil:
+		return fmt.Errorf("the batch stopped, no site failed for it: %w", r.stop)
 	case r.Failed > 0:
 		return fmt.Errorf("%w: %d of %d", ErrSomeFailed, r.Failed, len(r.Outcomes))
 	case r.Refused > 0:
@@ -173,6 +189,8 @@ func (r *Runner) defaults() {
 // no legacy site skips crawl and extract and goes on to map).
 func (r *Runner) Run(ctx context.Context, orgs []*store.Org, steps ...Step) *Result {
 	r.defaults()
+	ctx, stopBatch := context.WithCancelCause(ctx)
+	defer stopBatch(nil)
 	par := max(r.SitesParallel, 1)
 	res := &Result{Outcomes: make([]Outcome, len(orgs))}
 	sem := make(chan struct{}, par)
@@ -191,10 +209,14 @@ func (r *Runner) Run(ctx context.Context, orgs []*store.Org, steps ...Step) *Res
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			res.Outcomes[i] = r.site(ctx, o, steps)
+			res.Outcomes[i] = r.site(ctx, stopBatch, o, steps)
 		})
 	}
 	wg.Wait()
+	var stop *Stop
+	if errors.As(context.Cause(ctx), &stop) {
+		res.stop, res.Stopped = stop.Err, stop.Err.Error()
+	}
 	for _, out := range res.Outcomes {
 		switch {
 		case out.Error != "":
@@ -210,7 +232,7 @@ func (r *Runner) Run(ctx context.Context, orgs []*store.Org, steps ...Step) *Res
 }
 
 // site runs the steps for one site under its lease.
-func (r *Runner) site(ctx context.Context, o *store.Org, steps []Step) Outcome {
+func (r *Runner) site(ctx context.Context, stopBatch context.CancelCauseFunc, o *store.Org, steps []Step) Outcome {
 	out := Outcome{Org: o.ID, State: o.State}
 	names := make([]string, len(steps))
 	for i, s := range steps {
@@ -226,7 +248,7 @@ func (r *Runner) site(ctx context.Context, o *store.Org, steps []Step) Outcome {
 	}
 	defer release()
 	for _, st := range steps {
-		r.step(ctx, o.ID, st, &out)
+		r.step(ctx, stopBatch, o.ID, st, &out)
 		if out.Error != "" || (out.Skip != nil && out.Skip.Reason != SkipNoLegacy) {
 			break
 		}
@@ -234,7 +256,7 @@ func (r *Runner) site(ctx context.Context, o *store.Org, steps []Step) Outcome {
 	return out
 }
 
-func (r *Runner) step(ctx context.Context, id string, st Step, out *Outcome) {
+func (r *Runner) step(ctx context.Context, stopBatch context.CancelCauseFunc, id string, st Step, out *Outcome) {
 	stage := st.Stage()
 	out.Stage, out.Skip, out.Error = stage, nil, ""
 	defer func() {
@@ -264,7 +286,17 @@ func (r *Runner) step(ctx context.Context, id string, st Step, out *Outcome) {
 	log := r.Log.With("site", id, "stage", stage)
 	commit, err := st.run(ctx, r, cur, out)
 	var sk *Skip
+	var stop *Stop
 	switch {
+	case errors.As(err, &stop):
+		log.Error("batch stopped", "err", err)
+		out.Skip = &Skip{Reason: SkipStopped, Detail: err.Error()}
+		if commit != nil { // what was done before the stop
+			if cerr := r.WS.Update(commit); cerr != nil {
+				out.Skip, out.Error = nil, cerr.Error()
+			}
+		}
+		stopBatch(stop)
 	case errors.As(err, &sk):
 		out.Skip = sk
 		if commit != nil { // a partial result worth keeping (an upload deferred by --limit)
@@ -319,7 +351,7 @@ type Selector struct {
 var ErrNoSelection = errors.New("name organisations by ID, or use --all (optionally with --type, --district, --state)")
 
 // Select returns the organisations a selector names, in ID order.
-func Select(ws *store.Workspace, sel Selector) ([]*store.Org, error) {
+func Select(ws store.Ledger, sel Selector) ([]*store.Org, error) {
 	if len(sel.IDs) == 0 && !sel.All && sel.Type == "" && sel.District == "" && sel.State == "" {
 		return nil, ErrNoSelection
 	}

@@ -109,46 +109,74 @@ func TestRunMovesASiteThroughItsSteps(t *testing.T) {
 // An approval without review records its decisions, so that a later
 // rebuild of the plan (a review edit, a gap filled, a re-map) keeps every
 // item where the approval put it. Before, the rebuilt plan sent them back
-// to review and the upload quietly dropped them.
+// to review (or to the classifier's choice) and the upload quietly
+// dropped or moved them.
 func TestAutomaticApprovalSurvivesARebuild(t *testing.T) {
 	ws, o := newSchool(t, serveSchool(t, nil))
 	r := &Runner{WS: ws, Actor: "test"}
-	strict := Map{Profiles: profiles(t), Options: mapping.Options{Threshold: 0.999}} // everything goes to review
+	m := Map{Profiles: profiles(t)}
 	ctx := context.Background()
-	if res := r.Run(ctx, []*store.Org{o}, RunSteps(testCrawl(), strict)...); res.Failed > 0 {
+	if res := r.Run(ctx, []*store.Org{o}, RunSteps(testCrawl(), m)...); res.Failed > 0 {
 		t.Fatalf("%+v", res.Outcomes)
 	}
-	before, _ := mapping.LoadPlan(ws, o.ID)
-	if len(before.Unplaced) == 0 {
-		t.Fatal("the strict threshold left nothing for review: the test proves nothing")
+	// Leave the clubs page for review with a candidate the classifier
+	// would not choose, as a conflict between two sections would.
+	plan, _ := mapping.LoadPlan(ws, o.ID)
+	var club mapping.Item
+	for si := range plan.Sections {
+		items := plan.Sections[si].Items
+		for i := range items {
+			if strings.HasSuffix(items[i].SourceURL, "/club.html") {
+				club = items[i]
+				plan.Sections[si].Items = append(items[:i:i], items[i+1:]...)
+				break
+			}
+		}
+	}
+	if club.Key == "" {
+		t.Fatal("the clubs page is not in the plan")
+	}
+	const chosen = "sveden/paid_edu"
+	club.Candidates = []mapping.Candidate{{Section: chosen, Confidence: 0.55, Reasons: []string{"тест"}}}
+	plan.Unplaced = append(plan.Unplaced, club)
+	if err := ws.Update(mapping.SavePlan(plan)); err != nil {
+		t.Fatal(err)
 	}
 	res := r.Run(ctx, []*store.Org{o}, ApproveSteps("одобрено без проверки", true)...)
-	if res.Failed+res.Skipped > 0 || res.Outcomes[0].State != store.Approved || res.Outcomes[0].Review.Accepted != len(before.Unplaced) {
+	if res.Failed+res.Skipped > 0 || res.Outcomes[0].State != store.Approved || res.Outcomes[0].Review.Accepted != 1 {
 		t.Fatalf("approve: %+v", res.Outcomes[0])
 	}
+	in := func(p *mapping.Plan) string {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				if it.Key == club.Key {
+					return s.ID
+				}
+			}
+		}
+		return ""
+	}
 	approved, _ := mapping.LoadPlan(ws, o.ID)
-	placed, unplaced, _ := approved.Counts()
-	if unplaced != 0 {
-		t.Fatalf("%d items still for review after approval", unplaced)
+	if got := in(approved); got != chosen {
+		t.Fatalf("after approval the clubs page is in %q, want %q", got, chosen)
 	}
 	// A rebuild, as the review UI makes after any decision.
-	plan, commit, err := mapping.RebuildPlan(ctx, ws, strict.Profiles, strict.Options, nil, o.ID)
+	rebuilt, commit, err := mapping.RebuildPlan(ctx, ws, ws.Blobs, m.Profiles, m.Options, nil, o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := ws.Update(commit); err != nil {
 		t.Fatal(err)
 	}
-	p2, u2, _ := plan.Counts()
-	if u2 != 0 || p2 != placed {
-		t.Fatalf("after a rebuild: %d placed, %d for review; the approval placed %d", p2, u2, placed)
+	if got := in(rebuilt); got != chosen {
+		t.Fatalf("after a rebuild the clubs page is in %q; the approval put it in %q", got, chosen)
 	}
 	ovs, _ := mapping.LoadOverrides(ws, o.ID)
-	if len(ovs) != len(before.Unplaced) || ovs[0].Actor != "test" || ovs[0].Note == "" {
+	if len(ovs) != 1 || ovs[0].Actor != "test" || ovs[0].Note == "" || ovs[0].Section != chosen {
 		t.Fatalf("decisions recorded: %+v", ovs)
 	}
 	evs, _ := ws.Events(o.ID)
-	if last := evs[len(evs)-1]; last.To != string(store.Approved) || !strings.HasPrefix(last.Reason, "одобрено без проверки; approved with ") {
+	if last := evs[len(evs)-1]; last.To != string(store.Approved) || !strings.HasPrefix(last.Reason, "одобрено без проверки") {
 		t.Errorf("approval event: %+v", last)
 	}
 }
@@ -247,5 +275,58 @@ func TestApprovalWithOpenGapsNeedsConfirmation(t *testing.T) {
 	evs, _ := ws.Events(o.ID)
 	if last := evs[len(evs)-1]; !strings.Contains(last.Reason, "mandated gaps open, confirmed") {
 		t.Errorf("the confirmation is not in the event: %q", last.Reason)
+	}
+}
+
+// A site whose registry row says robots = ignore is crawled whole, and the
+// organisation's consent is in the event of the crawl.
+func TestRobotsIgnoredIsRecorded(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Write([]byte("User-agent: *\nDisallow: /\n"))
+			return
+		}
+		body, ok := schoolPages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(body))
+	}))
+	defer hs.Close()
+	ws := store.TestStore(t)
+	reason := "письмо директора от 01.09.2024 № 12"
+	if _, err := ws.UpsertOrg("test", store.Org{ID: "3801000006", Name: "Школа № 6", Type: store.School, LegacyURL: hs.URL + "/", PortalSite: "sh6",
+		Settings: map[string]string{"robots": "ignore", "robots_reason": reason}}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := ws.Org("3801000006")
+	r := &Runner{WS: ws, Actor: "test"}
+	res := r.Run(context.Background(), []*store.Org{o}, testCrawl())
+	if res.Failed+res.Skipped != 0 || res.Outcomes[0].Crawl.Pages < 2 || !res.Outcomes[0].Crawl.RobotsIgnored {
+		t.Fatalf("crawl with robots ignored: %+v %+v", res.Outcomes[0], res.Outcomes[0].Crawl)
+	}
+	evs, _ := ws.Events(o.ID)
+	if last := evs[len(evs)-1]; !strings.Contains(last.Reason, reason) || !strings.Contains(last.Reason, "robots.txt not obeyed") {
+		t.Errorf("crawl event: %+v", last)
+	}
+}
+
+// A site re-migrated after a signed act is not act_signed, but its portal
+// content is what a signed act describes: the rollback is refused when the
+// books say an act is signed.
+func TestRollbackRefusedWhenAnyActIsSigned(t *testing.T) {
+	ws, o := newSchool(t, serveSchool(t, nil))
+	for _, st := range []store.Stage{store.StageCrawl, store.StageExtract, store.StageMap, store.StageReview, store.StageApprove, store.StageUpload, store.StageVerify, store.StageAct} {
+		if err := ws.Advance(o.ID, st, "test", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, _ = ws.Org(o.ID)
+	r := &Runner{WS: ws, Actor: "test"}
+	res := r.Run(context.Background(), []*store.Org{o}, Rollback{Signed: func(store.Reader, *store.Org) bool { return true }})
+	if res.Refused != 1 || res.Outcomes[0].Skip == nil || res.Outcomes[0].Skip.Reason != SkipActSigned {
+		t.Fatalf("rollback of a site with a signed act: %+v", res.Outcomes[0])
 	}
 }

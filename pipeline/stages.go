@@ -29,7 +29,7 @@ func (s Crawl) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (
 			r.Gates = s.Options.Gates
 		}
 		if r.Gates == nil {
-			r.Gates = crawler.NewGates(max(s.Options.PerHost, 2), s.Options.Delay)
+			r.Gates = crawler.NewGates()
 		}
 	})
 	opt, err := crawler.SiteOptions(s.Options, o)
@@ -40,8 +40,13 @@ func (s Crawl) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (
 	if opt.Logger == nil {
 		opt.Logger = r.Log
 	}
-	sum, commit, err := crawler.CrawlSite(ctx, r.WS, r.WS.Blobs, o, opt)
+	sum, commit, err := crawler.CrawlSite(ctx, r.WS, r.WS.BlobStore(), o, opt)
 	out.Crawl = sum
+	if sum != nil && sum.RobotsIgnored {
+		// The organisation's consent stands in the event of every crawl
+		// that used it.
+		out.reason = "robots.txt not obeyed: the registry's robots column says ignore (" + o.Settings["robots_reason"] + ")"
+	}
 	return commit, err
 }
 
@@ -54,7 +59,7 @@ func (Extract) note() string { return "" }
 func (Extract) Stage() store.Stage { return store.StageExtract }
 
 func (Extract) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	sum, commit, err := extract.ExtractSite(ctx, r.WS, r.WS.Blobs, o, r.Log)
+	sum, commit, err := extract.ExtractSite(ctx, r.WS, r.WS.BlobStore(), o, r.Log)
 	out.Extract = sum
 	return commit, err
 }
@@ -71,7 +76,7 @@ func (Map) note() string { return "" }
 func (Map) Stage() store.Stage { return store.StageMap }
 
 func (s Map) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, s.Profiles, s.Options, r.Log, o.ID)
+	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, r.WS.BlobStore(), s.Profiles, s.Options, r.Log, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +151,8 @@ func (s Approve) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome)
 }
 
 // Upload pushes a site's approved plan to the portal. With DryRun it
-// computes the plan and sends nothing.
+// sends the plan through a dry-run target: what it would create, update
+// and delete is listed, and nothing is sent or recorded.
 type Upload struct {
 	Portal uploader.Portal
 	DryRun bool
@@ -158,18 +164,27 @@ func (Upload) note() string { return "" }
 func (Upload) Stage() store.Stage { return store.StageUpload }
 
 func (s Upload) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
+	p := s.Portal
+	p.Actor = r.Actor
 	if s.DryRun {
-		plan, unresolved, err := uploader.PlanSite(r.WS, r.WS.Blobs, o, s.Portal)
+		dry, err := uploader.DryRunSite(ctx, r.WS, r.WS.BlobStore(), o, p)
+		if dry != nil {
+			out.Upload = &UploadSummary{DryRun: dry, Items: dry.Items, UnresolvedLinks: dry.UnresolvedLinks}
+		}
+		if uploader.IsUnreachable(err) {
+			return nil, &Stop{Err: err}
+		}
 		if err != nil {
 			return nil, err
 		}
-		st := plan.Stats()
-		out.Upload = &UploadSummary{Planned: &st, Items: len(plan.Steps), UnresolvedLinks: len(unresolved)}
 		return nil, &Skip{Reason: SkipDryRun}
 	}
-	up, commit, err := uploader.UploadSite(ctx, r.WS, r.WS.Blobs, o, s.Portal)
+	up, commit, err := uploader.UploadSite(ctx, r.WS, r.WS.BlobStore(), o, p)
 	if up != nil {
 		out.Upload = &UploadSummary{Report: up.Report, Items: up.Items, UnresolvedLinks: len(up.UnresolvedLinks)}
+	}
+	if uploader.IsUnreachable(err) {
+		return commit, &Stop{Err: err}
 	}
 	if err != nil {
 		if commit != nil && up != nil {
@@ -177,27 +192,61 @@ func (s Upload) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) 
 		}
 		return nil, err
 	}
+	if up.OtherPortal {
+		return commit, otherPortal(up.Portal, up.TargetPortal)
+	}
 	if rep := up.Report; rep.Failed > 0 {
 		_ = r.WS.Update(commit)
-		return nil, &ItemsFailed{Failed: rep.Failed, Of: up.Items, First: rep.Errors[0]}
+		return nil, itemsFailed(rep, up.Items)
 	} else if rep.Deferred > 0 {
 		return commit, &Skip{Reason: SkipDeferred}
 	}
 	return commit, nil
 }
 
+// otherPortal is the skip of a step that reached a portal other than the
+// site's target: done there, the site's state stays.
+func otherPortal(reached store.PortalID, target string) *Skip {
+	d := fmt.Sprintf("portal %s is not the site's target portal", reached)
+	if target != "" {
+		d += " (" + target + ")"
+	}
+	return &Skip{Reason: SkipOtherPortal, Detail: d + ": done there with its own ID map; the site's state stays (upload --retarget makes it the target)"}
+}
+
 // ItemsFailed says some items of a site could not be uploaded (or removed).
 type ItemsFailed struct {
 	Failed, Of int
-	First      uploader.ItemError
+	Permanent  int                // of Failed, refused by the portal for good
+	First      uploader.ItemError // the first permanent failure, else the first
+}
+
+func itemsFailed(rep *uploader.Report, of int) *ItemsFailed {
+	e := &ItemsFailed{Failed: rep.Failed, Of: of, Permanent: rep.Permanent, First: rep.Errors[0]}
+	for _, ie := range rep.Errors {
+		if ie.Permanent {
+			e.First = ie
+			break
+		}
+	}
+	return e
 }
 
 func (e *ItemsFailed) Error() string {
-	hint := "the next run retries them"
-	if e.First.Permanent {
-		hint = "the portal refused them: fix what the error names, then run again"
+	var hint string
+	switch {
+	case e.Permanent == 0:
+		hint = "the next run retries them"
+	case e.Permanent == e.Failed:
+		hint = "the portal refused them, so running again will not help: change what each error names"
+	default:
+		hint = fmt.Sprintf("%d refused by the portal: change what each names; the other %d the next run retries", e.Permanent, e.Failed-e.Permanent)
 	}
-	return fmtItems(e.Failed, e.Of, hint, e.First)
+	s := fmtItems(e.Failed, e.Of, hint, e.First)
+	if e.First.Fix != "" {
+		s += "; to fix: " + e.First.Fix
+	}
+	return s
 }
 
 // Verify reads a site's uploaded items back and compares them with its plan.
@@ -211,11 +260,19 @@ func (Verify) note() string { return "" }
 func (Verify) Stage() store.Stage { return store.StageVerify }
 
 func (s Verify) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	v, commit, err := uploader.VerifySite(ctx, r.WS, r.WS.Blobs, o, s.Portal)
+	p := s.Portal
+	p.Actor = r.Actor
+	v, commit, err := uploader.VerifySite(ctx, r.WS, r.WS.BlobStore(), o, p)
+	if uploader.IsUnreachable(err) {
+		return nil, &Stop{Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
 	out.Verify = v
+	if v.OtherPortal {
+		return commit, otherPortal(v.Portal, "")
+	}
 	if len(v.Differences) > 0 {
 		_ = r.WS.Update(commit)
 		return nil, &Differ{Differences: len(v.Differences), Of: v.Items, First: v.Differences[0]}
@@ -239,6 +296,11 @@ func (e *Differ) Error() string {
 // signed is refused: the signed act describes what is on the portal.
 type Rollback struct {
 	Portal uploader.Portal
+	// Signed reports whether any act of the site bears a signature (a
+	// site re-migrated after a signed act is not act_signed, but its
+	// portal content is still what a signed act describes); nil trusts
+	// the state alone.
+	Signed func(rd store.Reader, o *store.Org) bool
 }
 
 // Stage is approve: a rollback returns the site to its approved plan.
@@ -250,16 +312,26 @@ func (Rollback) note() string { return "rollback: what perenos created was remov
 var ErrActSigned = errors.New("the completion act is signed; a rollback would make it untrue")
 
 func (s Rollback) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	if o.State == store.ActSigned {
+	if o.State == store.ActSigned || s.Signed != nil && s.Signed(r.WS, o) {
 		return nil, &Skip{Reason: SkipActSigned, Detail: ErrActSigned.Error()}
 	}
-	rep, err := uploader.Rollback(ctx, r.WS, s.Portal.Target, o)
-	out.Rollback = rep
+	p := s.Portal
+	p.Actor = r.Actor
+	rb, err := uploader.RollbackSite(ctx, r.WS, o, p)
+	if rb != nil {
+		out.Rollback = rb.Report
+	}
+	if uploader.IsUnreachable(err) {
+		return nil, &Stop{Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if rep.Failed > 0 {
-		return nil, &ItemsFailed{Failed: rep.Failed, Of: rep.Failed + rep.Deleted, First: rep.Errors[0]}
+	if rb.OtherPortal {
+		return nil, otherPortal(rb.Portal, "")
+	}
+	if rep := rb.Report; rep.Failed > 0 {
+		return nil, itemsFailed(rep, rep.Failed+rep.Deleted+rep.Absent)
 	}
 	return nil, nil
 }

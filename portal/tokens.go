@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -78,7 +80,7 @@ func WriteTokens(w io.Writer, tokens map[string]string) error {
 	if err := cw.Write([]string{"portal_site", "token"}); err != nil {
 		return err
 	}
-	for _, site := range sortedKeys(tokens) {
+	for _, site := range slices.Sorted(maps.Keys(tokens)) {
 		if err := cw.Write([]string{site, tokens[site]}); err != nil {
 			return err
 		}

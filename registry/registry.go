@@ -276,20 +276,65 @@ func sniffComma(text string) rune {
 }
 
 // Apply upserts the organisations into the ledger and counts what changed.
+// A row that would move a site whose act is signed to another portal site
+// is held back (the others import) and the error wraps
+// store.ErrMovesSigned; ApplyWith can force such moves.
 func Apply(ws *store.Workspace, actor string, orgs []store.Org) (created, updated, unchanged int, err error) {
+	a, err := ApplyWith(ws, actor, orgs, ApplyOptions{})
+	if err == nil && len(a.Held) > 0 {
+		err = fmt.Errorf("%d organisations held back: %w", len(a.Held), a.Held[0])
+	}
+	return a.Created, a.Updated, a.Unchanged, err
+}
+
+// ApplyOptions tune ApplyWith.
+type ApplyOptions struct {
+	// Force moves sites whose act is signed to another portal site, and
+	// the event log records that it was forced.
+	Force bool
+	// Signed tells whether a site's act is signed (default: its state is
+	// act_signed); the command passes the acts' own records.
+	Signed func(store.Reader, *store.Org) bool
+}
+
+// Applied is what ApplyWith did.
+type Applied struct {
+	Created, Updated, Unchanged int
+	// Held are the rows not applied: they move a signed site to another
+	// portal site, and Force was not given.
+	Held []*store.SignedMoveError
+	// Moved are the signed sites moved with Force.
+	Moved []*store.SignedMoveError
+}
+
+// ApplyWith upserts the organisations into the ledger with options.
+func ApplyWith(ws *store.Workspace, actor string, orgs []store.Org, opt ApplyOptions) (*Applied, error) {
+	a := &Applied{}
 	for _, o := range orgs {
-		r, err := ws.UpsertOrg(actor, o)
-		if err != nil {
-			return created, updated, unchanged, fmt.Errorf("organisation %s: %w", o.ID, err)
+		var prev *store.Org
+		if opt.Force {
+			prev, _ = ws.Org(o.ID)
+		}
+		r, err := ws.UpsertOrgWith(actor, o, store.UpsertOptions{Force: opt.Force, Signed: opt.Signed})
+		var held *store.SignedMoveError
+		switch {
+		case errors.As(err, &held):
+			a.Held = append(a.Held, held)
+			continue
+		case err != nil:
+			return a, fmt.Errorf("organisation %s: %w", o.ID, err)
 		}
 		switch r {
 		case store.OrgCreated:
-			created++
+			a.Created++
+		case store.OrgForced:
+			a.Updated++
+			a.Moved = append(a.Moved, &store.SignedMoveError{Org: o.ID, From: prev.PortalSite, To: o.PortalSite})
 		case store.OrgUpdated:
-			updated++
+			a.Updated++
 		default:
-			unchanged++
+			a.Unchanged++
 		}
 	}
-	return created, updated, unchanged, nil
+	return a, nil
 }

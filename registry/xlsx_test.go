@@ -248,7 +248,9 @@ func TestReadXLSXBombs(t *testing.T) {
 				t.Fatalf("%d bytes: err = %v, want one naming %s and saying %q", len(c.data), err, c.name, c.want)
 			}
 			t.Log(err)
-			if d := time.Since(start); d > 10*time.Second {
+			// A bound against hanging, not a timing: the race detector
+			// makes the 100,001-row case take most of it.
+			if d := time.Since(start); d > 90*time.Second {
 				t.Errorf("took %v", d)
 			}
 		})

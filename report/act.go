@@ -2,11 +2,8 @@ package report
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,11 +16,27 @@ import (
 
 // The act stage's records in the ledger.
 var (
-	// Acts holds one Act per version of a site's act, keyed by VersionKey.
+	// ActRecords holds one Act per act a site was issued, in the order
+	// issued, keyed by VersionKey of that order (v001, v002, ...).
 	ActRecords = store.Record[Act]{Kind: "acts"}
-	// Manifests holds the manifest text of each act version, keyed by VersionKey.
+	// Manifests holds the manifest text of each act, under the act's key.
 	Manifests = store.Record[string]{Kind: "act_manifests"}
 )
+
+// Events about acts that are not state changes. EventAct's To says what
+// happened to the act: ActVoided or SignatureVoided; the coordinator
+// report replays them. EventRollback says a rollback removed the site's
+// content from the portal: from then on it no longer counts as migrated.
+const (
+	EventAct        store.EventKind = "act"
+	EventRollback   store.EventKind = "rollback"
+	ActVoided                       = "voided"
+	SignatureVoided                 = "signature_voided"
+)
+
+// ActsFolder is the folder of the workspace act files go to by default;
+// a workspace backup holds it.
+const ActsFolder = "acts"
 
 // DefaultSiteURL makes a new site's address from its portal site ID.
 const DefaultSiteURL = "https://{site}.gosweb.gosuslugi.ru/"
@@ -34,23 +47,95 @@ var (
 	ErrNotVerified   = errors.New("the site is not verified")
 	ErrAlreadySigned = errors.New("the act is already signed")
 	ErrNoAct         = errors.New("no act was issued")
+	ErrVoided        = errors.New("the act is voided")
+	ErrNotSigned     = errors.New("the act is not signed")
+	ErrSigned        = errors.New("the act is signed")
+	ErrBadScan       = errors.New("not a usable scan")
 )
 
 // Act is one version of a site's completion act, as the ledger records it.
-// A signed act is never changed: a re-migrated site gets a new version.
+// A signed act is never changed: a re-migrated site gets a new version. A
+// voided act keeps its number, which no other act gets: the site's next
+// act has a new number.
 type Act struct {
-	Number         string     `json:"number"` // per region, e.g. 38-0001; the same for every version
-	Org            string     `json:"org"`
-	Version        int        `json:"version"`
-	Issued         time.Time  `json:"issued"`
-	IssuedBy       string     `json:"issued_by"`
-	VerifiedSeq    uint64     `json:"verified_seq"` // the event that verified the content the act covers
-	Items          int        `json:"items"`        // lines of the manifest
-	ManifestSHA256 string     `json:"manifest_sha256"`
-	PDF            string     `json:"pdf"` // files, relative to the workspace folder
-	HTML           string     `json:"html"`
-	Manifest       string     `json:"manifest"`
-	Signature      *Signature `json:"signature,omitempty"`
+	Number   string    `json:"number"` // per region, e.g. 38-0001; the same for every version
+	Org      string    `json:"org"`
+	Version  int       `json:"version"`
+	Issued   time.Time `json:"issued"`
+	IssuedBy string    `json:"issued_by"`
+	// Zone is the IANA time zone the act's dates are printed in; the date
+	// on its signed paper is read in it too. Empty in acts issued before
+	// zones were recorded.
+	Zone           string `json:"zone,omitempty"`
+	VerifiedSeq    uint64 `json:"verified_seq"` // the event that verified the content the act covers
+	Items          int    `json:"items"`        // lines of the manifest
+	ManifestSHA256 string `json:"manifest_sha256"`
+	PDF            string `json:"pdf"` // files, relative to the workspace folder
+	HTML           string `json:"html"`
+	Manifest       string `json:"manifest"`
+	// Replaces is the voided act this one was issued in place of ("38-0001 v1").
+	Replaces  string     `json:"replaces,omitempty"`
+	Signature *Signature `json:"signature,omitempty"`
+	// VoidedSignatures are signing records an operator voided as wrong,
+	// oldest first; voiding one does not void the act.
+	VoidedSignatures []VoidedSignature `json:"voided_signatures,omitempty"`
+	Void             *Void             `json:"void,omitempty"`
+
+	key string // the ledger key, set when loaded or issued
+}
+
+// Void records that an act no longer stands: its site was rolled back, or
+// an operator voided it.
+type Void struct {
+	At       time.Time `json:"at"`
+	By       string    `json:"by"`
+	Reason   string    `json:"reason"`
+	Rollback bool      `json:"rollback,omitempty"` // voided by a rollback of the site
+}
+
+// VoidedSignature is a signing record an operator voided, and why.
+type VoidedSignature struct {
+	Signature
+	VoidedAt time.Time `json:"voided_at"`
+	VoidedBy string    `json:"voided_by"`
+	Reason   string    `json:"reason"`
+}
+
+// Status is what stands of an act: voided, signed or issued.
+func (a *Act) Status() string {
+	switch {
+	case a.Void != nil:
+		return ActVoided
+	case a.Signature != nil:
+		return "signed"
+	}
+	return "issued"
+}
+
+// signatureAt is the signing record that stood at moment t, or nil.
+func (a *Act) signatureAt(t time.Time) *Signature {
+	var out *Signature
+	for i := range a.VoidedSignatures {
+		v := &a.VoidedSignatures[i]
+		if !v.Recorded.After(t) && v.VoidedAt.After(t) {
+			out = &v.Signature
+		}
+	}
+	if s := a.Signature; s != nil && !s.Recorded.After(t) {
+		out = s
+	}
+	return out
+}
+
+// Location is the time zone of the act's dates: its recorded zone, else
+// fallback.
+func (a *Act) Location(fallback *time.Location) *time.Location {
+	if a.Zone != "" {
+		if loc, err := time.LoadLocation(a.Zone); err == nil {
+			return loc
+		}
+	}
+	return fallback
 }
 
 // Signature is the record of a signed paper act.
@@ -58,16 +143,18 @@ type Signature struct {
 	SignedBy   string    `json:"signed_by"`
 	Date       string    `json:"date"` // the date on the paper, YYYY-MM-DD
 	ScanSHA256 string    `json:"scan_sha256"`
-	Scan       string    `json:"scan"` // the scan's copy, relative to the workspace folder
+	ScanFormat string    `json:"scan_format,omitempty"` // pdf, jpeg, png or tiff
+	Scan       string    `json:"scan"`                  // the scan's copy, relative to the workspace folder
 	Recorded   time.Time `json:"recorded"`
 	RecordedBy string    `json:"recorded_by"`
 }
 
-// Label is how messages name the act: "акт № 38-0001 v2".
-func (a *Act) Label() string { return fmt.Sprintf("акт № %s v%d", a.Number, a.Version) }
+// Ref is how English messages name the act: "act 38-0001 v2".
+func (a *Act) Ref() string { return fmt.Sprintf("act %s v%d", a.Number, a.Version) }
 
-// VersionKey is the ledger key of an act version: v001, v002, ...
-func VersionKey(v int) string { return fmt.Sprintf("v%03d", v) }
+// VersionKey is the ledger key of a site's n-th act: v001, v002, ... While
+// a site's acts share one number, the n-th act is its version n.
+func VersionKey(n int) string { return fmt.Sprintf("v%03d", n) }
 
 // ActOptions are what issuing acts needs besides the ledger.
 type ActOptions struct {
@@ -78,7 +165,10 @@ type ActOptions struct {
 	Dir string
 	// Actor is who issues or records, for the event log.
 	Actor string
-	// Location is the time zone of the dates printed on acts (default time.Local).
+	// Location overrides the time zone of the dates printed on acts, and
+	// of the date read from a signed act. Default: the workspace's region
+	// zone (store.Workspace.Location) for new acts, and an act's own
+	// recorded zone when it is signed.
 	Location *time.Location
 }
 
@@ -87,28 +177,33 @@ func (o *ActOptions) defaults(ws *store.Workspace) error {
 		o.SiteURL = DefaultSiteURL
 	}
 	if o.Dir == "" {
-		o.Dir = filepath.Join(ws.Dir, "acts")
+		o.Dir = filepath.Join(ws.Dir, ActsFolder)
 	}
 	if o.Actor == "" {
 		o.Actor = "operator"
 	}
 	if o.Location == nil {
-		o.Location = time.Local
+		loc, err := ws.Location()
+		if err != nil {
+			return err
+		}
+		o.Location = loc
 	}
 	return nil
 }
 
-// Acts lists a site's act versions, oldest first.
+// Acts lists a site's acts, oldest first.
 func Acts(rd store.Reader, org string) ([]*Act, error) {
 	var out []*Act
-	err := ActRecords.Each(rd, org, func(_ string, a *Act) error {
+	err := ActRecords.Each(rd, org, func(key string, a *Act) error {
+		a.key = key
 		out = append(out, a)
 		return nil
 	})
 	return out, err
 }
 
-// LatestAct returns a site's newest act version, or nil if none was issued.
+// LatestAct returns a site's newest act, or nil if none was issued.
 func LatestAct(ws store.Reader, org string) (*Act, error) {
 	acts, err := Acts(ws, org)
 	if err != nil || len(acts) == 0 {
@@ -180,7 +275,7 @@ func IssueActs(ctx context.Context, ws *store.Workspace, orgs []*store.Org, comb
 			if err != nil {
 				return res, err
 			}
-			res.Skipped = append(res.Skipped, Skipped{Org: o.ID, Reason: notVerified(o, latest, opt.Location).Error()})
+			res.Skipped = append(res.Skipped, Skipped{Org: o.ID, Reason: notVerified(o, latest).Error()})
 			continue
 		}
 		ia, err := issue(ws, o.ID, opt)
@@ -214,7 +309,8 @@ func IssueActs(ctx context.Context, ws *store.Workspace, orgs []*store.Org, comb
 // and HTML and the manifest under opt.Dir, records the act in the ledger
 // and moves the site to act_issued. A site whose earlier act exists gets
 // the same number and the next version, except that an unsigned act whose
-// manifest is unchanged stands as it is (Unchanged).
+// manifest is unchanged stands as it is (Unchanged), and that a site whose
+// act was voided gets a new number.
 func IssueAct(ws *store.Workspace, org string, opt ActOptions) (*IssuedAct, error) {
 	if err := opt.defaults(ws); err != nil {
 		return nil, err
@@ -256,7 +352,7 @@ func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOp
 		latest = acts[len(acts)-1]
 	}
 	if o.State != store.Verified {
-		return nil, notVerified(o, latest, opt.Location)
+		return nil, notVerified(o, latest)
 	}
 	if err := store.CanRun(store.StageAct, o.State, o.FailedAt, o.HasLegacy()); err != nil {
 		return nil, fmt.Errorf("organisation %s: %w", id, err)
@@ -269,11 +365,11 @@ func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOp
 		return nil, fmt.Errorf("organisation %s: the event log has no verification (run perenos verify %s)", id, id)
 	}
 	man := BuildManifest(plan)
-	if latest != nil && latest.Signature == nil && latest.ManifestSHA256 == man.Digest {
+	if latest != nil && latest.Signature == nil && latest.Void == nil && latest.ManifestSHA256 == man.Digest {
 		// Migrated again with the same result: the unsigned act, perhaps
 		// already printed and out for signature, still tells the truth.
 		latest.VerifiedSeq = steps.verifiedSeq
-		if err := ActRecords.Put(tx, id, VersionKey(latest.Version), latest); err != nil {
+		if err := ActRecords.Put(tx, id, latest.key, latest); err != nil {
 			return nil, err
 		}
 		reason := fmt.Sprintf("act %s v%d stands: the content migrated again is the same (manifest sha256 %s)", latest.Number, latest.Version, latest.ManifestSHA256)
@@ -282,10 +378,13 @@ func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOp
 		}
 		return &IssuedAct{Act: latest, Name: o.Name, Unchanged: true}, nil
 	}
-	act := &Act{Org: id, Version: 1, Issued: tx.Now(), IssuedBy: opt.Actor, VerifiedSeq: steps.verifiedSeq}
+	act := &Act{Org: id, Version: 1, Issued: tx.Now(), IssuedBy: opt.Actor, Zone: zoneName(opt.Location), VerifiedSeq: steps.verifiedSeq,
+		key: VersionKey(len(acts) + 1)}
 	var prior *Act
 	switch {
-	case latest == nil:
+	case latest == nil || latest.Void != nil:
+		// A first act, or one in place of a voided act, whose number is
+		// never used again: a new number.
 		code, err := RegionCode(o)
 		if err != nil {
 			return nil, err
@@ -295,6 +394,9 @@ func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOp
 			return nil, err
 		}
 		act.Number = fmt.Sprintf("%s-%04d", code, n)
+		if latest != nil {
+			act.Replaces, prior = latest.Number+" v"+fmt.Sprint(latest.Version), latest
+		}
 	default:
 		act.Number, act.Version = latest.Number, latest.Version+1
 		prior = latest
@@ -303,7 +405,11 @@ func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOp
 	base := fmt.Sprintf("%s-%s-v%d", act.Number, safeName(id), act.Version)
 	pdfPath, htmlPath, manPath := filepath.Join(opt.Dir, base+".pdf"), filepath.Join(opt.Dir, base+".html"), filepath.Join(opt.Dir, base+".manifest.txt")
 	act.PDF, act.HTML, act.Manifest = rel(ws, pdfPath), rel(ws, htmlPath), rel(ws, manPath)
-	v := newActView(o, act, prior, plan, steps, opt)
+	ovs, err := mapping.LoadOverrides(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := newActView(o, act, prior, plan, ovs, steps, opt)
 	pdf, err := renderActsPDF([]*actView{v})
 	if err != nil {
 		return nil, fmt.Errorf("act of %s: PDF: %w", id, err)
@@ -321,14 +427,17 @@ func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOp
 		}
 	}
 	text := string(man.Text())
-	if err := Manifests.Put(tx, id, VersionKey(act.Version), &text); err != nil {
+	if err := Manifests.Put(tx, id, act.key, &text); err != nil {
 		return nil, err
 	}
-	if err := ActRecords.Put(tx, id, VersionKey(act.Version), act); err != nil {
+	if err := ActRecords.Put(tx, id, act.key, act); err != nil {
 		return nil, err
 	}
 	reason := fmt.Sprintf("act %s v%d issued: %d items, manifest sha256 %s", act.Number, act.Version, act.Items, act.ManifestSHA256)
-	if prior != nil {
+	switch {
+	case act.Replaces != "":
+		reason += "; in place of the voided act " + act.Replaces
+	case prior != nil:
 		reason += fmt.Sprintf("; replaces v%d after re-migration", prior.Version)
 	}
 	if err := tx.Advance(id, store.StageAct, opt.Actor, reason); err != nil {
@@ -338,94 +447,66 @@ func issueIn(tx store.Tx, ws *store.Workspace, id string, steps steps, opt ActOp
 }
 
 // notVerified explains why a site in another state gets no act.
-func notVerified(o *store.Org, latest *Act, loc *time.Location) error {
+func notVerified(o *store.Org, latest *Act) error {
 	switch {
 	case o.State == store.ActIssued && latest != nil:
 		return fmt.Errorf("organisation %s: %w: %s was issued on %s and waits for its signature (perenos act sign %s); a new version needs the site re-migrated and verified first",
-			o.ID, ErrNotVerified, latest.Label(), shortDate(latest.Issued.In(loc)), o.ID)
+			o.ID, ErrNotVerified, latest.Ref(), shortDate(latest.Issued.In(latest.Location(time.Local))), o.ID)
 	case o.State == store.ActSigned && latest != nil && latest.Signature != nil:
 		return fmt.Errorf("organisation %s: %w: %s is signed (%s, %s) and cannot change; a new version needs the site re-migrated and verified first",
-			o.ID, ErrNotVerified, latest.Label(), latest.Signature.SignedBy, latest.Signature.Date)
+			o.ID, ErrNotVerified, latest.Ref(), latest.Signature.SignedBy, latest.Signature.Date)
 	case o.State == store.Failed:
 		return fmt.Errorf("organisation %s: %w: it failed at %s (%s); re-run that stage, then verify", o.ID, ErrNotVerified, o.FailedAt, o.Error)
 	}
 	return fmt.Errorf("organisation %s: %w: it is %s, and an act is issued only after verification (perenos verify %s)", o.ID, ErrNotVerified, o.State, o.ID)
 }
 
-// SignInput is the signed paper act being recorded.
-type SignInput struct {
-	SignedBy string    // who signed for the organisation
-	Date     time.Time // the date on the paper
-	Scan     string    // path of the scanned signed act
+// HasSignedAct reports whether any act of the organisation bears a
+// signature: the registry may not move such a site to another portal site
+// without --force, since the signed paper names the site it has.
+func HasSignedAct(rd store.Reader, o *store.Org) bool {
+	acts, err := Acts(rd, o.ID)
+	if err != nil {
+		return true // unknown: ask for --force rather than move silently
+	}
+	for _, a := range acts {
+		if a.Signature != nil {
+			return true
+		}
+	}
+	return o.State == store.ActSigned
 }
 
-// SignAct records the signature of a site's current act: who signed, the
-// date on the paper and the SHA-256 of its scan (a copy of which is kept
-// beside the act), and moves the site to act_signed. Signing an act that
-// is already signed fails with ErrAlreadySigned.
-func SignAct(ws *store.Workspace, org string, in SignInput, opt ActOptions) (*Act, error) {
-	if opt.Location == nil {
-		opt.Location = time.Local
-	}
-	if opt.Dir == "" {
-		opt.Dir = filepath.Join(ws.Dir, "acts")
-	}
-	if opt.Actor == "" {
-		opt.Actor = "operator"
-	}
-	o, err := ws.Org(org)
+// ExternalActFiles lists the act files (PDF, HTML, manifest, signed
+// scans) recorded outside the workspace, for acts issued with another
+// folder: a workspace backup does not hold them.
+func ExternalActFiles(ws *store.Workspace) ([]string, error) {
+	orgs, err := ws.Orgs()
 	if err != nil {
 		return nil, err
 	}
-	act, err := LatestAct(ws, org)
-	if err != nil {
-		return nil, err
-	}
-	if act == nil {
-		return nil, fmt.Errorf("organisation %s: %w (perenos act issue %s)", org, ErrNoAct, org)
-	}
-	if act.Signature != nil || o.State == store.ActSigned {
-		s := act.Signature
-		if s == nil {
-			s = &Signature{}
+	var out []string
+	for _, o := range orgs {
+		acts, err := Acts(ws, o.ID)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("organisation %s: %w: %s was signed by %s on %s (scan sha256 %s); a signed act cannot be signed again or changed, a re-migrated site gets a new version",
-			org, ErrAlreadySigned, act.Label(), s.SignedBy, s.Date, s.ScanSHA256)
-	}
-	if err := store.CanRun(store.StageSign, o.State, o.FailedAt, o.HasLegacy()); err != nil {
-		return nil, fmt.Errorf("organisation %s: %w", org, err)
-	}
-	if strings.TrimSpace(in.SignedBy) == "" {
-		return nil, errors.New("who signed the act is required")
-	}
-	day := func(t time.Time) string { return t.In(opt.Location).Format("2006-01-02") }
-	date := in.Date.Format("2006-01-02")
-	if date < day(act.Issued) {
-		return nil, fmt.Errorf("the signing date %s is before the act was issued (%s)", date, day(act.Issued))
-	}
-	if date > day(ws.Now()) {
-		return nil, fmt.Errorf("the signing date %s is in the future", date)
-	}
-	sum, ext, err := hashFile(in.Scan)
-	if err != nil {
-		return nil, err
-	}
-	scanPath := filepath.Join(opt.Dir, fmt.Sprintf("%s-%s-v%d-signed%s", act.Number, safeName(org), act.Version, ext))
-	if err := copyFile(in.Scan, scanPath); err != nil {
-		return nil, err
-	}
-	act.Signature = &Signature{SignedBy: strings.TrimSpace(in.SignedBy), Date: date, ScanSHA256: sum, Scan: rel(ws, scanPath), Recorded: ws.Now(), RecordedBy: opt.Actor}
-	reason := fmt.Sprintf("act %s v%d signed by %s on %s; scan sha256 %s", act.Number, act.Version, act.Signature.SignedBy, date, sum)
-	err = ws.Update(func(tx store.Tx) error {
-		if err := ActRecords.Put(tx, org, VersionKey(act.Version), act); err != nil {
-			return err
+		for _, a := range acts {
+			files := []string{a.PDF, a.HTML, a.Manifest}
+			for _, s := range a.VoidedSignatures {
+				files = append(files, s.Scan)
+			}
+			if a.Signature != nil {
+				files = append(files, a.Signature.Scan)
+			}
+			for _, f := range files {
+				if filepath.IsAbs(f) {
+					out = append(out, f)
+				}
+			}
 		}
-		return tx.Advance(org, store.StageSign, opt.Actor, reason)
-	})
-	if err != nil {
-		return nil, err
 	}
-	return act, nil
+	return out, nil
 }
 
 // steps are the dates of a site's last migration, from its event log.
@@ -453,35 +534,6 @@ func stepsOf(events []store.Event) steps {
 	return s
 }
 
-func hashFile(path string) (sum, ext string, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", "", fmt.Errorf("scan of the signed act: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", "", fmt.Errorf("scan of the signed act %s: %w", path, err)
-	}
-	if n == 0 {
-		return "", "", fmt.Errorf("scan of the signed act %s is empty", path)
-	}
-	ext = strings.ToLower(filepath.Ext(path))
-	if len(ext) > 8 || strings.ContainsAny(ext, `/\ `) {
-		ext = ""
-	}
-	return hex.EncodeToString(h.Sum(nil)), ext, nil
-}
-
-func copyFile(from, to string) error {
-	data, err := os.ReadFile(from)
-	if err != nil {
-		return fmt.Errorf("copy %s: %w", from, err)
-	}
-	return writeFile(to, data)
-}
-
 // writeFile writes data to path through a temporary file, so that a
 // reader never sees half an act.
 func writeFile(path string, data []byte) error {
@@ -489,7 +541,19 @@ func writeFile(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync() // the ledger that names the file commits after it
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -505,6 +569,30 @@ func rel(ws *store.Workspace, path string) string {
 		return filepath.ToSlash(r)
 	}
 	return path
+}
+
+// zoneName is the IANA name of loc, recorded with an act. For the
+// machine's zone it is found from $TZ or /etc/localtime; "" when it
+// cannot be told.
+func zoneName(loc *time.Location) string {
+	if loc != time.Local {
+		return loc.String()
+	}
+	candidates := []string{strings.TrimPrefix(os.Getenv("TZ"), ":")}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
+			candidates = append(candidates, target[i+len("zoneinfo/"):])
+		}
+	}
+	for _, name := range candidates {
+		if name == "" || name == "Local" {
+			continue
+		}
+		if _, err := time.LoadLocation(name); err == nil {
+			return name
+		}
+	}
+	return ""
 }
 
 var unsafeName = regexp.MustCompile(`[^0-9A-Za-z_.-]+`)

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"perenos/mapping"
 	"perenos/store"
@@ -81,8 +80,8 @@ func TestIssueActMatchesLedger(t *testing.T) {
 			t.Errorf("section %q: %+v, want %v", s.Title, s, w)
 		}
 	}
-	if len(v.Gaps) != 2 || len(v.Excluded) != excluded || v.Crawled != "02.11.2023 10:00" || v.Uploaded != "09.11.2023 14:30" || v.Verified != "10.11.2023 16:45" {
-		t.Errorf("gaps %v, excluded %v, dates %s / %s / %s", v.Gaps, v.Excluded, v.Crawled, v.Uploaded, v.Verified)
+	if len(v.Gaps) != 2 || v.Auto != excluded-1 || len(v.Decided) != 1 || !strings.Contains(v.Decided[0].Reason, "admin:3801012345, 08.11.2023") || v.Crawled != "02.11.2023 10:00" || v.Uploaded != "09.11.2023 14:30" || v.Verified != "10.11.2023 16:45" {
+		t.Errorf("gaps %v, excluded %d automatically and %v by a person, dates %s / %s / %s", v.Gaps, v.Auto, v.Decided, v.Crawled, v.Uploaded, v.Verified)
 	}
 
 	// The manifest on disk, in the ledger and on the act agree.
@@ -120,7 +119,8 @@ func TestIssueActMatchesLedger(t *testing.T) {
 	text := pdfText(t, pdf)
 	for _, s := range []string{ActTitle, "№ 38-0001, версия 1", schoolOrg.Name, "ИНН", "3801012345", "Иркутская область", "Ангарский городской округ",
 		"общеобразовательная организация", "http://sch7.example.ru/", "https://sh7-angarsk-r38.gosweb.gosuslugi.ru/",
-		"02.11.2023 10:00", "09.11.2023 14:30", "10.11.2023 16:45", "не найдено: учредитель", "(HTTP 404)", act.ManifestSHA256,
+		"02.11.2023 10:00", "09.11.2023 14:30", "10.11.2023 16:45", "Asia/Irkutsk", "не найдено: учредитель", "2 материала прежнего сайта не перенесены без участия человека",
+		"По решению организации при проверке плана не перенесено 1 материал", "Списки <script>alert(1)</script> 1 «А» класса", decidedReason, act.ManifestSHA256,
 		"Руководитель организации", "Представитель министерства", "«12» ноября 2023 г."} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the PDF's text lacks %q", s)
@@ -163,32 +163,34 @@ func TestActIsReproducible(t *testing.T) {
 	}
 }
 
-func writeScan(t *testing.T, content string) (path, sum string) {
+// writeScan writes a real one-page PDF, as a scanner would, and returns
+// its path and SHA-256.
+func writeScan(t *testing.T, label string) (path, sum string) {
 	t.Helper()
+	data := scanPDF(t, label)
 	path = filepath.Join(t.TempDir(), "scan.pdf")
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := sha256.Sum256([]byte(content))
+	s := sha256.Sum256(data)
 	return path, hex.EncodeToString(s[:])
 }
 
 func TestSignOnceThenRefuse(t *testing.T) {
 	ws, c, _ := verifiedSchool(t)
 	opt := actOptions(ws)
-	if _, err := SignAct(ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: c.Now(), Scan: "x"}, opt); !errors.Is(err, ErrNoAct) {
+	if _, err := SignAct(t.Context(), ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: "2023-11-12", Scan: "x"}, opt); !errors.Is(err, ErrNoAct) {
 		t.Fatalf("signing before an act exists: %v", err)
 	}
 	if _, err := IssueAct(ws, schoolOrg.ID, opt); err != nil {
 		t.Fatal(err)
 	}
-	scan, sum := writeScan(t, "%PDF-1.4 signed scan")
+	scan, sum := writeScan(t, "signed scan")
 	c.Set("2023-11-20 15:00")
-	signed := time.Date(2023, 11, 20, 0, 0, 0, 0, irkutsk)
-	if _, err := SignAct(ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: signed.AddDate(0, 0, 5), Scan: scan}, opt); err == nil || !strings.Contains(err.Error(), "future") {
+	if _, err := SignAct(t.Context(), ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: "25.11.2023", Scan: scan}, opt); err == nil || !strings.Contains(err.Error(), "future") {
 		t.Fatalf("a signing date in the future: %v", err)
 	}
-	act, err := SignAct(ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: signed, Scan: scan}, opt)
+	act, err := SignAct(t.Context(), ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: "2023-11-20", Scan: scan}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,14 +198,14 @@ func TestSignOnceThenRefuse(t *testing.T) {
 	if s == nil || s.SignedBy != "Иванова А. П." || s.Date != "2023-11-20" || s.ScanSHA256 != sum {
 		t.Fatalf("signature %+v", s)
 	}
-	if kept, err := os.ReadFile(filepath.Join(ws.Dir, s.Scan)); err != nil || string(kept) != "%PDF-1.4 signed scan" {
+	if kept, err := os.ReadFile(filepath.Join(ws.Dir, s.Scan)); err != nil || sha256.Sum256(kept) != mustHex(t, sum) {
 		t.Fatalf("the scan's copy: %v", err)
 	}
 	if o, _ := ws.Org(schoolOrg.ID); o.State != store.ActSigned {
 		t.Fatalf("state %s, want act_signed", o.State)
 	}
-	_, err = SignAct(ws, schoolOrg.ID, SignInput{SignedBy: "Сидоров", Date: signed, Scan: scan}, opt)
-	if !errors.Is(err, ErrAlreadySigned) || !strings.Contains(err.Error(), "Иванова А. П.") || !strings.Contains(err.Error(), "38-0001 v1") {
+	_, err = SignAct(t.Context(), ws, schoolOrg.ID, SignInput{SignedBy: "Сидоров", Date: "2023-11-20", Scan: scan}, opt)
+	if !errors.Is(err, ErrAlreadySigned) || !strings.Contains(err.Error(), "Иванова А. П.") || !strings.Contains(err.Error(), "38-0001 v1") || !strings.Contains(err.Error(), "act unsign") {
 		t.Fatalf("signing twice: %v", err)
 	}
 	if _, err := IssueAct(ws, schoolOrg.ID, opt); !errors.Is(err, ErrNotVerified) || !strings.Contains(err.Error(), "signed") {
@@ -226,7 +228,7 @@ func TestReMigrationIssuesVersion2(t *testing.T) {
 	v1pdf, _ := os.ReadFile(filepath.Join(ws.Dir, first.Act.PDF))
 	scan, _ := writeScan(t, "scan v1")
 	c.Set("2023-11-20 15:00")
-	if _, err := SignAct(ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: c.Now(), Scan: scan}, opt); err != nil {
+	if _, err := SignAct(t.Context(), ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: "2023-11-20", Scan: scan}, opt); err != nil {
 		t.Fatal(err)
 	}
 	// The old site changed: crawl again, new news item, through verify.

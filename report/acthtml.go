@@ -14,22 +14,25 @@ var actTemplate = template.Must(template.ParseFS(templateFS, "templates/act.html
 // actHTMLData adds to the view what the template cannot compute.
 type actHTMLData struct {
 	*actView
-	Intro            string
-	LegacyText       string
-	NoGaps           string
-	AllMigrated      string
-	NotMigrated      []itemRow
-	NotMigratedCount string
-	ItemsCount       string
+	Intro       string
+	LegacyText  string
+	NoGaps      string
+	AllMigrated string // "" when something was left out
+	DecidedText string
+	Rest        string
+	ItemsCount  string
 }
 
-// writeActHTML writes the act as a standalone, printable HTML page; all
-// text is escaped by html/template.
+// writeActHTML writes the act as a standalone, printable HTML page with
+// the same content as its PDF; all text is escaped by html/template.
 func writeActHTML(w io.Writer, v *actView) error {
-	nm := append(append([]itemRow(nil), v.Excluded...), v.Unplaced...)
-	return actTemplate.Execute(w, actHTMLData{
-		actView: v, Intro: v.intro(), LegacyText: v.legacyText(), NoGaps: noGapsText, AllMigrated: v.allMigratedText(),
-		NotMigrated: nm, NotMigratedCount: countOf(len(nm), "материал", "материала", "материалов"),
+	d := actHTMLData{
+		actView: v, Intro: v.intro(), LegacyText: v.legacyText(), NoGaps: noGapsText,
+		DecidedText: v.decidedText(), Rest: v.restText(),
 		ItemsCount: countOf(v.Items, "позиция", "позиции", "позиций"),
-	})
+	}
+	if len(v.Decided) == 0 && d.Rest == "" {
+		d.AllMigrated = v.allMigratedText()
+	}
+	return actTemplate.Execute(w, d)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"github.com/go-pdf/fpdf"
 )
@@ -26,7 +27,7 @@ const (
 	marginT = 15.0
 	marginB = 18.0
 	textW   = 210.0 - marginL - marginR
-	lineH   = 4.6
+	lineH   = 4.2
 )
 
 // actPDF renders acts into one document; each act starts on a new page
@@ -84,22 +85,45 @@ func newActPDF(first *actView) *actPDF {
 	return w
 }
 
+// footerY is where the footer's line starts, from the bottom of the page:
+// below the body's margin, with room between.
+const footerY = 12.0
+
+// footer prints, on every page, the act it belongs to and the page's
+// number. The act's name is shortened to leave the number room, so the
+// two never overlap.
 func (w *actPDF) footer() {
 	v, p := w.cur, w.pdf
 	if v == nil {
 		return
 	}
-	p.SetY(-marginB + 6)
 	p.SetFont(pdfFont, "", 7.5)
 	p.SetTextColor(90, 90, 90)
 	page := fmt.Sprintf("стр. %d", p.PageNo()-w.start+1)
 	if w.total > 0 {
 		page += fmt.Sprintf(" из %d", w.total)
 	}
-	p.CellFormat(textW*0.75, 4, fmt.Sprintf("Акт № %s, версия %d · %s · ИНН/ID %s", v.Number, v.Version, v.OrgName, v.OrgID), "", 0, "L", false, 0, "")
-	p.CellFormat(textW*0.25, 4, page, "", 0, "R", false, 0, "")
+	pw := p.GetStringWidth(page)
+	avail := textW - pw - 8 // at least 8 mm between the two
+	prefix, suffix := fmt.Sprintf("Акт № %s, версия %d · ", v.Number, v.Version), " · ИНН/ID "+v.OrgID
+	name := []rune(v.OrgName)
+	left := prefix + string(name) + suffix
+	for len(name) > 0 && p.GetStringWidth(left) > avail {
+		name = name[:len(name)-1]
+		left = prefix + strings.TrimSpace(string(name)) + "…" + suffix
+	}
+	y := pageH - footerY
+	p.SetXY(marginL, y)
+	p.CellFormat(avail, 4, left, "", 0, "L", false, 0, "")
+	p.SetXY(marginL+textW-pw, y)
+	p.CellFormat(pw, 4, page, "", 0, "R", false, 0, "")
 	p.SetTextColor(0, 0, 0)
 }
+
+// maxInlineDecided is how many items excluded by a person the act lists
+// in its body; more go to an appendix after the signatures, so that the
+// act proper stays short enough to read before signing.
+const maxInlineDecided = 10
 
 // act lays out one act starting on a new page.
 func (w *actPDF) act(v *actView, total int) {
@@ -111,45 +135,37 @@ func (w *actPDF) act(v *actView, total int) {
 	p.CellFormat(0, 7, v.Title, "", 1, "C", false, 0, "")
 	p.SetFont(pdfFont, "B", 12)
 	p.CellFormat(0, 6, fmt.Sprintf("№ %s, версия %d", v.Number, v.Version), "", 1, "C", false, 0, "")
-	p.Ln(3)
+	p.Ln(2)
 	p.SetFont(pdfFont, "", 10)
 	p.CellFormat(textW/2, 5, v.Region, "", 0, "L", false, 0, "")
 	p.CellFormat(textW/2, 5, v.IssuedDate, "", 1, "R", false, 0, "")
-	p.Ln(3)
+	p.Ln(2)
 	if v.Prior != "" {
 		p.SetFillColor(255, 243, 205)
-		p.SetFont(pdfFont, "B", 9.5)
-		p.MultiCell(0, lineH+0.4, v.Prior, "1", "L", true)
+		p.SetFont(pdfFont, "B", 9)
+		p.MultiCell(0, lineH, v.Prior, "1", "L", true)
 		p.Ln(2)
 	}
 	w.para(v.intro())
 
-	w.heading("1. Организация")
-	kv := pdfTable{widths: []float64{64, textW - 64}, aligns: "LL", label: true}
+	w.heading("1. Организация, сайты и ход работ")
+	kv := pdfTable{widths: []float64{68, textW - 68}, aligns: "LL", label: true}
+	place := v.Region
+	if v.District != "" {
+		place += ", " + v.District
+	}
 	kv.rows(w, [][]string{
 		{"Наименование", v.OrgName},
 		{"ИНН (идентификатор в реестре)", v.OrgID},
 		{"Тип организации", v.OrgType},
-		{"Субъект Российской Федерации", v.Region},
-		{"Муниципальное образование", v.District},
-	})
-
-	w.heading("2. Сайты")
-	kv.rows(w, [][]string{
+		{"Субъект РФ, муниципальное образование", place},
 		{"Прежний сайт", v.legacyText()},
-		{"Новый сайт на портале", v.SiteURL},
-		{"Идентификатор сайта на портале", v.PortalSite},
+		{"Новый сайт на портале", v.SiteURL + " (идентификатор " + v.PortalSite + ")"},
+		{"Обход, загрузка, проверка", fmt.Sprintf("%s; %s; %s (по журналу событий, время %s)", v.Crawled, v.Uploaded, v.Verified, v.Zone)},
 	})
 
-	w.heading("3. Ход работ (по журналу событий)")
-	kv.rows(w, [][]string{
-		{"Обход прежнего сайта", v.Crawled},
-		{"Загрузка на портал", v.Uploaded},
-		{"Проверка на портале", v.Verified},
-	})
-
-	w.heading("4. Перенесено по разделам")
-	n := 26.0
+	w.heading("2. Перенесено по разделам")
+	n := 22.0
 	t := pdfTable{widths: []float64{textW - 4*n, n, n, n, n}, aligns: "LRRRR",
 		header: []string{"Раздел (* — обязательный)", "Страниц", "Документов", "Записей", "Новостей"}}
 	var rows [][]string
@@ -160,12 +176,13 @@ func (w *actPDF) act(v *actView, total int) {
 		}
 		rows = append(rows, []string{title, itoa(s.Pages), itoa(s.Documents), itoa(s.Records), itoa(s.News)})
 	}
+	totals := []string{"Итого", itoa(v.Totals.Pages), itoa(v.Totals.Documents), itoa(v.Totals.Records), itoa(v.Totals.News)}
+	t.keepLast = t.height(w, totals) // the total stays with the last section
 	t.rows(w, rows)
-	t.bold = true
-	t.header = nil
-	t.rows(w, [][]string{{"Итого", itoa(v.Totals.Pages), itoa(v.Totals.Documents), itoa(v.Totals.Records), itoa(v.Totals.News)}})
+	t.bold, t.header, t.keepLast = true, nil, 0
+	t.rows(w, [][]string{totals})
 
-	w.heading("5. Обязательные сведения, которых на сайте ещё нет")
+	w.heading("3. Обязательные сведения, которых на сайте ещё нет")
 	if len(v.Gaps) == 0 {
 		w.para(noGapsText)
 	} else {
@@ -178,30 +195,57 @@ func (w *actPDF) act(v *actView, total int) {
 		g.rows(w, rows)
 	}
 
-	w.heading("6. Не перенесено")
-	if len(v.Excluded)+len(v.Unplaced) == 0 {
+	w.heading("4. Не перенесено")
+	rest := v.restText()
+	switch {
+	case len(v.Decided) == 0 && rest == "":
 		w.para(v.allMigratedText())
-	} else {
-		w.para(fmt.Sprintf("Не перенесено %s:", countOf(len(v.Excluded)+len(v.Unplaced), "материал", "материала", "материалов")))
-		e := pdfTable{widths: []float64{90, textW - 90}, aligns: "LL", header: []string{"Материал прежнего сайта", "Причина"}}
-		rows = rows[:0]
-		for _, x := range append(append([]itemRow(nil), v.Excluded...), v.Unplaced...) {
-			what := x.Source
-			if x.Title != "" {
-				what = x.Title + "\n" + x.Source
-			}
-			rows = append(rows, []string{what, x.Reason})
-		}
-		e.rows(w, rows)
+	case len(v.Decided) > maxInlineDecided:
+		w.para(v.decidedText() + " их перечень — в приложении к настоящему акту.")
+	case len(v.Decided) > 0:
+		w.para(v.decidedText())
+		w.decided(v.Decided)
+		p.Ln(1.5)
+	}
+	if rest != "" {
+		w.para(rest)
 	}
 
-	w.heading("7. Контрольная сумма перенесённого")
+	// The checksum and the signatures share a page: the page that is
+	// signed names what it covers.
+	if p.GetY() > pageH-marginB-signaturesH-28 {
+		p.AddPage()
+	}
+	w.heading("5. Контрольная сумма перенесённого")
 	w.para(fmt.Sprintf("Перечень перенесённых материалов (%s; по строке на материал: вид, раздел, адрес источника, SHA-256 содержимого) хранится в файле %s. Его SHA-256:",
 		countOf(v.Items, "позиция", "позиции", "позиций"), v.ManifestFile))
-	p.SetFont(pdfFont, "B", 9.5)
-	p.CellFormat(0, 6, v.Digest, "", 1, "L", false, 0, "")
+	p.SetFont(pdfFont, "B", 9)
+	p.CellFormat(0, 5, v.Digest, "", 1, "L", false, 0, "")
 
 	w.signatures()
+
+	if len(v.Decided) > maxInlineDecided {
+		p.AddPage()
+		p.SetFont(pdfFont, "B", 11)
+		p.MultiCell(0, 5.5, fmt.Sprintf("Приложение к акту № %s, версия %d: материалы, не перенесённые по решению организации", v.Number, v.Version), "", "L", false)
+		p.Ln(1)
+		w.para(v.decidedText())
+		w.decided(v.Decided)
+	}
+}
+
+// decided lists items a person excluded, with the decision.
+func (w *actPDF) decided(items []itemRow) {
+	e := pdfTable{widths: []float64{95, textW - 95}, aligns: "LL", header: []string{"Материал прежнего сайта", "Решение: причина, кто и когда"}}
+	var rows [][]string
+	for _, x := range items {
+		what := x.Source
+		if x.Title != "" {
+			what = x.Title + "\n" + x.Source
+		}
+		rows = append(rows, []string{what, x.Reason})
+	}
+	e.rows(w, rows)
 }
 
 func (w *actPDF) heading(s string) {
@@ -209,27 +253,30 @@ func (w *actPDF) heading(s string) {
 	if p.GetY() > pageH-marginB-20 {
 		p.AddPage()
 	}
-	p.Ln(3)
-	p.SetFont(pdfFont, "B", 11)
-	p.CellFormat(0, 6, s, "", 1, "L", false, 0, "")
+	p.Ln(2)
+	p.SetFont(pdfFont, "B", 10.5)
+	p.CellFormat(0, 5.5, s, "", 1, "L", false, 0, "")
 	p.Ln(0.5)
 }
 
 func (w *actPDF) para(s string) {
-	w.pdf.SetFont(pdfFont, "", 9.5)
+	w.pdf.SetFont(pdfFont, "", 9)
 	w.pdf.MultiCell(0, lineH, s, "", "L", false)
 	w.pdf.Ln(1)
 }
 
+// signaturesH is the height of the signatures' block, in millimetres.
+const signaturesH = 64.0
+
 // signatures draws the places for the two signatures, kept on one page.
 func (w *actPDF) signatures() {
 	p := w.pdf
-	if p.GetY() > pageH-marginB-72 {
+	if p.GetY() > pageH-marginB-signaturesH {
 		p.AddPage()
 	}
-	p.Ln(4)
+	p.Ln(3)
 	w.para("Акт составлен в двух экземплярах, по одному для организации и для министерства.")
-	p.Ln(2)
+	p.Ln(1)
 	p.SetFont(pdfFont, "B", 10)
 	p.CellFormat(0, 6, "Подписи сторон", "", 1, "L", false, 0, "")
 	p.Ln(2)
@@ -266,14 +313,20 @@ type pdfTable struct {
 	header []string
 	label  bool // the first column is a shaded label
 	bold   bool
+	// keepLast is the height of what must follow the last row on its page.
+	keepLast float64
 }
 
 func (t *pdfTable) rows(w *actPDF, rows [][]string) {
 	if t.header != nil {
 		t.row(w, t.header, true)
 	}
-	for _, r := range rows {
-		if w.pdf.GetY()+t.height(w, r) > pageH-marginB {
+	for i, r := range rows {
+		h := t.height(w, r)
+		if i == len(rows)-1 {
+			h += t.keepLast
+		}
+		if w.pdf.GetY()+h > pageH-marginB {
 			w.pdf.AddPage()
 			if t.header != nil {
 				t.row(w, t.header, true)
@@ -283,12 +336,23 @@ func (t *pdfTable) rows(w *actPDF, rows [][]string) {
 	}
 }
 
-const cellFont = 9.0
+// Font sizes of table cells and of table headers.
+const (
+	cellFont = 8.5
+	headFont = 8.0
+)
+
+func fontSize(head bool) float64 {
+	if head {
+		return headFont
+	}
+	return cellFont
+}
 
 func (t *pdfTable) lines(w *actPDF, cells []string, head bool) [][]string {
 	out := make([][]string, len(cells))
 	for i, c := range cells {
-		w.pdf.SetFont(pdfFont, t.style(i, head), cellFont)
+		w.pdf.SetFont(pdfFont, t.style(i, head), fontSize(head))
 		for _, para := range splitLines(c) {
 			ls := w.pdf.SplitText(para, t.widths[i])
 			if len(ls) == 0 {
@@ -312,8 +376,11 @@ func (t *pdfTable) height(w *actPDF, cells []string) float64 {
 	for _, l := range t.lines(w, cells, false) {
 		n = max(n, len(l))
 	}
-	return float64(n)*lineH + 1.6
+	return float64(n)*lineH + cellPad
 }
+
+// cellPad is a table row's room above and below its lines.
+const cellPad = 1.4
 
 func (t *pdfTable) row(w *actPDF, cells []string, head bool) {
 	p := w.pdf
@@ -322,7 +389,7 @@ func (t *pdfTable) row(w *actPDF, cells []string, head bool) {
 	for _, l := range lines {
 		n = max(n, len(l))
 	}
-	h := float64(n)*lineH + 1.6
+	h := float64(n)*lineH + cellPad
 	y := p.GetY()
 	x := marginL
 	for i := range cells {
@@ -333,13 +400,13 @@ func (t *pdfTable) row(w *actPDF, cells []string, head bool) {
 		} else {
 			p.Rect(x, y, t.widths[i], h, "D")
 		}
-		p.SetFont(pdfFont, t.style(i, head), cellFont)
+		p.SetFont(pdfFont, t.style(i, head), fontSize(head))
 		align := string(t.aligns[i])
 		if head {
 			align = "C"
 		}
 		for j, ln := range lines[i] {
-			p.SetXY(x, y+0.8+float64(j)*lineH)
+			p.SetXY(x, y+cellPad/2+float64(j)*lineH)
 			p.CellFormat(t.widths[i], lineH, ln, "", 0, align, false, 0, "")
 		}
 		x += t.widths[i]

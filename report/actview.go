@@ -15,31 +15,39 @@ const ActTitle = "Акт о завершении миграции контент
 
 // actView is an act's content, ready for the PDF and HTML renderers.
 type actView struct {
-	Title        string
-	Number       string
-	Version      int
-	Issued       time.Time
-	IssuedDate   string // «12» ноября 2023 г.
-	Region       string
-	OrgName      string
-	OrgID        string
-	OrgType      string
-	District     string
-	LegacyURL    string // empty: the organisation had no site
-	PortalSite   string
-	SiteURL      string
-	Crawled      string
-	Uploaded     string
-	Verified     string
-	Sections     []sectionRow
-	Totals       sectionRow
-	Gaps         []gapRow
-	Excluded     []itemRow
-	Unplaced     []itemRow
+	Title      string
+	Number     string
+	Version    int
+	Issued     time.Time
+	IssuedDate string // «12» ноября 2023 г.
+	Region     string
+	OrgName    string
+	OrgID      string
+	OrgType    string
+	District   string
+	LegacyURL  string // empty: the organisation had no site
+	PortalSite string
+	SiteURL    string
+	Crawled    string
+	Uploaded   string
+	Verified   string
+	Zone       string // the time zone of the act's dates
+	Sections   []sectionRow
+	Totals     sectionRow
+	Gaps       []gapRow
+	// Decided are the items a person excluded in review, with why and who:
+	// the only exclusions the act lists one by one.
+	Decided []itemRow
+	// Auto counts the items excluded without a person's decision (copies,
+	// print versions, addresses that do not answer or robots.txt forbids);
+	// Unplaced, those left out of every section when the plan was approved.
+	// The act gives their numbers; the plan lists them.
+	Auto         int
+	Unplaced     int
 	Items        int
 	Digest       string
 	ManifestFile string
-	Prior        string // what this version replaces; empty for version 1
+	Prior        string // what this act replaces; empty for a first act
 }
 
 // sectionRow counts what was migrated into one section.
@@ -65,7 +73,7 @@ type itemRow struct {
 	Reason string
 }
 
-func newActView(o *store.Org, act, prior *Act, plan *mapping.Plan, st steps, opt ActOptions) *actView {
+func newActView(o *store.Org, act, prior *Act, plan *mapping.Plan, ovs []mapping.Override, st steps, opt ActOptions) *actView {
 	loc := opt.Location
 	when := func(t time.Time) string {
 		if t.IsZero() {
@@ -78,7 +86,7 @@ func newActView(o *store.Org, act, prior *Act, plan *mapping.Plan, st steps, opt
 		Region: o.Region, OrgName: o.Name, OrgID: o.ID, OrgType: TypeName(o.Type), District: o.District,
 		LegacyURL: o.LegacyURL, PortalSite: o.PortalSite, SiteURL: strings.ReplaceAll(opt.SiteURL, "{site}", o.PortalSite),
 		Crawled: when(st.crawled), Uploaded: when(st.uploaded), Verified: when(st.verified),
-		Items: act.Items, Digest: act.ManifestSHA256, ManifestFile: path.Base(act.Manifest),
+		Items: act.Items, Digest: act.ManifestSHA256, ManifestFile: path.Base(act.Manifest), Zone: zoneText(loc),
 	}
 	if !o.HasLegacy() {
 		v.Crawled = "не проводился: прежнего сайта нет"
@@ -113,13 +121,27 @@ func newActView(o *store.Org, act, prior *Act, plan *mapping.Plan, st steps, opt
 		}
 		v.Gaps = append(v.Gaps, gapRow{Section: title, What: g.Why})
 	}
+	decided := map[string]mapping.Override{}
+	for _, ov := range ovs {
+		if ov.Exclude != "" && ov.Note == "" { // a person's decision, not an automatic approval
+			decided[ov.Key] = ov
+		}
+	}
 	for _, it := range plan.Excluded {
-		v.Excluded = append(v.Excluded, itemRow{Source: it.SourceURL, Title: it.Title, Reason: it.Reason})
+		ov, ok := decided[it.Key]
+		if !ok {
+			v.Auto++
+			continue
+		}
+		v.Decided = append(v.Decided, itemRow{Source: it.SourceURL, Title: it.Title,
+			Reason: fmt.Sprintf("%s (%s, %s)", ov.Exclude, ov.Actor, shortDate(ov.At.In(loc)))})
 	}
-	for _, it := range plan.Unplaced {
-		v.Unplaced = append(v.Unplaced, itemRow{Source: it.SourceURL, Title: it.Title, Reason: "не распределено по разделам при проверке и не перенесено"})
-	}
-	if prior != nil {
+	v.Unplaced = len(plan.Unplaced)
+	switch {
+	case prior != nil && prior.Void != nil:
+		v.Prior = fmt.Sprintf("Настоящий акт выдан взамен акта № %s, версия %d, от %s, аннулированного %s: %s.",
+			prior.Number, prior.Version, shortDate(prior.Issued.In(loc)), shortDate(prior.Void.At.In(loc)), voidWhy(prior.Void))
+	case prior != nil:
 		state := "не подписана"
 		if s := prior.Signature; s != nil {
 			state = "подписана " + s.SignedBy + " " + signedOn(s.Date)
@@ -128,6 +150,29 @@ func newActView(o *store.Org, act, prior *Act, plan *mapping.Plan, st steps, opt
 			act.Version, prior.Version, prior.Number, shortDate(prior.Issued.In(loc)), state)
 	}
 	return v
+}
+
+// voidWhy says in Russian why an act was voided.
+func voidWhy(v *Void) string {
+	if v.Rollback {
+		return "перенесённое удалено с портала (откат переноса)"
+	}
+	return "по решению оператора («" + strings.TrimSuffix(v.Reason, ".") + "»)"
+}
+
+// zoneText names a time zone for the act: «Asia/Irkutsk, UTC+08:00».
+func zoneText(loc *time.Location) string {
+	_, off := time.Now().In(loc).Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "−", -off
+	}
+	name := zoneName(loc)
+	utc := fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+	if name == "" || name == "UTC" || name == "Etc/UTC" {
+		return utc
+	}
+	return name + ", " + utc
 }
 
 // signedOn turns 2023-11-20 into 20.11.2023.
@@ -153,6 +198,31 @@ func (v *actView) allMigratedText() string {
 		return "Нет: прежнего сайта не было."
 	}
 	return "Нет: перенесено всё содержимое прежнего сайта."
+}
+
+// decidedText introduces the items a person excluded.
+func (v *actView) decidedText() string {
+	return fmt.Sprintf("По решению организации при проверке плана не перенесено %s:",
+		countOf(len(v.Decided), "материал", "материала", "материалов"))
+}
+
+// restText says in one sentence what else was not migrated, without a
+// person's decision; "" when nothing was.
+func (v *actView) restText() string {
+	var parts []string
+	if n := v.Auto; n > 0 {
+		parts = append(parts, fmt.Sprintf("%s прежнего сайта %s без участия человека: это копии и повторы (версии для печати и для слабовидящих, "+
+			"перенаправления, тот же материал по другому адресу), пустые страницы и адреса, которые не открылись или не загружались по правилам обхода",
+			countOf(n, "материал", "материала", "материалов"), plural(n, "не перенесён", "не перенесены", "не перенесены")))
+	}
+	if n := v.Unplaced; n > 0 {
+		parts = append(parts, fmt.Sprintf("%s при утверждении плана %s ни к одному разделу и %s",
+			countOf(n, "материал", "материала", "материалов"), plural(n, "не отнесён", "не отнесены", "не отнесены"), plural(n, "не перенесён", "не перенесены", "не перенесены")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + ". Их перечень с причинами — в плане переноса, утверждённом организацией."
 }
 
 // gapsText is what the act says when nothing mandated is missing.

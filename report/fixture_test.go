@@ -1,13 +1,18 @@
 package report
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-pdf/fpdf"
 
 	"perenos/mapping"
 	"perenos/store"
@@ -106,12 +111,23 @@ func schoolPlan(org string) *mapping.Plan {
 		Excluded: []mapping.Item{
 			{Key: "/print/common.html", SourceURL: base + "/print/common.html", Kind: mapping.KindPage, Title: "Основные сведения", Reason: "копия страницы " + base + "/sveden/common/ (версия для печати или для слабовидящих)"},
 			{Key: "/old/", SourceURL: base + "/old/", Kind: mapping.KindPage, Title: "Старая <script>alert(1)</script> страница", Reason: "недоступно на старом сайте (HTTP 404)"},
+			{Key: "/spiski.html", SourceURL: base + "/spiski.html", Kind: mapping.KindPage, Title: "Списки <script>alert(1)</script> 1 «А» класса",
+				Reason: "исключено при проверке: " + decidedReason + " (admin:3801012345)"},
 		},
 		Gaps: []mapping.Gap{
 			{Section: "sveden/struct", Why: "на старом сайте нет раздела «Структура и органы управления образовательной организацией»"},
 			{Section: "sveden/common", Item: "uchredLaw", Why: "не найдено: учредитель"},
 		},
 	}
+}
+
+// decidedReason is why the school's admin excluded a page in review.
+const decidedReason = "персональные данные детей, согласий нет (152-ФЗ)"
+
+// schoolDecision is the admin's decision behind the plan's one excluded
+// item a person decided on.
+func schoolDecision() mapping.Override {
+	return mapping.Override{Key: "/spiski.html", Exclude: decidedReason, Actor: "admin:3801012345", At: time.Date(2023, 11, 8, 12, 0, 0, 0, irkutsk)}
 }
 
 // schoolOrg is the Irkutsk school the act tests use.
@@ -129,6 +145,10 @@ func verifiedSchool(t *testing.T) (*store.Workspace, *clock, *mapping.Plan) {
 	}
 	plan := schoolPlan(schoolOrg.ID)
 	if err := putPlan(ws, schoolOrg.ID, plan); err != nil {
+		t.Fatal(err)
+	}
+	ov := schoolDecision()
+	if err := ws.Update(func(tx store.Tx) error { return mapping.Overrides.Put(tx, schoolOrg.ID, ov.Key, &ov) }); err != nil {
 		t.Fatal(err)
 	}
 	c.Set("2023-11-02 10:00")
@@ -171,4 +191,36 @@ func artifactDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// scanPDF makes a one-page PDF such as a scanner writes: well over 1 KB,
+// and one that opens.
+func scanPDF(t *testing.T, label string) []byte {
+	t.Helper()
+	p := fpdf.New("P", "mm", "A4", "")
+	p.AddUTF8FontFromBytes(pdfFont, "", fontRegular)
+	p.SetFont(pdfFont, "", 12)
+	p.AddPage()
+	p.CellFormat(0, 10, "Скан подписанного акта: "+label, "", 1, "L", false, 0, "")
+	p.SetCreationDate(time.Date(2023, 11, 20, 0, 0, 0, 0, time.UTC))
+	var b bytes.Buffer
+	if err := p.Output(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func mustHex(t *testing.T, s string) (out [32]byte) {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		t.Fatalf("not a SHA-256: %q", s)
+	}
+	copy(out[:], b)
+	return out
+}
+
+func sha256Hex(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
 }

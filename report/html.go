@@ -203,11 +203,12 @@ func niceStep(top int) int {
 // numbers as they were at the end of that day. rm may be nil.
 func Handler(ws *store.Workspace, rm *Roadmap) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		opt := Options{Roadmap: rm}
-		loc := time.Local
-		if rm != nil {
-			loc = rm.loc
+		loc, _, err := Zone(ws, rm)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
 		}
+		opt := Options{Roadmap: rm, Location: loc}
 		if at := req.URL.Query().Get("at"); at != "" {
 			t, err := ParseDate(at, loc)
 			if err != nil {

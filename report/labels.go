@@ -94,6 +94,10 @@ func countOf(n int, one, few, many string) string {
 	return fmt.Sprintf("%d %s", n, plural(n, one, few, many))
 }
 
+// CountOf writes n with the Russian plural form of a word: CountOf(3,
+// "документ", "документа", "документов") is "3 документа".
+func CountOf(n int, one, few, many string) string { return countOf(n, one, few, many) }
+
 // capitalize upper-cases the first letter.
 func capitalize(s string) string {
 	for i, r := range s {

@@ -66,6 +66,7 @@ type OrgRow struct {
 	ActNumber   string        `json:"act_number,omitempty"`
 	ActVersion  int           `json:"act_version,omitempty"`
 	ActSigned   string        `json:"act_signed,omitempty"` // the date on the signed paper, YYYY-MM-DD
+	ActVoided   *time.Time    `json:"act_voided,omitempty"` // the act was voided then (a rollback, an operator)
 	DomainBound bool          `json:"domain_bound"`
 	DomainCheck *time.Time    `json:"domain_checked,omitempty"` // the last check, bound or not
 }
@@ -185,10 +186,11 @@ type TargetPoint struct {
 type Options struct {
 	// At is the moment the report describes; zero means now.
 	At time.Time
-	// Roadmap, if set, is compared with the counts; its time zone sets the
-	// report's days.
+	// Roadmap, if set, is compared with the counts; its milestones end at
+	// midnight in its own time zone.
 	Roadmap *Roadmap
-	// Location sets the days of a report without a roadmap (default time.Local).
+	// Location sets the report's days: the region's zone. Default: the
+	// roadmap's zone, else time.Local.
 	Location *time.Location
 }
 
@@ -199,7 +201,7 @@ func Build(ws *store.Workspace, opt Options) (*Report, error) {
 		return nil, err
 	}
 	loc := opt.Location
-	if opt.Roadmap != nil {
+	if loc == nil && opt.Roadmap != nil {
 		loc = opt.Roadmap.loc
 	}
 	if loc == nil {
@@ -259,9 +261,12 @@ func orgRows(ws *store.Workspace, sn snap, at time.Time) ([]OrgRow, error) {
 			if a.Issued.After(at) {
 				break
 			}
-			r.ActNumber, r.ActVersion, r.ActSigned = a.Number, a.Version, ""
-			if sig := a.Signature; sig != nil && !sig.Recorded.After(at) {
+			r.ActNumber, r.ActVersion, r.ActSigned, r.ActVoided = a.Number, a.Version, "", nil
+			if sig := a.signatureAt(at); sig != nil {
 				r.ActSigned = sig.Date
+			}
+			if v := a.Void; v != nil && !v.At.After(at) {
+				r.ActVoided = local(v.At)
 			}
 		}
 		out = append(out, r)
@@ -296,7 +301,7 @@ func loadHistory(ws *store.Workspace) (*history, error) {
 	h := &history{orgs: orgs}
 	err = ws.AllEvents(func(e store.Event) error {
 		switch e.Kind {
-		case store.EventImport, store.EventState, binding.EventKind:
+		case store.EventImport, store.EventState, binding.EventKind, EventAct, EventRollback:
 			h.events = append(h.events, e)
 		}
 		return nil
@@ -351,6 +356,20 @@ func (h *history) snapshot(t time.Time) snap {
 		switch e.Kind {
 		case binding.EventKind:
 			s.bound, s.checked = e.To == binding.Bound, e.Time
+			continue
+		case EventRollback:
+			// The content is off the portal: the site counts again when it
+			// is migrated again.
+			delete(s.first, MetricMigrated)
+			delete(s.first, MetricActIssued)
+			continue
+		case EventAct:
+			switch e.To {
+			case ActVoided:
+				delete(s.first, MetricActIssued)
+			case SignatureVoided:
+				delete(s.first, MetricActSigned)
+			}
 			continue
 		case store.EventImport:
 			if !seenImport[e.Org] {

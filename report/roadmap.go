@@ -71,6 +71,7 @@ type Roadmap struct {
 	Milestones []Milestone `yaml:"milestones" json:"milestones"`
 
 	loc        *time.Location
+	namedZone  bool // the file names its time zone
 	start, end time.Time
 }
 
@@ -116,6 +117,33 @@ func (t *Target) UnmarshalYAML(n *yaml.Node) error {
 
 // Location is the roadmap's time zone: its dates end at midnight there.
 func (r *Roadmap) Location() *time.Location { return r.loc }
+
+// NamedZone is the time zone the roadmap's file names, or "" when it names
+// none (its dates are then read in Europe/Moscow).
+func (r *Roadmap) NamedZone() string {
+	if !r.namedZone {
+		return ""
+	}
+	return r.Timezone
+}
+
+// Zone is the region's time zone for reports and acts: the workspace's
+// setting (perenos config tz) when there is one, else the roadmap's when
+// one is given, else time.Local. set says whether it came from either.
+func Zone(ws *store.Workspace, rm *Roadmap) (loc *time.Location, set bool, err error) {
+	c, err := ws.Config()
+	if err != nil {
+		return nil, false, err
+	}
+	switch {
+	case c.TimeZone != "":
+		loc, err = store.LoadZone(c.TimeZone)
+		return loc, err == nil, err
+	case rm != nil:
+		return rm.loc, true, nil
+	}
+	return time.Local, false, nil
+}
 
 // EmbeddedRoadmaps names the roadmaps built into perenos.
 func EmbeddedRoadmaps() []string {
@@ -163,6 +191,7 @@ func (r *Roadmap) validate() error {
 	if r.ID == "" || r.Title == "" {
 		return fmt.Errorf("id and title are required")
 	}
+	r.namedZone = r.Timezone != ""
 	if r.Timezone == "" {
 		r.Timezone = "Europe/Moscow"
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -22,9 +21,9 @@ func TestOrganisationsSheet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, _ := writeScan(t, "%PDF-1.4 signed scan")
+	scan, _ := writeScan(t, "signed scan")
 	c.Set("2023-11-20 15:00")
-	if _, err := SignAct(ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: time.Date(2023, 11, 20, 0, 0, 0, 0, irkutsk), Scan: scan}, opt); err != nil {
+	if _, err := SignAct(t.Context(), ws, schoolOrg.ID, SignInput{SignedBy: "Иванова А. П.", Date: "2023-11-20", Scan: scan}, opt); err != nil {
 		t.Fatal(err)
 	}
 	c.Set("2023-11-21 09:00")
@@ -56,7 +55,7 @@ func TestOrganisationsSheet(t *testing.T) {
 	want := map[string]string{
 		"A2": "3801000099", "B2": `=HYPERLINK("http://evil.example/","Школа")`, "D2": "+7 Ангарский",
 		"A3": "3801012345", "B3": schoolOrg.Name, "F3": "Акт подписан", "G3": "20.11.2023", "H3": "01.11.2023",
-		"I3": "10.11.2023", "J3": "12.11.2023", "K3": act.Act.Number, "L3": "1", "M3": "20.11.2023", "N3": "нет",
+		"I3": "10.11.2023", "J3": "12.11.2023", "K3": act.Act.Number, "L3": "1", "M3": "20.11.2023", "N3": "", "O3": "нет",
 	}
 	for cell, v := range want {
 		if got, _ := f.GetCellValue(sh, cell); got != v {

@@ -110,7 +110,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	// A row per organisation.
 	s = b.Sheet("Организации")
 	s.Header("ИНН / код", "Наименование", "Тип", "Муниципальное образование", "Старый сайт", "Этап", "С какого числа на этапе",
-		"В реестре с", "Перенесено", "Акт выдан", "Номер акта", "Версия акта", "Акт подписан", "Домен подключён", "Домен проверен")
+		"В реестре с", "Перенесено", "Акт выдан", "Номер акта", "Версия акта", "Акт подписан", "Акт аннулирован", "Домен подключён", "Домен проверен")
 	for _, o := range r.Orgs {
 		act := []sheet.Cell{sheet.Blank(), sheet.Blank()}
 		if o.ActNumber != "" {
@@ -124,10 +124,10 @@ func WriteXLSX(w io.Writer, r *Report) error {
 			sheet.Text(capitalize(StateName(o.State))), sheet.Date(o.StateSince.In(loc)), sheet.Date(o.Registered.In(loc)),
 			dateOf(o.Migrated, loc), dateOf(o.ActIssued, loc)}
 		cells = append(cells, act...)
-		cells = append(cells, sheet.Day(o.ActSigned), bound, dateOf(o.DomainCheck, loc))
+		cells = append(cells, sheet.Day(o.ActSigned), dateOf(o.ActVoided, loc), bound, dateOf(o.DomainCheck, loc))
 		s.Row(cells...)
 	}
-	s.Widths(13, 50, 24, 28, 28, 24, 12, 12, 12, 12, 11, 8, 12, 10, 12)
+	s.Widths(13, 50, 24, 28, 28, 24, 12, 12, 12, 12, 11, 8, 12, 14, 10, 12)
 
 	// History.
 	s = b.Sheet("Динамика")

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -11,8 +12,10 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -48,18 +51,27 @@ func TokenHash(token string) string {
 
 // HashPassword hashes an operator's password with bcrypt.
 func HashPassword(pw string) ([]byte, error) {
-	if utf8.RuneCountInString(pw) < 10 {
-		return nil, errors.New("password too short: use at least 10 characters")
+	if utf8.RuneCountInString(pw) < MinPassword {
+		return nil, fmt.Errorf("password too short: use at least %d characters", MinPassword)
 	}
-	if len(pw) > 72 {
-		return nil, errors.New("password too long: bcrypt uses at most 72 bytes")
+	if len(pw) > MaxPasswordBytes {
+		return nil, fmt.Errorf("password too long: bcrypt uses at most %d bytes", MaxPasswordBytes)
 	}
 	return bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
 }
 
 // dummyHash is compared against when the user does not exist, so that a
-// wrong name and a wrong password take the same time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
+// wrong name and a wrong password take the same time. It is made on first
+// need, not when the program starts: every perenos command links this
+// package, and a bcrypt hash costs tens of milliseconds.
+var dummyHash = sync.OnceValue(func() []byte {
+	dummyMade.Store(true)
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
+	return h
+})
+
+// dummyMade tells tests whether dummyHash has been computed.
+var dummyMade atomic.Bool
 
 // Invite issues an invitation to org's admin, valid for ttl, and returns
 // the link to send (the token in it is shown only now).
@@ -69,6 +81,9 @@ func Invite(ws *store.Workspace, publicURL, org, actor string, ttl time.Duration
 	}
 	token := randomToken(32)
 	now := ws.Now()
+	if loc, err := ws.Location(); err == nil {
+		now = now.In(loc) // the log says until when in the region's zone
+	}
 	inv = &store.Invitation{ID: randomToken(6), Org: org, TokenHash: TokenHash(token), Created: now, Expires: now.Add(ttl), CreatedBy: actor}
 	if err := ws.PutInvitation(*inv); err != nil {
 		return "", nil, fmt.Errorf("invite %s: %w", org, err)
@@ -76,42 +91,50 @@ func Invite(ws *store.Workspace, publicURL, org, actor string, ttl time.Duration
 	return strings.TrimRight(publicURL, "/") + "/invite/" + token, inv, nil
 }
 
-// session returns the request's live session, or nil.
+// session returns the request's live session, or nil. Every request
+// checks the session against its account in the ledger, so disabling an
+// operator, a new password or a revoked invitation ends it at once.
 func (s *Server) session(r *http.Request) *store.Session {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 100 {
 		return nil
 	}
-	sess, err := s.cfg.WS.Session(TokenHash(c.Value))
-	if err != nil || !s.cfg.Now().Before(sess.Expires) {
-		return nil
-	}
-	if sess.Role == RoleAdmin && sess.Invitation != "" {
-		// A revoked or expired invitation ends the sessions it opened.
-		if invs, err := s.cfg.WS.Invitations(sess.Org); err == nil {
-			for _, inv := range invs {
-				if inv.ID == sess.Invitation && inv.Usable(s.cfg.Now()) != nil {
-					return nil
-				}
-			}
+	sess, err := s.cfg.WS.LiveSession(TokenHash(c.Value), s.cfg.Now())
+	if err != nil {
+		if !errors.Is(err, store.ErrSessionEnded) {
+			s.cfg.Log.Error("read session", "err", err)
 		}
+		return nil
 	}
 	return sess
 }
 
-// startSession stores a new session and sets its cookie.
-func (s *Server) startSession(w http.ResponseWriter, sess store.Session) error {
+// newSession completes sess with its secrets and times and returns the
+// cookie token that opens it. An operator's session lasts SessionTTL; an
+// admin's lasts until its invitation expires.
+func (s *Server) newSession(sess store.Session) (store.Session, string) {
 	token := randomToken(32)
 	now := s.cfg.Now()
 	sess.TokenHash, sess.CSRF, sess.Created = TokenHash(token), randomToken(24), now
-	if sess.Expires.IsZero() || sess.Expires.After(now.Add(s.cfg.SessionTTL)) {
+	if sess.Expires.IsZero() {
 		sess.Expires = now.Add(s.cfg.SessionTTL)
 	}
+	return sess, token
+}
+
+// setSession sets the cookie of a stored session.
+func (s *Server) setSession(w http.ResponseWriter, sess store.Session, token string) {
+	http.SetCookie(w, s.cookie(sessionCookie, token, int(sess.Expires.Sub(s.cfg.Now()).Seconds())))
+	http.SetCookie(w, s.cookie(preCookie, "", -1))
+}
+
+// startSession stores a new session and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, sess store.Session) error {
+	sess, token := s.newSession(sess)
 	if err := s.cfg.WS.PutSession(sess); err != nil {
 		return err
 	}
-	http.SetCookie(w, s.cookie(sessionCookie, token, int(time.Until(sess.Expires).Seconds())))
-	http.SetCookie(w, s.cookie(preCookie, "", -1))
+	s.setSession(w, sess, token)
 	return nil
 }
 
@@ -170,36 +193,92 @@ type loginData struct {
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r)}})
+	s.render(w, http.StatusOK, "login", pageData{Title: "Вход", Flash: doneMessage(r), D: loginData{CSRF: s.preToken(w, r)}})
+}
+
+// deviceCookie marks a browser that has logged in to an account before:
+// such a browser is limited on its own, so that strangers' failed attempts
+// slow down guessing without locking the operator out.
+const deviceCookie = "perenos_device"
+
+// deviceMark is the device cookie's value for an account: a MAC of the
+// account's name and generation (a new password forgets every browser).
+func (s *Server) deviceMark(u *store.User) string {
+	m := hmac.New(sha256.New, s.secret)
+	fmt.Fprintf(m, "device\x00%s\x00%d", u.Name, u.Generation)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) knownBrowser(r *http.Request, u *store.User) (string, bool) {
+	c, err := r.Cookie(deviceCookie)
+	if err != nil || len(c.Value) > 100 {
+		return "", false
+	}
+	return c.Value, hmac.Equal([]byte(c.Value), []byte(s.deviceMark(u)))
+}
+
+// loginChecks are the buckets a login attempt for name from addr must pass.
+// A browser that logged in to the account before passes its own bucket
+// only. Any other attempt passes the bucket of its address, of the account
+// from that address, and, for an account that exists, of the account from
+// every browser it does not know: one address cannot lock the account, many
+// addresses only slow down strangers, and a flood of made-up names creates
+// no account buckets.
+func (s *Server) loginChecks(r *http.Request, name string, u *store.User) []check {
+	key := name
+	if len(key) > 128 {
+		key = key[:128]
+	}
+	if u != nil {
+		if mark, ok := s.knownBrowser(r, u); ok {
+			return []check{{s.limits.device, key + "\x00" + mark}}
+		}
+	}
+	addr := addrKey(s.clientIP(r))
+	checks := []check{{s.limits.addr, addr}, {s.limits.pair, key + "\x00" + addr}}
+	if u != nil {
+		checks = append(checks, check{s.limits.account, key})
+	}
+	return checks
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if !checkPreToken(r) {
 		s.fail(w, r, nil, http.StatusForbidden, "Форма устарела. Обновите страницу входа и повторите.", nil)
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	ip := s.clientIP(r)
-	if wait := s.limiter.take("ip:"+ip, "user:"+name); wait > 0 {
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+	u, err := s.cfg.WS.User(name)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.cfg.Log.Error("read operator account", "err", err)
+		}
+		u = nil
+	}
+	if wait := s.guard.take(s.loginChecks(r, name, u)...); wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
 		s.render(w, http.StatusTooManyRequests, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r), Name: name,
-			Error: fmt.Sprintf("Слишком много попыток входа. Повторите через %d с.", int(math.Ceil(wait.Seconds())))}})
+			Error: fmt.Sprintf("Слишком много попыток входа. Повторите через %d с.", secs)}})
 		return
 	}
-	u, err := s.cfg.WS.User(name)
-	hash := dummyHash
-	if err == nil && !u.Disabled {
+	var hash []byte
+	if u != nil && !u.Disabled {
 		hash = u.Hash
+	} else {
+		hash = dummyHash()
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(r.PostFormValue("password"))) != nil || err != nil || u.Disabled {
-		s.cfg.Log.Warn("failed operator login", "user", name, "ip", ip)
+	if bcrypt.CompareHashAndPassword(hash, []byte(r.PostFormValue("password"))) != nil || u == nil || u.Disabled {
+		s.cfg.Log.Warn("failed operator login", "user", name, "ip", s.clientIP(r))
 		s.render(w, http.StatusUnauthorized, "login", pageData{Title: "Вход", D: loginData{CSRF: s.preToken(w, r), Name: name, Error: "Неверное имя или пароль."}})
 		return
 	}
-	if err := s.startSession(w, store.Session{Actor: "operator:" + u.Name, Role: RoleOperator}); err != nil {
+	if err := s.startSession(w, store.Session{Actor: "operator:" + u.Name, Role: RoleOperator, User: u.Name, Generation: u.Generation}); err != nil {
 		s.fail(w, r, nil, http.StatusInternalServerError, "Не удалось начать сеанс.", err)
 		return
 	}
+	http.SetCookie(w, s.cookie(deviceCookie, s.deviceMark(u), 365*24*3600))
 	http.Redirect(w, r, "/sites", http.StatusSeeOther)
 }
 
@@ -224,9 +303,16 @@ type inviteData struct {
 	Org   *store.Org
 }
 
-// invitation checks a token and returns its invitation, or a message for the visitor.
+// usedData is the page shown for an invitation link that was used before.
+type usedData struct {
+	Used, Expires time.Time
+	Site          string
+}
+
+// invitation checks a token and returns its invitation, or a message for
+// the visitor. A used invitation is returned with its message.
 func (s *Server) invitation(r *http.Request, token string) (*store.Invitation, string) {
-	if wait := s.limiter.take("ip:" + s.clientIP(r)); wait > 0 {
+	if wait := s.guard.take(check{s.limits.invite, addrKey(s.clientIP(r))}); wait > 0 {
 		return nil, "Слишком много попыток. Повторите позже."
 	}
 	if token == "" || len(token) > 100 {
@@ -242,9 +328,18 @@ func (s *Server) invitation(r *http.Request, token string) (*store.Invitation, s
 		}
 		return nil, "Приглашение отозвано. Попросите оператора выслать новое."
 	}
-	// A successful check does not count against the visitor.
-	s.limiter.refund("ip:" + s.clientIP(r))
 	return inv, ""
+}
+
+// used answers a visit of an invitation link that was already exchanged for
+// a session: the browser that holds that session goes on to its site, any
+// other is told plainly what happened and what to do.
+func (s *Server) used(w http.ResponseWriter, r *http.Request, inv *store.Invitation) {
+	if sess := s.session(r); sess != nil && sess.Invitation == inv.ID {
+		http.Redirect(w, r, "/site/"+url.PathEscape(inv.Org), http.StatusSeeOther)
+		return
+	}
+	s.render(w, http.StatusGone, "used", pageData{Title: "Ссылка уже использована", D: usedData{Used: inv.Used, Expires: inv.Expires, Site: s.cfg.PublicURL}})
 }
 
 func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
@@ -252,6 +347,10 @@ func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
 	inv, msg := s.invitation(r, token)
 	if inv == nil {
 		s.fail(w, r, nil, http.StatusForbidden, msg, nil)
+		return
+	}
+	if !inv.Used.IsZero() {
+		s.used(w, r, inv)
 		return
 	}
 	org, err := s.cfg.WS.Org(inv.Org)
@@ -262,83 +361,34 @@ func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "invite", pageData{Title: "Приглашение", D: inviteData{CSRF: s.preToken(w, r), Token: token, Org: org}})
 }
 
+// acceptInvite exchanges an invitation link for a session, once: the
+// link is marked used in the same transaction that stores the session.
 func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if !checkPreToken(r) {
 		s.fail(w, r, nil, http.StatusForbidden, "Форма устарела. Откройте ссылку-приглашение ещё раз.", nil)
 		return
 	}
-	inv, msg := s.invitation(r, r.PostFormValue("token"))
+	token := r.PostFormValue("token")
+	inv, msg := s.invitation(r, token)
 	if inv == nil {
 		s.fail(w, r, nil, http.StatusForbidden, msg, nil)
 		return
 	}
-	sess := store.Session{Actor: "admin:" + inv.Org + " (приглашение " + inv.ID + ")", Role: RoleAdmin, Org: inv.Org, Invitation: inv.ID, Expires: inv.Expires}
-	if err := s.startSession(w, sess); err != nil {
+	if !inv.Used.IsZero() {
+		s.used(w, r, inv)
+		return
+	}
+	sess, cookie := s.newSession(store.Session{Actor: "admin:" + inv.Org + " (приглашение " + inv.ID + ")", Role: RoleAdmin, Org: inv.Org, Invitation: inv.ID, Expires: inv.Expires})
+	got, err := s.cfg.WS.UseInvitation(TokenHash(token), sess, s.cfg.Now())
+	switch {
+	case errors.Is(err, store.ErrInvitationUsed):
+		s.used(w, r, got)
+		return
+	case err != nil:
 		s.fail(w, r, nil, http.StatusInternalServerError, "Не удалось начать сеанс.", err)
 		return
 	}
-	_ = s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: inv.Org, Kind: store.EventEdit, Reason: "вход по приглашению " + inv.ID})
-	http.Redirect(w, r, "/site/"+inv.Org, http.StatusSeeOther)
-}
-
-// limiter is a token bucket per key: rate attempts per period, burst rate.
-type limiter struct {
-	mu     sync.Mutex
-	rate   float64
-	per    time.Duration
-	now    func() time.Time
-	bucket map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newLimiter(rate int, per time.Duration, now func() time.Time) *limiter {
-	return &limiter{rate: float64(rate), per: per, now: now, bucket: map[string]*bucket{}}
-}
-
-// take spends one attempt from each key's bucket; if any is empty it
-// spends nothing and returns how long to wait.
-func (l *limiter) take(keys ...string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.bucket) > 100000 {
-		l.bucket = map[string]*bucket{} // a flood of addresses: start over rather than grow
-	}
-	var wait time.Duration
-	for _, k := range keys {
-		b := l.fill(k, now)
-		if b.tokens < 1 {
-			wait = max(wait, time.Duration((1-b.tokens)/l.rate*float64(l.per)))
-		}
-	}
-	if wait > 0 {
-		return wait
-	}
-	for _, k := range keys {
-		l.bucket[k].tokens--
-	}
-	return 0
-}
-
-func (l *limiter) refund(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b := l.bucket[key]; b != nil {
-		b.tokens = min(b.tokens+1, l.rate)
-	}
-}
-
-func (l *limiter) fill(k string, now time.Time) *bucket {
-	b := l.bucket[k]
-	if b == nil {
-		b = &bucket{tokens: l.rate, at: now}
-		l.bucket[k] = b
-	}
-	b.tokens = min(l.rate, b.tokens+now.Sub(b.at).Seconds()/l.per.Seconds()*l.rate)
-	b.at = now
-	return b
+	s.setSession(w, sess, cookie)
+	http.Redirect(w, r, "/site/"+url.PathEscape(inv.Org), http.StatusSeeOther)
 }

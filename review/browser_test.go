@@ -1,106 +1,35 @@
 package review_test
 
 import (
-	"context"
-	"encoding/json"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"perenos/review/browsertest"
 	"perenos/store"
 )
 
-// One browser serves every browser test of this binary.
-var browser struct {
-	once   sync.Once
-	ctx    context.Context
-	cancel func()
-	err    string
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if browser.cancel != nil {
-		browser.cancel()
-	}
+	browsertest.Close()
 	os.Exit(code)
 }
 
-// newTab opens a tab of the shared headless chromium, skipping the test
-// when chromium is not installed (and failing when CI=true).
-func newTab(t *testing.T) context.Context {
-	t.Helper()
-	browser.once.Do(func() {
-		path := ""
-		for _, name := range []string{"chromium", "chromium-browser"} {
-			if p, err := exec.LookPath(name); err == nil {
-				path = p
-				break
-			}
-		}
-		if path == "" {
-			browser.err = "chromium is not installed (apt-get install chromium fonts-dejavu-core)"
-			return
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
-			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true), chromedp.WindowSize(1280, 1000))
-		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-		bctx, bcancel := chromedp.NewContext(actx)
-		if err := chromedp.Do(bctx); err != nil { // starts the browser
-			bcancel()
-			acancel()
-			browser.err = "chromium does not start: " + err.Error()
-			return
-		}
-		browser.ctx, browser.cancel = bctx, func() { bcancel(); acancel() }
-	})
-	if browser.err != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(browser.err)
-		}
-		t.Skip(browser.err)
-	}
-	tab, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	ctx, cancelT := context.WithTimeout(tab, 45*time.Second) // generous: CI machines may be busy
-	t.Cleanup(cancelT)
-	return ctx
-}
-
-// waitText waits until the element sel shows want.
-func waitText(t *testing.T, ctx context.Context, sel, want string) {
-	t.Helper()
-	s, _ := json.Marshal(sel)
-	w, _ := json.Marshal(want)
-	expr := "(() => { const e = document.querySelector(" + string(s) + "); return !!e && e.innerText.includes(" + string(w) + "); })()"
-	// A click may start a navigation that kills a running poll, so poll
-	// with short evaluations until the text shows.
-	deadline := time.Now().Add(8 * time.Second)
-	var err error
-	for time.Now().Before(deadline) {
-		var ok bool
-		if ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	body, _ := chromedp.Run(ctx, chromedp.Text("body"))
-	t.Fatalf("waiting for %q in %s: %v\npage:\n%.1500s", want, sel, err, body)
-}
-
-func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
-}
+// The browser helpers, by the names these tests call them.
+var (
+	newTab        = browsertest.Tab
+	waitText      = browsertest.WaitText
+	waitFor       = browsertest.WaitFor
+	do            = browsertest.Do
+	checkA11y     = browsertest.CheckA11y
+	screenshot    = browsertest.Screenshot
+	watchCSP      = browsertest.WatchCSP
+	cspViolations = browsertest.CSPViolations
+)
 
 // TestAdminReviewsAndOperatorSeesIt is the review as people do it: the
 // admin opens the invitation, moves one item, excludes another with a
@@ -138,7 +67,7 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 	// Move an item.
 	do(t, ctx, chromedp.Navigate(itemPage(moved)), chromedp.WaitVisible("#move-section"),
 		chromedp.SetValue("#move-section", "other"), chromedp.Click("#move"))
-	waitText(t, ctx, ".flash", "перемещено")
+	waitText(t, ctx, ".flash", "перемещён")
 	waitText(t, ctx, "#where", other.Title)
 
 	// Exclude one with a reason; the form demands the reason first.
@@ -152,22 +81,7 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 	// The site view, as the admin sees it before approving.
 	do(t, ctx, chromedp.Navigate(f.url+"/site/"+schoolID), chromedp.WaitVisible("#approve"))
 	waitText(t, ctx, "#site-state", "на проверке")
-	dir := filepath.Join("testdata", "artifacts")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, shoot := range map[string]chromedp.Action[[]byte]{"site-view.png": chromedp.CaptureScreenshot()} {
-		shot, err := chromedp.Run(ctx, shoot)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if len(shot) < 10000 {
-			t.Errorf("screenshot %s of %d bytes: is the page blank?", name, len(shot))
-		}
-	}
+	screenshot(t, ctx, "site-view")
 
 	// Readable on a phone: nothing wider than the screen, site view and item view.
 	for _, u := range []string{f.url + "/site/" + schoolID, itemPage(moved)} {
@@ -178,11 +92,15 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 			t.Errorf("%s is %d px wider than a phone screen (%v)", u, over, err)
 		}
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
-		_ = os.WriteFile(filepath.Join(dir, "item-view-phone.png"), shot, 0o644)
-	}
+	screenshot(t, ctx, "item-view-phone")
 	do(t, ctx, chromedp.EmulateReset(), chromedp.Navigate(f.url+"/site/"+schoolID), chromedp.WaitVisible("#approve"))
+	// Open mandated gaps must be confirmed: the form does not go without it.
 	do(t, ctx, chromedp.Click("#approve"))
+	time.Sleep(300 * time.Millisecond)
+	if o, _ := f.ws.Org(schoolID); o.State == store.Approved {
+		t.Fatal("approved without confirming the open gaps")
+	}
+	do(t, ctx, chromedp.Click("#approve-gaps"), chromedp.Click("#approve"))
 	waitText(t, ctx, "#site-state", "одобрено")
 	if o, _ := f.ws.Org(schoolID); o.State != store.Approved {
 		t.Fatalf("ledger state after approval: %s", o.State)
@@ -196,11 +114,9 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 	waitText(t, op, "main", "Сайты региона")
 	waitText(t, op, `tr[data-org="`+schoolID+`"] .state`, "одобрено")
 	waitText(t, op, `tr[data-org="`+hostileID+`"] .state`, "размещено по разделам")
-	if shot, err := chromedp.Run(op, chromedp.CaptureScreenshot()); err == nil {
-		_ = os.WriteFile(filepath.Join(dir, "sites.png"), shot, 0o644)
-	}
+	screenshot(t, op, "sites")
 	do(t, op, chromedp.Navigate(f.url+"/site/"+schoolID+"/events"))
-	for _, want := range []string{"admin:" + schoolID, "перемещено в раздел «" + other.Title + "»", "исключено: Контакты заполним на портале заново", "одобрено при проверке"} {
+	for _, want := range []string{"администратор организации (приглашение", "перемещено в раздел «" + other.Title + "»", "исключено: Контакты заполним на портале заново", "одобрено при проверке"} {
 		waitText(t, op, "main", want)
 	}
 
@@ -209,11 +125,68 @@ func TestAdminReviewsAndOperatorSeesIt(t *testing.T) {
 	do(t, op, chromedp.Navigate(f.url+"/site/"+hostileID+"/item?key="+url.QueryEscape(itemKey(t, hplan, "/events.html"))), chromedp.WaitVisible("iframe.original"))
 	waitText(t, op, "main", "Собрание родителей")
 	time.Sleep(300 * time.Millisecond) // give any injected handler the chance to fire
-	if shot, err := chromedp.Run(op, chromedp.CaptureScreenshot()); err == nil {
-		_ = os.WriteFile(filepath.Join(dir, "item-view.png"), shot, 0o644)
-	}
+	screenshot(t, op, "item-view")
 	pwned, err := chromedp.Run(op, chromedp.Evaluate[bool](`window.__pwned !== undefined || document.title.includes("ВЗЛОМ")`))
 	if err != nil || pwned {
 		t.Fatalf("legacy script ran: %v %v", pwned, err)
 	}
+}
+
+// TestAdminPagesAreAccessible runs axe-core on every page an organisation's
+// admin sees (WCAG 2.1 AA and best practices: labels, contrast, names,
+// landmarks), with no serious or critical violation allowed, checks that
+// the editor is reached by keyboard, and saves a screenshot of each page.
+func TestAdminPagesAreAccessible(t *testing.T) {
+	f := newFixture(t)
+	ctx := newTab(t)
+	link, _ := f.invite(t, hostileID, time.Hour)
+	plan, _ := f.src.Plan(hostileID)
+	if len(plan.Gaps) == 0 {
+		t.Fatal("the fixture site has no gaps")
+	}
+	g := plan.Gaps[0]
+	do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible("#enter"))
+	checkA11y(t, ctx, "the invitation page")
+	screenshot(t, ctx, "invite")
+	do(t, ctx, chromedp.Click("#enter"))
+	waitText(t, ctx, "main", "Структура сайта")
+	waitText(t, ctx, "#personal", "Списки детей, зачисленных в 1 класс")
+	for _, p := range []struct{ name, path, wait string }{
+		{"site", "/site/" + hostileID, "Структура сайта"},
+		{"item-page", "/site/" + hostileID + "/item?key=" + url.QueryEscape(itemKey(t, plan, "/kruzhki.html")), "Кружки и секции"},
+		{"item-record", "/site/" + hostileID + "/item?key=" + url.QueryEscape(itemKey(t, plan, "#record-1-contact")), "Контакты"},
+		{"item-personal", "/site/" + hostileID + "/item?key=" + url.QueryEscape(itemKey(t, plan, "/prikaz-zachislenie.html")), "Возможно, персональные данные"},
+		{"gap", "/site/" + hostileID + "/gap?section=" + url.QueryEscape(g.Section) + "&item=" + url.QueryEscape(g.Item), "Заполнить пробел"},
+		{"events", "/site/" + hostileID + "/events", "Журнал изменений"},
+		{"not-found", "/site/" + hostileID + "/nothing-here", "Страница не найдена"},
+	} {
+		do(t, ctx, chromedp.Navigate(f.url+p.path))
+		waitText(t, ctx, "main", p.wait)
+		if strings.Contains(p.name, "item-page") || p.name == "gap" {
+			waitFor(t, ctx, `document.querySelector('.md-editor[data-ready="true"]') !== null`, "the visual editor on "+p.name)
+		}
+		checkA11y(t, ctx, p.name)
+		screenshot(t, ctx, p.name)
+		body, _ := chromedp.Run(ctx, chromedp.Text("body"))
+		for _, machine := range []string{"Not Found", "sveden:", "news:", "contact:", "[page]", "teachingStaff", "mapped", "in_review"} {
+			if strings.Contains(body, machine) {
+				t.Errorf("%s shows %q to the admin", p.name, machine)
+			}
+		}
+	}
+
+	// The editor is reached by keyboard: Tab from the title goes to its toolbar.
+	do(t, ctx, chromedp.Navigate(f.url+"/site/"+hostileID+"/item?key="+url.QueryEscape(itemKey(t, plan, "/kruzhki.html"))))
+	waitFor(t, ctx, `document.querySelector('.md-editor[data-ready="true"]') !== null`, "the visual editor")
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("edit-title").focus()`), chromedp.KeyEvent("\t"))
+	if in, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.activeElement.closest(".md-toolbar") !== null`)); !in {
+		t.Error("Tab from the title does not reach the editor's toolbar")
+	}
+
+	// A used link, in another browser, says so plainly and passes axe too.
+	other := newTab(t)
+	do(t, other, chromedp.Navigate(link))
+	waitText(t, other, "main", "уже использована")
+	checkA11y(t, other, "the used-link page")
+	screenshot(t, other, "used-link")
 }

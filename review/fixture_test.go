@@ -123,7 +123,7 @@ type client struct {
 
 func newClient(t *testing.T) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, hc: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	return &client{t: t, hc: &http.Client{Jar: jar, Timeout: time.Minute, // bcrypt takes seconds under the race detector
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 

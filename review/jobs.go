@@ -98,7 +98,7 @@ func (s *Server) startJob(w http.ResponseWriter, r *http.Request, sess *store.Se
 	s.jobs.mu.Lock()
 	s.jobs.all = append(s.jobs.all, j)
 	s.jobs.mu.Unlock()
-	j.add(fmt.Sprintf("%s: %d сайтов, запустил %s", stage, len(orgs), sess.Actor))
+	j.add(fmt.Sprintf("%s: %s, запустил %s", StageName(stage), Count(len(orgs), "сайт", "сайта", "сайтов"), sess.Actor))
 	s.jobs.wg.Go(func() {
 		err := s.cfg.Backend.Run(s.ctx, stage, orgs, sess.Actor, j.add)
 		j.mu.Lock()
@@ -106,6 +106,7 @@ func (s *Server) startJob(w http.ResponseWriter, r *http.Request, sess *store.Se
 		j.finished = s.cfg.Now()
 		if err != nil {
 			j.err = err.Error()
+			s.cfg.Log.Warn("batch job ended with an error", "job", j.ID, "stage", stage, "err", err)
 		}
 	})
 	http.Redirect(w, r, "/jobs/"+url.PathEscape(j.ID), http.StatusSeeOther)
@@ -122,7 +123,7 @@ func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, sess *store.Ses
 		return
 	}
 	snap := j.Snapshot()
-	s.render(w, http.StatusOK, "job", pageData{Title: "Задание " + j.Stage, Sess: sess, D: struct {
+	s.render(w, http.StatusOK, "job", pageData{Title: "Задание: " + StageName(j.Stage), Sess: sess, D: struct {
 		Job  *Job
 		Snap Snapshot
 		Text string

@@ -77,6 +77,9 @@ type siteData struct {
 	Sections   []sectionRow
 	Unplaced   []mapping.Item
 	Excluded   []mapping.Item
+	Groups     excludedGroups
+	Personal   []PersonalItem
+	Undecided  int // personal-data items placed without a decision
 	Gaps       []mapping.Gap
 	Placed     int
 	Editable   bool
@@ -84,6 +87,7 @@ type siteData struct {
 	NoPlan     bool
 	Events     []store.Event
 	Titles     map[string]string // section ID → title, for candidates
+	HasActs    bool              // the server shows acts (to operators)
 }
 
 // editable reports whether review decisions may still change a site's plan.
@@ -92,7 +96,7 @@ func editable(st store.State) bool {
 }
 
 func (s *Server) siteView(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
-	d := siteData{Org: org, Editable: editable(org.State), CanApprove: org.State == store.Mapped || org.State == store.InReview}
+	d := siteData{Org: org, Editable: editable(org.State), CanApprove: org.State == store.Mapped || org.State == store.InReview, HasActs: s.cfg.Acts != nil}
 	plan, err := s.cfg.Backend.Plan(org.ID)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
@@ -102,6 +106,14 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, sess *store.Se
 		d.NoPlan, d.Editable, d.CanApprove = true, false, false
 	} else {
 		d.Unplaced, d.Excluded, d.Gaps = plan.Unplaced, plan.Excluded, plan.Gaps
+		d.Groups = groupExcluded(plan)
+		ovs, err := s.cfg.Backend.Overrides(org.ID)
+		if err != nil {
+			s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать решения проверки.", err)
+			return
+		}
+		d.Personal = PersonalItems(plan, ovs)
+		d.Undecided = len(UndecidedPersonalData(plan, ovs))
 		d.Sections = tree(plan)
 		d.Placed, _, _ = plan.Counts()
 		d.Titles = map[string]string{}
@@ -114,7 +126,7 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, sess *store.Se
 		slices.Reverse(evs)
 		d.Events = evs[:min(len(evs), 10)]
 	}
-	s.render(w, http.StatusOK, "site", pageData{Title: org.Name, Sess: sess, Flash: r.URL.Query().Get("done"), D: d})
+	s.render(w, http.StatusOK, "site", pageData{Title: org.Name, Sess: sess, Flash: doneMessage(r), D: d})
 }
 
 // tree orders a plan's sections parent first and gives each its depth and gaps.
@@ -199,6 +211,9 @@ type itemData struct {
 	Editable   bool
 	EditBody   bool
 	FieldNames []string
+	Label      string
+	Personal   string // why it looks like personal data, or ""
+	Decided    bool   // a person placed or excluded it
 }
 
 type dropped struct{ Text, Why string }
@@ -235,6 +250,9 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, sess *store.Se
 	if it.Body != "" {
 		d.Preview = RenderMarkdown(it.Body)
 	}
+	d.Label = Label(it)
+	d.Personal, _ = PersonalData(it)
+	d.Decided = d.Override != nil && (d.Override.Section != "" || d.Override.Exclude != "")
 	for k := range it.Fields {
 		d.FieldNames = append(d.FieldNames, k)
 	}
@@ -249,20 +267,7 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, sess *store.Se
 			}
 		}
 	}
-	s.render(w, http.StatusOK, "item", pageData{Title: it.Title, Sess: sess, Flash: r.URL.Query().Get("done"), D: d})
-}
-
-func (s *Server) eventsView(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
-	evs, err := s.cfg.WS.Events(org.ID)
-	if err != nil {
-		s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать журнал.", err)
-		return
-	}
-	slices.Reverse(evs)
-	s.render(w, http.StatusOK, "events", pageData{Title: "Журнал: " + org.Name, Sess: sess, D: struct {
-		Org    *store.Org
-		Events []store.Event
-	}{org, evs}})
+	s.render(w, http.StatusOK, "item", pageData{Title: d.Label, Sess: sess, Flash: doneMessage(r), D: d})
 }
 
 // startReview moves a mapped or approved site (back) into review before a change.
@@ -305,7 +310,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 	if idx >= 0 {
 		ov = ovs[idx]
 	}
-	var what string
+	var what, done string
 	switch r.PathValue("action") {
 	case "move":
 		to := r.PostFormValue("section")
@@ -315,7 +320,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			return
 		}
 		ov.Section, ov.Exclude = to, ""
-		what = fmt.Sprintf("«%s» перемещено в раздел «%s» (%s)", it.Title, sp.Title, to)
+		what, done = fmt.Sprintf("«%s» перемещено в раздел «%s»", Label(it), sp.Title), doneMoved
 	case "exclude":
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
 		if reason == "" {
@@ -324,7 +329,22 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 		}
 		reason = store.ClipText(reason, store.MaxReason)
 		ov.Exclude = reason
-		what = fmt.Sprintf("«%s» исключено: %s", it.Title, reason)
+		what, done = fmt.Sprintf("«%s» исключено: %s", Label(it), reason), doneExcluded
+	case "keep":
+		// The admin decides that an item that looks like personal data is
+		// published lawfully (consent, or the law requires it): it stays
+		// where it is, and the basis goes to the log.
+		basis := strings.TrimSpace(r.PostFormValue("basis"))
+		if basis == "" {
+			s.fail(w, r, sess, http.StatusBadRequest, "Укажите основание публикации (согласие, требование закона): оно попадёт в журнал.", nil)
+			return
+		}
+		if home == "" || home == excludedHome {
+			s.fail(w, r, sess, http.StatusBadRequest, "Сначала выберите раздел для этого материала.", nil)
+			return
+		}
+		ov.Section, ov.Exclude = home, ""
+		what, done = fmt.Sprintf("«%s» переносится, хотя похоже на персональные данные; основание: %s", Label(it), store.ClipText(basis, store.MaxReason)), doneKept
 	case "edit":
 		title := strings.TrimSpace(r.PostFormValue("title"))
 		if title == "" {
@@ -332,7 +352,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			return
 		}
 		ov.Title = &title
-		what = fmt.Sprintf("изменён заголовок «%s» → «%s»", it.Title, title)
+		what, done = fmt.Sprintf("изменён заголовок «%s» → «%s»", Label(it), title), doneEdited
 		if r.PostForm.Has("body") {
 			body := strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")
 			if body != it.Body {
@@ -348,7 +368,7 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 		ovs = slices.Delete(ovs, idx, idx+1)
 		idx = -1
 		ov = mapping.Override{}
-		what = fmt.Sprintf("«%s»: решения проверки отменены, восстановлено как было", it.Title)
+		what, done = fmt.Sprintf("«%s»: решения проверки отменены, восстановлено как было", Label(it)), doneRestored
 	default:
 		s.notFound(w, r, sess)
 		return
@@ -361,7 +381,6 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 			ovs = append(ovs, ov)
 		}
 	}
-	_ = home
 	if err := s.startReview(org, sess.Actor, what); err != nil {
 		s.fail(w, r, sess, http.StatusConflict, "Состояние сайта не позволяет изменение.", err)
 		return
@@ -373,8 +392,60 @@ func (s *Server) itemAction(w http.ResponseWriter, r *http.Request, sess *store.
 	if err := s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: org.ID, Kind: store.EventEdit, Reason: "проверка: " + what}); err != nil {
 		s.cfg.Log.Error("log review decision", "org", org.ID, "err", err)
 	}
-	http.Redirect(w, r, itemURL(org.ID, key, "Сохранено: "+what), http.StatusSeeOther)
+	http.Redirect(w, r, itemURL(org.ID, key, done), http.StatusSeeOther)
 }
+
+// The banners shown after a change, by the code in the address's done=
+// parameter. Only these are shown: a banner never repeats text from the
+// address, which anyone can put in a link.
+const (
+	doneMoved     = "moved"
+	doneExcluded  = "excluded"
+	doneEdited    = "edited"
+	doneRestored  = "restored"
+	doneApproved  = "approved"
+	doneGapFilled = "gap"
+	doneKept      = "kept"
+
+	doneRevoked         = "revoked"
+	doneRevokedAll      = "revoked-all"
+	doneNoneRevoked     = "none-revoked"
+	doneUserAdded       = "user-added"
+	donePasswordSet     = "password-set"
+	donePasswordChanged = "password-changed"
+	doneUserDisabled    = "user-disabled"
+	doneActIssued       = "act-issued"
+	doneActStands       = "act-stands"
+	doneActSigned       = "act-signed"
+	doneActUnsigned     = "act-unsigned"
+	doneActVoided       = "act-voided"
+)
+
+var doneMessages = map[string]string{
+	doneMoved:     "Сохранено: материал перемещён в выбранный раздел.",
+	doneExcluded:  "Сохранено: материал исключён из переноса.",
+	doneEdited:    "Сохранено: исправления внесены.",
+	doneRestored:  "Сохранено: решения проверки отменены, материал восстановлен как было.",
+	doneApproved:  "Сайт одобрен и передан оператору для загрузки на портал.",
+	doneGapFilled: "Сохранено: пробел заполнен.",
+	doneKept:      "Сохранено: материал переносится, основание записано в журнал.",
+
+	doneRevoked:         "Приглашение отозвано: вход по нему закрыт, его сеансы завершены.",
+	doneRevokedAll:      "Все приглашения организации отозваны: вход по ним закрыт, их сеансы завершены.",
+	doneNoneRevoked:     "Отзывать нечего: такого действующего приглашения нет.",
+	doneUserAdded:       "Оператор добавлен и может войти со своим паролем.",
+	donePasswordSet:     "Пароль задан; прежние сеансы этой учётной записи завершены.",
+	donePasswordChanged: "Пароль изменён, все ваши сеансы завершены: войдите с новым паролем.",
+	doneUserDisabled:    "Учётная запись отключена: войти с ней нельзя, её сеансы завершены.",
+	doneActIssued:       "Акт выдан. Скачайте PDF, распечатайте и передайте на подпись.",
+	doneActStands:       "Содержимое сайта не изменилось: прежний неподписанный акт остаётся в силе.",
+	doneActSigned:       "Подписание записано: акт подписан, скан сохранён.",
+	doneActUnsigned:     "Запись о подписании аннулирована и сохранена как аннулированная; акт ждёт подписи.",
+	doneActVoided:       "Акт аннулирован. Его номер другому акту не присваивается; новый акт выдаётся, когда сайт снова проверен на портале.",
+}
+
+// doneMessage is the banner for the request's done= code, or "".
+func doneMessage(r *http.Request) string { return doneMessages[r.URL.Query().Get("done")] }
 
 func itemURL(org, key, done string) string {
 	v := url.Values{"key": {key}}
@@ -391,8 +462,19 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *store.Ses
 	}
 	s.edit.Lock()
 	defer s.edit.Unlock()
-	if err := s.startReview(org, sess.Actor, "одобрение"); err != nil {
-		s.fail(w, r, sess, http.StatusConflict, "Состояние сайта не позволяет одобрение.", err)
+	plan, err := s.cfg.Backend.Plan(org.ID)
+	if err != nil {
+		s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать план сайта.", err)
+		return
+	}
+	ovs, err := s.cfg.Backend.Overrides(org.ID)
+	if err != nil {
+		s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать решения проверки.", err)
+		return
+	}
+	if n := len(UndecidedPersonalData(plan, ovs)); n > 0 {
+		s.fail(w, r, sess, http.StatusConflict, fmt.Sprintf("Одобрить пока нельзя: нет решения по %s с возможными персональными данными. Откройте их на странице сайта и решите, переносить ли.",
+			Count(n, "материалу", "материалам", "материалам")), nil)
 		return
 	}
 	note := strings.TrimSpace(r.PostFormValue("note"))
@@ -400,11 +482,17 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *store.Ses
 	if note != "" {
 		reason += ": " + note
 	}
-	if err := s.cfg.WS.Advance(org.ID, store.StageApprove, sess.Actor, reason); err != nil {
+	withGaps := r.PostFormValue("with_gaps") == "yes"
+	if len(plan.Gaps) > 0 && !withGaps {
+		s.fail(w, r, sess, http.StatusConflict, fmt.Sprintf("На сайте %s: подтвердите, что они будут заполнены вручную на портале, отметив это в форме одобрения.",
+			Count(len(plan.Gaps), "незаполненный обязательный пробел", "незаполненных обязательных пробела", "незаполненных обязательных пробелов")), nil)
+		return
+	}
+	if err := s.cfg.Backend.Approve(r.Context(), org.ID, sess.Actor, reason, withGaps); err != nil {
 		s.fail(w, r, sess, http.StatusConflict, "Не удалось одобрить сайт.", err)
 		return
 	}
-	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+url.QueryEscape("Сайт одобрен и передан оператору для загрузки на портал."), http.StatusSeeOther)
+	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+doneApproved, http.StatusSeeOther)
 }
 
 type gapData struct {
@@ -494,7 +582,7 @@ func (s *Server) fillGap(w http.ResponseWriter, r *http.Request, sess *store.Ses
 	if err := s.cfg.WS.Log(store.Event{Actor: sess.Actor, Org: org.ID, Kind: store.EventEdit, Reason: "проверка: " + what}); err != nil {
 		s.cfg.Log.Error("log gap fill", "org", org.ID, "err", err)
 	}
-	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+url.QueryEscape("Сохранено: "+what), http.StatusSeeOther)
+	http.Redirect(w, r, "/site/"+url.PathEscape(org.ID)+"?done="+doneGapFilled, http.StatusSeeOther)
 }
 
 // cleanName keeps an uploaded file's base name, without path or control characters.

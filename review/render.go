@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
+	"perenos/mapping"
 	"perenos/store"
 )
 
@@ -43,43 +44,58 @@ func SanitizeOriginal(page string) string {
 	return contentPolicy.Sanitize(page)
 }
 
-var typeNames = map[store.OrgType]string{
-	store.School: "школа", store.Preschool: "детский сад", store.Medical: "медицинская организация", store.Municipal: "орган местного самоуправления",
-}
-
-var stateNames = map[store.State]string{
-	store.Registered: "зарегистрирован", store.Crawled: "сайт скачан", store.Extracted: "содержимое извлечено",
-	store.Mapped: "размещено по разделам", store.InReview: "на проверке", store.Approved: "одобрено",
-	store.Uploaded: "загружено на портал", store.Verified: "проверено на портале", store.ActIssued: "акт выдан",
-	store.ActSigned: "акт подписан", store.Failed: "ошибка",
-}
-
-var kindNames = map[string]string{"page": "страница", "document": "документ", "record": "сведения", "news": "новость"}
-
-var funcs = template.FuncMap{
-	"typeName":  func(t store.OrgType) string { return nameOr(typeNames[t], string(t)) },
-	"stateName": func(s store.State) string { return nameOr(stateNames[s], string(s)) },
-	"stateText": func(s string) string { return nameOr(stateNames[store.State(s)], s) },
-	"kindName":  func(k string) string { return nameOr(kindNames[k], k) },
-	"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"join":      strings.Join,
-	"md":        RenderMarkdown,
-	"when":      func(t time.Time) string { return t.Local().Format("02.01.2006 15:04") },
-	"size": func(n int64) string {
-		switch {
-		case n >= 1<<20:
-			return fmt.Sprintf("%.1f МБ", float64(n)/(1<<20))
-		case n >= 1<<10:
-			return fmt.Sprintf("%.0f КБ", float64(n)/(1<<10))
-		}
-		return fmt.Sprintf("%d байт", n)
-	},
-	"add": func(a, b int) int { return a + b },
-}
-
-func nameOr(name, fallback string) string {
-	if name == "" {
-		return fallback
+// funcs are the templates' helpers; times are shown in loc(), the region's zone.
+func funcs(loc func() *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"typeName":    func(t store.OrgType) string { return nameOr(typeNames[t], "организация") },
+		"stateName":   StateName,
+		"stateText":   func(s string) string { return StateName(store.State(s)) },
+		"stageName":   StageName,
+		"kindName":    func(k string) string { return nameOr(kindNames[k], "материал") },
+		"label":       func(it mapping.Item) string { return Label(&it) },
+		"fieldName":   FieldName,
+		"reason":      Reason,
+		"actor":       Actor,
+		"evText":      EventText,
+		"kindOfEvent": EventKindName,
+		"count":       countAny,
+		"pct":         func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"join":        strings.Join,
+		"reasons": func(rs []string) string {
+			out := make([]string, len(rs))
+			for i, r := range rs {
+				out[i] = Reason(r)
+			}
+			return strings.Join(out, "; ")
+		},
+		"md":   RenderMarkdown,
+		"when": func(t time.Time) string { return t.In(loc()).Format("02.01.2006 15:04") },
+		"size": func(n int64) string {
+			switch {
+			case n >= 1<<20:
+				return fmt.Sprintf("%.1f МБ", float64(n)/(1<<20))
+			case n >= 1<<10:
+				return fmt.Sprintf("%.0f КБ", float64(n)/(1<<10))
+			}
+			return Count(int(n), "байт", "байта", "байт")
+		},
+		"add":   func(a, b int) int { return a + b },
+		"day":   day,
+		"upper": strings.ToUpper,
+		"zone":  func(l *time.Location, at time.Time) string { return zoneText(l, at) },
+		// whenIn shows a time in a given zone (an act's own).
+		"whenIn": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("02.01.2006 15:04") },
 	}
-	return name
+}
+
+// countAny is Count for the integer types templates hold (len gives int,
+// ledger counters int64).
+func countAny(n any, one, few, many string) (string, error) {
+	switch v := n.(type) {
+	case int:
+		return Count(v, one, few, many), nil
+	case int64:
+		return Count(int(v), one, few, many), nil
+	}
+	return "", fmt.Errorf("count of %T", n)
 }

@@ -24,6 +24,7 @@ type Item struct {
 	SourceURL  string              `json:"source_url"`
 	Kind       string              `json:"kind"`
 	Title      string              `json:"title"`
+	Label      string              `json:"label"` // the title as people read it (see Label)
 	Confidence float64             `json:"confidence,omitempty"`
 	Reasons    []string            `json:"reasons,omitempty"`
 	Candidates []mapping.Candidate `json:"candidates,omitempty"`
@@ -52,17 +53,21 @@ type View struct {
 	Gaps     []mapping.Gap `json:"gaps"`
 }
 
-func items(in []mapping.Item) []Item {
+func items(in []mapping.Item, excluded map[string]bool) []Item {
 	out := make([]Item, 0, len(in))
 	for _, it := range in {
-		out = append(out, Item{it.SourceURL, it.Kind, it.Title, it.Confidence, it.Reasons, it.Candidates, it.Reason})
+		out = append(out, Item{it.SourceURL, it.Kind, it.Title, Label(&it), it.Confidence, it.Reasons, it.Candidates, excludedReason(it.Reason, excluded)})
 	}
 	return out
 }
 
 // NewView builds the reviewers' view of org's plan.
 func NewView(org *store.Org, p *mapping.Plan) *View {
-	v := &View{Org: p.Org, Type: p.Type, Unplaced: items(p.Unplaced), Excluded: items(p.Excluded), Gaps: p.Gaps}
+	excluded := map[string]bool{}
+	for _, it := range p.Excluded {
+		excluded[it.SourceURL] = true
+	}
+	v := &View{Org: p.Org, Type: p.Type, Unplaced: items(p.Unplaced, nil), Excluded: items(p.Excluded, excluded), Gaps: p.Gaps}
 	if org != nil {
 		v.Name, v.State = org.Name, org.State
 	}
@@ -71,7 +76,7 @@ func NewView(org *store.Org, p *mapping.Plan) *View {
 	}
 	for _, s := range p.Sections {
 		v.Placed += len(s.Items)
-		v.Sections = append(v.Sections, Section{s.ID, s.Title, s.PortalPath, s.Mandated, items(s.Items)})
+		v.Sections = append(v.Sections, Section{s.ID, s.Title, s.PortalPath, s.Mandated, items(s.Items, nil)})
 	}
 	return v
 }
@@ -142,33 +147,68 @@ func (e *errWriter) printf(format string, args ...any) {
 }
 
 var page = template.Must(template.New("plan").Funcs(template.FuncMap{
-	"pct":        func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"join":       strings.Join,
-	"candidates": candidates,
-	"gap":        gapName,
+	"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"reasons":   func(rs []string) string { return strings.Join(mapStrings(rs, Reason), "; ") },
+	"kindName":  func(k string) string { return nameOr(kindNames[k], "материал") },
+	"typeName":  func(t store.OrgType) string { return nameOr(typeNames[t], "организация") },
+	"stateName": StateName,
+	"count":     countAny,
 }).Parse(`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>План переноса: {{.Org}}</title>
-<style>body{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;text-align:left;vertical-align:top}.why{color:#555;font-size:.9em}.gap{color:#a00}</style>
+<title>План переноса: {{.Name}}</title>
+<style>body{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;text-align:left;vertical-align:top}.why{color:#555;font-size:.9em}.gap{color:#a00}.kind{color:#555;font-size:.85em}</style>
 </head><body>
 <h1>План переноса{{if .Name}}: {{.Name}}{{end}}</h1>
-<p>Организация {{.Org}} ({{.Type}}){{if .State}}, состояние {{.State}}{{end}}: размещено {{.Placed}}, на проверке {{len .Unplaced}}, исключено {{len .Excluded}}, пробелов {{len .Gaps}}.</p>
-{{range .Sections}}<h2>{{.Title}} <small>{{.ID}} → {{.PortalPath}}</small></h2>
+<p>Организация {{.Org}}, {{typeName .Type}}{{if .State}}; {{stateName .State}}{{end}}. Размещено {{.Placed}}, не размещено {{len .Unplaced}}, исключено {{len .Excluded}}, пробелов {{len .Gaps}}.</p>
+{{range .Sections}}<h2>{{.Title}} <small>{{.PortalPath}}</small></h2>
 {{if .Items}}<table><tr><th>что</th><th>откуда</th><th>уверенность и причины</th></tr>
-{{range .Items}}<tr><td>[{{.Kind}}] {{.Title}}</td><td>{{.SourceURL}}</td><td>{{pct .Confidence}} <span class="why">{{join .Reasons "; "}}</span></td></tr>
+{{range .Items}}<tr><td>{{.Label}} <span class="kind">{{kindName .Kind}}</span></td><td>{{.SourceURL}}</td><td>{{pct .Confidence}} <span class="why">{{reasons .Reasons}}</span></td></tr>
 {{end}}</table>{{else}}<p class="why">{{if .Mandated}}Пусто: обязательный раздел.{{else}}Пусто.{{end}}</p>{{end}}
 {{end}}
-{{if .Unplaced}}<h2>На проверке (не размещено)</h2><table><tr><th>что</th><th>откуда</th><th>куда может пойти</th></tr>
-{{range .Unplaced}}<tr><td>[{{.Kind}}] {{.Title}}</td><td>{{.SourceURL}}</td><td>{{candidates .Candidates}}</td></tr>{{end}}</table>{{end}}
-{{if .Excluded}}<h2>Исключено</h2><table><tr><th>что</th><th>откуда</th><th>почему</th></tr>
-{{range .Excluded}}<tr><td>[{{.Kind}}] {{.Title}}</td><td>{{.SourceURL}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}
-{{if .Gaps}}<h2>Пробелы</h2><ul>{{range .Gaps}}<li class="gap">{{gap .}}: {{.Why}}</li>{{end}}</ul>{{end}}
+{{if .Unplaced}}<h2>Не размещено: нужен выбор раздела</h2><table><tr><th>что</th><th>откуда</th><th>куда может пойти</th></tr>
+{{range .Unplaced}}<tr><td>{{.Label}} <span class="kind">{{kindName .Kind}}</span></td><td>{{.SourceURL}}</td><td>{{range $i, $c := .Candidates}}{{if $i}}, {{end}}{{index $.Titles $c.Section}} ({{pct $c.Confidence}}){{end}}</td></tr>{{end}}</table>{{end}}
+{{if .Excluded}}<h2>Исключено</h2>
+{{with .Other}}<table><tr><th>что</th><th>откуда</th><th>почему</th></tr>
+{{range .}}<tr><td>{{.Label}} <span class="kind">{{kindName .Kind}}</span></td><td>{{.SourceURL}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}
+{{with .Copies}}<details><summary>Копии страниц для слабовидящих и версии для печати: {{count (len .) "материал" "материала" "материалов"}} — не переносятся</summary><ul>{{range .}}<li>{{.Label}}: {{.SourceURL}}</li>{{end}}</ul></details>{{end}}
+{{with .Repeats}}<details><summary>Повторы записей: {{count (len .) "запись" "записи" "записей"}} — каждая переносится один раз</summary><ul>{{range .}}<li>{{.Label}}: {{.Reason}}</li>{{end}}</ul></details>{{end}}
+{{end}}
+{{if .Gaps}}<h2>Пробелы</h2><ul>{{range .Gaps}}<li class="gap">{{index $.Titles .Section}}: {{.Why}}</li>{{end}}</ul>{{end}}
 </body></html>
 `))
+
+func mapStrings(in []string, f func(string) string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = f(s)
+	}
+	return out
+}
+
+// htmlView is a View with its exclusions split for the page.
+type htmlView struct {
+	*View
+	Other, Copies, Repeats []Item
+	Titles                 map[string]string // section ID → title
+}
 
 // WriteHTML writes the plan as one self-contained HTML page. Legacy
 // titles, URLs and reasons are escaped; links are shown, not followed.
 func WriteHTML(w io.Writer, v *View) error {
-	return page.Execute(w, v)
+	h := htmlView{View: v, Titles: map[string]string{}}
+	for _, s := range v.Sections {
+		h.Titles[s.ID] = s.Title
+	}
+	for _, it := range v.Excluded {
+		switch {
+		case isCopy(it.Reason):
+			h.Copies = append(h.Copies, it)
+		case isRepeat(it.Reason):
+			h.Repeats = append(h.Repeats, it)
+		default:
+			h.Other = append(h.Other, it)
+		}
+	}
+	return page.Execute(w, h)
 }

@@ -3,6 +3,7 @@ package review
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestHTMLEscapesLegacyContent(t *testing.T) {
 			t.Errorf("legacy markup %q reached the page unescaped", bad)
 		}
 	}
-	for _, want := range []string{"Платные образовательные услуги", "&lt;img src=x onerror=alert(2)&gt;Платные услуги", "адрес страницы /sveden/paid_edu", "Пусто: обязательный раздел.", "гостевая книга &lt;b&gt;не переносится&lt;/b&gt;", "sveden/budget: нет страницы"} {
+	for _, want := range []string{"Платные образовательные услуги", "&lt;img src=x onerror=alert(2)&gt;Платные услуги", "адрес страницы /sveden/paid_edu", "Пусто: обязательный раздел.", "гостевая книга &lt;b&gt;не переносится&lt;/b&gt;", "Финансово-хозяйственная деятельность: нет страницы"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -60,5 +61,37 @@ func TestTextAndJSON(t *testing.T) {
 	var back View
 	if err := json.Unmarshal(data, &back); err != nil || back.Placed != 1 || len(back.Sections) != 2 || back.Sections[0].Items[0].Reasons[0] != "адрес страницы /sveden/paid_edu" {
 		t.Fatalf("json round trip: %+v %v", back, err)
+	}
+}
+
+// TestHTMLFoldsCopiesAndSpeaksRussian: hundreds of copies for the visually
+// impaired fold into one line, and the page names no machine kinds.
+func TestHTMLFoldsCopiesAndSpeaksRussian(t *testing.T) {
+	p := hostilePlan()
+	p.Sections[0].Items = append(p.Sections[0].Items, mapping.Item{SourceURL: "http://old.example/staff", Kind: mapping.KindRecord, DocKind: "teachingStaff", Title: "teachingStaff: Алёшина Ольга Петровна", Reasons: []string{"запись вида «teachingStaff»"}})
+	for i := range 300 {
+		p.Excluded = append(p.Excluded, mapping.Item{SourceURL: fmt.Sprintf("http://old.example/p%d?special=1", i), Kind: mapping.KindPage, Title: "Страница",
+			Reason: fmt.Sprintf("копия страницы http://old.example/p%d (версия для печати или для слабовидящих)", i)})
+	}
+	p.Excluded = append(p.Excluded, mapping.Item{SourceURL: "http://old.example/#record-1-news", Kind: mapping.KindRecord, DocKind: "news", Title: "news: Версия для слабовидящих",
+		Reason: "запись повторяет http://old.example/p1?special=1, которая переносится сама"})
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, NewView(&store.Org{Name: "Школа", State: store.Mapped}, p)); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if n := strings.Count(out, "<tr>"); n > 20 {
+		t.Errorf("%d table rows: the copies are not folded", n)
+	}
+	for _, want := range []string{"Копии страниц для слабовидящих и версии для печати: 300 материалов", "Педагог: Алёшина Ольга Петровна", "запись вида «педагог»",
+		"школа; размещено по разделам", "Повторы записей: 1 запись", "а та тоже исключена из переноса"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"[page]", "[record]", "(school)", "состояние mapped", "teachingStaff", "news:", "которая переносится сама"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("page shows %q", bad)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -102,11 +103,50 @@ const (
 	OrgUnchanged ImportResult = iota
 	OrgCreated
 	OrgUpdated
+	// OrgForced is an update that moved a site whose act is signed to
+	// another portal site, with UpsertOptions.Force.
+	OrgForced
 )
 
+// ErrMovesSigned says a registry update would move a site whose act is
+// signed to another portal site.
+var ErrMovesSigned = errors.New("its completion act is signed")
+
+// SignedMoveError is a registry update refused because it moves a site
+// whose act is signed from one portal site to another.
+type SignedMoveError struct {
+	Org  string `json:"org"`
+	From string `json:"from"` // the portal site it has
+	To   string `json:"to"`   // the one the registry gives
+}
+
+func (e *SignedMoveError) Error() string {
+	return fmt.Sprintf("organisation %s: the registry moves it from portal site %s to %s, but %v and names %s; nothing of this row was changed (import again with --force to move it, which the event log records)",
+		e.Org, e.From, e.To, ErrMovesSigned, e.From)
+}
+
+func (e *SignedMoveError) Unwrap() error { return ErrMovesSigned }
+
+// UpsertOptions tune UpsertOrgWith.
+type UpsertOptions struct {
+	// Force lets an update move a site whose act is signed to another
+	// portal site; the event says it was forced.
+	Force bool
+	// Signed tells whether the organisation's act is signed; nil means
+	// its state is act_signed.
+	Signed func(r Reader, o *Org) bool
+}
+
 // UpsertOrg adds an organisation or updates its registry data, keeping its
-// state and history. Changes are logged as events.
+// state and history. Changes are logged as events. An update that moves a
+// site whose act is signed to another portal site is refused with a
+// *SignedMoveError (UpsertOrgWith can force it).
 func (w *Workspace) UpsertOrg(actor string, in Org) (ImportResult, error) {
+	return w.UpsertOrgWith(actor, in, UpsertOptions{})
+}
+
+// UpsertOrgWith is UpsertOrg with options.
+func (w *Workspace) UpsertOrgWith(actor string, in Org, opt UpsertOptions) (ImportResult, error) {
 	res := OrgUnchanged
 	err := w.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bOrgs)
@@ -120,14 +160,30 @@ func (w *Workspace) UpsertOrg(actor string, in Org) (ImportResult, error) {
 			if len(changed) == 0 {
 				return nil
 			}
+			reason := "registry update: " + fmt.Sprint(changed)
+			if cur.PortalSite != in.PortalSite {
+				signed := cur.State == ActSigned
+				if opt.Signed != nil {
+					signed = opt.Signed(&boltTx{tx: tx, w: w}, &cur)
+				}
+				switch {
+				case signed && !opt.Force:
+					return &SignedMoveError{Org: in.ID, From: cur.PortalSite, To: in.PortalSite}
+				case signed:
+					reason += fmt.Sprintf("; portal_site moved from %s to %s although its completion act is signed (forced with --force)", cur.PortalSite, in.PortalSite)
+					res = OrgForced
+				}
+			}
 			cur.Name, cur.Type, cur.Region, cur.District = in.Name, in.Type, in.Region, in.District
 			cur.LegacyURL, cur.PortalSite, cur.Settings = in.LegacyURL, in.PortalSite, in.Settings
 			cur.Updated = now
-			res = OrgUpdated
+			if res != OrgForced {
+				res = OrgUpdated
+			}
 			if err := putJSON(b, cur.ID, cur); err != nil {
 				return err
 			}
-			return appendEvent(tx, Event{Time: now, Actor: actor, Org: in.ID, Kind: EventEdit, Reason: "registry update: " + fmt.Sprint(changed)})
+			return appendEvent(tx, Event{Time: now, Actor: actor, Org: in.ID, Kind: EventEdit, Reason: reason})
 		}
 		in.State, in.Created, in.Updated = Registered, now, now
 		res = OrgCreated
@@ -244,7 +300,13 @@ func advance(tx *bolt.Tx, now time.Time, id string, st Stage, actor, reason stri
 	to := st.Result()
 	o.State, o.FailedAt, o.Error, o.Updated = to, "", "", now
 	if from.Rank() > to.Rank() {
-		reason = joinReason(fmt.Sprintf("%s re-run moves the site back from %s", st, from), reason)
+		if reason == "" {
+			reason = fmt.Sprintf("%s re-run moves the site back from %s", st, from)
+		} else {
+			// The caller says why (an act unsigned, an act voided): say
+			// only where the site came from.
+			reason = joinReason(reason, fmt.Sprintf("the site moves back from %s", from))
+		}
 	}
 	if err := putJSON(tx.Bucket(bOrgs), id, o); err != nil {
 		return err

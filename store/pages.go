@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,15 +23,29 @@ const (
 	KindAttachment PageKind = "attachment"
 	// KindSitemap is a sitemap file, read for the URLs it lists.
 	KindSitemap PageKind = "sitemap"
+	// KindImage is an image a page shows (<img>), kept as a file under the
+	// attachment size cap so that it can be carried to the portal.
+	KindImage PageKind = "image"
+	// KindScript is a same-site script file, read only for the addresses
+	// it names (menus a script loads); it is not content.
+	KindScript PageKind = "script"
 )
 
 // Via says how a link was found.
 type Via string
 
-// The ways a link is found; the empty Via is an ordinary link in a page.
+// The ways a link is found; the empty Via is an ordinary link in a page
+// (an anchor, an image map's area, a frame).
 const (
-	ViaLink    Via = ""
-	ViaSitemap Via = "sitemap" // listed in a sitemap
+	ViaLink      Via = ""
+	ViaSitemap   Via = "sitemap"    // listed in a sitemap
+	ViaBackslash Via = "backslash"  // an href written with backslashes (news\2018\a.html), read as a browser does
+	ViaOnclick   Via = "onclick"    // an address in an event-handler attribute (location.href=…, window.open(…))
+	ViaScript    Via = "script"     // a string literal of a script, inline or a same-site file (fetch('header.html'), $.load(…))
+	ViaScriptSrc Via = "script_src" // a same-site script file (<script src>), read for the addresses it names
+	ViaForm      Via = "form"       // a GET form's action with one option of its select (a jump menu)
+	ViaRefresh   Via = "refresh"    // <meta http-equiv="refresh"> to another address
+	ViaImage     Via = "image"      // an <img> src or srcset
 )
 
 // Ref is a link that led to a resource: the page it was on, its anchor
@@ -90,11 +106,39 @@ type Page struct {
 	FetchedAt    time.Time `json:"fetched_at"`
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
-	// Error is why the URL could not be fetched; Excluded, why it was
-	// left out on purpose. At most one of them is set.
-	Error    string     `json:"error,omitempty"`
-	Excluded *Exclusion `json:"excluded,omitempty"`
+	// Redirects are the hops that led from URL to FinalURL, in order.
+	Redirects []Hop `json:"redirects,omitempty"`
+	// Error is why the URL could not be fetched, and ErrorKind what kind
+	// of failure it was; Excluded, why it was left out on purpose. At
+	// most one of Error and Excluded is set.
+	Error     string     `json:"error,omitempty"`
+	ErrorKind ErrorKind  `json:"error_kind,omitempty"`
+	Excluded  *Exclusion `json:"excluded,omitempty"`
 }
+
+// Hop is one redirect: the address asked, the status it answered and the
+// Location it sent on to.
+type Hop struct {
+	URL      string `json:"url"`
+	Status   int    `json:"status"`
+	Location string `json:"location"`
+}
+
+// ErrorKind says what kind of failure stopped a fetch.
+type ErrorKind string
+
+// The kinds of fetch failures.
+const (
+	ErrorAddress  ErrorKind = "internal_address" // the host resolves to an internal address (--allow-private)
+	ErrorDNS      ErrorKind = "dns"              // the host name does not resolve
+	ErrorTLS      ErrorKind = "tls"              // the TLS handshake or certificate failed (ca_file, insecure)
+	ErrorConnect  ErrorKind = "connect"          // connection refused, reset or unreachable
+	ErrorTimeout  ErrorKind = "timeout"          // no answer in time, or a body too slow or stalled
+	ErrorStatus   ErrorKind = "http_status"      // the server answered an error status
+	ErrorTooLarge ErrorKind = "too_large"        // the body is over its size cap (or a decompression bomb)
+	ErrorRedirect ErrorKind = "redirect"         // a redirect guard, a loop, or a redirect off the site
+	ErrorOther    ErrorKind = "other"
+)
 
 // OK reports whether the page was fetched with content (a 304 answer to a
 // conditional re-crawl keeps the previous crawl's content).
@@ -213,93 +257,251 @@ type Finish struct {
 	// the rest are recorded as excluded with Overflow, so the cut is visible.
 	Room     int
 	Overflow Exclusion
+	// Guards counts the crawl guards this URL hit (a query-variant cut,
+	// a redirect guard); they are added to the crawl's guard counters in
+	// the same transaction, as are the URLs cut by Room.
+	Guards map[string]int64
+}
+
+// crawlGuards is the records kind of a crawl's guard counters: one record
+// per guard, its count as a JSON number. FinishPage adds to them; a new
+// crawl (StartRecrawl, ResetCrawl) clears them.
+const crawlGuards = "crawlguards"
+
+// CrawlGuards returns how often each guard was hit by org's current crawl,
+// across every run that resumed it.
+func (w *Workspace) CrawlGuards(org string) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := w.EachRecord(crawlGuards, org, func(key string, raw []byte) error {
+		n, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil {
+			return fmt.Errorf("crawl guard %s of %s: %w", key, org, err)
+		}
+		out[key] = n
+		return nil
+	})
+	return out, err
+}
+
+// addGuards adds counts to org's crawl guard counters.
+func addGuards(tx *bolt.Tx, org string, counts map[string]int64) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	b, err := docBucket(tx, crawlGuards, org)
+	if err != nil {
+		return err
+	}
+	for k, n := range counts {
+		if n == 0 {
+			continue
+		}
+		var cur int64
+		if v := b.Get([]byte(k)); v != nil {
+			cur, _ = strconv.ParseInt(string(v), 10, 64)
+		}
+		if err := b.Put([]byte(k), strconv.AppendInt(nil, cur+n, 10)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clearGuards removes org's crawl guard counters.
+func clearGuards(tx *bolt.Tx, org string) error {
+	top := tx.Bucket(bDocs).Bucket([]byte(crawlGuards))
+	if top == nil || top.Bucket([]byte(org)) == nil {
+		return nil
+	}
+	return top.DeleteBucket([]byte(org))
 }
 
 // FinishPage records a fetched (or given-up) URL, removes it from the
 // frontier and queues the links found on it, all in one transaction: a URL
 // is done only once its response is stored, and its links are never lost
 // between the two. It returns the newly queued URLs and how many were cut
-// by Room. Concurrent callers are batched into one commit.
+// by Room. Concurrent callers share one commit (see finishGroup): it
+// returns when the transaction holding its page is durable.
 func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, err error) {
-	err = w.db.Batch(func(tx *bolt.Tx) error {
-		added, cut = added[:0], 0
-		// Every caller in this batch stored its bytes before calling; make
-		// them durable before the commit that records them as done.
-		if err := w.Blobs.Flush(); err != nil {
-			return err
+	return w.finish.do(w, org, f)
+}
+
+// finishGroup is FinishPage's group commit. A caller that finds no commit
+// under way leads: it commits every finish waiting (its own and those of
+// callers that arrived while the previous commit ran) after one
+// Blobs.Flush, in one transaction, then hands the lead to the next caller
+// waiting, if any. Nothing waits on a timer, so a batch is as large as the
+// finishes that arrive during one commit, and a lone finish commits at once.
+type finishGroup struct {
+	mu      sync.Mutex
+	waiting []*finishCall
+	busy    bool
+}
+
+// finishCall is one caller's finish and, once done is closed, its result.
+type finishCall struct {
+	org   string
+	f     Finish
+	added []Pending
+	cut   int
+	err   error
+	done  chan struct{}
+	lead  chan struct{} // closed when this caller is to lead the next commit
+}
+
+func (g *finishGroup) do(w *Workspace, org string, f Finish) ([]Pending, int, error) {
+	c := &finishCall{org: org, f: f, done: make(chan struct{}), lead: make(chan struct{})}
+	g.mu.Lock()
+	g.waiting = append(g.waiting, c)
+	if g.busy {
+		g.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.added, c.cut, c.err
+		case <-c.lead:
 		}
-		fr, err := orgBucket(tx, bFrontier, org)
-		if err != nil {
-			return err
+		g.mu.Lock()
+	}
+	g.busy = true
+	batch := g.waiting
+	g.waiting = nil
+	g.mu.Unlock()
+	w.commitFinishes(batch)
+	g.mu.Lock()
+	if len(g.waiting) > 0 {
+		close(g.waiting[0].lead)
+	} else {
+		g.busy = false
+	}
+	g.mu.Unlock()
+	return c.added, c.cut, c.err
+}
+
+// commitFinishes commits a batch of finishes in one transaction. If the
+// transaction fails, each finish is committed alone, so that one bad
+// finish fails only its own caller.
+func (w *Workspace) commitFinishes(batch []*finishCall) {
+	defer func() {
+		for _, c := range batch {
+			close(c.done)
 		}
-		pg, err := orgBucket(tx, bPages, org)
-		if err != nil {
-			return err
-		}
-		p := f.Page
-		k := []byte(p.URL)
-		if data := fr.Get(k); data != nil {
-			var q Pending
-			if json.Unmarshal(data, &q) == nil && q.Ref.URL != "" {
-				addRef(&p.Referrers, q.Ref)
-			}
-			if err := fr.Delete(k); err != nil {
-				return err
-			}
-		}
-		if old := pg.Get(k); old != nil {
-			var prev Page
-			if json.Unmarshal(old, &prev) == nil {
-				for _, r := range prev.Referrers {
-					addRef(&p.Referrers, r)
+	}()
+	// Every caller stored its bytes before calling; make them durable
+	// before the commit that records them as done.
+	err := w.Blobs.Flush()
+	if err == nil {
+		err = w.db.Update(func(tx *bolt.Tx) error {
+			for _, c := range batch {
+				c.added, c.cut, c.err = finishTx(tx, c.org, c.f)
+				if c.err != nil {
+					return c.err
 				}
 			}
-		}
-		if err := putJSON(pg, p.URL, p); err != nil {
-			return err
-		}
-		for _, it := range f.Found {
-			ik := []byte(it.URL)
-			if data := pg.Get(ik); data != nil {
-				// Further referrers matter for files (their titles and
-				// sections come from the links); a page keeps its first.
-				if it.Ref.URL == "" || it.Kind != KindAttachment {
-					continue
-				}
-				var q Page
-				if err := json.Unmarshal(data, &q); err != nil {
+			return nil
+		})
+	}
+	if err == nil {
+		return
+	}
+	if len(batch) > 1 {
+		for _, c := range batch {
+			c.err = w.Blobs.Flush()
+			if c.err == nil {
+				c.err = w.db.Update(func(tx *bolt.Tx) error {
+					var err error
+					c.added, c.cut, err = finishTx(tx, c.org, c.f)
 					return err
-				}
-				if addRef(&q.Referrers, it.Ref) {
-					if err := putJSON(pg, it.URL, q); err != nil {
-						return err
-					}
-				}
-				continue
+				})
 			}
-			if fr.Get(ik) != nil {
-				continue
+			if c.err != nil {
+				c.added, c.cut = nil, 0
 			}
-			if f.Room >= 0 && len(added) >= f.Room {
-				cut++
-				ex := f.Overflow
-				over := Page{URL: it.URL, Kind: it.Kind, Depth: it.Depth, Excluded: &ex, FetchedAt: p.FetchedAt}
-				if it.Ref.URL != "" {
-					over.Referrers = []Ref{it.Ref}
-				}
-				if err := putJSON(pg, it.URL, over); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := putJSON(fr, it.URL, it); err != nil {
-				return err
-			}
-			added = append(added, it)
 		}
-		return nil
-	})
-	return added, cut, err
+		return
+	}
+	batch[0].added, batch[0].cut, batch[0].err = nil, 0, err
+}
+
+// finishTx is one finish inside a transaction.
+func finishTx(tx *bolt.Tx, org string, f Finish) (added []Pending, cut int, err error) {
+	fr, err := orgBucket(tx, bFrontier, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	pg, err := orgBucket(tx, bPages, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	p := f.Page
+	k := []byte(p.URL)
+	if data := fr.Get(k); data != nil {
+		var q Pending
+		if json.Unmarshal(data, &q) == nil && q.Ref.URL != "" {
+			addRef(&p.Referrers, q.Ref)
+		}
+		if err := fr.Delete(k); err != nil {
+			return nil, 0, err
+		}
+	}
+	if old := pg.Get(k); old != nil {
+		var prev Page
+		if json.Unmarshal(old, &prev) == nil {
+			for _, r := range prev.Referrers {
+				addRef(&p.Referrers, r)
+			}
+		}
+	}
+	if err := putJSON(pg, p.URL, p); err != nil {
+		return nil, 0, err
+	}
+	for _, it := range f.Found {
+		ik := []byte(it.URL)
+		if data := pg.Get(ik); data != nil {
+			// Further referrers matter for files (their titles and
+			// sections come from the links); a page keeps its first.
+			if it.Ref.URL == "" || it.Kind != KindAttachment {
+				continue
+			}
+			var q Page
+			if err := json.Unmarshal(data, &q); err != nil {
+				return nil, 0, err
+			}
+			if addRef(&q.Referrers, it.Ref) {
+				if err := putJSON(pg, it.URL, q); err != nil {
+					return nil, 0, err
+				}
+			}
+			continue
+		}
+		if fr.Get(ik) != nil {
+			continue
+		}
+		if f.Room >= 0 && len(added) >= f.Room {
+			cut++
+			ex := f.Overflow
+			over := Page{URL: it.URL, Kind: it.Kind, Depth: it.Depth, Excluded: &ex, FetchedAt: p.FetchedAt}
+			if it.Ref.URL != "" {
+				over.Referrers = []Ref{it.Ref}
+			}
+			if err := putJSON(pg, it.URL, over); err != nil {
+				return nil, 0, err
+			}
+			continue
+		}
+		if err := putJSON(fr, it.URL, it); err != nil {
+			return nil, 0, err
+		}
+		added = append(added, it)
+	}
+	if err := addGuards(tx, org, f.Guards); err != nil {
+		return nil, 0, err
+	}
+	if cut > 0 {
+		if err := addGuards(tx, org, map[string]int64{f.Overflow.Detail: int64(cut)}); err != nil {
+			return nil, 0, err
+		}
+	}
+	return added, cut, nil
 }
 
 // Page loads one fetched URL of org.
@@ -344,6 +546,9 @@ func eachPage(tx *bolt.Tx, top []byte, org string, fn func(*Page) error) error {
 // ResetCrawl forgets org's frontier, fetched pages and previous crawl.
 func (w *Workspace) ResetCrawl(org string) error {
 	return w.db.Update(func(tx *bolt.Tx) error {
+		if err := clearGuards(tx, org); err != nil {
+			return err
+		}
 		for _, top := range [][]byte{bFrontier, bPages, bPrev} {
 			b := tx.Bucket(top)
 			if b.Bucket([]byte(org)) != nil {
@@ -362,6 +567,9 @@ func (w *Workspace) ResetCrawl(org string) error {
 // keeps its snapshot, so resuming it still compares with the crawl before.
 func (w *Workspace) StartRecrawl(org string) error {
 	return w.db.Update(func(tx *bolt.Tx) error {
+		if err := clearGuards(tx, org); err != nil {
+			return err
+		}
 		pages := tx.Bucket(bPages).Bucket([]byte(org))
 		prev := tx.Bucket(bPrev)
 		if pages != nil {

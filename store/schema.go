@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,7 +17,12 @@ import (
 //	1  pages say "excluded: …" in Error; sitemap links carry the anchor "sitemap"
 //	2  exclusions are typed (Page.Excluded); how a link was found is Ref.Via;
 //	   an organisation's stats say Planned once it has a plan
-const SchemaVersion = 2
+//	3  a crawl's run record names its seed and aliases (was a bare bool);
+//	   a re-crawl's new/changed/gone URLs are one record each (crawlchange),
+//	   not capped lists inside the diff
+//	4  the upload ID map is kept per portal (idmap/{org}/{portal}/…); the
+//	   portal's object ID is IDEntry.ObjectID ("object_id", was "portal_id")
+const SchemaVersion = 4
 
 var keySchema = []byte("schema_version")
 
@@ -39,6 +45,8 @@ func (e *SchemaError) Unwrap() error { return ErrNewerLedger }
 // transaction that also records the new version.
 var migrations = map[uint64]func(tx *bolt.Tx) error{
 	1: migrateTypedExclusions,
+	2: migrateCrawlRecords,
+	3: migrateIDMapPerPortal,
 }
 
 // schemaVersion reads the recorded version (1 when none is recorded).
@@ -223,4 +231,200 @@ func v1Exclusion(s string) *Exclusion {
 		return &Exclusion{Kind: ExcludedNotSitemap, Detail: d}
 	}
 	return &Exclusion{Kind: ExcludedGuard, Detail: s}
+}
+
+// The crawl stage's record kinds that migration 2→3 rewrites (the crawler
+// declares them; their layout is what the ledger's schema version covers).
+const (
+	kindCrawlRun    = "crawlrun"
+	kindCrawlDiff   = "crawldiff"
+	kindCrawlChange = "crawlchange"
+)
+
+// migrateCrawlRecords turns version 2's crawl records into version 3's: a
+// run record that was a bare bool gets the seed its crawl started from
+// (the depth-0 page of its pages or frontier) and the aliases the registry
+// gives now; a diff's URL lists (capped at 500 in version 2) become one
+// crawlchange record per URL.
+func migrateCrawlRecords(tx *bolt.Tx) error {
+	docs := tx.Bucket(bDocs)
+	if runs := docs.Bucket([]byte(kindCrawlRun)); runs != nil {
+		for _, org := range subBuckets(runs) {
+			b := runs.Bucket(org)
+			v := b.Get([]byte("active"))
+			var active bool
+			if v == nil || json.Unmarshal(v, &active) != nil {
+				continue // not a version-2 bool
+			}
+			rec := struct {
+				Active  bool     `json:"active"`
+				Seed    string   `json:"seed,omitempty"`
+				Aliases []string `json:"aliases,omitempty"`
+			}{Active: active, Seed: seedOf(tx, org)}
+			if o, err := loadOrg(tx, string(org)); err == nil {
+				rec.Aliases = v2Aliases(o.Settings["aliases"])
+			}
+			nv, err := json.Marshal(rec)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte("active"), nv); err != nil {
+				return err
+			}
+		}
+	}
+	diffs := docs.Bucket([]byte(kindCrawlDiff))
+	if diffs == nil {
+		return nil
+	}
+	for _, org := range subBuckets(diffs) {
+		b := diffs.Bucket(org)
+		v := b.Get([]byte("last"))
+		if v == nil {
+			continue
+		}
+		var d map[string]json.RawMessage
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("crawl diff of %s: %w", org, err)
+		}
+		changes, err := docBucket(tx, kindCrawlChange, string(org))
+		if err != nil {
+			return err
+		}
+		for field, kind := range map[string]string{"new_urls": "new", "changed_urls": "changed", "gone_urls": "gone"} {
+			var urls []string
+			if raw, ok := d[field]; ok {
+				if err := json.Unmarshal(raw, &urls); err != nil {
+					return fmt.Errorf("crawl diff of %s, %s: %w", org, field, err)
+				}
+			}
+			for _, u := range urls {
+				if err := changes.Put([]byte(u), []byte(`{"change":"`+kind+`"}`)); err != nil {
+					return err
+				}
+			}
+			delete(d, field)
+		}
+		nv, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte("last"), nv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subBuckets lists the names of b's nested buckets.
+func subBuckets(b *bolt.Bucket) [][]byte {
+	var out [][]byte
+	b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			out = append(out, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	return out
+}
+
+// seedOf finds the address org's crawl started from: its depth-0 page.
+func seedOf(tx *bolt.Tx, org []byte) string {
+	for _, top := range [][]byte{bPages, bFrontier} {
+		b := tx.Bucket(top).Bucket(org)
+		if b == nil {
+			continue
+		}
+		var seed string
+		b.ForEach(func(k, v []byte) error {
+			var p struct {
+				Depth int      `json:"depth"`
+				Kind  PageKind `json:"kind"`
+			}
+			if seed == "" && json.Unmarshal(v, &p) == nil && p.Depth == 0 && p.Kind == KindPage {
+				seed = string(k)
+			}
+			return nil
+		})
+		if seed != "" {
+			return seed
+		}
+	}
+	return ""
+}
+
+// v2Aliases splits a registry aliases column as the crawler does, lower-case and sorted.
+func v2Aliases(v string) []string {
+	var out []string
+	for _, a := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == '|' || r == ';' }) {
+		if _, rest, ok := strings.Cut(a, "://"); ok {
+			a, _, _ = strings.Cut(rest, "/")
+		}
+		if a = strings.ToLower(a); a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// migrateIDMapPerPortal moves each organisation's version-2 ID map, which
+// did not say which portal it described, under LegacyPortal, renaming the
+// portal's object ID from "portal_id" to "object_id". The site's next
+// upload, verify or rollback adopts the entries for the portal it reaches.
+func migrateIDMapPerPortal(tx *bolt.Tx) error {
+	top := tx.Bucket(bIDMap)
+	var orgs [][]byte
+	if err := top.ForEach(func(k, v []byte) error {
+		if v == nil {
+			orgs = append(orgs, append([]byte(nil), k...))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		ob := top.Bucket(org)
+		type kv struct{ k, v []byte }
+		var flat []kv
+		if err := ob.ForEach(func(k, v []byte) error {
+			if v != nil {
+				flat = append(flat, kv{append([]byte(nil), k...), append([]byte(nil), v...)})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if len(flat) == 0 {
+			continue
+		}
+		legacy, err := ob.CreateBucketIfNotExists([]byte(LegacyPortal))
+		if err != nil {
+			return err
+		}
+		for _, e := range flat {
+			var old struct {
+				IDEntry
+				PortalID string `json:"portal_id"`
+			}
+			if err := json.Unmarshal(e.v, &old); err != nil {
+				return fmt.Errorf("id map %s/%s: %w", org, e.k, err)
+			}
+			ne := old.IDEntry
+			if ne.ObjectID == "" {
+				ne.ObjectID = old.PortalID
+			}
+			data, err := json.Marshal(ne)
+			if err != nil {
+				return err
+			}
+			if err := legacy.Put(e.k, data); err != nil {
+				return err
+			}
+			if err := ob.Delete(e.k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -4,10 +4,13 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,6 +95,21 @@ func TestOpenMigratesAVersion1Ledger(t *testing.T) {
 		t.Error("no typed exclusion after migration: the fixture has excluded sitemaps")
 	}
 	t.Logf("migrated: %d typed exclusions, %d sitemap referrers", excluded, viaSitemap)
+	runs := 0
+	for _, o := range orgs {
+		raw, err := ws.GetRecord("crawlrun", o.ID, "active")
+		if err != nil {
+			continue
+		}
+		runs++
+		var run struct{ Active *bool }
+		if err := json.Unmarshal(raw, &run); err != nil || run.Active == nil {
+			t.Errorf("%s: crawl run record after migration %s: not a version-3 record (%v)", o.ID, raw, err)
+		}
+	}
+	if runs == 0 {
+		t.Error("the fixture's crawl run records are gone")
+	}
 	events, err := ws.Events(orgs[0].ID)
 	if err != nil || len(events) == 0 {
 		t.Fatalf("events after migration: %d, %v", len(events), err)
@@ -152,5 +170,92 @@ func TestV1Exclusion(t *testing.T) {
 		if got := *v1Exclusion(c.in); got != c.want {
 			t.Errorf("v1Exclusion(%q) = %+v, want %+v", c.in, got, c.want)
 		}
+	}
+}
+
+// TestOpenMigratesVersion2CrawlRecords writes a version-2 ledger by hand
+// (an interrupted crawl's bare-bool run record, a diff with capped URL
+// lists) and opens it: the run record names its seed and the registry's
+// aliases, and every listed URL is a crawlchange record.
+func TestOpenMigratesVersion2CrawlRecords(t *testing.T) {
+	dir := t.TempDir()
+	ws, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.UpsertOrg("test", Org{ID: "1", Name: "Школа", Type: School, LegacyURL: "http://old.school.test/", PortalSite: "s1",
+		Settings: map[string]string{"aliases": "WWW2.school.test, http://alt.school.test/"}}); err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	db, err := bolt.Open(filepath.Join(dir, LedgerFile), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		put := func(kind, org, key, val string) error {
+			b, err := docBucket(tx, kind, org)
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte(key), []byte(val))
+		}
+		if err := put("crawlrun", "1", "active", "true"); err != nil {
+			return err
+		}
+		if err := put("crawldiff", "1", "last", `{"new":2,"changed":1,"unchanged":5,"disappeared":1,"new_urls":["http://old.school.test/n1","http://old.school.test/n2"],"changed_urls":["http://old.school.test/c"],"gone_urls":["http://old.school.test/g"]}`); err != nil {
+			return err
+		}
+		pages, err := tx.Bucket(bPages).CreateBucketIfNotExists([]byte("1"))
+		if err != nil {
+			return err
+		}
+		if err := pages.Put([]byte("http://old.school.test/a"), []byte(`{"url":"http://old.school.test/a","kind":"page","depth":1}`)); err != nil {
+			return err
+		}
+		if err := pages.Put([]byte("http://old.school.test/"), []byte(`{"url":"http://old.school.test/","kind":"page","depth":0}`)); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, 2))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err = Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ws.MigratedFrom != 2 {
+		t.Errorf("MigratedFrom = %d, want 2", ws.MigratedFrom)
+	}
+	raw, err := ws.GetRecord("crawlrun", "1", "active")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run struct {
+		Active  bool
+		Seed    string
+		Aliases []string
+	}
+	if err := json.Unmarshal(raw, &run); err != nil || !run.Active || run.Seed != "http://old.school.test/" ||
+		!slices.Equal(run.Aliases, []string{"alt.school.test", "www2.school.test"}) {
+		t.Errorf("run record after migration: %s (%+v, %v)", raw, run, err)
+	}
+	changes := map[string]string{}
+	ws.EachRecord("crawlchange", "1", func(key string, raw []byte) error {
+		var c struct{ Change string }
+		json.Unmarshal(raw, &c)
+		changes[key] = c.Change
+		return nil
+	})
+	want := map[string]string{"http://old.school.test/n1": "new", "http://old.school.test/n2": "new", "http://old.school.test/c": "changed", "http://old.school.test/g": "gone"}
+	if !maps.Equal(changes, want) {
+		t.Errorf("changes after migration %v, want %v", changes, want)
+	}
+	raw, _ = ws.GetRecord("crawldiff", "1", "last")
+	if strings.Contains(string(raw), "_urls") || !strings.Contains(string(raw), `"new":2`) {
+		t.Errorf("diff after migration: %s", raw)
 	}
 }

@@ -76,6 +76,7 @@ type Workspace struct {
 	MigratedFrom uint64
 
 	leases leases
+	finish finishGroup // FinishPage's group commit (pages.go)
 }
 
 func migratedFrom(found uint64) uint64 {
@@ -133,36 +134,6 @@ func (w *Workspace) Close() error {
 
 // Now is the workspace's clock.
 func (w *Workspace) Now() time.Time { return w.now() }
-
-// Backup writes a consistent copy of the ledger to path while the workspace
-// stays in use (a read transaction sees one snapshot).
-func (w *Workspace) Backup(path string) (int64, error) {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return 0, fmt.Errorf("backup to %s: %w", path, err)
-	}
-	var n int64
-	err = w.db.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(f)
-		return err
-	})
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("backup to %s: %w", path, err)
-	}
-	return n, nil
-}
 
 // orgBucket returns top's sub-bucket for org, creating it in write transactions.
 func orgBucket(tx *bolt.Tx, top []byte, org string) (*bolt.Bucket, error) {

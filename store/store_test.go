@@ -244,3 +244,50 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A registry update that moves a site whose act is signed to another
+// portal site is refused unless forced, and a forced move is recorded as
+// such (issue 16 item 9).
+func TestUpsertRefusesToMoveASignedSite(t *testing.T) {
+	ws := TestStore(t)
+	o := Org{ID: "3801012345", Name: "Школа", Type: School, PortalSite: "sh7"}
+	if _, err := ws.UpsertOrg("test", o); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []Stage{StageMap, StageReview, StageApprove, StageUpload, StageVerify, StageAct, StageSign} {
+		if err := ws.Advance(o.ID, st, "test", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := o
+	moved.PortalSite, moved.Name = "sh7-new", "Школа № 7"
+	_, err := ws.UpsertOrg("test", moved)
+	var sm *SignedMoveError
+	if !errors.As(err, &sm) || !errors.Is(err, ErrMovesSigned) || sm.From != "sh7" || sm.To != "sh7-new" || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("moving a signed site: %v", err)
+	}
+	if cur, _ := ws.Org(o.ID); cur.PortalSite != "sh7" || cur.Name != "Школа" {
+		t.Fatalf("a refused update changed the row: %+v", cur)
+	}
+	renamed := o
+	renamed.Name = "Школа № 7"
+	if r, err := ws.UpsertOrg("test", renamed); err != nil || r != OrgUpdated {
+		t.Fatalf("a signed site's other fields still update: %v %v", r, err)
+	}
+	r, err := ws.UpsertOrgWith("test", moved, UpsertOptions{Force: true})
+	if err != nil || r != OrgForced {
+		t.Fatalf("a forced move: %v %v", r, err)
+	}
+	evs, _ := ws.Events(o.ID)
+	if last := evs[len(evs)-1]; !strings.Contains(last.Reason, "portal_site moved from sh7 to sh7-new") || !strings.Contains(last.Reason, "--force") {
+		t.Fatalf("the forced move's event: %+v", last)
+	}
+	// Another test of signed: an earlier signed act while the site is re-migrated.
+	back := Org{ID: "3801099999", Name: "Больница", Type: Medical, PortalSite: "m1"}
+	ws.UpsertOrg("test", back)
+	back.PortalSite = "m2"
+	signed := func(Reader, *Org) bool { return true }
+	if _, err := ws.UpsertOrgWith("test", back, UpsertOptions{Signed: signed}); !errors.Is(err, ErrMovesSigned) {
+		t.Fatalf("the Signed test is not asked: %v", err)
+	}
+}

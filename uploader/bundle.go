@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -14,14 +13,12 @@ import (
 	"perenos/portal"
 )
 
-// ErrWriteOnly is returned by a Target that can only be written, such as a bundle.
-var ErrWriteOnly = errors.New("the target can only be written")
-
 // Bundle is a Target that writes a site's content as one bulk-import
 // bundle (see portal.Manifest) instead of calling the API: perenos export
 // writes it, and the portal's bulk endpoint imports it with the same result
 // as the item-by-item upload. Objects go into the bundle in the order they
-// are put; Close writes the manifest.
+// are put; Close writes the manifest. A bundle is only written: it has no
+// capability to read back, list or delete.
 type Bundle struct {
 	site string
 	mu   sync.Mutex
@@ -46,8 +43,12 @@ func (b *Bundle) checkSite(site string) error {
 	return nil
 }
 
-// Put adds an object; putting the same key again replaces its body.
-func (b *Bundle) Put(ctx context.Context, site string, kind portal.Kind, key string, obj any) (portal.PutResult, error) {
+// Properties: a bundle is one zip, written one entry at a time.
+func (b *Bundle) Properties() Properties { return Properties{Connections: 1} }
+
+// Put adds an object; a key can be put once.
+func (b *Bundle) Put(ctx context.Context, site, key string, obj portal.Object) (portal.PutResult, error) {
+	kind := obj.Kind()
 	if err := ctx.Err(); err != nil {
 		return portal.PutResult{}, err
 	}
@@ -78,12 +79,13 @@ func (b *Bundle) Put(ctx context.Context, site string, kind portal.Kind, key str
 	}
 	b.objs[id] = true
 	b.man.Objects = append(b.man.Objects, portal.ManifestObject{Kind: kind, Key: key})
-	return portal.PutResult{Key: key, URL: portal.PublicPath(site, kind, key), Created: true}, nil
+	return portal.PutResult{Key: key, Created: true}, nil
 }
 
 // PutFile adds a file under its SHA-256, checking the hash; a file already
 // in the bundle is a no-op.
-func (b *Bundle) PutFile(ctx context.Context, site, sha string, size int64, body func() (io.ReadCloser, error)) (portal.PutResult, error) {
+func (b *Bundle) PutFile(ctx context.Context, site string, f File) (portal.PutResult, error) {
+	sha := f.SHA256
 	if err := ctx.Err(); err != nil {
 		return portal.PutResult{}, err
 	}
@@ -95,7 +97,7 @@ func (b *Bundle) PutFile(ctx context.Context, site, sha string, size int64, body
 	if b.file[sha] {
 		return portal.PutResult{ID: sha, Key: sha}, nil
 	}
-	rc, err := body()
+	rc, err := f.Open()
 	if err != nil {
 		return portal.PutResult{}, &PermanentError{fmt.Errorf("read file %s: %w", sha, err)}
 	}
@@ -131,26 +133,6 @@ func (b *Bundle) Close() error {
 		return err
 	}
 	return b.zw.Close()
-}
-
-// Get is not possible on a bundle.
-func (b *Bundle) Get(ctx context.Context, site string, kind portal.Kind, key string) (json.RawMessage, error) {
-	return nil, &PermanentError{ErrWriteOnly}
-}
-
-// GetFile is not possible on a bundle.
-func (b *Bundle) GetFile(ctx context.Context, site, sha string) (io.ReadCloser, error) {
-	return nil, &PermanentError{ErrWriteOnly}
-}
-
-// Delete is not possible on a bundle.
-func (b *Bundle) Delete(ctx context.Context, site string, kind portal.Kind, key string) error {
-	return &PermanentError{ErrWriteOnly}
-}
-
-// List is not possible on a bundle.
-func (b *Bundle) List(ctx context.Context, site string, kind portal.Kind) ([]string, error) {
-	return nil, &PermanentError{ErrWriteOnly}
 }
 
 // Export writes ops as a bundle: every object and file of the plan, in

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"perenos/portal"
+	"perenos/portal/server"
 	"perenos/store"
 	"perenos/uploader"
 )
@@ -42,14 +43,19 @@ func chaosChild(dir, base string) error {
 		return err
 	}
 	defer ws.Close()
-	known, err := ws.IDMap(chaosOrg.ID)
+	client := uploader.NewPortal(base, map[string]string{"chaos": server.TestToken("chaos")},
+		uploader.PortalOptions{Retry: uploader.RetryOptions{BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxAttempts: 8}})
+	id, _ := uploader.AsIdentifier(client)
+	info, err := id.Identity(ctx)
 	if err != nil {
 		return err
 	}
-	client := uploader.NewClient(base, map[string]string{"chaos": portal.TestToken("chaos")},
-		uploader.ClientOptions{BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxAttempts: 8})
+	known, err := ws.IDMap(chaosOrg.ID, store.PortalID(info.ID))
+	if err != nil {
+		return err
+	}
 	ops := uploader.SyntheticSite(chaosOrg.ID, chaosItems, chaosFiles)
-	rep, err := uploader.MakePlan(ops, known, uploader.Options{}).Execute(ctx, ws, client, chaosOrg, uploader.ExecOptions{Concurrency: 8})
+	rep, err := uploader.MakePlan(store.PortalID(info.ID), ops, known, uploader.Options{}).Execute(ctx, ws, client, chaosOrg, uploader.ExecOptions{Concurrency: 8})
 	if err != nil {
 		return err
 	}
@@ -68,8 +74,8 @@ func TestChaosUploadKilledAndResumed(t *testing.T) {
 		t.Skip("chaos test skipped in -short mode")
 	}
 	ctx := context.Background()
-	hs, srv := portal.TestServer(t, portal.Config{RatePerSecond: 200, Burst: 10,
-		Faults: portal.Faults{FailRate: 0.2, ResetRate: 0.05}}, "chaos")
+	hs, srv := server.TestServer(t, server.Config{RatePerSecond: 200, Burst: 10,
+		Faults: server.Faults{FailRate: 0.2, ResetRate: 0.05}}, "chaos")
 	home := t.TempDir()
 	run := func(killAfter time.Duration) (killed bool, err error) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -123,8 +129,8 @@ func TestChaosUploadKilledAndResumed(t *testing.T) {
 	for _, o := range ops {
 		want[o.Kind] = append(want[o.Kind], o.Key)
 	}
-	srv.SetFaults(portal.Faults{}, 0)
-	clean := uploader.NewClient(hs.URL, map[string]string{"chaos": portal.TestToken("chaos")}, uploader.ClientOptions{})
+	srv.SetFaults(server.Faults{}, 0)
+	clean := uploader.NewClient(hs.URL, map[string]string{"chaos": server.TestToken("chaos")}, uploader.ClientOptions{})
 	for kind, keys := range want {
 		got, err := clean.List(ctx, "chaos", kind)
 		if err != nil {
@@ -169,7 +175,7 @@ func TestChaosUploadKilledAndResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	ids, err := ws.IDMap(chaosOrg.ID)
+	ids, err := ws.IDMap(chaosOrg.ID, store.PortalID(srv.ID()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"perenos/portal"
 	"perenos/portal/contracttest"
+	"perenos/portal/server"
 	"perenos/store"
 	"perenos/uploader"
 	"perenos/uploader/uploadertest"
@@ -24,39 +26,82 @@ func TestMemoryConforms(t *testing.T) {
 	uploadertest.Run(t, uploadertest.Opt{New: func(t *testing.T) (uploader.Target, string) { return uploader.NewMemory(), "sh1" }})
 }
 
-func fastClient(base string, tokens map[string]string, tr http.RoundTripper) *uploader.Client {
-	return uploader.NewClient(base, tokens, uploader.ClientOptions{HTTP: &http.Client{Transport: tr}, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
+// checkedClient is a client for a fresh reference portal whose every
+// request and answer is validated against portal/openapi.yaml.
+func checkedClient(t *testing.T, sites ...string) *uploader.Client {
+	hs, _ := server.TestServer(t, server.Config{}, sites...)
+	tokens := map[string]string{}
+	for _, s := range sites {
+		tokens[s] = server.TestToken(s)
+	}
+	return uploader.NewClient(hs.URL, tokens, uploader.ClientOptions{HTTP: &http.Client{Transport: &contracttest.Transport{T: t}}})
+}
+
+var fastRetry = uploader.RetryOptions{BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}
+
+// faultyPortal returns a portal that first answers every request with
+// status the given number of times, and counts the requests.
+func faultyPortal(t *testing.T, requests *atomic.Int64, status, times int) *httptest.Server {
+	_, srv := server.TestServer(t, server.Config{}, "sh1")
+	var left atomic.Int64
+	left.Store(int64(times))
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if status >= 500 || status == 429 {
+			if left.Add(-1) < 0 {
+				srv.Handler().ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Retry-After", "1")
+		}
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"title":"injected %d","status":%d}`, status, status)
+	}))
+	t.Cleanup(hs.Close)
+	return hs
 }
 
 func TestPortalClientConforms(t *testing.T) {
+	uploadertest.Run(t, uploadertest.Opt{New: func(t *testing.T) (uploader.Target, string) { return checkedClient(t, "sh1"), "sh1" }})
+}
+
+func TestRetryAroundClientConforms(t *testing.T) {
 	var requests atomic.Int64
 	uploadertest.Run(t, uploadertest.Opt{
 		New: func(t *testing.T) (uploader.Target, string) {
-			hs, _ := portal.TestServer(t, portal.Config{}, "sh1")
-			return fastClient(hs.URL, map[string]string{"sh1": portal.TestToken("sh1")}, &contracttest.Transport{T: t}), "sh1"
+			return uploader.WithRetry(checkedClient(t, "sh1"), fastRetry), "sh1"
 		},
 		Faulty: func(t *testing.T, status, times int) (uploader.Target, string) {
-			_, srv := portal.TestServer(t, portal.Config{}, "sh1")
-			var left atomic.Int64
-			left.Store(int64(times))
-			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				requests.Add(1)
-				if status >= 500 || status == 429 {
-					if left.Add(-1) < 0 {
-						srv.Handler().ServeHTTP(w, r)
-						return
-					}
-					w.Header().Set("Retry-After", "1")
-				}
-				w.Header().Set("Content-Type", "application/problem+json")
-				w.WriteHeader(status)
-				fmt.Fprintf(w, `{"title":"injected %d","status":%d}`, status, status)
-			}))
-			t.Cleanup(hs.Close)
-			return fastClient(hs.URL, map[string]string{"sh1": portal.TestToken("sh1")}, http.DefaultTransport), "sh1"
+			hs := faultyPortal(t, &requests, status, times)
+			return uploader.WithRetry(uploader.NewClient(hs.URL, map[string]string{"sh1": server.TestToken("sh1")}, uploader.ClientOptions{}), fastRetry), "sh1"
 		},
 		Requests: func() int { return int(requests.Load()) },
 	})
+}
+
+func TestRateLimitAroundClientConforms(t *testing.T) {
+	uploadertest.Run(t, uploadertest.Opt{New: func(t *testing.T) (uploader.Target, string) {
+		return uploader.WithRateLimit(checkedClient(t, "sh1"), uploader.NewRate(2000, 20)), "sh1"
+	}})
+}
+
+func TestRetryAroundMemoryConforms(t *testing.T) {
+	uploadertest.Run(t, uploadertest.Opt{New: func(t *testing.T) (uploader.Target, string) {
+		return uploader.WithRetry(uploader.NewMemory(), fastRetry), "sh1"
+	}})
+}
+
+func TestDryRunAroundMemoryConforms(t *testing.T) {
+	uploadertest.Run(t, uploadertest.Opt{DropsWrites: true, New: func(t *testing.T) (uploader.Target, string) {
+		return uploader.DryRun(uploader.NewMemory()), "sh1"
+	}})
+}
+
+func TestDryRunAroundClientConforms(t *testing.T) {
+	uploadertest.Run(t, uploadertest.Opt{DropsWrites: true, New: func(t *testing.T) (uploader.Target, string) {
+		return uploader.DryRun(uploader.WithRetry(checkedClient(t, "sh1"), fastRetry)), "sh1"
+	}})
 }
 
 // bundleTarget runs the suite on bundles: every write becomes a bundle of
@@ -90,24 +135,31 @@ func (b bundleTarget) importOne(ctx context.Context, site string, add func(*uplo
 	return res, nil
 }
 
-func (b bundleTarget) Put(ctx context.Context, site string, kind portal.Kind, key string, obj any) (portal.PutResult, error) {
-	return b.importOne(ctx, site, func(bw *uploader.Bundle) (portal.PutResult, error) { return bw.Put(ctx, site, kind, key, obj) })
+func (b bundleTarget) Put(ctx context.Context, site, key string, obj portal.Object) (portal.PutResult, error) {
+	return b.importOne(ctx, site, func(bw *uploader.Bundle) (portal.PutResult, error) { return bw.Put(ctx, site, key, obj) })
 }
 
-func (b bundleTarget) PutFile(ctx context.Context, site, sha string, size int64, body func() (io.ReadCloser, error)) (portal.PutResult, error) {
+func (b bundleTarget) PutFile(ctx context.Context, site string, f uploader.File) (portal.PutResult, error) {
 	files, err := b.Client.List(ctx, site, portal.KindFile)
 	if err != nil {
 		return portal.PutResult{}, err
 	}
-	res, err := b.importOne(ctx, site, func(bw *uploader.Bundle) (portal.PutResult, error) { return bw.PutFile(ctx, site, sha, size, body) })
-	res.Created = err == nil && !slices.Contains(files, sha)
+	res, err := b.importOne(ctx, site, func(bw *uploader.Bundle) (portal.PutResult, error) { return bw.PutFile(ctx, site, f) })
+	res.Created = err == nil && !slices.Contains(files, f.SHA256)
 	return res, err
 }
 
 func TestBundleThroughBulkEndpointConforms(t *testing.T) {
 	uploadertest.Run(t, uploadertest.Opt{New: func(t *testing.T) (uploader.Target, string) {
-		hs, _ := portal.TestServer(t, portal.Config{}, "sh1")
-		return bundleTarget{fastClient(hs.URL, map[string]string{"sh1": portal.TestToken("sh1")}, &contracttest.Transport{T: t})}, "sh1"
+		return bundleTarget{checkedClient(t, "sh1")}, "sh1"
+	}})
+}
+
+// TestBundleAloneConforms runs the suite on a bare bundle: it can only be
+// written, so the suite skips what needs reading back, with the reason.
+func TestBundleAloneConforms(t *testing.T) {
+	uploadertest.Run(t, uploadertest.Opt{New: func(t *testing.T) (uploader.Target, string) {
+		return uploader.NewBundle(io.Discard, "sh1"), "sh1"
 	}})
 }
 
@@ -115,12 +167,12 @@ func TestBundleThroughBulkEndpointConforms(t *testing.T) {
 // as one bundle to another, and compares what the portal holds.
 func TestBundleEqualsItemByItem(t *testing.T) {
 	ctx := context.Background()
-	hs, _ := portal.TestServer(t, portal.Config{}, "items", "bulk")
-	tokens := map[string]string{"items": portal.TestToken("items"), "bulk": portal.TestToken("bulk")}
-	client := fastClient(hs.URL, tokens, &contracttest.Transport{T: t})
+	hs, _ := server.TestServer(t, server.Config{}, "items", "bulk")
+	tokens := map[string]string{"items": server.TestToken("items"), "bulk": server.TestToken("bulk")}
+	client := uploader.NewClient(hs.URL, tokens, uploader.ClientOptions{HTTP: &http.Client{Transport: &contracttest.Transport{T: t}}})
 	ops := uploader.SyntheticSite("3801", 40, 8)
 	ws := store.TestStore(t)
-	rep, err := uploader.MakePlan(ops, nil, uploader.Options{}).Execute(ctx, ws, client, &store.Org{ID: "3801", PortalSite: "items"}, uploader.ExecOptions{})
+	rep, err := uploader.MakePlan("p", ops, nil, uploader.Options{}).Execute(ctx, ws, client, &store.Org{ID: "3801", PortalSite: "items"}, uploader.ExecOptions{})
 	if err != nil || rep.Failed > 0 {
 		t.Fatalf("item by item: %+v %v", rep, err)
 	}
@@ -154,15 +206,15 @@ func TestBundleEqualsItemByItem(t *testing.T) {
 			}
 			x, _ := client.Get(ctx, "items", kind, key)
 			y, _ := client.Get(ctx, "bulk", kind, key)
-			if !jsonEqual(x, y) {
-				t.Errorf("%s %s differs:\n item %s\n bulk %s", kind, key, x, y)
+			if !reflect.DeepEqual(x, y) {
+				t.Errorf("%s %s differs:\n item %s\n bulk %s", kind, key, jsonOf(x), jsonOf(y))
 			}
 		}
 	}
-	// A bundle naming a file it does not hold changes nothing.
+	// A bundle naming a section it does not hold changes nothing.
 	var bad bytes.Buffer
 	bw := uploader.NewBundle(&bad, "bulk")
-	bw.Put(ctx, "bulk", portal.KindPage, "new-page", portal.Page{Section: "nope", Title: "x"})
+	bw.Put(ctx, "bulk", "new-page", &portal.Page{Section: "nope", Title: "x"})
 	bw.Close()
 	if _, err := client.ImportBundle(ctx, "bulk", int64(bad.Len()), func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bad.Bytes())), nil }); !uploader.IsPermanent(err) {
 		t.Errorf("a bundle with a dangling reference: %v", err)
@@ -172,7 +224,7 @@ func TestBundleEqualsItemByItem(t *testing.T) {
 	}
 }
 
-func jsonEqual(a, b []byte) bool {
-	var x, y any
-	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && fmt.Sprint(x) == fmt.Sprint(y)
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

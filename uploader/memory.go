@@ -3,21 +3,25 @@ package uploader
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"perenos/portal"
 )
 
-// Memory is an in-memory Target, for tests and dry comparisons.
+// Memory is an in-memory Target with every capability, for tests.
 type Memory struct {
 	mu    sync.Mutex
+	id    string
 	objs  map[string]json.RawMessage // site/kind/key
 	files map[string][]byte          // site/sha
 	ids   map[string]string
@@ -25,24 +29,47 @@ type Memory struct {
 	Puts  int // writes that reached the target
 }
 
-var _ Target = (*Memory)(nil)
+var (
+	_ Target     = (*Memory)(nil)
+	_ Reader     = (*Memory)(nil)
+	_ Lister     = (*Memory)(nil)
+	_ Deleter    = (*Memory)(nil)
+	_ Identifier = (*Memory)(nil)
+)
 
-// NewMemory returns an empty in-memory target.
+// NewMemory returns an empty in-memory target: a portal of its own, with
+// an ID no other has.
 func NewMemory() *Memory {
-	return &Memory{objs: map[string]json.RawMessage{}, files: map[string][]byte{}, ids: map[string]string{}}
+	b := make([]byte, 6)
+	rand.Read(b)
+	return &Memory{id: "mem-" + hex.EncodeToString(b), objs: map[string]json.RawMessage{}, files: map[string][]byte{}, ids: map[string]string{}}
 }
 
-func (m *Memory) Put(ctx context.Context, site string, kind portal.Kind, key string, obj any) (portal.PutResult, error) {
+// Properties: memory takes any number of writes at once.
+func (m *Memory) Properties() Properties { return Properties{Connections: 8} }
+
+// Identity is the memory portal's ID.
+func (m *Memory) Identity(ctx context.Context) (portal.Info, error) {
+	return portal.Info{ID: m.id, Name: "memory"}, nil
+}
+
+func refused(status int, title, detail string) error {
+	return &StatusError{Status: status, Problem: &portal.Problem{Status: status, Title: title, Detail: detail}}
+}
+
+// Put upserts an object.
+func (m *Memory) Put(ctx context.Context, site, key string, obj portal.Object) (portal.PutResult, error) {
 	if err := ctx.Err(); err != nil {
 		return portal.PutResult{}, err
 	}
 	if !portal.ValidKey(key) {
-		return portal.PutResult{}, &portal.Problem{Status: 400, Title: "invalid key", Detail: key}
+		return portal.PutResult{}, refused(http.StatusBadRequest, "invalid key", key)
 	}
 	data, err := json.Marshal(obj)
 	if err != nil {
-		return portal.PutResult{}, err
+		return portal.PutResult{}, &PermanentError{err}
 	}
+	kind := obj.Kind()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	k := site + "/" + string(kind) + "/" + key
@@ -53,48 +80,54 @@ func (m *Memory) Put(ctx context.Context, site string, kind portal.Kind, key str
 		m.seq++
 		m.ids[k] = strconv.Itoa(m.seq)
 	}
-	return portal.PutResult{ID: m.ids[k], Key: key, URL: portal.PublicPath(site, kind, key), Created: !existed}, nil
+	return portal.PutResult{ID: m.ids[k], Key: key, URL: portal.SitePath(site, "/"+string(kind)+"/"+key), Created: !existed}, nil
 }
 
-func (m *Memory) PutFile(ctx context.Context, site, sha string, size int64, body func() (io.ReadCloser, error)) (portal.PutResult, error) {
+// PutFile stores a file whose bytes hash to its name.
+func (m *Memory) PutFile(ctx context.Context, site string, f File) (portal.PutResult, error) {
 	if err := ctx.Err(); err != nil {
 		return portal.PutResult{}, err
 	}
 	m.mu.Lock()
-	_, existed := m.files[site+"/"+sha]
+	_, existed := m.files[site+"/"+f.SHA256]
 	m.mu.Unlock()
 	if existed {
-		return portal.PutResult{ID: sha, Key: sha}, nil
+		return portal.PutResult{ID: f.SHA256, Key: f.SHA256}, nil
 	}
-	rc, err := body()
+	rc, err := f.Open()
 	if err != nil {
-		return portal.PutResult{}, err
+		return portal.PutResult{}, &PermanentError{err}
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(rc)
 	if err != nil {
 		return portal.PutResult{}, err
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != sha {
-		return portal.PutResult{}, &portal.Problem{Status: 422, Title: "hash mismatch", Detail: sha}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != f.SHA256 {
+		return portal.PutResult{}, refused(http.StatusUnprocessableEntity, "hash mismatch", f.SHA256)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.files[site+"/"+sha] = data
+	if _, existed := m.files[site+"/"+f.SHA256]; existed {
+		return portal.PutResult{ID: f.SHA256, Key: f.SHA256}, nil
+	}
+	m.files[site+"/"+f.SHA256] = data
 	m.Puts++
-	return portal.PutResult{ID: sha, Key: sha, Created: true}, nil
+	return portal.PutResult{ID: f.SHA256, Key: f.SHA256, Created: true}, nil
 }
 
-func (m *Memory) Get(ctx context.Context, site string, kind portal.Kind, key string) (json.RawMessage, error) {
+// Get reads an object back.
+func (m *Memory) Get(ctx context.Context, site string, kind portal.Kind, key string) (portal.Object, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	d, ok := m.objs[site+"/"+string(kind)+"/"+key]
+	m.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("%s %s: %w", kind, key, ErrNotFound)
 	}
-	return d, nil
+	return portal.DecodeObject(kind, d)
 }
 
+// GetFile reads a file back.
 func (m *Memory) GetFile(ctx context.Context, site, sha string) (io.ReadCloser, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -105,7 +138,11 @@ func (m *Memory) GetFile(ctx context.Context, site, sha string) (io.ReadCloser, 
 	return io.NopCloser(bytes.NewReader(d)), nil
 }
 
+// Delete removes an object or a file.
 func (m *Memory) Delete(ctx context.Context, site string, kind portal.Kind, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if kind == portal.KindFile {
@@ -123,21 +160,21 @@ func (m *Memory) Delete(ctx context.Context, site string, kind portal.Kind, key 
 	return nil
 }
 
+// List returns the keys of a site's collection, sorted.
 func (m *Memory) List(ctx context.Context, site string, kind portal.Kind) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []string
-	prefix := site + "/" + string(kind) + "/"
+	out := []string{}
 	if kind == portal.KindFile {
 		for k := range m.files {
-			if len(k) > len(site)+1 && k[:len(site)+1] == site+"/" {
-				out = append(out, k[len(site)+1:])
+			if rest, ok := strings.CutPrefix(k, site+"/"); ok {
+				out = append(out, rest)
 			}
 		}
 	} else {
 		for k := range m.objs {
-			if len(k) > len(prefix) && k[:len(prefix)] == prefix {
-				out = append(out, k[len(prefix):])
+			if rest, ok := strings.CutPrefix(k, site+"/"+string(kind)+"/"); ok {
+				out = append(out, rest)
 			}
 		}
 	}

@@ -6,12 +6,22 @@ import (
 	"io"
 	"net/url"
 	"strings"
+
+	"perenos/mapping"
+	"perenos/store"
 )
 
 // RedirectFormats are the formats WriteRedirects writes.
 var RedirectFormats = []string{"csv", "nginx"}
 
-// WriteRedirects writes the map from old URLs to portal URLs: as CSV
+// Redirects lists, for a site's plan, every migrated old URL once with its
+// public address on the new site under base, in plan order. They are what
+// the old domain should answer once it points at the portal.
+func Redirects(org *store.Org, plan *mapping.Plan, base string) []Redirect {
+	return layout(Site{Org: org, Base: base}, plan).redirects()
+}
+
+// WriteRedirects writes the map from old URLs to new addresses: as CSV
 // (from,to,kind), or as an nginx snippet for the server block of the old
 // domain once it points at the portal (a map on $request_uri, so that
 // query strings match exactly, and one 301).

@@ -7,16 +7,17 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"perenos/portal"
 	"perenos/store"
 )
 
-// IDMap is the ledger's record of what was uploaded.
+// IDMap is the ledger's record of what was uploaded, one per portal.
 type IDMap interface {
-	IDMap(org string) (map[string]store.IDEntry, error)
-	PutIDEntry(org string, e store.IDEntry) error
-	DeleteIDEntry(org, kind, key string) error
+	IDMap(org string, p store.PortalID) (map[string]store.IDEntry, error)
+	PutIDEntries(org string, p store.PortalID, es ...store.IDEntry) error
+	DeleteIDEntry(org string, p store.PortalID, kind, key string) error
 }
 
 // Action is what an upload does with one item.
@@ -37,6 +38,7 @@ type Options struct {
 	Only  []portal.Kind // only these collections ("" or nil: all)
 	Limit int           // at most this many creates and updates (0: no limit)
 	Sync  bool          // delete from the portal what left the plan
+	Force bool          // send every item again, changed or not
 }
 
 // Step is one item of an upload plan.
@@ -46,34 +48,35 @@ type Step struct {
 	Prev   store.IDEntry // what the ID map knew before
 }
 
-// Plan is what an upload will do, computed before anything is sent, the way
-// rclone's march pairs source and destination: in the site's plan only →
-// create; in both → compare the source hash (update or leave); in the ID
-// map only → a delete candidate.
+// Plan is what an upload to one portal will do, computed before anything
+// is sent, the way rclone's march pairs source and destination: in the
+// site's plan only → create; in both → compare the source hash (update or
+// leave); in the ID map only → a delete candidate.
 type Plan struct {
+	Portal  store.PortalID  // whose ID map the plan was made against
 	Steps   []Step          // upserts, in write order
 	Removed []store.IDEntry // in the ID map, no longer in the plan, in delete order
 	Sync    bool
 }
 
-// MakePlan pairs the ops with the ID map.
-func MakePlan(ops []Op, known map[string]store.IDEntry, opt Options) *Plan {
-	p := &Plan{Sync: opt.Sync}
+// MakePlan pairs the ops with portal's ID map.
+func MakePlan(portalID store.PortalID, ops []Op, known map[string]store.IDEntry, opt Options) *Plan {
+	p := &Plan{Portal: portalID, Sync: opt.Sync}
 	inPlan := map[string]bool{}
 	writes := 0
 	for _, o := range ops {
-		id := string(o.Kind) + "/" + o.Key
+		id := store.IDKey(string(o.Kind), o.Key)
 		inPlan[id] = true
 		prev, had := known[id]
 		st := Step{Op: o, Prev: prev}
 		switch {
-		case had && prev.Status == store.ItemImported && prev.SourceHash == o.Hash:
+		case !opt.Force && had && prev.Status == store.ItemImported && prev.SourceHash == o.Hash:
 			st.Action = Unchanged
 		case len(opt.Only) > 0 && !slices.Contains(opt.Only, o.Kind):
 			st.Action = Deferred
 		case opt.Limit > 0 && writes >= opt.Limit:
 			st.Action = Deferred
-		case had && prev.PortalID != "":
+		case had && prev.ObjectID != "":
 			st.Action, writes = Update, writes+1
 		default:
 			st.Action, writes = Create, writes+1
@@ -85,17 +88,21 @@ func MakePlan(ops []Op, known map[string]store.IDEntry, opt Options) *Plan {
 			p.Removed = append(p.Removed, e)
 		}
 	}
-	sort.Slice(p.Removed, func(i, j int) bool {
-		ri, rj := deleteRank(p.Removed[i].Kind), deleteRank(p.Removed[j].Kind)
-		if ri != rj {
-			return ri < rj
-		}
-		return p.Removed[i].Key > p.Removed[j].Key // children's keys extend their parents'
-	})
+	sortDeletes(p.Removed)
 	return p
 }
 
-// deleteRank orders deletes: what names a section or a file goes before it.
+// sortDeletes orders deletes: what names a section or a file goes before it.
+func sortDeletes(es []store.IDEntry) {
+	sort.Slice(es, func(i, j int) bool {
+		ri, rj := deleteRank(es[i].Kind), deleteRank(es[j].Kind)
+		if ri != rj {
+			return ri < rj
+		}
+		return es[i].Key > es[j].Key // children's keys extend their parents'
+	})
+}
+
 func deleteRank(kind string) int {
 	switch portal.Kind(kind) {
 	case portal.KindFile:
@@ -153,19 +160,28 @@ type ItemError struct {
 	Source    string      `json:"source,omitempty"`
 	Err       string      `json:"error"`
 	Permanent bool        `json:"permanent,omitempty"` // the portal refused it; retrying will not help
+	Fix       string      `json:"fix,omitempty"`       // for a permanent failure: what to change
 }
 
-// Report says what an upload did.
+// Report says what an upload (or a rollback) did, as the portal answered.
 type Report struct {
-	Created   int         `json:"created"`
-	Updated   int         `json:"updated"`
-	Unchanged int         `json:"unchanged"`
-	Deferred  int         `json:"deferred,omitempty"`
-	Deleted   int         `json:"deleted"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Deferred  int `json:"deferred,omitempty"`
+	Deleted   int `json:"deleted"`
+	// Absent are deletes of what the portal no longer held (it answered
+	// 404): nothing was removed, and the ID map forgot them.
+	Absent    int         `json:"absent,omitempty"`
 	Preserved int         `json:"preserved,omitempty"`
 	Stale     []string    `json:"stale,omitempty"` // left the plan, still on the portal (no --sync)
 	Failed    int         `json:"failed"`
+	Permanent int         `json:"permanent,omitempty"` // of Failed, the ones the portal refused for good
 	Errors    []ItemError `json:"errors,omitempty"`
+	// NotSent are items this run did not get to because it stopped (the
+	// portal became unreachable, or the run was interrupted); the ID map
+	// keeps their last record and the next run sends them.
+	NotSent int `json:"not_sent,omitempty"`
 	// NotDeleted says why deletes were skipped, when they were.
 	NotDeleted string `json:"not_deleted,omitempty"`
 }
@@ -173,11 +189,32 @@ type Report struct {
 // Changed is how many objects were written or deleted.
 func (r *Report) Changed() int { return r.Created + r.Updated + r.Deleted }
 
+func (r *Report) fail(o Op, site string, err error) {
+	r.Failed++
+	ie := ItemError{Kind: o.Kind, Key: o.Key, Source: o.Source, Err: err.Error(), Permanent: IsPermanent(err)}
+	if ie.Permanent {
+		r.Permanent++
+		ie.Fix = fixFor(err, site, o)
+	}
+	r.Errors = append(r.Errors, ie)
+}
+
 // ExecOptions tune how a plan is carried out.
 type ExecOptions struct {
-	Concurrency int     // objects in flight for this site (default 4)
+	Concurrency int     // objects in flight for this site (default: the target's Properties, else 4)
 	Global      Limiter // objects in flight across all sites; nil: no global limit
 	MaxDelete   int     // most deletes per site (default 20); more fails the run
+	// Progress hears of each item the run sends (nil: nobody listens).
+	Progress Progress
+}
+
+// Progress hears about an upload as it goes; implementations must be safe
+// for concurrent use.
+type Progress interface {
+	// Sent is called for each item written (or refused, with err).
+	Sent(org string, kind portal.Kind, err error)
+	// Retried is called before each further try of a write.
+	Retried(kind portal.Kind, key string, attempt int, wait time.Duration, err error)
 }
 
 // Limiter bounds the objects in flight across sites; make it with NewLimiter.
@@ -190,12 +227,17 @@ func NewLimiter(n int) Limiter { return make(Limiter, max(n, 1)) }
 var ErrTooManyDeletes = errors.New("too many deletes")
 
 // Execute carries out the plan on t, recording each finished item in the
-// ID map at once, so that a run killed at any moment is resumed by the next
-// without sending finished work again. Sections go first (parents before
-// children), files before the documents that name them. A failed item never
-// stops the others. Deletes come last, only with Sync, never after a
-// failure, and at most MaxDelete of them.
+// ID map as the portal answers, so that a run killed at any moment is
+// resumed by the next without sending finished work again. Sections go
+// first (parents before children), files before the documents that name
+// them. A failed item never stops the others; a portal that cannot be
+// reached stops the run, with what was done recorded and the rest left
+// for the next (the error is an *UnreachableError). Deletes come last,
+// only with Sync, never after a failure, and at most MaxDelete of them.
 func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org, opt ExecOptions) (*Report, error) {
+	if opt.Concurrency <= 0 {
+		opt.Concurrency = t.Properties().Connections
+	}
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 4
 	}
@@ -203,78 +245,287 @@ func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org,
 		opt.MaxDelete = 20
 	}
 	rep := &Report{}
-	var mu sync.Mutex
-	fail := func(o Op, err error) {
-		rep.Failed++
-		rep.Errors = append(rep.Errors, ItemError{Kind: o.Kind, Key: o.Key, Source: o.Source, Err: err.Error(), Permanent: IsPermanent(err)})
+	rec := newRecorder(ids, org.ID, p.Portal)
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	err := p.upsert(ctx, stop, rec, t, org, opt, rep)
+	if rerr := rec.close(); rerr != nil {
+		return rep, rerr
 	}
-	for _, phase := range phases(p.Steps) {
-		sem := make(chan struct{}, opt.Concurrency)
-		var wg sync.WaitGroup
-		for _, st := range phase {
-			switch st.Action {
-			case Unchanged:
-				rep.Unchanged++
-				continue
-			case Deferred:
-				rep.Deferred++
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				wg.Wait()
-				return rep, err
-			}
-			sem <- struct{}{}
-			if opt.Global != nil {
-				opt.Global <- struct{}{}
-			}
-			wg.Go(func() {
-				res, err := write(ctx, t, org.PortalSite, st.Op)
-				// The slot bounds requests in flight to the portal; the
-				// ledger write below no longer needs it.
-				<-sem
-				if opt.Global != nil {
-					<-opt.Global
+	if err != nil {
+		return rep, err
+	}
+	return rep, p.removeStale(ctx, ids, t, org, opt, rep)
+}
+
+// upsert writes the plan's steps with Concurrency workers that each take
+// the next step as soon as they are free. A step waits only for what it
+// names and this run also writes (its parent or section, its file), not
+// for a whole phase: a page goes as soon as its section is done, files
+// go from the start.
+func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *recorder, t Target, org *store.Org, opt ExecOptions, rep *Report) error {
+	var todo []Step
+	for _, st := range p.Steps {
+		switch st.Action {
+		case Unchanged:
+			rep.Unchanged++
+		case Deferred:
+			rep.Deferred++
+		case Create, Update:
+			todo = append(todo, st)
+		}
+	}
+	q := newQueue(todo)
+	defer context.AfterFunc(ctx, func() {
+		q.mu.Lock()
+		q.stop()
+		q.mu.Unlock()
+	})()
+	var mu sync.Mutex
+	site := org.PortalSite
+	var wg sync.WaitGroup
+	for range min(opt.Concurrency, len(todo)) {
+		wg.Go(func() {
+			for {
+				i, ok := q.take(ctx)
+				if !ok {
+					return
 				}
-				if err != nil && ctx.Err() != nil {
-					return // interrupted: the ID map keeps its last record, the next run resumes
-				}
-				e := store.IDEntry{Key: st.Op.Key, Kind: string(st.Op.Kind), SourceHash: st.Op.Hash, Attempts: st.Prev.Attempts + 1,
-					PortalID: st.Prev.PortalID, Created: st.Prev.Created}
-				if err != nil {
-					e.Status, e.LastError = store.ItemFailed, err.Error()
-					if st.Prev.Status == store.ItemImported {
-						e.SourceHash = st.Prev.SourceHash // the portal still holds the older version
+				st := todo[i]
+				res, err := p.send(ctx, t, site, st.Op, opt.Global)
+				q.done(i)
+				if err != nil && (IsUnreachable(err) || ctx.Err() != nil) {
+					if IsUnreachable(err) {
+						stop(err)
 					}
-				} else {
-					e.Status, e.PortalID, e.LastError = store.ItemImported, res.ID, ""
-					if st.Prev.PortalID == "" {
-						e.Created = res.Created // 201: perenos made it, so rollback may delete it
-					}
+					// Not recorded: the ID map keeps its last record,
+					// and the next run sends the item.
+					mu.Lock()
+					rep.NotSent++
+					mu.Unlock()
+					continue
 				}
-				// Concurrent items share ledger commits (store batches them),
-				// so the write is made outside the report's lock.
-				perr := ids.PutIDEntry(org.ID, e)
+				rec.put(entryFor(st, res, err))
+				if opt.Progress != nil {
+					opt.Progress.Sent(org.ID, st.Op.Kind, err)
+				}
 				mu.Lock()
-				defer mu.Unlock()
 				switch {
 				case err != nil:
-					fail(st.Op, err)
-				case perr != nil:
-					fail(st.Op, fmt.Errorf("record in the ledger: %w", perr))
-				case res.Created:
+					rep.fail(st.Op, site, err)
+				case res.Created && res.ID != st.Prev.ObjectID:
+					// A 201 naming the object perenos already had is
+					// the portal replaying the first answer to this
+					// very write (its Idempotency-Key): nothing new.
 					rep.Created++
 				default:
 					rep.Updated++
 				}
-			})
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return rep, err
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	rep.NotSent += q.left()
+	return context.Cause(ctx)
+}
+
+// queue hands out a run's steps in write order, each once what it waits
+// for is done (written or failed: the portal then refuses the step, and
+// says why).
+type queue struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	waits   []int   // per step, how many of its prerequisites are not done
+	after   [][]int // per step, the steps waiting for it
+	ready   []int   // steps free to go, in write order
+	pending int     // steps not yet taken
+	stopped bool
+}
+
+func newQueue(steps []Step) *queue {
+	q := &queue{waits: make([]int, len(steps)), after: make([][]int, len(steps)), pending: len(steps)}
+	q.cond = sync.NewCond(&q.mu)
+	written := map[string]int{} // sections and files this run writes, by kind/key
+	for i, st := range steps {
+		if st.Op.Kind == portal.KindSection || st.Op.Kind == portal.KindFile {
+			written[store.IDKey(string(st.Op.Kind), st.Op.Key)] = i
 		}
 	}
-	return rep, p.removeStale(ctx, ids, t, org, opt, rep)
+	for i, st := range steps {
+		for _, need := range prerequisites(st.Op) {
+			if j, ok := written[need]; ok && j != i {
+				q.waits[i]++
+				q.after[j] = append(q.after[j], i)
+			}
+		}
+		if q.waits[i] == 0 {
+			q.ready = append(q.ready, i)
+		}
+	}
+	return q
+}
+
+// prerequisites are the ID map keys of what an op names.
+func prerequisites(o Op) []string {
+	sec := func(key string) string { return store.IDKey(string(portal.KindSection), key) }
+	switch v := o.Obj.(type) {
+	case *portal.Section:
+		if v.Parent != "" {
+			return []string{sec(v.Parent)}
+		}
+	case *portal.Page:
+		return []string{sec(v.Section)}
+	case *portal.NewsItem:
+		return []string{sec(v.Section)}
+	case *portal.Record:
+		return []string{sec(v.Section)}
+	case *portal.Document:
+		return []string{sec(v.Section), store.IDKey(string(portal.KindFile), v.FileSHA256)}
+	}
+	return nil
+}
+
+// take waits for the next step free to go; false when there is none left
+// or ctx is done.
+func (q *queue) take(ctx context.Context) (int, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if ctx.Err() != nil {
+		q.stop()
+	}
+	for len(q.ready) == 0 && q.pending > 0 && !q.stopped {
+		q.cond.Wait()
+	}
+	if len(q.ready) == 0 || q.stopped {
+		return 0, false
+	}
+	i := q.ready[0]
+	q.ready = q.ready[1:]
+	q.pending--
+	return i, true
+}
+
+// done frees the steps waiting for step i.
+func (q *queue) done(i int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, j := range q.after[i] {
+		if q.waits[j]--; q.waits[j] == 0 {
+			// Keep write order: a freed step goes before later ones.
+			k, _ := slices.BinarySearch(q.ready, j)
+			q.ready = slices.Insert(q.ready, k, j)
+		}
+	}
+	q.cond.Broadcast()
+}
+
+// stop makes every take return; the caller holds q.mu.
+func (q *queue) stop() {
+	q.stopped = true
+	q.cond.Broadcast()
+}
+
+// left is how many steps were never taken.
+func (q *queue) left() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pending
+}
+
+// send writes one op, holding a slot of the global limit while it is in flight.
+func (p *Plan) send(ctx context.Context, t Target, site string, o Op, global Limiter) (portal.PutResult, error) {
+	if global != nil {
+		select {
+		case global <- struct{}{}:
+		case <-ctx.Done():
+			return portal.PutResult{}, context.Cause(ctx)
+		}
+		defer func() { <-global }()
+	}
+	return write(ctx, t, site, o)
+}
+
+// entryFor is the ID map entry of a step the portal answered.
+func entryFor(st Step, res portal.PutResult, err error) store.IDEntry {
+	e := store.IDEntry{Key: st.Op.Key, Kind: string(st.Op.Kind), SourceHash: st.Op.Hash, Attempts: st.Prev.Attempts + 1,
+		ObjectID: st.Prev.ObjectID, Created: st.Prev.Created}
+	if err != nil {
+		e.Status, e.LastError = store.ItemFailed, err.Error()
+		if st.Prev.Status == store.ItemImported {
+			e.SourceHash = st.Prev.SourceHash // the portal still holds the older version
+		}
+		return e
+	}
+	e.Status, e.ObjectID, e.LastError = store.ItemImported, res.ID, ""
+	// 201: perenos made it (again), so rollback may delete it.
+	e.Created = st.Prev.Created || res.Created
+	return e
+}
+
+// recorder writes finished items to the ID map from one goroutine, as
+// many as have finished since its last commit in each transaction, so
+// that the workers never wait for the ledger's disk.
+type recorder struct {
+	ids    IDMap
+	org    string
+	portal store.PortalID
+	mu     sync.Mutex
+	queue  []store.IDEntry
+	wake   chan struct{}
+	done   chan error
+}
+
+func newRecorder(ids IDMap, org string, p store.PortalID) *recorder {
+	r := &recorder{ids: ids, org: org, portal: p, wake: make(chan struct{}, 1), done: make(chan error, 1)}
+	go r.loop()
+	return r
+}
+
+func (r *recorder) put(e store.IDEntry) {
+	r.mu.Lock()
+	r.queue = append(r.queue, e)
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// gather is how long the recorder lets finished items gather before a
+// commit: a commit (and its fsync) per few milliseconds, not per item.
+const gather = 5 * time.Millisecond
+
+func (r *recorder) loop() {
+	var first error
+	for range r.wake {
+		time.Sleep(gather)
+		r.mu.Lock()
+		batch := r.queue
+		r.queue = nil
+		r.mu.Unlock()
+		if len(batch) == 0 || first != nil {
+			continue
+		}
+		if err := r.ids.PutIDEntries(r.org, r.portal, batch...); err != nil {
+			first = fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
+		}
+	}
+	r.mu.Lock()
+	batch := r.queue
+	r.mu.Unlock()
+	if first == nil && len(batch) > 0 {
+		if err := r.ids.PutIDEntries(r.org, r.portal, batch...); err != nil {
+			first = fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
+		}
+	}
+	r.done <- first
+}
+
+// close writes what is left and reports the first failure to record.
+func (r *recorder) close() error {
+	close(r.wake)
+	return <-r.done
 }
 
 // removeStale applies the sync safety rules to what left the plan.
@@ -284,7 +535,7 @@ func (p *Plan) removeStale(ctx context.Context, ids IDMap, t Target, org *store.
 	}
 	if !p.Sync {
 		for _, e := range p.Removed {
-			rep.Stale = append(rep.Stale, e.Kind+"/"+e.Key)
+			rep.Stale = append(rep.Stale, store.IDKey(e.Kind, e.Key))
 		}
 		return nil
 	}
@@ -303,28 +554,42 @@ func (p *Plan) removeStale(ctx context.Context, ids IDMap, t Target, org *store.
 		return fmt.Errorf("%w: %d items would be deleted from portal site %s, more than --max-delete %d (check the plan; raise --max-delete if it is right)",
 			ErrTooManyDeletes, deletes, org.PortalSite, opt.MaxDelete)
 	}
-	return removeEntries(ctx, ids, t, org, p.Removed, rep)
+	return removeEntries(ctx, ids, t, org, p.Portal, p.Removed, rep)
 }
 
 // removeEntries deletes from the portal what perenos created and forgets
-// what existed before, one ID-map entry at a time.
-func removeEntries(ctx context.Context, ids IDMap, t Target, org *store.Org, entries []store.IDEntry, rep *Report) error {
-	for _, e := range entries {
+// what existed before, one ID-map entry at a time, counting what the
+// portal answered: removed, or not there (404).
+func removeEntries(ctx context.Context, ids IDMap, t Target, org *store.Org, portalID store.PortalID, entries []store.IDEntry, rep *Report) error {
+	del, canDelete := AsDeleter(t)
+	for i, e := range entries {
 		if err := ctx.Err(); err != nil {
+			rep.NotSent += len(entries) - i
 			return err
 		}
 		kind := portal.Kind(e.Kind)
 		if e.Created {
-			if err := t.Delete(ctx, org.PortalSite, kind, e.Key); err != nil && !errors.Is(err, ErrNotFound) {
-				rep.Failed++
-				rep.Errors = append(rep.Errors, ItemError{Kind: kind, Key: e.Key, Err: "delete: " + err.Error(), Permanent: IsPermanent(err)})
+			if !canDelete {
+				rep.fail(Op{Kind: kind, Key: e.Key}, org.PortalSite, &PermanentError{fmt.Errorf("delete: %w", ErrUnsupported)})
 				continue
 			}
-			rep.Deleted++
+			err := del.Delete(ctx, org.PortalSite, kind, e.Key)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				rep.Absent++
+			case IsUnreachable(err):
+				rep.NotSent += len(entries) - i
+				return err
+			case err != nil:
+				rep.fail(Op{Kind: kind, Key: e.Key}, org.PortalSite, fmt.Errorf("delete: %w", err))
+				continue
+			default:
+				rep.Deleted++
+			}
 		} else {
 			rep.Preserved++
 		}
-		if err := ids.DeleteIDEntry(org.ID, e.Kind, e.Key); err != nil {
+		if err := ids.DeleteIDEntry(org.ID, portalID, e.Kind, e.Key); err != nil {
 			return fmt.Errorf("forget %s %s in the ledger: %w", e.Kind, e.Key, err)
 		}
 	}
@@ -332,16 +597,17 @@ func removeEntries(ctx context.Context, ids IDMap, t Target, org *store.Org, ent
 }
 
 // Rollback removes from the portal everything perenos created for the
-// site. What existed on the portal before perenos wrote to it (answered 200,
-// not 201) stays there; the ID map forgets it.
-func Rollback(ctx context.Context, ids IDMap, t Target, org *store.Org) (*Report, error) {
-	known, err := ids.IDMap(org.ID)
+// site there. What existed on the portal before perenos wrote to it
+// (answered 200, not 201) stays; the ID map forgets it. The report says
+// what the portal answered: removed, or not there any more.
+func Rollback(ctx context.Context, ids IDMap, t Target, org *store.Org, portalID store.PortalID) (*Report, error) {
+	known, err := ids.IDMap(org.ID, portalID)
 	if err != nil {
 		return nil, err
 	}
-	p := MakePlan(nil, known, Options{Sync: true})
+	p := MakePlan(portalID, nil, known, Options{Sync: true})
 	rep := &Report{}
-	if err := removeEntries(ctx, ids, t, org, p.Removed, rep); err != nil {
+	if err := removeEntries(ctx, ids, t, org, portalID, p.Removed, rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -353,8 +619,8 @@ func Rollback(ctx context.Context, ids IDMap, t Target, org *store.Org) (*Report
 func phases(steps []Step) [][]Step {
 	parent := map[string]string{}
 	for _, s := range steps {
-		if s.Op.Kind == portal.KindSection {
-			parent[s.Op.Key] = s.Op.Obj.(portal.Section).Parent
+		if sec, ok := s.Op.Obj.(*portal.Section); ok {
+			parent[s.Op.Key] = sec.Parent
 		}
 	}
 	depth := func(key string) int {
@@ -386,9 +652,13 @@ func phases(steps []Step) [][]Step {
 	return append(sections, files, rest)
 }
 
+// write sends one op to t.
 func write(ctx context.Context, t Target, site string, o Op) (portal.PutResult, error) {
-	if o.Kind == portal.KindFile {
-		return t.PutFile(ctx, site, o.File.SHA256, o.File.Size, o.File.Open)
+	switch {
+	case o.File != nil:
+		return t.PutFile(ctx, site, *o.File)
+	case o.Obj != nil:
+		return t.Put(ctx, site, o.Key, o.Obj)
 	}
-	return t.Put(ctx, site, o.Kind, o.Key, o.Obj)
+	return portal.PutResult{}, &PermanentError{fmt.Errorf("%s %s: nothing to send", o.Kind, o.Key)}
 }

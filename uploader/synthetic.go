@@ -17,40 +17,44 @@ import (
 // The same arguments always give the same ops.
 func SyntheticSite(org string, items, files int) []Op {
 	var ops []Op
-	add := func(kind portal.Kind, key string, obj any) {
-		h, _ := portal.ContentHash(obj)
-		ops = append(ops, Op{Kind: kind, Key: key, Obj: obj, Hash: h, Source: "synthetic:" + key})
+	add := func(key string, obj portal.Object) {
+		o, err := ObjectOp(key, obj, "synthetic:"+key)
+		if err != nil {
+			panic(err) // the synthetic objects always encode
+		}
+		ops = append(ops, o)
 	}
 	root := SectionKey(org, "sveden")
-	add(portal.KindSection, root, portal.Section{Title: "Сведения об образовательной организации", Path: "/svedeniya/", Order: 1})
+	add(root, &portal.Section{Title: "Сведения об образовательной организации", Path: "/svedeniya/", Order: 1})
 	var secs []string
 	for i := range 10 {
 		key := SectionKey(org, fmt.Sprintf("sveden/s%02d", i))
 		secs = append(secs, key)
-		add(portal.KindSection, key, portal.Section{Title: fmt.Sprintf("Подраздел %d", i), Parent: root, Path: fmt.Sprintf("/svedeniya/s%02d/", i), Order: i + 2})
+		add(key, &portal.Section{Title: fmt.Sprintf("Подраздел %d", i), Parent: root, Path: fmt.Sprintf("/svedeniya/s%02d/", i), Order: i + 2})
 	}
 	for i := range files {
 		data := bytes.Repeat([]byte(fmt.Sprintf("%%PDF-1.4 документ %d ", i)), 64+i%64)
 		sum := sha256.Sum256(data)
 		sha := hex.EncodeToString(sum[:])
-		ops = append(ops, Op{Kind: portal.KindFile, Key: sha, Hash: sha, Source: "synthetic:file",
-			File: &FileRef{SHA256: sha, Size: int64(len(data)), Name: fmt.Sprintf("doc%d.pdf", i),
-				Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}})
-		add(portal.KindDocument, ItemKey(org, portal.KindDocument, fmt.Sprintf("/files/doc%d.pdf", i)),
-			portal.Document{Section: secs[i%len(secs)], Title: fmt.Sprintf("Документ № %d", i), DocKind: "положение", Date: "2023-09-01",
-				FileSHA256: sha, FileName: fmt.Sprintf("doc%d.pdf", i), Size: int64(len(data)), Order: i})
+		ops = append(ops, FileOp(File{SHA256: sha, Size: int64(len(data)), Name: fmt.Sprintf("doc%d.pdf", i),
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}, "synthetic:file"))
+		add(ItemKey(org, portal.KindDocument, fmt.Sprintf("/files/doc%d.pdf", i)),
+			&portal.Document{Section: secs[i%len(secs)], Title: fmt.Sprintf("Документ № %d", i), Path: fmt.Sprintf("/svedeniya/s%02d/doc%d.pdf", i%len(secs), i),
+				DocKind: "положение", Date: "2023-09-01", FileSHA256: sha, FileName: fmt.Sprintf("doc%d.pdf", i), Size: int64(len(data)), Order: i})
 	}
 	for i := 0; len(ops) < items+files; i++ {
 		sec := secs[i%len(secs)]
 		path := fmt.Sprintf("/page%d.html", i)
+		dir := fmt.Sprintf("/svedeniya/s%02d/", i%len(secs))
 		switch i % 3 {
 		case 0:
-			add(portal.KindPage, ItemKey(org, portal.KindPage, path), portal.Page{Section: sec, Title: fmt.Sprintf("Страница %d", i),
+			add(ItemKey(org, portal.KindPage, path), &portal.Page{Section: sec, Title: fmt.Sprintf("Страница %d", i), Path: fmt.Sprintf("%sstranitsa-%d", dir, i),
 				Body: fmt.Sprintf("# Страница %d\n\nТекст страницы с таблицей:\n\n| a | b |\n|---|---|\n| %d | %d |\n", i, i, i*2), Order: i})
 		case 1:
-			add(portal.KindNews, ItemKey(org, portal.KindNews, path), portal.NewsItem{Section: sec, Title: fmt.Sprintf("Новость %d", i), Date: "2023-10-05", Body: "Событие."})
+			add(ItemKey(org, portal.KindNews, path), &portal.NewsItem{Section: sec, Title: fmt.Sprintf("Новость %d", i), Path: fmt.Sprintf("%s2023-10-05-novost-%d", dir, i),
+				Date: "2023-10-05", Body: "Событие."})
 		default:
-			add(portal.KindRecord, ItemKey(org, portal.KindRecord, path), portal.Record{Section: sec, RecordType: "teachingStaff",
+			add(ItemKey(org, portal.KindRecord, path), &portal.Record{Section: sec, RecordType: "teachingStaff",
 				Fields: map[string]string{"fio": fmt.Sprintf("Сотрудник %d", i), "post": "учитель"}})
 		}
 	}

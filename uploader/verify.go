@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,14 +19,19 @@ type Difference struct {
 	What string      `json:"what"`
 }
 
-// Verify reads every op back from the target and compares hashes.
+// Verify reads every op back from the target and compares hashes. The
+// target must be able to read back (Reader).
 func Verify(ctx context.Context, t Target, org *store.Org, ops []Op) ([]Difference, error) {
+	rd, ok := AsReader(t)
+	if !ok {
+		return nil, &PermanentError{fmt.Errorf("verify: %w: the target cannot read back", ErrUnsupported)}
+	}
 	var diffs []Difference
 	for _, o := range ops {
 		if err := ctx.Err(); err != nil {
 			return diffs, err
 		}
-		got, err := readHash(ctx, t, org.PortalSite, o)
+		got, err := readHash(ctx, rd, org.PortalSite, o)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			diffs = append(diffs, Difference{o.Kind, o.Key, "missing on the portal"})
@@ -40,9 +44,9 @@ func Verify(ctx context.Context, t Target, org *store.Org, ops []Op) ([]Differen
 	return diffs, nil
 }
 
-func readHash(ctx context.Context, t Target, site string, o Op) (string, error) {
+func readHash(ctx context.Context, rd Reader, site string, o Op) (string, error) {
 	if o.Kind == portal.KindFile {
-		rc, err := t.GetFile(ctx, site, o.Key)
+		rc, err := rd.GetFile(ctx, site, o.Key)
 		if err != nil {
 			return "", err
 		}
@@ -53,16 +57,9 @@ func readHash(ctx context.Context, t Target, site string, o Op) (string, error) 
 		}
 		return hex.EncodeToString(h.Sum(nil)), nil
 	}
-	raw, err := t.Get(ctx, site, o.Kind, o.Key)
+	obj, err := rd.Get(ctx, site, o.Kind, o.Key)
 	if err != nil {
 		return "", err
 	}
-	v, err := portal.NewObject(o.Kind)
-	if err != nil {
-		return "", err
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return "", fmt.Errorf("decode: %w", err)
-	}
-	return portal.ContentHash(v)
+	return portal.ContentHash(obj)
 }

@@ -15,7 +15,7 @@ import (
 
 	"perenos"
 	"perenos/demo"
-	"perenos/portal"
+	"perenos/portal/server"
 	"perenos/store"
 )
 
@@ -109,9 +109,9 @@ func TestStagesFromTheCommandLine(t *testing.T) {
 		t.Fatalf("pages misplaced: %v", placed)
 	}
 
-	hs, psrv := portal.TestServer(t, portal.Config{}, "sh7")
+	hs, psrv := server.TestServer(t, server.Config{}, "sh7")
 	tokens := filepath.Join(t.TempDir(), "tokens.csv")
-	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+portal.TestToken("sh7")+"\n"), 0o644)
+	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+server.TestToken("sh7")+"\n"), 0o644)
 	_, stderr, code = perenosCLI(t, home, "upload", "--all", "--portal", hs.URL, "--tokens", tokens)
 	if code == ExitOK || !strings.Contains(stderr, "chmod 600") {
 		t.Fatalf("a tokens file readable by others must be refused with the fix: %d %s", code, stderr)
@@ -165,5 +165,23 @@ func TestLockedWorkspaceIsAPlainError(t *testing.T) {
 	}
 	if !errors.Is(&store.LockedError{}, store.ErrLocked) {
 		t.Fatal("LockedError does not match ErrLocked")
+	}
+}
+
+func TestProgressEstimate(t *testing.T) {
+	for _, c := range []struct {
+		elapsed     time.Duration
+		done, total int
+		want        string
+	}{
+		{10 * time.Second, 0, 10, ""},
+		{10 * time.Second, 10, 10, ""},
+		{10 * time.Second, 5, 10, "about 10s left (estimate)"},
+		{time.Minute, 1, 31, "about 30 min left (estimate)"},
+		{time.Hour, 1, 4, "about 3.0 h left (estimate)"},
+	} {
+		if got := estimate(c.elapsed, c.done, c.total); got != c.want {
+			t.Errorf("estimate(%v, %d, %d) = %q, want %q", c.elapsed, c.done, c.total, got, c.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"perenos/mapping"
+	"perenos/realsites"
 )
 
 // benchMapOptions are the flags of bench map.
@@ -13,13 +14,17 @@ type benchMapOptions struct {
 	Gold      string
 	Profiles  string
 	Threshold float64
+	Sites     []string
+	Plans     string
 }
 
 func (o *benchMapOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.Gold, "gold", "testdata/gold/mapping", "folder of the labelled gold set (sites.tsv, labels.tsv, one folder per site)")
+	f.StringVar(&o.Gold, "gold", "testdata/gold/mapping", "folder of the labelled gold set: our invented set (sites.tsv), or a corpus of real sites (SOURCES.tsv, as ../shared/gold-real)")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 	f.Float64Var(&o.Threshold, "threshold", 0, "confidence below which a page is left for review (default: the mapping default)")
+	f.StringSliceVar(&o.Sites, "site", nil, "only these sites of a corpus of real sites (repeat or separate by commas)")
+	f.StringVar(&o.Plans, "plans", "", "write each real site's plan as JSON into this folder")
 	f.BoolVar(new(bool), "json", true, "print JSON (always)")
 }
 
@@ -28,7 +33,14 @@ func newBenchMapCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "map",
 		Short: "Measure mapping accuracy on a labelled gold set (JSON)",
-		Long: `Map every site of a labelled gold set (legacy pages with the correct section of each) and
+		Long: `On a corpus of real sites (a folder with SOURCES.tsv, as ../shared/gold-real): serve each
+site on loopback as its own server did (php-cli for the PHP ones), run crawl, extract and map on
+it as perenos run does, and score the plan against the hand labels. Prints
+{"sites","pages","right","accuracy","wrong","wrong_rate","flagged","flagged_rate","not_in_plan",
+"docs","docs_right","docs_accuracy","docs_in_plan","per_type","per_site","misses","tuning","heldout"}.
+Nothing leaves loopback: links to a site's original domain reach its loopback server.
+
+On the invented gold set (a folder with sites.tsv, testdata/gold/mapping): map every site and
 print {"pages","accuracy","per_section","confusion","flagged"}. A page left for review counts as
 wrong and is counted in "flagged"; "mandated_in_other" counts pages of a mandated section placed
 in "other" without being flagged.
@@ -40,6 +52,13 @@ EXIT STATUS
 			profiles, err := mapping.LoadProfiles(o.Profiles)
 			if err != nil {
 				return fmt.Errorf("profiles: %w", err)
+			}
+			if realsites.IsCorpus(o.Gold) {
+				res, err := realsites.Bench(cmd.Context(), realsites.Options{Dir: o.Gold, Sites: o.Sites, PlansDir: o.Plans, Profiles: profiles, Map: mapping.Options{Threshold: o.Threshold}, Log: g.log})
+				if err != nil {
+					return err
+				}
+				return printJSON(g.out, res)
 			}
 			res, err := mapping.Bench(cmd.Context(), profiles, o.Gold, mapping.Options{Threshold: o.Threshold})
 			if err != nil {

@@ -17,7 +17,10 @@ func newBenchUploadCommand(g *globalOptions) *cobra.Command {
 		Long: `Start a reference portal in-process that adds --latency to every request, upload a synthetic
 site of --items objects (--files of them files) with --concurrency objects in flight, and print
 {"items","seconds","items_per_sec","limit_items_per_sec","ratio_to_limit",...} where the limit is
-concurrency ÷ latency. A second upload of the same site follows and must send nothing.`,
+concurrency ÷ latency. A second upload of the same site follows and must send nothing. The
+portal skips fsync, so that its disk does not count as latency; --portal-fsync runs the upload
+again against a portal that syncs every commit and prints ratio_to_limit_fsync beside the
+judged ratio_to_limit.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := uploadbench.Run(cmd.Context(), o)
@@ -31,6 +34,7 @@ concurrency ÷ latency. A second upload of the same site follows and must send n
 	cmd.Flags().IntVar(&o.Files, "files", 500, "of which files (each with its document)")
 	cmd.Flags().DurationVar(&o.Latency, "latency", 20*time.Millisecond, "latency the portal adds to every request")
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "objects in flight")
+	cmd.Flags().BoolVar(&o.PortalFsync, "portal-fsync", false, "also run with the portal's fsync on and print ratio_to_limit_fsync")
 	cmd.Flags().BoolVar(&asJSON, "json", true, "print JSON (the only format)")
 	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 func newDemoCommand(g *globalOptions) *cobra.Command {
 	var asJSON bool
+	var tour demo.TourOptions
+	var serveSites bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Migrate the bundled demo region end to end (legacy sites and portal on loopback)",
@@ -23,6 +26,9 @@ legacy site), and run every stage with automatic approval. The portal keeps its 
 workspace, so a second run finds everything in place and uploads nothing new.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if serveSites {
+				return runDemoTour(cmd.Context(), g, tour)
+			}
 			ws, unlock, err := openWorkspace(cmd.Context(), g, "demo")
 			if err != nil {
 				return err
@@ -81,7 +87,32 @@ workspace, so a second run finds everything in place and uploads nothing new.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
+	cmd.Flags().BoolVar(&serveSites, "serve-sites", false, "instead, keep the demo's legacy sites and a reference portal up for the README's tour, until Ctrl-C")
+	cmd.Flags().StringVar(&tour.Dir, "tour", "tour", "with --serve-sites: folder for the tour's region.csv, tokens.csv and portal storage")
+	cmd.Flags().IntVar(&tour.FirstPort, "first-port", 8081, "with --serve-sites: the first site's port on 127.0.0.1 (the others follow)")
+	cmd.Flags().IntVar(&tour.PortalPort, "portal-port", 8090, "with --serve-sites: the portal's port on 127.0.0.1")
 	return cmd
+}
+
+// runDemoTour serves the demo region for the tour until ctx ends.
+func runDemoTour(ctx context.Context, g *globalOptions, opt demo.TourOptions) error {
+	t, err := demo.ServeTour(opt)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	fmt.Fprintf(g.out, "the demo's legacy sites and a reference portal are up until Ctrl-C:\n")
+	for _, s := range demo.Region {
+		if u := t.Sites[s.Org.ID]; u != "" {
+			fmt.Fprintf(g.out, "  %s  %s  %s\n", s.Org.ID, u, s.Org.Name)
+		}
+	}
+	fmt.Fprintf(g.out, "  portal %s (its sites at %s/sites/)\n", t.PortalURL, t.PortalURL)
+	fmt.Fprintf(g.out, "registry %s, portal tokens %s; in another terminal:\n", t.Registry, t.Tokens)
+	fmt.Fprintf(g.out, "  export PERENOS_HOME=tour-data\n  perenos orgs import %s\n  perenos run --all --allow-private\n", t.Registry)
+	fmt.Fprintf(g.out, "  perenos upload --all --portal %s --tokens %s   (after approving: see the README's tour)\n", t.PortalURL, t.Tokens)
+	t.Wait(ctx)
+	return nil
 }
 
 // demoUpload says what a demo site's upload did.

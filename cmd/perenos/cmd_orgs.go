@@ -17,6 +17,8 @@ import (
 	"perenos/crawler"
 	"perenos/pipeline"
 	"perenos/registry"
+	"perenos/report"
+	"perenos/sheet"
 	"perenos/store"
 	"perenos/termtext"
 )
@@ -28,7 +30,10 @@ func newOrgsCommand(g *globalOptions) *cobra.Command {
 }
 
 // orgsImportOptions are the flags of orgs import.
-type orgsImportOptions struct{ JSON bool }
+type orgsImportOptions struct {
+	JSON  bool
+	Force bool
+}
 
 func (o *orgsImportOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
 	return absArgs(args)
@@ -47,13 +52,16 @@ portal_site. Russian headers are read too (ИНН, Наименование, Т�
 больница, администрация, СОШ, ДОУ, ЦРБ, ...). Further columns are kept as per-site settings
 (aliases, delay_ms, per_host, ca_file, insecure, region_code, robots with robots_reason).
 Re-importing updates organisations and never duplicates them. Bad rows are reported with
-their line and column; the good rows import.`,
+their line and column; the good rows import. A row that moves a site whose completion act is
+signed to another portal_site is held back with a warning, because the signed act names the
+site it has: --force moves it, and the event log records that it was forced.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return ledgerRun(cmd, g, "orgs import", &o, args, runOrgsImport)
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "move sites whose act is signed to the portal_site the registry gives (recorded in the event log)")
 	return cmd
 }
 
@@ -77,16 +85,23 @@ func runOrgsImport(ctx context.Context, g *globalOptions, o *orgsImportOptions, 
 		return err
 	}
 	defer unlock()
-	created, updated, unchanged, err := registry.Apply(ws, g.Actor, res.Orgs)
+	applied, err := registry.ApplyWith(ws, g.Actor, res.Orgs, registry.ApplyOptions{Force: o.Force, Signed: report.HasSignedAct})
 	if err != nil {
 		return err
+	}
+	created, updated, unchanged := applied.Created, applied.Updated, applied.Unchanged
+	for _, m := range applied.Moved {
+		fmt.Fprintf(g.errOut, "warning: %s moved from portal site %s to %s although its act is signed (--force; recorded in the event log)\n", m.Org, termtext.Line(m.From), termtext.Line(m.To))
+	}
+	for _, h := range applied.Held {
+		fmt.Fprintln(g.errOut, "warning:", termtext.Line(h.Error()))
 	}
 	bad := make([]string, len(res.Bad))
 	for i, b := range res.Bad {
 		bad[i] = b.Error()
 	}
 	if asJSON {
-		printJSON(g.out, map[string]any{"created": created, "updated": updated, "unchanged": unchanged, "bad_rows": bad})
+		printJSON(g.out, map[string]any{"created": created, "updated": updated, "unchanged": unchanged, "bad_rows": bad, "held": applied.Held, "moved": applied.Moved})
 	} else {
 		for _, b := range bad {
 			fmt.Fprintln(g.errOut, "bad row:", termtext.Line(b))
@@ -96,13 +111,23 @@ func runOrgsImport(ctx context.Context, g *globalOptions, o *orgsImportOptions, 
 	if len(bad) > 0 {
 		return fmt.Errorf("%w: %d bad rows in %s (fix them and import again; good rows are in)", pipeline.ErrSomeFailed, len(bad), path)
 	}
+	if len(applied.Held) > 0 {
+		return fmt.Errorf("%d organisations not updated: the registry moves sites whose act is signed to another portal site (see above); fix the registry, or import again with --force to move them", len(applied.Held))
+	}
 	return nil
 }
 
 // orgsListOptions are the flags of orgs list.
 type orgsListOptions struct {
-	Sel  selectorOptions
-	JSON bool
+	Sel    selectorOptions
+	Output formatFlag
+}
+
+func (o *orgsListOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json", "csv", "xlsx"); err != nil {
+		return err
+	}
+	return refuseBinaryToTerminal(g, o.Output.Format == "xlsx", "", "--format xlsx writes a workbook: redirect it to a file")
 }
 
 func newOrgsListCommand(g *globalOptions) *cobra.Command {
@@ -115,7 +140,7 @@ func newOrgsListCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	o.Sel.addFlags(cmd.Flags())
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json", "csv", "xlsx")
 	return cmd
 }
 
@@ -130,11 +155,34 @@ func runOrgsList(ctx context.Context, g *globalOptions, o *orgsListOptions, args
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	if o.JSON {
+	switch o.Output.Format {
+	case "json":
 		if orgs == nil {
 			orgs = []*store.Org{}
 		}
 		return printJSON(g.out, orgs)
+	case "csv", "xlsx":
+		head := []string{"ИНН/ID", "Наименование", "Тип", "Район", "Состояние", "Этап сбоя", "Страниц", "Файлов", "Пробелов", "Старый сайт", "Сайт на портале"}
+		row := func(o *store.Org) []sheet.Cell {
+			return []sheet.Cell{sheet.Text(o.ID), sheet.Text(o.Name), sheet.Text(string(o.Type)), sheet.Text(o.District), sheet.Text(string(o.State)),
+				sheet.Text(string(o.FailedAt)), sheet.Int(o.Stats.Pages), sheet.Int(o.Stats.Attachments), sheet.Int(o.Stats.Gaps), sheet.Text(o.LegacyURL), sheet.Text(o.PortalSite)}
+		}
+		if o.Output.Format == "csv" {
+			c := sheet.NewCSV(g.out, sheet.ExcelRU)
+			c.Row(sheet.Texts(head...)...)
+			for _, x := range orgs {
+				c.Row(row(x)...)
+			}
+			return c.Close()
+		}
+		b := sheet.NewWorkbook()
+		s := b.Sheet("Организации")
+		s.Widths(14, 50, 10, 24, 12, 10, 8, 8, 8, 40, 30)
+		s.Header(head...)
+		for _, x := range orgs {
+			s.Row(row(x)...)
+		}
+		return b.Write(g.out)
 	}
 	tw := tabwriter.NewWriter(g.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tSTATE\tDISTRICT\tPAGES\tGAPS\tNAME")
@@ -149,7 +197,11 @@ func runOrgsList(ctx context.Context, g *globalOptions, o *orgsListOptions, args
 }
 
 // orgsShowOptions are the flags of orgs show.
-type orgsShowOptions struct{ JSON bool }
+type orgsShowOptions struct{ Output formatFlag }
+
+func (o *orgsShowOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	return o.Output.resolve("text", "json")
+}
 
 func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 	var o orgsShowOptions
@@ -161,7 +213,7 @@ func newOrgsShowCommand(g *globalOptions) *cobra.Command {
 			return ledgerRun(cmd, g, "orgs show", &o, args, runOrgsShow)
 		},
 	}
-	cmd.Flags().BoolVar(&o.JSON, "json", false, "print as JSON")
+	o.Output.addFlags(cmd.Flags(), "text", "json")
 	return cmd
 }
 
@@ -179,7 +231,7 @@ func runOrgsShow(ctx context.Context, g *globalOptions, opt *orgsShowOptions, ar
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if opt.JSON {
+	if opt.Output.Format == "json" {
 		return printJSON(g.out, map[string]any{"org": o, "crawl": crawl})
 	}
 	line := termtext.Line
@@ -197,7 +249,13 @@ func runOrgsShow(ctx context.Context, g *globalOptions, opt *orgsShowOptions, ar
 		fmt.Fprintf(g.out, "  robots.txt ignored by the registry: %s\n", line(reason))
 	}
 	if crawl != nil {
-		fmt.Fprintf(g.out, "  last crawl: %d requests, %d excluded by robots.txt\n", crawl.Requests, crawl.Robots)
+		fmt.Fprintf(g.out, "  last crawl: %d requests, %d pages, %d attachments, %d images, %d excluded by robots.txt\n", crawl.Requests, crawl.Pages, crawl.Attachments, crawl.Images, crawl.Robots)
+		if crawl.RobotsIgnored {
+			fmt.Fprintln(g.out, "    robots.txt was not obeyed (the registry's robots column says ignore)")
+		}
+		if crawl.Why != nil {
+			fmt.Fprintf(g.out, "    nothing could be fetched: %s\n", line(crawl.Why.String()))
+		}
 		for _, code := range slices.Sorted(maps.Keys(crawl.Status)) {
 			fmt.Fprintf(g.out, "    HTTP %s: %d\n", code, crawl.Status[code])
 		}

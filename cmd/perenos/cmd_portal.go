@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"perenos/portal"
+	"perenos/portal/server"
 )
 
 func newPortalCommand(g *globalOptions) *cobra.Command {
@@ -76,10 +77,10 @@ func runPortalServe(ctx context.Context, g *globalOptions, o portalServeOptions)
 	if err != nil {
 		return err
 	}
-	srv, err := portal.NewServer(portal.Config{
+	srv, err := server.NewServer(server.Config{
 		DataFile: filepath.Join(o.Data, "portal.db"), Tokens: tokens, BaseURL: "http://" + ln.Addr().String(),
 		RatePerSecond: o.Rate, Burst: o.Burst,
-		Faults: portal.Faults{FailRate: o.FailRate, ResetRate: o.ResetRate, SlowRate: o.SlowRate, Latency: o.Latency, SlowLatency: o.Slow},
+		Faults: server.Faults{FailRate: o.FailRate, ResetRate: o.ResetRate, SlowRate: o.SlowRate, Latency: o.Latency, SlowLatency: o.Slow},
 	})
 	if err != nil {
 		ln.Close()

@@ -14,11 +14,13 @@ import (
 	"github.com/spf13/pflag"
 
 	"perenos/report"
+	"perenos/store"
 )
 
 type reportOptions struct {
 	Roadmap string
 	At      string
+	TZ      string
 	Format  string
 	Out     string
 }
@@ -26,6 +28,7 @@ type reportOptions struct {
 func (o *reportOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Roadmap, "roadmap", "", "roadmap to compare with: a built-in one ("+strings.Join(report.EmbeddedRoadmaps(), ", ")+") or a YAML file")
 	f.StringVar(&o.At, "at", "", "the numbers as they were at the end of this day (YYYY-MM-DD; default now)")
+	f.StringVar(&o.TZ, "tz", "", "time zone of the report's days (default the workspace's, perenos config tz, else the roadmap's)")
 	f.StringVar(&o.Format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	f.StringVarP(&o.Out, "out", "o", "", "write to this file instead of standard output")
 }
@@ -38,8 +41,10 @@ func newReportCommand(g *globalOptions) *cobra.Command {
 		Long: `Count the region's organisations by type, state and district from the event log, as it
 stood at --at (default now), and compare the counts with a roadmap's milestones: target, actual,
 met or missed for dates that have passed, on track or behind for those to come, and how many
-sites are still in each earlier stage. Metrics: migrated (reached verified), act_issued,
-act_signed, domain_bound; rows perenos cannot know are shown as «не отслеживается».
+sites are still in each earlier stage. Metrics: migrated (reached verified, and not rolled
+back since), act_issued (an act that was not voided), act_signed, domain_bound; rows perenos
+cannot know are shown as «не отслеживается». Days end at midnight in the region's time zone
+(perenos config tz), else the roadmap's; --tz overrides it.
 
 Formats: table, csv (semicolon-separated, for Excel), json, xlsx (needs --out or a pipe), html.`,
 		Args: cobra.NoArgs,
@@ -69,14 +74,35 @@ func runReport(ctx context.Context, g *globalOptions, o *reportOptions, args []s
 		return &usageError{fmt.Sprintf("--format %q: want one of %s", o.Format, strings.Join(report.Formats, ", "))}
 	}
 	opt := report.Options{}
-	loc := time.Local
 	if o.Roadmap != "" {
 		rm, err := report.LoadRoadmap(o.Roadmap)
 		if err != nil {
 			return err
 		}
-		opt.Roadmap, loc = rm, rm.Location()
+		opt.Roadmap = rm
 	}
+	var loc *time.Location
+	if o.TZ != "" {
+		var err error
+		if loc, err = store.LoadZone(o.TZ); err != nil {
+			return &usageError{"--tz: " + err.Error()}
+		}
+	}
+	ws, unlock, err := openWorkspace(ctx, g, "report")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if loc == nil {
+		var set bool
+		if loc, set, err = report.Zone(ws, opt.Roadmap); err != nil {
+			return err
+		}
+		if !set {
+			warnNoZone(g, ws, "")
+		}
+	}
+	opt.Location = loc
 	if o.At != "" {
 		at, err := report.ParseDate(o.At, loc)
 		if err != nil {
@@ -84,11 +110,6 @@ func runReport(ctx context.Context, g *globalOptions, o *reportOptions, args []s
 		}
 		opt.At = at
 	}
-	ws, unlock, err := openWorkspace(ctx, g, "report")
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	rep, err := report.Build(ws, opt)
 	if err != nil {
 		return err

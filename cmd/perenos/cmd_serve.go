@@ -19,6 +19,8 @@ import (
 	"perenos/report"
 	"perenos/review"
 	"perenos/review/ledger"
+	"perenos/store"
+	"perenos/uploader"
 )
 
 // serveOptions are the flags of perenos serve.
@@ -31,6 +33,7 @@ type serveOptions struct {
 	Profiles      string
 	SitesParallel int
 	Roadmap       string
+	SiteURL       string
 	portal        portalOptions
 	crawl         crawlOptions
 }
@@ -44,6 +47,7 @@ func (o *serveOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 8, "sites worked on at once by jobs started from the web UI")
 	f.StringVar(&o.Roadmap, "roadmap", "", "roadmap the operator's report at /report compares with: a built-in one or a YAML file")
+	f.StringVar(&o.SiteURL, "site-url", report.DefaultSiteURL, "address of a new site on the portal in acts issued from the web UI; {site} is replaced by its portal site ID")
 	o.portal.addFlags(f)
 	o.crawl.addFlags(f)
 }
@@ -60,7 +64,9 @@ another terminal hand their job to it over an owner-only socket in the workspace
 show its progress.
 
 Operators log in with a password set by perenos users add; admins enter through a link from
-perenos invite.
+perenos invite. Operators also find in the web UI what these commands do: invitations per
+organisation, operator accounts, the acts of each site (issue, sign with the scan, unsign, void,
+download) and the event log, per site and for the whole region.
 
 EXIT STATUS
   0   stopped by a signal
@@ -106,10 +112,10 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		return err
 	}
 	crawlOpts := o.crawl.crawler()
-	shared := &serveRunner{g: crawler.NewGates(max(crawlOpts.PerHost, 1), crawlOpts.Delay)}
+	shared := &serveRunner{g: crawler.NewGates()}
 	src := &ledger.Source{WS: ws, Profiles: profiles, Log: g.log, Crawl: crawlOpts, SitesParallel: o.SitesParallel, Gates: shared.g}
 	if o.portal.URL != "" {
-		src.Target = o.portal.target
+		src.Target = func(orgs []*store.Org) (uploader.Target, error) { return o.portal.target(orgs, nil) }
 	}
 	var rm *report.Roadmap
 	if o.Roadmap != "" {
@@ -117,8 +123,16 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 			return err
 		}
 	}
-	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https",
-		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm)})
+	// Times in the UI are the region's: the workspace's zone (perenos
+	// config tz, which the server reads at every request), else the
+	// roadmap's, else the machine's.
+	loc := time.Local
+	if rm != nil && rm.Location() != nil {
+		loc = rm.Location()
+	}
+	srv, err := review.NewServer(ctx, review.Config{WS: ws, Backend: src, PublicURL: public, SecureCookies: pu.Scheme == "https", Location: loc,
+		BehindProxy: o.BehindProxy, Log: g.log, Report: report.Handler(ws, rm),
+		Acts: &webActs{ws: ws, opt: report.ActOptions{SiteURL: o.SiteURL}}})
 	if err != nil {
 		return err
 	}
@@ -129,6 +143,13 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		fmt.Fprintln(g.errOut, "no operator account yet: add one with perenos users add NAME")
 	}
 
+	// The web UI listens first: once the command socket answers, the
+	// server is up.
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	defer ln.Close()
 	sock, err := handoff.Listen(ws.Dir)
 	switch {
 	case errors.Is(err, handoff.ErrUnsupported):
@@ -150,10 +171,6 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 		})
 	}
 
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.Addr, err)
-	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: nil}
 	errc := make(chan error, 1)
 	go func() {

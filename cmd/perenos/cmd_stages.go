@@ -17,14 +17,14 @@ import (
 // stageOptions are the flags every stage command shares.
 type stageOptions struct {
 	Sel           selectorOptions
-	JSON          bool
+	Output        formatFlag
 	SitesParallel int
 	Profiles      string
 }
 
 func (o *stageOptions) addFlags(f *pflag.FlagSet) {
 	o.Sel.addFlags(f)
-	f.BoolVar(&o.JSON, "json", false, "print the result as JSON")
+	o.Output.addFlags(f, "text", "json")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 32, "sites worked on at once")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 }
@@ -76,6 +76,9 @@ func (o *crawlOptions) crawler() crawler.Options {
 type batch struct {
 	steps []pipeline.Step
 	after func() error // closes what the steps opened (a WARC archive)
+	// settle records, after the steps, what the books must say about
+	// their outcome (a rollback voids the act); it prints what it did.
+	settle func(ws *store.Workspace, res *pipeline.Result) error
 }
 
 // stageRun opens the workspace, selects organisations, builds the steps
@@ -96,7 +99,7 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 	if err != nil {
 		return err
 	}
-	prog := newProgress(g, o.JSON, len(orgs), name)
+	prog := newProgress(g, o.asJSON(), len(orgs), name)
 	b, err := plan(orgs, prog, profiles)
 	if err != nil {
 		return err
@@ -111,13 +114,24 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 			return err
 		}
 	}
-	printResult(g.out, res, o.JSON)
+	printResult(g.out, res, o.asJSON())
+	if b.settle != nil {
+		if err := b.settle(ws, res); err != nil {
+			return err
+		}
+	}
 	return res.Err()
 }
 
 func (o *stageOptions) prepare(g *globalOptions, in io.Reader, args []string) error {
+	if err := o.Output.resolve("text", "json"); err != nil {
+		return err
+	}
 	return absPath(&o.Profiles)
 }
+
+// asJSON reports whether the result is printed as JSON.
+func (o *stageOptions) asJSON() bool { return o.Output.Format == "json" || o.Output.JSON }
 
 // crawlCmd is perenos crawl.
 type crawlCmd struct {

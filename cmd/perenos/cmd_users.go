@@ -127,8 +127,8 @@ func readPassword(in io.Reader, g *globalOptions, fromStdin bool) (string, error
 }
 
 func checkUserName(name string) error {
-	if strings.TrimSpace(name) != name || name == "" || len(name) > 64 {
-		return &usageError{fmt.Sprintf("user name %q: use 1 to 64 characters without surrounding spaces", name)}
+	if !review.ValidUserName(name) {
+		return &usageError{fmt.Sprintf("user name %q: use 1 to %d bytes without surrounding spaces", name, review.MaxUserName)}
 	}
 	return nil
 }

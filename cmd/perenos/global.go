@@ -120,3 +120,13 @@ func (s *selectorOptions) addFlags(f *pflag.FlagSet) {
 }
 
 func trimLines(s string) string { return strings.TrimSpace(s) }
+
+// selectOrgs returns the organisations the selector flags and the IDs
+// name; a selection of none is a usage error.
+func selectOrgs(ws *store.Workspace, sel selectorOptions, ids []string) ([]*store.Org, error) {
+	orgs, err := pipeline.Select(ws, sel.selector(ids))
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	return orgs, nil
+}

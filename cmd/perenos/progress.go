@@ -11,7 +11,9 @@ import (
 
 	"perenos/crawler"
 	"perenos/pipeline"
+	"perenos/portal"
 	"perenos/store"
+	"perenos/uploader"
 )
 
 // progress shows a batch's sites starting and finishing: a bar on a
@@ -29,13 +31,57 @@ type progress struct {
 
 	start                     time.Time
 	pages, files, errs, bytes int64
+	items, itemErrs, retries  int64
 	lastLine                  time.Time
 }
 
 var (
 	_ pipeline.Progress = (*progress)(nil)
 	_ crawler.Progress  = (*progress)(nil)
+	_ uploader.Progress = (*progress)(nil)
 )
+
+// Sent counts an uploaded item; the bar's description shows the totals.
+func (p *progress) Sent(org string, kind portal.Kind, err error) {
+	if p == nil || p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.items++
+	if err != nil {
+		p.itemErrs++
+	}
+	p.describeUpload()
+}
+
+// Retried counts a retry of a write to the portal.
+func (p *progress) Retried(kind portal.Kind, key string, attempt int, wait time.Duration, err error) {
+	if p == nil || p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.retries++
+	p.describeUpload()
+}
+
+// describeUpload shows the upload's totals. Caller holds p.mu.
+func (p *progress) describeUpload() {
+	rate := float64(p.items) / max(time.Since(p.start).Seconds(), 0.001)
+	desc := fmt.Sprintf("items %d, refused %d, retries %d, %.0f/s", p.items, p.itemErrs, p.retries, rate)
+	if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" {
+		desc += ", " + est
+	}
+	switch {
+	case p.bar != nil:
+		p.bar.Describe(desc)
+	case p.json:
+	case time.Since(p.lastLine) > 10*time.Second:
+		p.lastLine = time.Now()
+		fmt.Fprintln(p.w, "upload:", desc)
+	}
+}
 
 // Fetched counts a crawled URL; the bar's description shows the totals.
 func (p *progress) Fetched(org, url string, kind store.PageKind, n int64, err error) {
@@ -55,6 +101,9 @@ func (p *progress) Fetched(org, url string, kind store.PageKind, n int64, err er
 	p.bytes += n
 	rate := float64(p.pages+p.files) / max(time.Since(p.start).Seconds(), 0.001)
 	desc := fmt.Sprintf("pages %d, files %d, errors %d, %.0f/s", p.pages, p.files, p.errs, rate)
+	if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" {
+		desc += ", " + est
+	}
 	switch {
 	case p.bar != nil:
 		p.bar.Describe(desc)
@@ -105,8 +154,29 @@ func (p *progress) SiteDone(stage store.Stage, org string, out pipeline.Outcome)
 		}
 		p.bar.Add(1)
 	default:
-		fmt.Fprintf(p.w, "%s %s: %s\n", stage, org, oneLine(out))
+		line := fmt.Sprintf("%s %s: %s", stage, org, oneLine(out))
+		if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" && p.done < p.total*max(p.steps, 1) {
+			line += fmt.Sprintf(" [%d/%d, %s]", p.done, p.total*max(p.steps, 1), est)
+		}
+		fmt.Fprintln(p.w, line)
 	}
+}
+
+// estimate says how long the rest of a batch may take, from the time the
+// steps done so far took: labelled an estimate, since sites differ. It is
+// empty until a step is done or when nothing is left.
+func estimate(elapsed time.Duration, done, total int) string {
+	if done == 0 || done >= total {
+		return ""
+	}
+	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+	switch {
+	case left < time.Minute:
+		return fmt.Sprintf("about %ds left (estimate)", int(left.Seconds()+0.5))
+	case left < 2*time.Hour:
+		return fmt.Sprintf("about %d min left (estimate)", int(left.Minutes()+0.5))
+	}
+	return fmt.Sprintf("about %.1f h left (estimate)", left.Hours())
 }
 
 func (p *progress) finish() {
@@ -134,6 +204,9 @@ func printResult(w io.Writer, res *pipeline.Result, asJSON bool) {
 	}
 	for _, o := range res.Outcomes {
 		fmt.Fprintf(w, "%-12s %-11s %s\n", o.Org, o.State, oneLine(o))
+		for _, l := range detailLines(o) {
+			fmt.Fprintln(w, l)
+		}
 	}
 	fmt.Fprintf(w, "%d sites: %d done, %d skipped, %d failed\n", len(res.Outcomes), len(res.Outcomes)-res.Failed-res.Skipped, res.Skipped, res.Failed)
 }

@@ -8,6 +8,7 @@ import (
 
 	"perenos/pipeline"
 	"perenos/store"
+	"perenos/uploader"
 )
 
 // describe says in English what the last step of an outcome did, from its
@@ -20,8 +21,17 @@ func describe(o pipeline.Outcome) string {
 			for _, g := range slices.Sorted(maps.Keys(c.Guards)) {
 				s += fmt.Sprintf("; guard %s hit %d times", g, c.Guards[g])
 			}
+			if c.Images > 0 {
+				s += fmt.Sprintf(", %d images", c.Images)
+			}
 			if d := c.Changes; d != nil {
 				s += fmt.Sprintf("; since the last crawl %d new, %d changed, %d unchanged, %d gone", d.New, d.Changed, d.Unchanged, d.Gone)
+			}
+			if c.RobotsIgnored {
+				s += "; robots.txt not obeyed, as the registry says"
+			}
+			if c.Restarted != nil {
+				s += fmt.Sprintf("; the interrupted crawl of %s was dropped: the registry now says %s", c.Restarted.FromSeed, c.Restarted.ToSeed)
 			}
 			return s
 		}
@@ -41,7 +51,11 @@ func describe(o pipeline.Outcome) string {
 		return "sent to review"
 	case store.StageApprove:
 		if r := o.Rollback; r != nil {
-			return fmt.Sprintf("rollback: %d items removed from the portal, %d that existed before left in place", r.Deleted, r.Preserved)
+			s := fmt.Sprintf("rollback: %d items removed from the portal, %d that existed before left in place", r.Deleted, r.Preserved)
+			if r.Absent > 0 {
+				s += fmt.Sprintf(", %d were not on the portal any more", r.Absent)
+			}
+			return s
 		}
 		return "approved"
 	case store.StageUpload:
@@ -83,10 +97,10 @@ func skipText(o pipeline.Outcome) string {
 	case pipeline.SkipInterrupted:
 		return "interrupted; run the same command again to resume"
 	case pipeline.SkipDryRun:
-		if u := o.Upload; u != nil && u.Planned != nil {
-			st := u.Planned
+		if u := o.Upload; u != nil && u.DryRun != nil {
+			d := u.DryRun
 			return fmt.Sprintf("dry run, nothing sent: would create %d, update %d, delete %d, preserve %d, leave %d unchanged, defer %d; %d left the plan without --sync",
-				st.Create, st.Update, st.Delete, st.Preserve, st.Unchanged, st.Deferred, st.Stale)
+				len(d.Create), len(d.Update), len(d.Delete), d.Stats.Preserve, d.Unchanged, d.Deferred, d.Stats.Stale)
 		}
 		return "dry run, nothing sent"
 	case pipeline.SkipDeferred:
@@ -98,4 +112,40 @@ func skipText(o pipeline.Outcome) string {
 		return strings.TrimSpace(sk.Detail)
 	}
 	return string(sk.Reason)
+}
+
+// detailLines are the lines under a site's one-line outcome: what a dry
+// run would do, item by item, and what to change for each item the portal
+// refused.
+func detailLines(o pipeline.Outcome) []string {
+	var out []string
+	if u := o.Upload; u != nil && u.DryRun != nil {
+		for _, group := range []struct {
+			verb  string
+			items []uploader.Planned
+		}{{"create", u.DryRun.Create}, {"update", u.DryRun.Update}, {"delete", u.DryRun.Delete}} {
+			for _, p := range group.items {
+				line := fmt.Sprintf("  would %s %s %s", group.verb, strings.TrimSuffix(string(p.Kind), "s"), p.Key)
+				if p.Title != "" {
+					line += " «" + p.Title + "»"
+				}
+				if p.Source != "" {
+					line += " from " + p.Source
+				}
+				out = append(out, line)
+			}
+		}
+	}
+	var errs []uploader.ItemError
+	if u := o.Upload; u != nil && u.Report != nil {
+		errs = u.Report.Errors
+	} else if o.Rollback != nil {
+		errs = o.Rollback.Errors
+	}
+	for _, e := range errs {
+		if e.Permanent {
+			out = append(out, fmt.Sprintf("  refused %s %s: %s\n    to fix: %s", strings.TrimSuffix(string(e.Kind), "s"), e.Key, e.Err, e.Fix))
+		}
+	}
+	return out
 }

@@ -12,20 +12,21 @@ import (
 	"time"
 
 	"perenos/handoff"
-	"perenos/portal"
+	"perenos/portal/server"
 )
 
 // startServe runs perenos serve on home in this process until the test
-// ends, and waits for its command socket.
-func startServe(t *testing.T, home string, extra ...string) {
+// ends, waits for its command socket, and returns the web UI's address.
+func startServe(t *testing.T, home string, extra ...string) (addr string) {
 	t.Helper()
+	addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		root := newRootCommand()
 		root.SetOut(io.Discard)
 		root.SetErr(io.Discard)
-		root.SetArgs(append([]string{"--home", home, "--actor", "test", "serve", "--addr", freeAddr(t), "--allow-private", "--delay", "1ms"}, extra...))
+		root.SetArgs(append([]string{"--home", home, "--actor", "test", "serve", "--addr", addr, "--allow-private", "--delay", "1ms"}, extra...))
 		done <- root.ExecuteContext(ctx)
 	}()
 	t.Cleanup(func() {
@@ -39,7 +40,7 @@ func startServe(t *testing.T, home string, extra ...string) {
 		c, err := net.Dial("unix", handoff.Path(home))
 		if err == nil {
 			c.Close()
-			return
+			return addr
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("perenos serve did not open its command socket: %v", err)
@@ -61,9 +62,9 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	reg := filepath.Join(dir, "region.csv")
 	os.WriteFile(reg, []byte("id;name;type;region;district;legacy_url;portal_site\n"+
 		"3801012345;МБОУ СОШ № 7;school;Иркутская область;Ангарский;"+site+";sh7\n"), 0o644)
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh7")
+	hs, _ := server.TestServer(t, server.Config{}, "sh7")
 	tokens := filepath.Join(dir, "tokens.csv")
-	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+portal.TestToken("sh7")+"\n"), 0o600)
+	os.WriteFile(tokens, []byte("portal_site,token\nsh7,"+server.TestToken("sh7")+"\n"), 0o600)
 	startServe(t, home)
 
 	// Relative paths are the client's: run from the scratch folder.
@@ -81,6 +82,8 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	}{
 		{args: []string{"orgs", "import", "region.csv"}, want: "1 new"},
 		{args: []string{"orgs", "list"}, want: org},
+		{args: []string{"orgs", "list", "--format", "csv"}, want: "Наименование"},
+		{args: []string{"orgs", "list", "--json"}, want: `"id": "` + org},
 		{args: []string{"users", "add", "оператор", "--password-stdin"}, in: "длинный-пароль-2026\n", want: "can now log in"},
 		{args: []string{"users", "list"}, want: "оператор"},
 		{args: []string{"invite", org, "--out", "invites.csv"}, want: "1 invitations written"},
@@ -90,21 +93,30 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		{args: []string{"map", org}, want: "mapped"},
 		{args: []string{"run", org, "--allow-private", "--delay", "1ms"}, want: "mapped"},
 		{args: []string{"plan", org}, want: "Сведения"},
+		{args: []string{"urls", org, "--status", "2xx"}, want: "placed"},
+		{args: []string{"urls", org, "--broken", "--format", "csv", "--out", "broken.csv"}},
+		{args: []string{"urls", "--all", "--format", "xlsx", "--out", "urls.xlsx"}},
 		{args: []string{"gaps", org}, want: "sveden"},
 		{args: []string{"approve", org, "--reason", "проверено по телефону", "--with-gaps"}, want: "approved"},
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv", "--dry-run"}, want: "dry run"},
 		{args: []string{"upload", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "created"},
 		{args: []string{"verify", org, "--portal", hs.URL, "--tokens", "tokens.csv"}, want: "verified"},
+		{args: []string{"items", org}, want: "imported"},
+		{args: []string{"items", org, "--format", "csv", "--out", "items.csv"}},
 		{args: []string{"redirects", org, "--portal-url", hs.URL}, want: "from,to"},
 		{args: []string{"export", org, "--out", "site.zip"}, want: "site.zip"},
 		{args: []string{"act", "issue", org, "--tz", "Asia/Irkutsk"}, want: "акт №"},
-		{args: []string{"act", "show", org}, want: "not signed"},
+		{args: []string{"act", "show", org}, want: "выдан, не подписан"},
+		{args: []string{"config", "tz", "Asia/Irkutsk"}, want: "Asia/Irkutsk"},
+		{args: []string{"config"}, want: "Asia/Irkutsk"},
 		{args: []string{"report", "--roadmap", "irkutsk-460rp"}, want: "акт"},
 		{args: []string{"report", "--format", "csv", "--out", "report.csv"}},
 		{args: []string{"events", org}, want: "act_issued"},
+		{args: []string{"events", org, "--format", "csv"}, want: "Причина"},
 		{args: []string{"orgs", "show", org}, want: "act_issued"},
 		{args: []string{"domain", org, "--bound", "--reason", "проверено вручную"}},
 		{args: []string{"backup", "ledger-copy.db"}, want: "ledger copied"},
+		{args: []string{"backup", "workspace.tar"}, want: "workspace archived"},
 		{args: []string{"invite", org, "--revoke"}, want: "1 invitations revoked"},
 		{args: []string{"users", "disable", "оператор"}, want: "can no longer log in"},
 	}
@@ -115,7 +127,7 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 		}
 	}
 	// Files named relative to the client's folder were written there.
-	for _, f := range []string{"invites.csv", "crawl.warc", "site.zip", "report.csv", "ledger-copy.db"} {
+	for _, f := range []string{"invites.csv", "crawl.warc", "site.zip", "report.csv", "ledger-copy.db", "workspace.tar"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s was not written in the client's folder: %v", f, err)
 		}
@@ -124,11 +136,18 @@ func TestEveryLedgerCommandWorksWhileServeRuns(t *testing.T) {
 	if len(acts) == 0 {
 		t.Fatal("no act PDF")
 	}
-	if out, stderr, code := perenosCLI(t, home, "act", "sign", org, "--signed-by", "Иванова И. И.", "--date", time.Now().Format("2006-01-02"), "--scan", acts[0]); code != ExitOK || !strings.Contains(out, "signed by") {
+	irkutsk, _ := time.LoadLocation("Asia/Irkutsk") // the act's zone: the date on its paper is a day there
+	if out, stderr, code := perenosCLI(t, home, "act", "sign", org, "--signed-by", "Иванова И. И.", "--date", time.Now().In(irkutsk).Format("2006-01-02"), "--scan", acts[0]); code != ExitOK || !strings.Contains(out, "подписан: Иванова И. И.") {
 		t.Fatalf("act sign while serve runs: %d %s %s", code, out, stderr)
 	}
 	if _, stderr, code := perenosCLI(t, home, "rollback", org, "--portal", hs.URL, "--tokens", tokens); code == ExitOK || !strings.Contains(stderr, "signed") {
 		t.Fatalf("a rollback of a signed site must be refused: %d %s", code, stderr)
+	}
+	if out, stderr, code := perenosCLI(t, home, "act", "unsign", org, "--reason", "приложен не тот скан"); code != ExitOK || !strings.Contains(stderr, "held by perenos serve") {
+		t.Fatalf("act unsign while serve runs: %d %s %s", code, out, stderr)
+	}
+	if out, stderr, code := perenosCLI(t, home, "act", "void", org, "--reason", "акт выдан по ошибке"); code != ExitOK || !strings.Contains(out, "аннулирован") {
+		t.Fatalf("act void while serve runs: %d %s %s", code, out, stderr)
 	}
 }
 

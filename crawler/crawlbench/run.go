@@ -99,7 +99,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		MaxQueryVariants: 10,
 		MaxTries:         2,
 	}
-	copt.Gates = crawler.NewGates(opt.PerHost, opt.Delay)
+	copt.Gates = crawler.NewGates()
 	u0 := procstat.Now()
 	start := time.Now()
 	sem := make(chan struct{}, max(opt.SitesParallel, 1))

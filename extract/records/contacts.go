@@ -2,6 +2,7 @@ package records
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -11,11 +12,11 @@ import (
 
 var (
 	// full numbers: +7/8 with a code, or a code in brackets
-	rePhoneFull = regexp.MustCompile(`(?:^|[^\d])((?:\+\s?7|8)[\s\-]*\(?\s*\d{3,5}\s*\)?[\s\-]*\d{1,3}[\s\-]?\d{2}[\s\-]?\d{2}|\(\s*\d{3,5}\s*\)\s*\d{1,3}[\s\-]?\d{2}[\s\-]?\d{2})(?:[^\d]|$)`)
+	// (the groups may be parted by dashes with spaces around: «8 (42352) 3 – 94 – 08»)
+	rePhoneFull = regexp.MustCompile(`(?:^|[^\d])((?:\+\s?7|8)[\s\-–—]*\(?\s*\d{3,5}\s*\)?[\s\-–—]*\d{1,3}(?:\s?[\-–—]?\s?)\d{2}(?:\s?[\-–—]?\s?)\d{2}|\(\s*\d{3,5}\s*\)\s*\d{1,3}(?:\s?[\-–—]?\s?)\d{2}(?:\s?[\-–—]?\s?)\d{2})(?:[^\d]|$)`)
 	// local numbers (20-30-40, 2-30-40), trusted only next to a phone label
 	rePhoneLocal = regexp.MustCompile(`(?:^|[^\d.\-/])(\d{1,3}-\d{2}-\d{2})(?:[^\d.\-/]|$)`)
 	reEmail      = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.[\p{L}]{2,}`)
-	reIndex      = regexp.MustCompile(`(?:^|[^\d])\d{6}(?:[^\d]|$)`)
 )
 
 // NormalizePhone writes a Russian phone number as +7 and ten digits, or
@@ -45,6 +46,10 @@ func hasPhoneLabel(s string) bool {
 // without a code count only when labelled counts them (a phone label on
 // the line or in a table header).
 func findPhones(s string, labelled bool) []string {
+	digits := digitCount(s)
+	if digits < 5 {
+		return nil // the shortest local number, 2-30-40, has five
+	}
 	var out []string
 	seen := map[string]bool{}
 	addNum := func(p string) {
@@ -56,11 +61,13 @@ func findPhones(s string, labelled bool) []string {
 		out = append(out, n)
 	}
 	rest := s
-	for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
-		addNum(s[m[2]:m[3]])
-		rest = strings.Replace(rest, s[m[2]:m[3]], " ", 1)
+	if digits >= 8 { // a code in brackets and a number, (3952) 20-30-40
+		for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
+			addNum(s[m[2]:m[3]])
+			rest = strings.Replace(rest, s[m[2]:m[3]], " ", 1)
+		}
 	}
-	if labelled || hasPhoneLabel(s) {
+	if strings.Contains(rest, "-") && (labelled || hasPhoneLabel(s)) {
 		for _, m := range rePhoneLocal.FindAllStringSubmatch(rest, -1) {
 			addNum(m[1])
 		}
@@ -69,6 +76,9 @@ func findPhones(s string, labelled bool) []string {
 }
 
 func findEmails(s string) []string {
+	if !strings.Contains(s, "@") {
+		return nil
+	}
 	var out []string
 	for _, e := range reEmail.FindAllString(s, -1) {
 		e = strings.ToLower(strings.TrimRight(e, "."))
@@ -93,9 +103,10 @@ type fact struct {
 
 var (
 	addressLabels  = []string{"адрес", "местонахождени", "место нахождения", "почтовый адрес", "юридический адрес", "фактический адрес"}
-	worktimeLabels = []string{"режим работы", "график работы", "часы работы", "время работы", "режим и график работы", "часы приема"}
-	dayWords       = []string{"пн", "вт", "ср", "чт", "пт", "сб", "вс", "понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень", "выходн", "будни", "ежедневно", "перерыв", "круглосуточно"}
-	reClock        = regexp.MustCompile(`\d{1,2}[:.]\d{2}`)
+	worktimeLabels = []string{"режим работы", "график работы", "часы работы", "время работы", "режим и график работы", "часы приема",
+		"часы и дни приема", "дни и часы приема", "дни приема", "прием по личным вопросам", "прием граждан", "приемные часы"}
+	dayWords = []string{"пн", "вт", "ср", "чт", "пт", "сб", "вс", "понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень", "выходн", "будни", "ежедневно", "перерыв", "круглосуточно"}
+	reClock  = regexp.MustCompile(`\d{1,2}[:.]\d{2}`)
 	// markers of a street address without a label
 	addrMarkers = []string{"ул.", "улица", "пр-т", "проспект", "пер.", "переулок", "д.", "дом ", "г.", "город", "с.", "село", "пос.", "р-н", "район", "обл.", "область", "край", "мкр", "шоссе", "бульвар", "пл."}
 )
@@ -140,7 +151,12 @@ func lineFacts(text string, idx int) []fact {
 		if v = cutAt(v); v != "" {
 			out = append(out, fact{kind: "address", value: v, line: idx, label: true})
 		}
-	} else if loc := reIndex.FindStringIndex(text); loc != nil && markers(t) >= 2 && len([]rune(text)) < 200 {
+	} else if end, ok := labelAnywhere(t, addressLabels); ok && !isMailOrSiteLabel(t[max(0, end-40):end]) && markers(t[end:]) >= 1 {
+		// «…расположено в центре города, по адресу: ул. Садовая, 12.»
+		if v := cutAt(text[end:]); v != "" {
+			out = append(out, fact{kind: "address", value: v, line: idx, label: true})
+		}
+	} else if loc := postalIndex(text); loc != nil && markers(t) >= 2 && len([]rune(text)) < 200 {
 		// an address without a label starts at its postal index
 		start := loc[0]
 		if start < len(text) && (text[start] < '0' || text[start] > '9') {
@@ -152,8 +168,11 @@ func lineFacts(text string, idx int) []fact {
 		v := text[end:]
 		if i := strings.Index(v, ":"); i >= 0 && i < 80 {
 			v = v[i+1:]
+			out = append(out, fact{kind: "worktime", value: trimValue(v), line: idx, label: true})
+		} else if isHoursish(v) {
+			// «Режим работы пн–пт 8:00–17:00»; not «Режим работы школы»
+			out = append(out, fact{kind: "worktime", value: trimValue(v), line: idx, label: true})
 		}
-		out = append(out, fact{kind: "worktime", value: trimValue(v), line: idx, label: true})
 	} else if end, ok := labelAnywhere(t, worktimeLabels); ok {
 		// «…, часы работы кабинета: пн–пт 8:00–15:00» later in a line
 		out = append(out, fact{kind: "worktime", value: trimValue(text[end:]), line: idx, label: true})
@@ -204,16 +223,53 @@ func (x *extractor) contacts() {
 		if x.consumed[i] || x.lineClaimed(l) || inLink(l.block) {
 			continue
 		}
-		fs := lineFacts(l.text, i)
+		var fs []fact
+		if mayHoldContact(l.text) {
+			fs = lineFacts(l.text, i)
+		}
+		last := i // the last line the facts were read from
+		if len(fs) == 0 {
+			if kind := labelOnly(l.text); kind != "" {
+				// «Адрес:», «Телефон» alone (or an icon's alt): its value
+				// is the next line of the same item
+				if j := i + 1; j < len(lines) && l.block.DataAtom != atom.Th && !x.consumed[j] && !x.lineClaimed(lines[j]) && sameItem(l, lines[j]) && labelOnly(lines[j].text) == "" && detailLike(kind, lines[j].text) {
+					if kind != "worktime" {
+						fs = lineFacts(strings.TrimRight(l.text, " :")+": "+lines[j].text, i)
+						x.consumed[j] = true
+						last = j
+					} else {
+						fs = []fact{{kind: "worktime", line: i, label: true}}
+					}
+				}
+			}
+		}
 		for k, f := range fs {
-			if f.kind == "worktime" && f.value == "" {
+			switch {
+			case f.kind == "worktime" && f.value == "":
 				// «Режим работы:» alone: the hours follow on their own lines
 				var parts []string
-				for j := i + 1; j < len(lines) && j <= i+8 && isHoursLine(lines[j].text); j++ {
+				for j := i + 1; j < len(lines) && j <= i+8 && !x.consumed[j] && sameItem(l, lines[j]) && isHoursish(lines[j].text); j++ {
 					parts = append(parts, trimValue(lines[j].text))
 					x.consumed[j] = true
 				}
 				fs[k].value = strings.Join(parts, "; ")
+			case f.kind == "worktime":
+				// more days on the lines below: «Суббота: с 9:00 до 13:00»
+				for j := last + 1; j < len(lines) && j <= last+8 && !x.consumed[j] && sameItem(l, lines[j]) && isHoursLine(lines[j].text) && len(lineFacts(lines[j].text, j)) <= 1; j++ {
+					fs[k].value += "; " + trimValue(lines[j].text)
+					x.consumed[j] = true
+				}
+			case f.kind == "address" && f.label:
+				// an address broken by a line break: the street and
+				// house on the next line
+				for j := last + 1; j < len(lines) && j <= last+3 && !x.consumed[j] && sameItem(l, lines[j]) && addressPart(lines[j].text); j++ {
+					sep := ", "
+					if strings.HasSuffix(fs[k].value, ",") {
+						sep = " "
+					}
+					fs[k].value = strings.TrimRight(fs[k].value, " ") + sep + cutAt(lines[j].text)
+					x.consumed[j] = true
+				}
 			}
 		}
 		for _, f := range fs {
@@ -240,7 +296,9 @@ func (x *extractor) contacts() {
 		for _, f := range cur {
 			src = lca(src, lines[f.line].block)
 			if old := fields[f.kind]; old != "" {
-				fields[f.kind] = old + "; " + f.value
+				if !slices.Contains(strings.Split(old, "; "), f.value) {
+					fields[f.kind] = old + "; " + f.value // the phone again as the fax: once
+				}
 			} else {
 				fields[f.kind] = f.value
 			}
@@ -315,4 +373,139 @@ func labelAnywhere(t string, labels []string) (int, bool) {
 func isMailOrSiteLabel(rest string) bool {
 	rest = strings.TrimSpace(rest)
 	return containsAny(rest, "электрон", "эл.", "e-mail", "email", "почты", "сайт", "интернет")
+}
+
+// digitCount counts the ASCII digits of s.
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// postalIndex finds a run of exactly six digits (a Russian postal index)
+// and returns its bounds with the character before it, as the pattern
+// (?:^|[^\d])\d{6} would; nil when there is none.
+func postalIndex(s string) []int {
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		e := digitRun(s, i)
+		if e-i == 6 {
+			if i > 0 {
+				return []int{i - 1, e}
+			}
+			return []int{i, e}
+		}
+		i = e
+	}
+	return nil
+}
+
+// contactLabels are the words that label a contact detail on their own.
+var contactLabels = []string{"адрес", "юридический адрес", "фактический адрес", "почтовый адрес", "местонахождение",
+	"телефон", "телефоны", "тел.", "тел", "факс", "e-mail", "email", "е-mail", "электронная почта", "эл. почта", "почта",
+	"часы работы", "режим работы", "график работы", "время работы", "часы приема"}
+
+// isContactLabel reports whether s is only a contact label.
+func isContactLabel(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false // the longest label is 35 bytes
+	}
+	t := strings.Trim(fold(collapse(s)), " :")
+	for _, l := range contactLabels {
+		if t == l {
+			return true
+		}
+	}
+	return false
+}
+
+// labelOnly is the kind of detail a line that is only a label announces
+// («Адрес:», «Часы работы:»), or "".
+func labelOnly(s string) string {
+	if !isContactLabel(s) {
+		return ""
+	}
+	t := fold(s)
+	switch {
+	case containsAny(t, "адрес", "местонахожд"):
+		return "address"
+	case containsAny(t, "работы", "приема"):
+		return "worktime"
+	case containsAny(t, "тел", "факс"):
+		return "phone"
+	}
+	return "email"
+}
+
+var reClockRange = regexp.MustCompile(`\d{1,2}[:.]\d{2}\s*(?:[-–—]|до)\s*\d{1,2}[:.]\d{2}`)
+
+// isHoursish reports whether s reads as working hours: days with times
+// (isHoursLine), or a short line with a span of time («секретарь 08:00 –
+// 16:00», «с 7.00 до 19.00»).
+func isHoursish(s string) bool {
+	return isHoursLine(s) || len([]rune(s)) < 80 && reClockRange.MatchString(s)
+}
+
+// addressPart reports whether a line continues an address: short, no
+// label, no phone or e-mail, with a street or house word.
+func addressPart(s string) bool {
+	if len([]rune(s)) > 80 || strings.Contains(s, ":") || len(findPhones(s, false)) > 0 || len(findEmails(s)) > 0 {
+		return false
+	}
+	t := fold(s)
+	return containsAny(t, "ул.", "ул ", "улица", "пр-т", "проспект", "пер.", "переулок", "д.", "дом ", "шоссе", "бульвар", "пл.", "мкр", "корп", "стр.", "строение", "кв.", "офис")
+}
+
+// detailLike reports whether s can be a detail of the kind a label
+// announced: an address with a street word, a number or an index; a
+// phone number; an e-mail; hours with a time or a day.
+func detailLike(kind, s string) bool {
+	switch kind {
+	case "address":
+		return markers(fold(s)) >= 1 || digitCount(s) > 0
+	case "phone":
+		return len(findPhones(s, true)) > 0
+	case "email":
+		return len(findEmails(s)) > 0
+	}
+	return isHoursish(s)
+}
+
+// phonesAsWritten returns the phone numbers in s as the page writes them
+// (findPhones finds them), for values kept verbatim.
+func phonesAsWritten(s string) []string {
+	var out []string
+	if digitCount(s) < 8 {
+		return nil
+	}
+	for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
+		out = append(out, strings.TrimSpace(s[m[2]:m[3]]))
+	}
+	return out
+}
+
+// contactStems are parts of the labels lineFacts reads (адрес,
+// местонахождение, режим работы, часы приёма), in the cases pages write
+// them.
+var contactStems = []string{"дрес", "ДРЕС", "абот", "АБОТ", "рием", "РИЕМ", "риём", "РИЁМ", "нахожд", "НАХОЖД"}
+
+// mayHoldContact is a quick test before lineFacts: a line with a contact
+// detail has five digits (a phone, an index), an @, or a label.
+func mayHoldContact(s string) bool {
+	if strings.IndexByte(s, '@') >= 0 || digitCount(s) >= 5 {
+		return true
+	}
+	for _, w := range contactStems {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }

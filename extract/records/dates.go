@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // months maps the stems of Russian month names (nominative, genitive and
@@ -41,9 +43,6 @@ func monthNum(word string) int {
 }
 
 var (
-	reNumDate  = regexp.MustCompile(`(?:^|[^\d.])(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})(?:[^\d]|$)`)
-	reISODate  = regexp.MustCompile(`(?:^|[^\d])(\d{4})-(\d{2})-(\d{2})(?:[^\d]|$)`)
-	reWordDate = regexp.MustCompile(`(?i)(?:^|[^\pL\d])(\d{1,2})\s+([\p{Cyrillic}]{3,9}\.?)(?:\s+(\d{4}))?(?:[^\d]|$)`)
 	reRelative = regexp.MustCompile(`(?i)(?:^|[^\pL])(позавчера|вчера|сегодня)(?:[^\pL]|$)`)
 )
 
@@ -67,7 +66,17 @@ func FindDate(s, crawlDate string) (date string, start, end int, ok bool) {
 			best = &c
 		}
 	}
-	for _, m := range reNumDate.FindAllStringSubmatchIndex(s, -1) {
+	if !strings.ContainsAny(s, "0123456789") {
+		if !haveCrawl {
+			return "", 0, 0, false
+		}
+		if m := reRelative.FindStringSubmatchIndex(s); m != nil {
+			back := map[string]int{"сегодня": 0, "вчера": 1, "позавчера": 2}[strings.ToLower(s[m[2]:m[3]])]
+			return crawl.AddDate(0, 0, -back).Format("2006-01-02"), m[2], m[3], true
+		}
+		return "", 0, 0, false
+	}
+	for _, m := range numDateMatches(s) {
 		d, _ := strconv.Atoi(s[m[2]:m[3]])
 		mo, _ := strconv.Atoi(s[m[4]:m[5]])
 		y, _ := strconv.Atoi(s[m[6]:m[7]])
@@ -82,7 +91,7 @@ func FindDate(s, crawlDate string) (date string, start, end int, ok bool) {
 			break
 		}
 	}
-	for _, m := range reISODate.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range isoDateMatches(s) {
 		y, _ := strconv.Atoi(s[m[2]:m[3]])
 		mo, _ := strconv.Atoi(s[m[4]:m[5]])
 		d, _ := strconv.Atoi(s[m[6]:m[7]])
@@ -91,7 +100,7 @@ func FindDate(s, crawlDate string) (date string, start, end int, ok bool) {
 			break
 		}
 	}
-	for _, m := range reWordDate.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range wordDateMatches(s) {
 		d, _ := strconv.Atoi(s[m[2]:m[3]])
 		mo := monthNum(s[m[4]:m[5]])
 		if mo == 0 {
@@ -153,4 +162,132 @@ func mkDate(y, m, d int) (string, bool) {
 		return "", false
 	}
 	return t.Format("2006-01-02"), true
+}
+
+// The three written forms of a date are read by scanning rather than by
+// regular expressions, which cost most of the records' time: FindDate runs
+// on every dated block of a page. Each returns its matches as regexp's
+// submatch indexes would: m[2]:m[3] the first number, m[4]:m[5] the
+// second, m[6]:m[7] the third (-1 when absent).
+
+// digitRun is the end of the run of ASCII digits starting at i.
+func digitRun(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// numDateMatches finds «12.03.2023», «5/3/21»: a day and a month of one or
+// two digits and a year of two or four, each a whole run of digits, the
+// day not after a point (so «1.12.03.2023» is not read from its middle).
+func numDateMatches(s string) [][]int {
+	var out [][]int
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		d1 := digitRun(s, i)
+		if i > 0 && s[i-1] == '.' || d1-i > 2 || d1 >= len(s) || s[d1] != '.' && s[d1] != '/' {
+			i = d1
+			continue
+		}
+		m0 := d1 + 1
+		m1 := digitRun(s, m0)
+		if m1 == m0 || m1-m0 > 2 || m1 >= len(s) || s[m1] != '.' && s[m1] != '/' {
+			i = d1
+			continue
+		}
+		y0 := m1 + 1
+		y1 := digitRun(s, y0)
+		if y1-y0 != 4 && y1-y0 != 2 {
+			i = d1
+			continue
+		}
+		out = append(out, []int{i, y1, i, d1, m0, m1, y0, y1})
+		i = y1
+	}
+	return out
+}
+
+// isoDateMatches finds «2023-03-12».
+func isoDateMatches(s string) [][]int {
+	var out [][]int
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		e := digitRun(s, i)
+		if e-i == 4 && e+6 <= len(s) && s[e] == '-' && digitRun(s, e+1) == e+3 && s[e+3] == '-' && digitRun(s, e+4) == e+6 {
+			out = append(out, []int{i, e + 6, i, e, e + 1, e + 3, e + 4, e + 6})
+			i = e + 6
+			continue
+		}
+		i = e
+	}
+	return out
+}
+
+func isASCIISpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f'
+}
+
+// wordDateMatches finds «12 марта 2023», «28 дек.», «1 мая»: a day of one
+// or two digits not glued to a letter or digit, spaces, a word of three to
+// nine Cyrillic letters with an optional point, and an optional year of
+// four digits.
+func wordDateMatches(s string) [][]int {
+	var out [][]int
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		d1 := digitRun(s, i)
+		if d1-i > 2 {
+			i = d1
+			continue
+		}
+		if i > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(s[:i]); unicode.IsLetter(r) {
+				i = d1
+				continue
+			}
+		}
+		w0 := d1
+		for w0 < len(s) && isASCIISpace(s[w0]) {
+			w0++
+		}
+		w1, letters := w0, 0
+		for w1 < len(s) {
+			r, size := utf8.DecodeRuneInString(s[w1:])
+			if !unicode.Is(unicode.Cyrillic, r) {
+				break
+			}
+			w1 += size
+			letters++
+		}
+		if w0 == d1 || letters < 3 || letters > 9 || w1 < len(s) && isDigit(s[w1]) {
+			i = d1
+			continue
+		}
+		if w1 < len(s) && s[w1] == '.' {
+			w1++
+		}
+		m := []int{i, w1, i, d1, w0, w1, -1, -1}
+		y0 := w1
+		for y0 < len(s) && isASCIISpace(s[y0]) {
+			y0++
+		}
+		if y1 := digitRun(s, y0); y0 > w1 && y1-y0 == 4 {
+			m[1], m[6], m[7] = y1, y0, y1
+		}
+		out = append(out, m)
+		i = m[1]
+	}
+	return out
 }

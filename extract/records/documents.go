@@ -44,51 +44,143 @@ func FileType(u *url.URL) string {
 	return ""
 }
 
+// mayNameFile is a quick test of an href before it is resolved: a file
+// extension on its path, a point in its query (download.php?file=a.pdf) or
+// a download script's name. Links to pages, most of a page's links, fail
+// it.
+func mayNameFile(href string) bool {
+	if i := strings.IndexByte(href, '#'); i >= 0 {
+		href = href[:i]
+	}
+	p, q, _ := strings.Cut(href, "?")
+	if strings.HasPrefix(p, "//") || strings.Contains(p, "://") {
+		// the host is no file name: look at the path alone
+		if i := strings.Index(p, "//"); i >= 0 {
+			if j := strings.IndexByte(p[i+2:], '/'); j >= 0 {
+				p = p[i+2+j:]
+			} else {
+				p = "/"
+			}
+		}
+	}
+	if strings.Contains(q, ".") {
+		return true
+	}
+	if i := strings.LastIndexByte(p, '.'); i >= 0 && i > strings.LastIndexByte(p, '/') {
+		ext := strings.ToLower(strings.TrimSpace(p[i+1:]))
+		if docExts[ext] || imageExts[ext] {
+			return true
+		}
+	}
+	// (strings.ToLower copies nothing when href has no capitals)
+	if containsAny(strings.ToLower(href), downloadHints...) {
+		return true
+	}
+	if h := hostOf(href); h != "" {
+		return storageHost(h)
+	}
+	return false
+}
+
+// hostOf is the host of an absolute or scheme-relative href, or "".
+func hostOf(href string) string {
+	i := strings.Index(href, "//")
+	if i < 0 || i > 6 || i > 0 && href[i-1] != ':' {
+		return ""
+	}
+	h := href[i+2:]
+	if j := strings.IndexAny(h, "/?#"); j >= 0 {
+		h = h[:j]
+	}
+	if j := strings.LastIndexByte(h, '@'); j >= 0 {
+		h = h[j+1:]
+	}
+	if j := strings.LastIndexByte(h, ':'); j >= 0 {
+		h = h[:j]
+	}
+	return strings.ToLower(h)
+}
+
+// storageHost reports whether h is one of the storageHosts or under one.
+func storageHost(h string) bool {
+	for _, s := range storageHosts {
+		if h == s || strings.HasSuffix(h, "."+s) {
+			return true
+		}
+	}
+	return false
+}
+
+// storageHosts are the file storages schools keep documents on instead of
+// their own site (a link there names a document, whatever its path).
+var storageHosts = []string{"drive.google.com", "docs.google.com", "disk.yandex.ru", "disk.yandex.com", "disk.360.yandex.ru",
+	"yadi.sk", "cloud.mail.ru", "dropbox.com", "onedrive.live.com", "1drv.ms"}
+
+// inStorage reports whether u is on one of the storageHosts.
+func inStorage(u *url.URL) bool {
+	if p := strings.ToLower(u.Path); strings.Contains(p, "viewform") || strings.Contains(p, "/forms/") {
+		return false // a questionnaire, not a stored file
+	}
+	return storageHost(strings.ToLower(u.Hostname()))
+}
+
+// elsewhere is the host a document's file is stored on when that is not
+// the page's own site (the www. twin is the same site), or "".
+func (x *extractor) elsewhere(u *url.URL) string {
+	if x.base == nil {
+		return ""
+	}
+	h := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	if h == "" || h == strings.TrimPrefix(strings.ToLower(x.base.Hostname()), "www.") {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
 // documents records every link to a file on the page not already taken
 // by microdata.
 func (x *extractor) documents() {
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
-		if n.Type != html.ElementNode || n.DataAtom != atom.A || x.isClaimed(n) {
-			return true
+	for _, n := range x.nodes().anchors {
+		if !mayNameFile(attr(n, "href")) || x.isClaimed(n) {
+			continue
 		}
 		raw := x.resolve(attr(n, "href"))
 		if raw == "" || x.seenURL[raw] {
-			return true
+			continue
 		}
 		u, err := url.Parse(raw)
 		if err != nil {
-			return true
+			continue
 		}
 		ft := FileType(u)
+		if !docExts[ft] && !imageExts[ft] && !inStorage(u) && (ft != "" || !containsAny(strings.ToLower(u.Path+"?"+u.RawQuery), downloadHints...)) {
+			continue // a link to a page: only files are documents
+		}
 		r := x.documentOf(n, raw)
-		switch {
-		case docExts[ft]:
-		case imageExts[ft] && r.Fields["kind"] != "" && r.Fields["kind"] != "order":
-		case ft == "" && containsAny(strings.ToLower(u.Path+"?"+u.RawQuery), downloadHints...):
-		default:
-			return true
+		if imageExts[ft] && r.Fields["kind"] == "" {
+			continue // a picture that names no document kind
 		}
 		x.seenURL[raw] = true
 		r.Method = "list"
 		x.add(n, r)
-		return true
-	})
+	}
 }
 
 var (
-	reFileInfo = regexp.MustCompile(`(?i)[(\[]\s*(?:pdf|docx?|xlsx?|rtf|odt|zip|rar|jpe?g|файл)?[\s,;:]*(?:\d+[.,]?\d*\s*(?:кб|мб|kb|mb|байт|б)\.?)?\s*[)\]]`)
+	reFileInfo = regexp.MustCompile(`(?i)[(\[]\s*(?:pdf|docx?|xlsx?|rtf|odt|zip|rar|jpe?g|файл|скан|скан-копия)?[\s,;:]*(?:\d+[.,]?\d*\s*(?:кб|мб|kb|mb|байт|б)\.?)?\s*[)\]]`)
 	reSize     = regexp.MustCompile(`(?i)\b\d+[.,]?\d*\s*(?:кб|мб|kb|mb)\b\.?`)
-	genericRe  = regexp.MustCompile(`(?i)^(?:скачать|открыть|просмотреть|посмотреть|смотреть|ссылка|подробнее|файл|документ|здесь|тут|pdf|docx?|xlsx?|rtf|zip|\.?pdf|скан|скан-копия|копия|электронная копия|перейти)$`)
+	genericRe  = regexp.MustCompile(`(?i)^(?:скачать|открыть|просмотреть|посмотреть|смотреть|просмотр|ссылка|подробнее|файл|документ|здесь|тут|pdf|docx?|xlsx?|rtf|zip|\.?pdf|скан|скан-копия|копия|электронная копия|перейти|читать|скачать файл|открыть файл|скачать документ|открыть документ|смотреть документ|скачать pdf|ссылка на документ|download|view|open)$`)
+	// generic words around a title («Открыть: — Положение …»)
+	reGenericEdge = regexp.MustCompile(`(?i)^(?:(?:скачать|открыть|смотреть|просмотр|просмотреть|посмотреть|ссылка|файл)(?:\s+(?:pdf|файл|документ))?\s*[:\-–—]*\s*)+|(?:\s*[:\-–—]*\s*(?:скачать|открыть|смотреть|просмотр|просмотреть|посмотреть)(?:\s+(?:pdf|файл|документ))?)+$`)
 )
 
 // documentOf builds the document record of anchor a linking to u.
 func (x *extractor) documentOf(a *html.Node, u string) Record {
 	title := cleanTitle(textOf(a))
-	if title == "" {
-		title = cleanTitle(attr(a, "title"))
+	if title == "" || genericRe.MatchString(title) {
+		if t := cleanTitle(attr(a, "title")); t != "" && !genericRe.MatchString(t) {
+			title = t
+		}
 	}
 	ctx := contextOf(a)
 	if ctx != nil && (ctx.DataAtom == atom.Td || ctx.DataAtom == atom.Th) && ctx.Parent != nil && ctx.Parent.DataAtom == atom.Tr {
@@ -102,34 +194,35 @@ func (x *extractor) documentOf(a *html.Node, u string) Record {
 		ctxText = textOf(ctx)
 	}
 	if title == "" || genericRe.MatchString(title) || looksFileName(title) {
-		if ctx != nil && ctx.DataAtom == atom.Tr {
-			// a table of documents: the name is the wordiest other cell
-			best := 0
-			for c := ctx.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type != html.ElementNode || isAncestor(c, a) {
-					continue
-				}
-				t := cleanTitle(textOf(c))
-				if _, onlyDate := ParseDate(t, ""); onlyDate {
-					continue
-				}
-				if n := letterCount(t); n > best {
-					best, title = n, t
-				}
-			}
-		} else if ctx != nil {
-			if t := wordiestBlock(ctx, a); t != "" {
-				// «<div>Title</div><div>Дата размещения: …</div><a>Скачать</a>»
-				title = t
-			} else if t := cleanTitle(strings.Replace(ctxText, textOf(a), " ", 1)); t != "" {
-				title = t
+		if t := contextTitle(ctx, a); t != "" {
+			title = t
+		}
+	} else if ctx != nil && len([]rune(ctxText)) <= 300 {
+		// «<a>лицензия</a> на осуществление образовательной
+		// деятельности»: the words after the link continue its title in
+		// a list item or a cell; in a paragraph only a name in quotes
+		// does («<a>приказ</a> "Об утверждении графика"»), never the rest
+		// of a sentence
+		tail := cleanTitle(textAfter(ctx, a))
+		switch ctx.DataAtom {
+		case atom.Li, atom.Dd, atom.Dt, atom.Td, atom.Th:
+		default:
+			if !strings.HasPrefix(tail, "«") && !strings.HasPrefix(tail, "\"") && !strings.HasPrefix(tail, "“") {
+				tail = ""
 			}
 		}
+		if letterCount(tail) >= 2 {
+			title = cleanTitle(title + " " + tail)
+		}
 	}
+	title = strings.TrimSpace(reGenericEdge.ReplaceAllString(title, ""))
 	f := map[string]string{"url": u, "title": title}
 	if pu, err := url.Parse(u); err == nil {
 		if ft := FileType(pu); ft != "" {
 			f["filetype"] = ft
+		}
+		if host := x.elsewhere(pu); host != "" {
+			f[ElsewhereField] = host
 		}
 	}
 	if d, _, _, ok := FindDate(title, ""); ok {
@@ -147,6 +240,83 @@ func (x *extractor) documentOf(a *html.Node, u string) Record {
 		}
 	}
 	return Record{Type: "document", Fields: f}
+}
+
+// contextTitle is the title a link's surroundings give a document whose
+// link says only «Скачать» or its file name: in a table row the wordiest
+// other cell; else the wordiest block beside the link, or the text around
+// the links, looked for from the link's item up to three levels out (a
+// card of «<div>Title</div><div><a>Смотреть</a> <a>Скачать PDF</a></div>»).
+func contextTitle(ctx, a *html.Node) string {
+	if ctx == nil {
+		return ""
+	}
+	if ctx.DataAtom == atom.Tr {
+		best, title := 0, ""
+		for c := ctx.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || isAncestor(c, a) {
+				continue
+			}
+			t := cleanTitle(textOf(c))
+			if _, onlyDate := ParseDate(t, ""); onlyDate {
+				continue
+			}
+			if n := letterCount(t); n > best {
+				best, title = n, t
+			}
+		}
+		return title
+	}
+	for level, n := 0, ctx; n != nil && level < 3; level, n = level+1, n.Parent {
+		switch n.DataAtom {
+		case atom.Body, atom.Html, atom.Table, atom.Ul, atom.Ol:
+			return ""
+		}
+		if len([]rune(textOf(n))) > 400 {
+			return ""
+		}
+		if t := wordiestBlock(n, a); t != "" && !genericRe.MatchString(t) {
+			return t
+		}
+		if t := strings.TrimSpace(reGenericEdge.ReplaceAllString(cleanTitle(textOutsideLinks(n)), "")); letterCount(t) >= 4 && !genericRe.MatchString(t) {
+			return cleanTitle(t)
+		}
+	}
+	return ""
+}
+
+// textAfter is the text that follows a inside ctx up to the next link or
+// the end of a's line (a block or a line break).
+func textAfter(ctx, a *html.Node) string {
+	var b strings.Builder
+	started, stop := false, false
+	var rec func(n *html.Node)
+	rec = func(n *html.Node) {
+		if stop {
+			return
+		}
+		if n == a {
+			started = true
+			return
+		}
+		if started {
+			switch {
+			case n.Type == html.ElementNode && (n.DataAtom == atom.A || n.DataAtom == atom.Br || isBlock(n)):
+				stop = true
+				return
+			case n.Type == html.TextNode:
+				b.WriteString(n.Data)
+			}
+		}
+		if skipped(n) {
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			rec(c)
+		}
+	}
+	rec(ctx)
+	return collapse(b.String())
 }
 
 // contextOf is the row, item or paragraph that holds a link and describes it.
@@ -181,7 +351,15 @@ func cleanTitle(s string) string {
 	for _, w := range []string{"скачать", "Скачать", "(скачать)", "[скачать]"} {
 		s = strings.TrimSuffix(strings.TrimSpace(s), w)
 	}
-	return strings.Trim(collapse(s), " -–—:;,|•")
+	s = strings.Trim(collapse(s), " -–—:;,|•")
+	// a bracket the title's text does not close or open
+	for strings.HasSuffix(s, ")") && strings.Count(s, ")") > strings.Count(s, "(") {
+		s = strings.Trim(strings.TrimSuffix(s, ")"), " -–—:;,|•")
+	}
+	for strings.HasPrefix(s, "(") && strings.Count(s, "(") > strings.Count(s, ")") {
+		s = strings.Trim(strings.TrimPrefix(s, "("), " -–—:;,|•")
+	}
+	return s
 }
 
 // kindRules classify a document by words of its title, most specific
@@ -320,3 +498,9 @@ func textOutsideLinks(n *html.Node) string {
 	rec(n)
 	return collapse(b.String())
 }
+
+// ElsewhereField is the field of a document record whose file is stored
+// on another host (a cloud drive, a regional portal): the host. The
+// migration cannot carry such a file as bytes; the admin downloads it and
+// attaches it («скачайте и приложите файл»).
+const ElsewhereField = "elsewhere"

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -64,8 +65,80 @@ func textOf(n *html.Node) string {
 	return collapse(b.String())
 }
 
+// collapse trims s and turns each run of spaces (no-break spaces
+// included) into one space. A string that is already so comes back as it
+// is, without a copy.
 func collapse(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+	// find the first place s is not collapsed; most strings are
+	i, prevSpace := 0, true
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				if c != ' ' || prevSpace {
+					break
+				}
+				prevSpace = true
+			} else {
+				prevSpace = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isSpaceRune(r) {
+			break
+		}
+		prevSpace = false
+		i += size
+	}
+	if i == len(s) {
+		if prevSpace && len(s) > 0 {
+			return s[:len(s)-1] // a single trailing space
+		}
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	space := i > 0 && s[i-1] == ' ' || i == 0
+	if i > 0 && s[i-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	for i < len(s) {
+		c := s[i]
+		size := 1
+		isSpace := false
+		if c < utf8.RuneSelf {
+			isSpace = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			isSpace = isSpaceRune(r)
+		}
+		if isSpace {
+			space = true
+			i += size
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, s[i:i+size]...)
+		i += size
+	}
+	return string(b)
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// isSpaceRune is unicode.IsSpace for runes past ASCII.
+func isSpaceRune(r rune) bool {
+	switch r {
+	case 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200A
 }
 
 // isBlock reports elements that start a new line of text.
@@ -88,6 +161,8 @@ func isBlock(n *html.Node) bool {
 type line struct {
 	text  string
 	block *html.Node
+	// row: the line is a label/value table row («Телефон | 20-30-40»)
+	row bool
 }
 
 // linesOf splits n's text into lines at block elements and <br>.
@@ -114,13 +189,24 @@ func linesOf(n *html.Node) []line {
 			cur.WriteString(c.Data)
 			return
 		}
+		if c.DataAtom == atom.Img {
+			// an icon whose alt text is a contact label («Адрес»,
+			// «Часы работы») labels the text beside it
+			if alt := collapse(attr(c, "alt")); isContactLabel(alt) {
+				if curBlock == nil {
+					curBlock = block
+				}
+				cur.WriteString(" " + alt + ": ")
+			}
+			return
+		}
 		b := isBlock(c)
 		if b {
 			flush()
 		}
 		if k, v, ok := keyValueRow(c); ok {
 			// a two-cell row «Телефон | 20-30-40» reads as one labelled line
-			out = append(out, line{text: k + ": " + v, block: c})
+			out = append(out, line{text: k + ": " + v, block: c, row: true})
 			return
 		}
 		nb := block
@@ -162,7 +248,7 @@ func keyValueRow(tr *html.Node) (key, value string, ok bool) {
 	}
 	// a label cell next to a short value, not a layout row (menu | page)
 	lines := linesOf(cells[1])
-	if len(lines) == 0 || len(lines) > 4 || len([]rune(textOf(cells[1]))) > 300 || hasDescendant(cells[1], atom.Table) || links(cells[0]) > 1 {
+	if len(lines) == 0 || len(lines) > 4 || len([]rune(textOf(cells[1]))) > 300 || cascadia.Query(cells[1], selTable) != nil || len(selA.MatchAll(cells[0])) > 1 {
 		return "", "", false
 	}
 	var parts []string
@@ -248,12 +334,38 @@ func depth(n *html.Node) int {
 // fold lower-cases s and folds ё to е, for keyword matching. It keeps the
 // byte length of s, so offsets found in the folded text index s itself.
 func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	buf := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			// ASCII, the most of it
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0x90 && s[i+1] <= 0x9F: // А-П
+			buf = append(buf, 0xD0, s[i+1]+0x20)
+			i += 2
+			continue
+		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0xA0 && s[i+1] <= 0xAF: // Р-Я
+			buf = append(buf, 0xD1, s[i+1]-0x20)
+			i += 2
+			continue
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] == 0x81 || c == 0xD1 && s[i+1] == 0x91): // Ё, ё
+			buf = append(buf, 0xD0, 0xB5)
+			i += 2
+			continue
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
+			buf = append(buf, c, s[i+1])
+			i += 2
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
-			b.WriteByte(s[i])
+			buf = append(buf, s[i])
 			i++
 			continue
 		}
@@ -264,10 +376,10 @@ func fold(s string) string {
 		if utf8.RuneLen(l) != size {
 			l = r
 		}
-		b.WriteRune(l)
+		buf = utf8.AppendRune(buf, l)
 		i += size
 	}
-	return b.String()
+	return string(buf)
 }
 
 func containsAny(s string, words ...string) bool {
@@ -282,26 +394,4 @@ func containsAny(s string, words ...string) bool {
 // trimValue removes separators left around a value after its label.
 func trimValue(s string) string {
 	return strings.Trim(collapse(s), " :–—-;,.•|\t")
-}
-
-func hasDescendant(n *html.Node, a atom.Atom) bool {
-	found := false
-	walk(n, func(c *html.Node) bool {
-		if c != n && c.DataAtom == a {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-func links(n *html.Node) int {
-	k := 0
-	walk(n, func(c *html.Node) bool {
-		if c.DataAtom == atom.A {
-			k++
-		}
-		return true
-	})
-	return k
 }

@@ -2,6 +2,7 @@ package records
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -55,16 +56,13 @@ func mainTagOf(n *html.Node) string {
 func (x *extractor) microdata() {
 	// main tags in document order; a main tag nested in another is its own
 	// record (MR-v9 evaluates one level only).
+	props := x.nodes().props
 	var mains []*html.Node
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
+	for _, n := range props {
 		if mainTagOf(n) != "" {
 			mains = append(mains, n)
 		}
-		return true
-	})
+	}
 	for _, m := range mains {
 		for _, unit := range splitRows(m) {
 			x.mainRecord(m, unit)
@@ -72,13 +70,10 @@ func (x *extractor) microdata() {
 	}
 	loose := Record{Type: "sveden", Fields: map[string]string{}, Method: "microdata"}
 	var looseNodes []*html.Node
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
+	for _, n := range props {
 		props := propsOf(n)
 		if len(props) == 0 || nearestMain(n) != nil || mainTagOf(n) != "" {
-			return true
+			continue
 		}
 		for _, p := range props {
 			if ignoredProps[p] {
@@ -107,8 +102,7 @@ func (x *extractor) microdata() {
 				looseNodes = append(looseNodes, n)
 			}
 		}
-		return true
-	})
+	}
 	if len(loose.Fields) > 0 {
 		src := looseNodes[0]
 		for _, n := range looseNodes[1:] {
@@ -142,14 +136,7 @@ func splitRows(m *html.Node) []*html.Node {
 			return false
 		}
 		if n.DataAtom == atom.Tr || n.DataAtom == atom.Li {
-			has := false
-			walk(n, func(c *html.Node) bool {
-				if len(propsOf(c)) > 0 {
-					has = true
-				}
-				return !has
-			})
-			if has {
+			if slices.ContainsFunc(selItemprops.MatchAll(n), func(c *html.Node) bool { return len(propsOf(c)) > 0 }) {
 				rows = append(rows, n)
 			}
 			return false
@@ -209,8 +196,62 @@ func (x *extractor) mainRecord(m, unit *html.Node) {
 }
 
 // value is what an itemprop element says: a link for link props, the
-// content attribute, or its text.
+// content attribute, or its text; a contact's value without the label a
+// page writes inside the element («Телефон: 8 (42352) 3-94-08»), an
+// address's lines joined with commas.
 func (x *extractor) value(n *html.Node, p string) string {
+	v := x.rawValue(n, p)
+	switch contactProps[p] {
+	case "email":
+		if em := findEmails(v); len(em) > 0 {
+			return strings.Join(em, "; ")
+		}
+	case "phone":
+		if ph := phonesAsWritten(v); len(ph) > 0 {
+			return strings.Join(ph, "; ")
+		}
+	case "address", "worktime":
+		if attr(n, "content") == "" {
+			v = joinLines(linesOf(n), contactProps[p] == "address")
+		}
+		if label, rest, ok := splitLabel(v); ok && rest != "" && (labelOnly(label) != "" || isContactLabel(label)) {
+			v = rest
+		}
+		return strings.TrimSuffix(strings.TrimSpace(v), ".")
+	}
+	return v
+}
+
+// contactProps are the itemprops holding a contact detail, by kind.
+var contactProps = map[string]string{
+	"email": "email", "mailUchred": "email", "emailFil": "email", "emailRep": "email",
+	"telephone": "phone", "telUchred": "phone", "telephoneFil": "phone", "telephoneRep": "phone",
+	"address": "address", "addressUchred": "address", "addressFil": "address", "addressRep": "address",
+	"workTime": "worktime", "workTimeFil": "worktime", "workTimeRep": "worktime",
+}
+
+// joinLines joins an element's lines: an address's with commas (a space
+// where a line already ends in one), others with «; ».
+func joinLines(ls []line, address bool) string {
+	var b strings.Builder
+	for i, l := range ls {
+		t := strings.TrimSpace(l.text)
+		if i > 0 {
+			switch {
+			case !address:
+				b.WriteString("; ")
+			case strings.HasSuffix(b.String(), ","):
+				b.WriteString(" ")
+			default:
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func (x *extractor) rawValue(n *html.Node, p string) string {
 	if c := attr(n, "content"); c != "" && (n.DataAtom == atom.Meta || n.DataAtom == atom.Link || textOf(n) == "") {
 		return collapse(c)
 	}
@@ -235,15 +276,11 @@ func (x *extractor) href(n *html.Node) string {
 
 func (x *extractor) hrefs(n *html.Node) []string {
 	var out []string
-	walk(n, func(c *html.Node) bool {
-		if c.Type == html.ElementNode && (c.DataAtom == atom.A || c.DataAtom == atom.Area || c.DataAtom == atom.Link) {
-			if u := x.resolve(attr(c, "href")); u != "" {
-				out = append(out, u)
-			}
-			return false
+	for _, c := range outermost(selHrefs.MatchAll(n)) {
+		if u := x.resolve(attr(c, "href")); u != "" {
+			out = append(out, u)
 		}
-		return true
-	})
+	}
 	return out
 }
 
@@ -253,6 +290,11 @@ func (x *extractor) resolve(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || strings.HasPrefix(raw, "#") {
 		return ""
+	}
+	if strings.Contains(raw, "\\") && !strings.Contains(strings.ToLower(raw), ":") || strings.HasPrefix(strings.ToLower(raw), "http") {
+		// browsers read a backslash in a web link as a slash
+		// («docs\local_acts\rasp.pdf»)
+		raw = strings.ReplaceAll(raw, "\\", "/")
 	}
 	var u *url.URL
 	var err error
@@ -279,13 +321,11 @@ func (x *extractor) linkRecords(n *html.Node, p string) {
 	if n.DataAtom == atom.A {
 		anchors = []*html.Node{n}
 	} else {
-		walk(n, func(c *html.Node) bool {
-			if c.DataAtom == atom.A && x.resolve(attr(c, "href")) != "" {
+		for _, c := range outermost(selAnchors.MatchAll(n)) {
+			if x.resolve(attr(c, "href")) != "" {
 				anchors = append(anchors, c)
-				return false
 			}
-			return true
-		})
+		}
 	}
 	if len(anchors) == 0 {
 		if t := textOf(n); t != "" {

@@ -8,15 +8,32 @@ import (
 )
 
 var (
-	reNameFull     = regexp.MustCompile(`^([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\s+([А-ЯЁ][а-яё]+)\s+([А-ЯЁ][а-яё]+(?:ич|вна|чна|оглы|кызы))$`)
+	reNameFull = regexp.MustCompile(`^([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\s+([А-ЯЁ][а-яё]+)\s+([А-ЯЁ][а-яё]+(?:ич|вна|чна|оглы|кызы))$`)
+	// Имя Отчество Фамилия, as some sites write it
+	reNameGivenFirst = regexp.MustCompile(`^([А-ЯЁ][а-яё]+)\s+([А-ЯЁ][а-яё]+(?:ич|вна|чна))\s+([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)$`)
+	// three capitalised words: a name by its shape, trusted only where
+	// the page says a name stands there (a post line follows, a column
+	// is headed ФИО)
+	reNameShape    = regexp.MustCompile(`^[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?$`)
 	reNameInitials = regexp.MustCompile(`^(?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.|[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)$`)
 )
 
 // IsPersonName reports whether s is a Russian full name (Фамилия Имя
 // Отчество) or a surname with initials (Иванов И.И., И.И. Иванов).
 func IsPersonName(s string) bool {
+	if len(s) > 400 {
+		return false // longer than any name, however spaced
+	}
 	s = strings.Trim(collapse(s), " ,.;:–—-")
-	if reNameFull.MatchString(s) {
+	// both forms start with a capital Cyrillic letter and have two or
+	// three words; most lines fail here, before the patterns
+	if r, _ := utf8.DecodeRuneInString(s); !(r >= 'А' && r <= 'Я' || r == 'Ё') {
+		return false
+	}
+	if n := strings.Count(s, " "); n < 1 || n > 3 {
+		return false
+	}
+	if reNameFull.MatchString(s) || reNameGivenFirst.MatchString(s) {
 		return true
 	}
 	return reNameInitials.MatchString(s+".") || reNameInitials.MatchString(s)
@@ -37,6 +54,9 @@ var postWords = []string{
 
 // isPost reports whether s reads as a post (short, with a post word).
 func isPost(s string) bool {
+	if strings.ContainsAny(s, "«»\"“”!?") {
+		return false // a quotation or a title, not a post
+	}
 	t := fold(s)
 	if len([]rune(t)) > 120 || strings.Contains(t, ":") && !strings.HasPrefix(t, "должность") {
 		return false
@@ -95,15 +115,50 @@ func splitLabel(s string) (label, value string, ok bool) {
 	return label, strings.TrimSpace(s[i+1:]), true
 }
 
+// nameLine reads a line that starts with a name: alone, with its post
+// (nameAndPost), or followed by its details («Иванова Мария Петровна -
+// Образование: высшее; Категория: высшая; Стаж: 32»), returned as rest.
+func nameLine(s string) (name, post, rest string, ok bool) {
+	if name, post, ok = nameAndPost(s); ok {
+		return name, post, "", true
+	}
+	if len(s) > 600 || !hasCapitalCyrillic(s) {
+		return "", "", "", false
+	}
+	s = collapse(s)
+	for _, sep := range []string{" - ", " – ", " — ", ", "} {
+		i := strings.Index(s, sep)
+		if i <= 0 {
+			continue
+		}
+		a, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])
+		if !IsPersonName(a) {
+			continue
+		}
+		if label, _, has := splitLabel(b); has && labelField(label) != "" && labelField(label) != "fio" {
+			return strings.Trim(a, " ,.;:–—-"), "", b, true
+		}
+	}
+	return "", "", "", false
+}
+
 // nameAndPost reads a line that holds a name, alone or with its post
 // («Иванова Мария Петровна – учитель», «Директор: Петров Иван Сергеевич»,
 // «ФИО: Петров Иван Сергеевич»).
 func nameAndPost(s string) (name, post string, ok bool) {
+	if len(s) > 600 || !hasCapitalCyrillic(s) {
+		return "", "", false // a paragraph, or a line with no Russian name
+	}
 	s = collapse(s)
 	if IsPersonName(s) {
 		return strings.Trim(s, " ,.;:–—-"), "", true
 	}
 	if label, value, has := splitLabel(s); has {
+		if labelField(label) == "fio" && nameShaped(value) {
+			// «ФИО: Новиков Сергей Давидовыч»: the label says a name
+			// stands there
+			return strings.Trim(value, " ,.;:–—-"), "", true
+		}
 		if IsPersonName(value) {
 			lf := labelField(label)
 			if lf == "fio" {
@@ -141,4 +196,151 @@ func splitNamePost(s string) (name, post string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// hasCapitalCyrillic reports whether s has a capital Russian letter (А-Я,
+// Ё), as every name does.
+func hasCapitalCyrillic(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		// А-П are D0 90-9F, Р-Я are D0 A0-AF, Ё is D0 81
+		if s[i] == 0xD0 && (s[i+1] >= 0x90 && s[i+1] <= 0xAF || s[i+1] == 0x81) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameShaped reports whether s is three capitalised Russian words, as a
+// full name is; a name with a typo in its patronymic («Давидовыч») or a
+// rare one still has this shape.
+func nameShaped(s string) bool {
+	if len(s) > 200 || !hasCapitalCyrillic(s) {
+		return false
+	}
+	s = strings.Trim(collapse(s), " ,.;:–—-")
+	if strings.Count(s, " ") != 2 {
+		return false
+	}
+	return len(s) < 200 && reNameShape.MatchString(s)
+}
+
+// honourWords start titles and awards, which are never a post
+// («Заслуженный учитель РФ», «Почётный работник общего образования»).
+var honourWords = []string{"заслуженн", "почетн", "народн", "отличник", "лауреат", "победител", "призер", "награжд", "ветеран", "кавалер"}
+
+func isHonour(s string) bool {
+	t := fold(strings.TrimSpace(s))
+	for _, w := range honourWords {
+		if strings.HasPrefix(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// qualifierWords start the parts of a description that say more than the
+// post: category, degree, experience, honours («Врач-кардиолог высшей
+// квалификационной категории, кандидат медицинских наук. Стаж работы
+// более 20 лет»).
+var qualifierWords = []string{"высшей", "высшая", "первой", "первая", "второй", "вторая", "без категори", "квалификационн",
+	"категори", "кандидат", "доктор", "профессор", "доцент", "стаж", "опыт работы", "заслуженн", "почетн", "отличник",
+	"образование", "член ", "академик"}
+
+// cleanPost keeps the post of a description line: its first sentence,
+// without the parts that are qualifications. It returns "" when no post
+// is left.
+func cleanPost(s string) string {
+	s = collapse(s)
+	if len([]rune(s)) > 200 {
+		return "" // a paragraph about the person, not a post line
+	}
+	if i := strings.Index(s, ". "); i > 0 {
+		s = s[:i]
+	}
+	s = strings.TrimRight(s, " .;")
+	var kept []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		t := fold(part)
+		cut := len(part)
+		for _, w := range qualifierWords {
+			if i := strings.Index(t, w); i >= 0 && i < cut && (i == 0 || t[i-1] == ' ') {
+				cut = i
+			}
+		}
+		part = strings.TrimSpace(part[:cut])
+		if cut < len(t) && part == "" {
+			break // the qualifications start here: what follows is more of them
+		}
+		if part != "" {
+			kept = append(kept, part)
+		}
+		if cut < len(t) {
+			break
+		}
+	}
+	out := strings.Join(kept, ", ")
+	if !isPost(out) || !postLead(out) {
+		return ""
+	}
+	return out
+}
+
+// postLead reports whether one of the first two words of s is a post
+// («Заместитель директора», «Сосудистый хирург»), not a word that only
+// shares a stem with one («Организация учебно-воспитательного процесса»).
+func postLead(s string) bool {
+	words := strings.FieldsFunc(fold(s), func(r rune) bool { return r == ' ' || r == ',' || r == '-' || r == '–' })
+	for i, w := range words {
+		if i == 2 {
+			break
+		}
+		for _, p := range postWords {
+			p = strings.TrimSpace(p)
+			if rest := w[min(len(p), len(w)):]; strings.HasPrefix(w, p) && !containsAnyPrefix(rest, "ьн", "ич", "еб", "ск") {
+				return true // «воспитатель», not «воспитательного», «педагогический»
+			}
+		}
+	}
+	return false
+}
+
+// pluralPosts are the plural heads of section headings («Учителя
+// начальных классов», «ПРЕПОДАВАТЕЛИ») with their singular.
+var pluralPosts = []struct{ plural, singular string }{
+	{"учителя", "учитель"}, {"преподаватели", "преподаватель"}, {"педагоги", "педагог"}, {"воспитатели", "воспитатель"},
+	{"врачи", "врач"}, {"специалисты", "специалист"}, {"методисты", "методист"}, {"логопеды", "логопед"},
+	{"психологи", "психолог"}, {"тренеры", "тренер"}, {"концертмейстеры", "концертмейстер"}, {"медицинские сестры", "медицинская сестра"},
+	{"заместители директора", "заместитель директора"}, {"педагоги дополнительного образования", "педагог дополнительного образования"},
+}
+
+// headingPost reads a section heading as the post of the people under it:
+// «Учителя математики» is «учитель математики», «ПРЕПОДАВАТЕЛИ ШКОЛЫ
+// ИСКУССТВ» «преподаватель школы искусств». It returns "" for headings that
+// name no post in the plural.
+func headingPost(h string) string {
+	h = strings.Trim(collapse(h), " .:;")
+	t := fold(h)
+	if len([]rune(t)) > 80 {
+		return ""
+	}
+	best := -1
+	for i, p := range pluralPosts {
+		if (t == p.plural || strings.HasPrefix(t, p.plural+" ")) && (best < 0 || len(p.plural) > len(pluralPosts[best].plural)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return pluralPosts[best].singular + t[len(pluralPosts[best].plural):]
+}
+
+func containsAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }

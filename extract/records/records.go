@@ -13,24 +13,30 @@
 //     regDate, address, telephone, ...), one record per page;
 //   - "addRef": a continuation page of a subsection (field url); the
 //     caller crawls it and treats its records as the subsection's;
-//   - "staff": a person from a staff table or card without microdata:
-//     fio, post, discipline, education, speciality, qualification,
-//     category, degree, certificate, training, retraining, experience,
+//   - "staff": a person from a staff table, card or line without
+//     microdata: fio (as written), post (without category, degree or
+//     experience; from the section heading above when the card has
+//     none), discipline, education, speciality, qualification, category,
+//     degree, certificate, training, retraining, experience,
 //     experience_total, phone, email, schedule;
 //   - "contact": address, phone (normalised, "; "-separated), email,
 //     worktime;
 //   - "document": url, title, filetype, date (YYYY-MM-DD), kind (the
 //     official itemprop of the document where there is one, such as
 //     ustavDocLink or priemDocLink, else a word such as order or
-//     municipalAct), itemprop for microdata links;
+//     municipalAct), itemprop for microdata links, elsewhere (the host
+//     when the file is on a drive or another site: the admin downloads
+//     and attaches it);
 //   - "news": title, date (YYYY-MM-DD), url.
 package records
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -61,23 +67,20 @@ func Extract(pageURL string, doc *html.Node, opt Options) []Record {
 	if doc == nil {
 		return nil
 	}
-	x := &extractor{doc: doc, opt: opt, claimed: map[*html.Node]bool{}, seenURL: map[string]bool{}, order: map[*html.Node]int{}}
+	x := &extractor{doc: doc, page: goquery.NewDocumentFromNode(doc), opt: opt, claimed: map[*html.Node]bool{}, seenURL: map[string]bool{}}
 	if u, err := url.Parse(pageURL); err == nil {
 		x.base = u
 	}
-	i := 0
-	walk(doc, func(n *html.Node) bool {
-		x.order[n] = i
-		i++
-		return true
-	})
 	x.microdata()
 	x.staffTables()
 	x.staffCards()
 	x.documents()
 	x.news()
 	x.contacts()
-	sort.SliceStable(x.out, func(i, j int) bool { return x.out[i].pos < x.out[j].pos })
+	for i := range x.out {
+		x.out[i].pos = treePath(x.out[i].src)
+	}
+	sort.SliceStable(x.out, func(i, j int) bool { return slices.Compare(x.out[i].pos, x.out[j].pos) < 0 })
 	out := make([]Record, len(x.out))
 	for i, r := range x.out {
 		out[i] = r.rec
@@ -99,17 +102,35 @@ func ContinuationLinks(recs []Record) []string {
 
 type placed struct {
 	rec Record
-	pos int
+	src *html.Node
+	pos []int // see treePath
+}
+
+// treePath is where n sits in its tree: the index of each ancestor among
+// its siblings, from the root down; comparing two paths compares the
+// nodes' document order (an ancestor comes before its descendants).
+func treePath(n *html.Node) []int {
+	var out []int
+	for ; n != nil && n.Parent != nil; n = n.Parent {
+		i := 0
+		for s := n.PrevSibling; s != nil; s = s.PrevSibling {
+			i++
+		}
+		out = append(out, i)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // extractor holds one page's state while the finders run.
 type extractor struct {
 	doc     *html.Node
+	page    *goquery.Document // doc, for the finders' queries
+	found   *pageNodes        // see nodes
 	base    *url.URL
 	opt     Options
 	claimed map[*html.Node]bool // elements already part of a record
 	seenURL map[string]bool     // document links already recorded
-	order   map[*html.Node]int
 	out     []placed
 
 	lines    []line // the page's lines, see pageLines
@@ -120,7 +141,7 @@ type extractor struct {
 
 func (x *extractor) add(src *html.Node, r Record) {
 	r.Source = locate(src)
-	x.out = append(x.out, placed{rec: r, pos: x.order[src]})
+	x.out = append(x.out, placed{rec: r, src: src})
 }
 
 // claim marks n and its subtree as used by a record.
@@ -154,6 +175,9 @@ func (x *extractor) claimedTextsIn(b *html.Node) []string {
 
 // isClaimed reports whether n or an ancestor is part of a record.
 func (x *extractor) isClaimed(n *html.Node) bool {
+	if len(x.claimed) == 0 {
+		return false
+	}
 	for p := n; p != nil; p = p.Parent {
 		if x.claimed[p] {
 			return true
@@ -164,6 +188,15 @@ func (x *extractor) isClaimed(n *html.Node) bool {
 
 // containsClaimed reports whether n's subtree holds a claimed element.
 func (x *extractor) containsClaimed(n *html.Node) bool {
+	if len(x.claimed) <= 64 {
+		// few claimed elements: ask each whether n holds it
+		for c := range x.claimed {
+			if isAncestor(n, c) {
+				return true
+			}
+		}
+		return false
+	}
 	found := false
 	walk(n, func(c *html.Node) bool {
 		if x.claimed[c] {
@@ -179,6 +212,9 @@ func (x *extractor) containsClaimed(n *html.Node) bool {
 func (x *extractor) lineClaimed(l line) bool {
 	if l.block == nil || x.isClaimed(l.block) {
 		return true
+	}
+	if len(x.claimed) == 0 {
+		return false
 	}
 	// a claimed element inside the line: «Телефон: <span itemprop=…>»
 	for _, t := range x.claimedTextsIn(l.block) {

@@ -61,15 +61,11 @@ var personHeaders = []string{"врач", "сотрудник", "работник
 // of names when there is no header.
 func (x *extractor) staffTables() {
 	var tables []*html.Node
-	walk(x.doc, func(n *html.Node) bool {
-		if skipped(n) {
-			return false
-		}
-		if n.DataAtom == atom.Table && !x.isClaimed(n) && !x.containsClaimed(n) {
+	for _, n := range x.nodes().tables {
+		if !x.isClaimed(n) && !x.containsClaimed(n) {
 			tables = append(tables, n)
 		}
-		return true
-	})
+	}
 	// inner tables first: a layout table holding a staff table is not one
 	sort.SliceStable(tables, func(i, j int) bool { return depth(tables[i]) > depth(tables[j]) })
 	for _, t := range tables {
@@ -150,7 +146,7 @@ func (x *extractor) staffTable(t *html.Node) {
 		name := textOf(cells[fioCol])
 		post := ""
 		if !IsPersonName(name) {
-			n, p, ok := nameAndPost(name)
+			n, p, _, ok := nameLine(name)
 			if !ok {
 				continue
 			}
@@ -245,31 +241,67 @@ func isHeading(n *html.Node) bool {
 	return false
 }
 
-// staffCards finds people written as cards or paragraphs: a name line
-// followed by its post and «Label: value» lines.
+// staffCards finds people written as cards, paragraphs or lines: a name
+// line (a name split by a line break joined again), then the lines of the
+// same card: its post, «Label: value» details, a phone or an e-mail. A
+// card without a post line takes the post of the section heading above it
+// («Учителя математики»), or the line just before the name when that line
+// is a post in the same card.
 func (x *extractor) staffCards() {
 	lines := x.pageLines()
+	sectionPost := ""
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if x.consumed[i] || x.lineClaimed(l) {
 			continue
 		}
-		name, post, ok := nameAndPost(l.text)
+		text, nameLines := l.text, 1
+		if i+1 < len(lines) && lines[i+1].block == l.block && !x.consumed[i+1] {
+			if joined, ok := splitName(l.text, lines[i+1].text); ok {
+				text, nameLines = joined, 2
+			}
+		}
+		name, post, rest, ok := nameLine(text)
+		shaped := false
+		if !ok && nameShaped(text) {
+			// a name by its shape alone: only with a post line next in
+			// the same card
+			if j := i + nameLines; j < len(lines) && sameItem(l, lines[j]) && !x.consumed[j] && cleanPost(lines[j].text) != "" && !strings.Contains(lines[j].text, ":") {
+				name, ok, shaped = strings.Trim(text, " ,.;:–—-"), true, true
+			}
+		}
 		if !ok {
+			if isHeading(l.block) {
+				sectionPost = headingPost(l.text)
+			}
 			continue
 		}
 		f := map[string]string{"fio": name}
 		if post != "" {
 			f["post"] = post
 		}
-		used := []int{i}
-		j := i + 1
+		addDetails(f, rest)
+		card := cardOf(l.block, text)
+		used := []int{}
+		// «<b>Главный врач</b><br>Сафронов Виктор Геннадьевич»: the
+		// line before the name, in the same card, is its post
+		if _, ok := f["post"]; !ok && !shaped && i > 0 && !x.consumed[i-1] && !x.lineClaimed(lines[i-1]) && sameItem(lines[i-1], l) && isAncestor(card, lines[i-1].block) && !isHeading(lines[i-1].block) && !inLink(lines[i-1].block) {
+			if p := lines[i-1].text; isPost(p) && !isHonour(p) && len([]rune(p)) < 80 && !strings.Contains(p, ":") {
+				f["post"] = strings.Trim(p, " .;:")
+				used = append(used, i-1)
+			}
+		}
+		for k := 0; k < nameLines; k++ {
+			used = append(used, i+k)
+		}
+		j := i + nameLines
+		described := 0
 		for ; j < len(lines) && j-i <= 20; j++ {
 			m := lines[j]
-			if x.consumed[j] || x.lineClaimed(m) || isHeading(m.block) {
+			if x.consumed[j] || x.lineClaimed(m) || isHeading(m.block) || !sameItem(l, m) || !isAncestor(card, m.block) {
 				break
 			}
-			if _, _, isName := nameAndPost(m.text); isName {
+			if _, _, _, isName := nameLine(m.text); isName {
 				break
 			}
 			if label, value, has := splitLabel(m.text); has {
@@ -293,6 +325,10 @@ func (x *extractor) staffCards() {
 					value = strings.Join(findPhones(value, true), "; ")
 				case "email":
 					value = strings.Join(findEmails(value), "; ")
+				case "post":
+					if p := cleanPost(value); p != "" {
+						value = p
+					}
 				}
 				if value != "" {
 					if _, dup := f[field]; dup {
@@ -303,8 +339,15 @@ func (x *extractor) staffCards() {
 				used = append(used, j)
 				continue
 			}
-			if _, ok := f["post"]; !ok && j == i+1 && isPost(m.text) {
-				f["post"] = strings.Trim(m.text, " .;")
+			if isHonour(m.text) && len([]rune(m.text)) < 120 {
+				used = append(used, j) // an honour of this person, never a post
+				continue
+			}
+			if p := cleanPost(m.text); p != "" && !strings.Contains(m.text, ":") {
+				if _, ok := f["post"]; ok {
+					break // the post of the next card, written above its name
+				}
+				f["post"] = p
 				used = append(used, j)
 				continue
 			}
@@ -318,13 +361,17 @@ func (x *extractor) staffCards() {
 				used = append(used, j)
 				continue
 			}
+			if described < 3 && len([]rune(m.text)) >= 40 && !strings.Contains(m.text, ":") && !isHeading(m.block) {
+				// what the person does, in sentences: part of the card,
+				// and the phone and e-mail below it are still theirs
+				described++
+				used = append(used, j)
+				continue
+			}
 			break
 		}
-		if _, ok := f["post"]; !ok && i > 0 && !x.consumed[i-1] && !x.lineClaimed(lines[i-1]) {
-			if p := lines[i-1].text; isPost(p) && len([]rune(p)) < 80 && !strings.Contains(p, ":") {
-				f["post"] = strings.Trim(p, " .;:")
-				used = append([]int{i - 1}, used...)
-			}
+		if _, ok := f["post"]; !ok && sectionPost != "" {
+			f["post"] = sectionPost
 		}
 		if len(f) < 2 {
 			continue
@@ -338,6 +385,98 @@ func (x *extractor) staffCards() {
 		}
 		x.add(src, Record{Type: "staff", Method: "card", Fields: f})
 		i = j - 1
+	}
+}
+
+// cardOf is the element a person's card is: the nearest ancestor of the
+// name's block that holds more than the name (a name in its own <h4> or
+// <div class="name"> belongs to the card around it). Lines outside it are
+// another card's or the page's.
+func cardOf(block *html.Node, name string) *html.Node {
+	size := len([]rune(collapse(name)))
+	for n := block; n != nil; n = n.Parent {
+		switch n.DataAtom {
+		case atom.Body, atom.Html:
+			return n
+		}
+		if len([]rune(textOf(n))) > size+2 {
+			return n
+		}
+	}
+	return block
+}
+
+// splitName joins a name broken by a line break («Фамилия Имя<br>Отчество»).
+func splitName(first, second string) (string, bool) {
+	if strings.Count(first, " ") != 1 || strings.Contains(second, " ") {
+		return "", false
+	}
+	joined := first + " " + second
+	return joined, IsPersonName(joined)
+}
+
+// itemTags are the elements that repeat one item each in a list of
+// people or documents.
+var itemTags = map[atom.Atom]bool{atom.Li: true, atom.Tr: true, atom.Article: true, atom.Section: true, atom.Div: true, atom.Table: true}
+
+// sameItem reports whether two lines belong to one card: they do not sit
+// in two sibling elements of one kind (two <li>, two rows, two <div>s of
+// one class). Label/value rows count as their table.
+func sameItem(a, b line) bool {
+	na, nb := a.block, b.block
+	if a.row && b.row {
+		na, nb = enclosing(na, atom.Table), enclosing(nb, atom.Table)
+	}
+	if na == nil || nb == nil {
+		return false
+	}
+	top := lca(na, nb)
+	if top == nil {
+		return false
+	}
+	ca, cb := childToward(top, na), childToward(top, nb)
+	if ca == nil || cb == nil || ca == cb {
+		return true
+	}
+	return !(ca.Type == html.ElementNode && cb.Type == html.ElementNode && ca.DataAtom == cb.DataAtom && itemTags[ca.DataAtom] &&
+		attr(ca, "class") == attr(cb, "class"))
+}
+
+// childToward is the child of top on the way down to n (nil when n is top).
+func childToward(top, n *html.Node) *html.Node {
+	for c := n; c != nil; c = c.Parent {
+		if c.Parent == top {
+			return c
+		}
+	}
+	return nil
+}
+
+func enclosing(n *html.Node, a atom.Atom) *html.Node {
+	for p := n; p != nil; p = p.Parent {
+		if p.DataAtom == a {
+			return p
+		}
+	}
+	return n
+}
+
+// addDetails reads «Образование: высшее; Категория: высшая; Стаж: 32»,
+// what follows a name on its line, into staff fields.
+func addDetails(f map[string]string, rest string) {
+	for _, part := range strings.Split(rest, ";") {
+		label, value, ok := splitLabel(strings.TrimSpace(part))
+		if !ok {
+			continue
+		}
+		field := labelField(label)
+		value = strings.Trim(value, " .,")
+		if field == "" || field == "fio" || value == "" {
+			continue
+		}
+		if _, dup := f[field]; !dup {
+			f[field] = value
+		}
 	}
 }
 

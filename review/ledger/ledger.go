@@ -120,7 +120,7 @@ func (s *Source) rebuild(ctx context.Context, org string, change func(store.Tx) 
 		if err := change(tx); err != nil {
 			return err
 		}
-		_, commit, err := mapping.RebuildPlan(ctx, tx, s.Profiles, s.MapOpts, s.Log, org)
+		_, commit, err := mapping.RebuildPlan(ctx, tx, s.WS.Blobs, s.Profiles, s.MapOpts, s.Log, org)
 		if err != nil {
 			return err
 		}
@@ -144,6 +144,25 @@ func (s *Source) Stages() []string {
 		st = append(st, "upload", "verify")
 	}
 	return st
+}
+
+// Approve approves a site's plan through the pipeline's runner, with the
+// same steps as perenos approve: one approval, one meaning.
+func (s *Source) Approve(ctx context.Context, org, actor, note string, withGaps bool) error {
+	o, err := s.WS.Org(org)
+	if err != nil {
+		return err
+	}
+	r := &pipeline.Runner{WS: s.WS, Actor: actor, Log: s.Log}
+	res := r.Run(ctx, []*store.Org{o}, pipeline.ApproveSteps(note, withGaps)...)
+	out := res.Outcomes[0]
+	switch {
+	case out.Error != "":
+		return errors.New(out.Error)
+	case out.Skip != nil:
+		return fmt.Errorf("%s", skipText(out.Skip))
+	}
+	return nil
 }
 
 // Run runs a batch stage over orgs on behalf of actor through the

@@ -14,4 +14,32 @@
       head.appendChild(all);
     }
   }
+  // A link shown once (a new invitation) gets a copy button.
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    var input = document.getElementById(b.getAttribute("data-copy"));
+    var status = document.getElementById("copy-status");
+    if (!input) {
+      return;
+    }
+    b.hidden = false;
+    input.addEventListener("focus", function () { input.select(); });
+    b.addEventListener("click", function () {
+      function said(ok) {
+        if (status) {
+          status.textContent = ok ? "Ссылка скопирована: вставьте её в письмо администратору." : "Скопировать не удалось: выделите ссылку и нажмите Ctrl+C.";
+        }
+      }
+      function byHand() {
+        input.select();
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+        said(ok);
+      }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(input.value).then(function () { said(true); }, byHand);
+      } else {
+        byHand();
+      }
+    });
+  });
 })();

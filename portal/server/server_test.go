@@ -1,4 +1,4 @@
-package portal_test
+package server_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"perenos/portal"
 	"perenos/portal/contracttest"
+	"perenos/portal/server"
 )
 
 func call(t *testing.T, base, method, path, token, ctype string, body []byte) (*http.Response, []byte) {
@@ -39,8 +40,8 @@ func call(t *testing.T, base, method, path, token, ctype string, body []byte) (*
 }
 
 func TestServerAnswersAsTheContractSays(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{MaxObjectSize: 4096, MaxFileSize: 1 << 16}, "sh1", "sh2")
-	tok := portal.TestToken("sh1")
+	hs, _ := server.TestServer(t, server.Config{MaxObjectSize: 4096, MaxFileSize: 1 << 16}, "sh1", "sh2")
+	tok := server.TestToken("sh1")
 	file := []byte("%PDF-1.4 устав")
 	sum := sha256.Sum256(file)
 	sha := hex.EncodeToString(sum[:])
@@ -56,8 +57,8 @@ func TestServerAnswersAsTheContractSays(t *testing.T) {
 		{"replace it", "PUT", "/api/v1/sites/sh1/sections/3801.s.sveden", tok, "application/json", section, 200},
 		{"no token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", "", "", "", 401},
 		{"unknown token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", "nobody-knows-this-token", "", "", 401},
-		{"another site's token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", portal.TestToken("sh2"), "", "", 403},
-		{"another site's token writing", "PUT", "/api/v1/sites/sh1/pages/p1", portal.TestToken("sh2"), "application/json", `{"section":"3801.s.sveden","title":"x","body":"","order":0}`, 403},
+		{"another site's token", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", server.TestToken("sh2"), "", "", 403},
+		{"another site's token writing", "PUT", "/api/v1/sites/sh1/pages/p1", server.TestToken("sh2"), "application/json", `{"section":"3801.s.sveden","title":"x","body":"","order":0}`, 403},
 		{"read back", "GET", "/api/v1/sites/sh1/sections/3801.s.sveden", tok, "", "", 200},
 		{"missing object", "GET", "/api/v1/sites/sh1/pages/nope", tok, "", "", 404},
 		{"unknown field", "PUT", "/api/v1/sites/sh1/pages/p1", tok, "application/json", `{"section":"3801.s.sveden","title":"x","body":"","order":0,"colour":"red"}`, 400},
@@ -113,7 +114,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 func (r *recorder) Helper() {}
 
 func TestContractCheckerCatchesViolations(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh1")
+	hs, _ := server.TestServer(t, server.Config{}, "sh1")
 	// An answer the document does not describe: a 201 with a body that is not a PutResult.
 	body := `{"section":"x","title":"t","body":"","order":0,"colour":"red"}`
 	req, _ := http.NewRequest("PUT", hs.URL+"/api/v1/sites/sh1/pages/p1", strings.NewReader(body))
@@ -129,13 +130,13 @@ func TestContractCheckerCatchesViolations(t *testing.T) {
 
 func TestServerPersistsAndRendersEscaped(t *testing.T) {
 	dir := t.TempDir()
-	cfg := portal.Config{DataFile: filepath.Join(dir, "portal.db"), Tokens: map[string]string{"sh1": portal.TestToken("sh1")}}
-	srv, err := portal.NewServer(cfg)
+	cfg := server.Config{DataFile: filepath.Join(dir, "portal.db"), Tokens: map[string]string{"sh1": server.TestToken("sh1")}}
+	srv, err := server.NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	tok := portal.TestToken("sh1")
+	tok := server.TestToken("sh1")
 	call(t, hs.URL, "PUT", "/api/v1/sites/sh1/sections/s", tok, "application/json", []byte(`{"title":"Сведения","path":"/s/","order":1}`))
 	resp, _ := call(t, hs.URL, "PUT", "/api/v1/sites/sh1/pages/p", tok, "application/json",
 		[]byte(`{"section":"s","title":"<script>alert(1)</script>","body":"<img src=x onerror=alert(2)>","order":0}`))
@@ -145,7 +146,7 @@ func TestServerPersistsAndRendersEscaped(t *testing.T) {
 	hs.Close()
 	srv.Close()
 
-	srv, err = portal.NewServer(cfg)
+	srv, err = server.NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,14 +169,14 @@ func TestServerPersistsAndRendersEscaped(t *testing.T) {
 }
 
 func TestServerInjectsFaults(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{Faults: portal.Faults{FailRate: 1}}, "sh1")
-	resp, _ := call(t, hs.URL, "GET", "/api/v1/sites/sh1/pages", portal.TestToken("sh1"), "", nil)
+	hs, _ := server.TestServer(t, server.Config{Faults: server.Faults{FailRate: 1}}, "sh1")
+	resp, _ := call(t, hs.URL, "GET", "/api/v1/sites/sh1/pages", server.TestToken("sh1"), "", nil)
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("fail-rate 1: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	hs2, _ := portal.TestServer(t, portal.Config{Faults: portal.Faults{ResetRate: 1}}, "sh1")
+	hs2, _ := server.TestServer(t, server.Config{Faults: server.Faults{ResetRate: 1}}, "sh1")
 	req, _ := http.NewRequest("GET", hs2.URL+"/api/v1/sites/sh1/pages", nil)
-	req.Header.Set("Authorization", "Bearer "+portal.TestToken("sh1"))
+	req.Header.Set("Authorization", "Bearer "+server.TestToken("sh1"))
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("reset-rate 1 answered %d instead of dropping the connection", resp.StatusCode)
@@ -210,8 +211,8 @@ func TestReadTokens(t *testing.T) {
 }
 
 func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
-	hs, _ := portal.TestServer(t, portal.Config{}, "sh1")
-	tok := portal.TestToken("sh1")
+	hs, _ := server.TestServer(t, server.Config{}, "sh1")
+	tok := server.TestToken("sh1")
 	put := func(path, idem, ctype, body string) (int, string) {
 		req, _ := http.NewRequest("PUT", hs.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -275,5 +276,91 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 		if code, body := put(fpath, st.idem, "application/octet-stream", string(file)); code != st.want {
 			t.Fatalf("file with key %q: %d, want %d: %s", st.idem, code, st.want, body)
 		}
+	}
+}
+
+// TestItemsAreServedAtTheirPublicPaths: a page, news item or document is
+// shown at /sites/{site}{path}; the object written last holds a path; a
+// deleted object frees it; a section is shown at its path.
+func TestItemsAreServedAtTheirPublicPaths(t *testing.T) {
+	hs, _ := server.TestServer(t, server.Config{}, "sh1")
+	tok := server.TestToken("sh1")
+	put := func(path, body string) {
+		t.Helper()
+		if resp, b := call(t, hs.URL, "PUT", "/api/v1/sites/sh1/"+path, tok, "application/json", []byte(body)); resp.StatusCode >= 300 {
+			t.Fatalf("PUT %s: %d %s", path, resp.StatusCode, b)
+		}
+	}
+	file := []byte("%PDF-1.4 устав")
+	sum := sha256.Sum256(file)
+	sha := hex.EncodeToString(sum[:])
+	call(t, hs.URL, "PUT", "/api/v1/sites/sh1/files/"+sha, tok, "application/octet-stream", file)
+	put("sections/s", `{"title":"Платные услуги","path":"/svedeniya/platnye/","order":1}`)
+	put("pages/p1", `{"section":"s","title":"Кружки","path":"/svedeniya/platnye/kruzhki","body":"Юный программист","order":0}`)
+	put("news/n1", `{"section":"s","title":"День знаний","path":"/svedeniya/platnye/2023-09-01-den-znaniy","body":"Линейка","date":"2023-09-01"}`)
+	put("documents/d1", `{"section":"s","title":"Устав","path":"/svedeniya/platnye/ustav.pdf","file_sha256":"`+sha+`","file_name":"устав.pdf","size":`+fmt.Sprint(len(file))+`,"order":0}`)
+	for _, c := range []struct {
+		path, want, ctype string
+	}{
+		{"/sites/sh1/svedeniya/platnye/kruzhki", "Юный программист", "text/html"},
+		{"/sites/sh1/svedeniya/platnye/2023-09-01-den-znaniy", "Линейка", "text/html"},
+		{"/sites/sh1/svedeniya/platnye/ustav.pdf", string(file), "application/pdf"},
+		{"/sites/sh1/svedeniya/platnye/", "Кружки", "text/html"},
+		{"/sites/sh1/svedeniya/platnye", "Кружки", "text/html"},
+		{"/sites/sh1/", "Платные услуги", "text/html"},
+	} {
+		resp, body := call(t, hs.URL, "GET", c.path, "", "", nil)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), c.want) || !strings.HasPrefix(resp.Header.Get("Content-Type"), c.ctype) {
+			t.Errorf("GET %s: %d %s, want %s holding %q", c.path, resp.StatusCode, resp.Header.Get("Content-Type"), c.ctype, c.want)
+		}
+	}
+	if resp, _ := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/nichego", "", "", nil); resp.StatusCode != 404 {
+		t.Errorf("an unknown path: %d", resp.StatusCode)
+	}
+	// Another page takes the path: the one written last is shown there.
+	put("pages/p2", `{"section":"s","title":"Кружки (новые)","path":"/svedeniya/platnye/kruzhki","body":"Шахматы","order":1}`)
+	if _, body := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/platnye/kruzhki", "", "", nil); !strings.Contains(string(body), "Шахматы") {
+		t.Errorf("the path is not the latest writer's: %s", body)
+	}
+	// Deleting the first page does not free the path the second now holds.
+	call(t, hs.URL, "DELETE", "/api/v1/sites/sh1/pages/p1", tok, "", nil)
+	if resp, body := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/platnye/kruzhki", "", "", nil); resp.StatusCode != 200 || !strings.Contains(string(body), "Шахматы") {
+		t.Errorf("after deleting the old holder: %d %s", resp.StatusCode, body)
+	}
+	call(t, hs.URL, "DELETE", "/api/v1/sites/sh1/pages/p2", tok, "", nil)
+	if resp, _ := call(t, hs.URL, "GET", "/sites/sh1/svedeniya/platnye/kruzhki", "", "", nil); resp.StatusCode != 404 {
+		t.Errorf("a deleted page's path still answers %d", resp.StatusCode)
+	}
+	// A path that is not one is refused.
+	if resp, _ := call(t, hs.URL, "PUT", "/api/v1/sites/sh1/pages/p3", tok, "application/json", []byte(`{"section":"s","title":"x","path":"/../etc","body":"","order":0}`)); resp.StatusCode != 400 {
+		t.Errorf("a path with ..: %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestPortalNamesItselfStably: the portal's ID survives a restart on
+// another address; another storage has another ID.
+func TestPortalNamesItselfStably(t *testing.T) {
+	dir := t.TempDir()
+	id := func(dir string) string {
+		srv, err := server.NewServer(server.Config{DataFile: filepath.Join(dir, "portal.db")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		hs := httptest.NewServer(srv.Handler())
+		defer hs.Close()
+		resp, body := call(t, hs.URL, "GET", "/api/v1/portal", "", "", nil)
+		var info portal.Info
+		if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ID != srv.ID() || !portal.ValidKey(info.ID) {
+			t.Fatalf("GET /api/v1/portal: %d %s", resp.StatusCode, body)
+		}
+		return info.ID
+	}
+	first := id(dir)
+	if again := id(dir); again != first {
+		t.Errorf("the portal's ID changed across a restart: %s, then %s", first, again)
+	}
+	if other := id(t.TempDir()); other == first {
+		t.Errorf("two storages share the ID %s", first)
 	}
 }

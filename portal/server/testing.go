@@ -1,4 +1,4 @@
-package portal
+package server
 
 import (
 	"net/http/httptest"

@@ -1,0 +1,361 @@
+package mapping
+
+import (
+	"fmt"
+	"sort"
+
+	"perenos/extract"
+	"perenos/store"
+)
+
+// pageCase is one page of the site on its way into the plan: its evidence,
+// and what the whole-site reasoning decided.
+type pageCase struct {
+	p     *store.Page
+	d     *extract.Document
+	it    Item
+	key   string // the page's URL, normalised (normURL)
+	sigs  []signal
+	cands []Candidate
+	parts []part // when the page is split
+
+	prelim  string   // the section its own evidence places it in, or ""
+	section string   // decided section; "" when left for review
+	conf    float64  // confidence of the decision
+	reasons []string // why
+	review  string   // why it is left for review
+	free    bool     // a free page: no mandated section, kept where the old menu had it
+	menu    []string // free pages: the old menu's path to the page
+	parent  string   // free pages: the URL of the page it was under
+}
+
+// decide places a site's pages by reasoning about the whole site, not
+// page by page: each page's own evidence, its place in the old site's
+// menu (under a page placed in a section, inside or outside «Сведения»),
+// one main page per section chosen jointly (a page that alone carries a
+// section's signals is that section's page), and the main pages' own
+// links pulling in the pages only they link. A page with no mandated
+// section becomes a free page where the old menu had it; only a real
+// conflict between two mandated sections is left for review.
+func (c *classifier) decide(cases []*pageCase, threshold float64) {
+	byKey := make(map[string]*pageCase, len(cases))
+	for _, pc := range cases {
+		pc.sigs = c.pageSignals(pc.p, pc.d)
+		pc.cands = combine(pc.sigs)
+		pc.parts = c.split(pc.d, pc.cands)
+		pc.prelim = confident(pc.cands, threshold)
+		byKey[pc.key] = pc
+	}
+	// The menu item a page sits under says where its parent is.
+	for _, pc := range cases {
+		if len(pc.parts) > 1 {
+			continue
+		}
+		if sig, ok := c.navParentSignal(pc, byKey); ok {
+			pc.sigs = append(pc.sigs, sig)
+			pc.cands = combine(pc.sigs)
+			pc.prelim = confident(pc.cands, threshold)
+		}
+	}
+	main := c.mainPages(cases)
+	rootNav := false
+	for _, pc := range cases {
+		if c.underRoot(pc.key) != "" {
+			rootNav = true
+			break
+		}
+	}
+	for _, pc := range cases {
+		if len(pc.parts) > 1 {
+			continue
+		}
+		c.decideOne(pc, main, byKey, rootNav, threshold)
+	}
+	c.pull(main, byKey)
+	for _, pc := range cases {
+		if pc.free {
+			c.freePage(pc, byKey)
+		}
+	}
+}
+
+// confident returns the section a page's own evidence places it in: the
+// best candidate, above the threshold and without a close rival.
+func confident(cands []Candidate, threshold float64) string {
+	if len(cands) == 0 || cands[0].Confidence < threshold || conflicts(cands, threshold) {
+		return ""
+	}
+	return cands[0].Section
+}
+
+// conflicts reports whether two sections fit about equally well on the
+// item's own evidence. A runner-up known only from context (the folder
+// the page sits in) does not contradict the best.
+func conflicts(cands []Candidate, threshold float64) bool {
+	return len(cands) > 1 && cands[1].direct >= threshold && cands[0].Confidence-cands[1].Confidence < 0.15
+}
+
+// placeable reports whether a section can lend its place to the pages
+// under it: any but the catch-all, the home page and the news.
+func placeable(id string) bool {
+	return id != "" && id != OtherSection && id != HomeSection && id != NewsSection
+}
+
+// navParentSignal is the evidence of the menu item a page sits under: when
+// that item links a page placed in a section, the page is probably part of
+// that section too.
+func (c *classifier) navParentSignal(pc *pageCase, byKey map[string]*pageCase) (signal, bool) {
+	for _, e := range c.nav[pc.key] {
+		if e.parent == "" || e.parent == pc.key {
+			continue
+		}
+		q := byKey[e.parent]
+		if q == nil {
+			continue
+		}
+		sec := q.prelim
+		if len(q.parts) > 1 {
+			sec = q.parts[0].section
+		}
+		if !placeable(sec) || sec == c.prof.Root.ID {
+			continue
+		}
+		s := c.prof.Section(sec)
+		return signal{sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title), true}, true
+	}
+	return signal{}, false
+}
+
+// jointSection reports whether a section normally has one main page per
+// site, chosen jointly: every section but the catch-all, the home page,
+// the news and the root.
+func (c *classifier) jointSection(id string) bool {
+	return placeable(id) && id != c.prof.Root.ID
+}
+
+// qualifies reports whether a page's evidence for a section is more than
+// a few of its words in the page's text.
+func qualifies(sigs []signal, section string) bool {
+	for _, s := range sigs {
+		if s.section == section && !s.context && s.weight >= 0.35 {
+			return true
+		}
+	}
+	return false
+}
+
+// mainPages chooses one main page per section jointly: claims sorted by
+// confidence, each section taking the best page not yet taken by another.
+// A page split into parts is the main page of each part's section.
+func (c *classifier) mainPages(cases []*pageCase) map[string]*pageCase {
+	type claim struct {
+		pc   *pageCase
+		sec  string
+		conf float64
+	}
+	var claims []claim
+	for _, pc := range cases {
+		if len(pc.parts) > 1 {
+			for _, pt := range pc.parts {
+				if c.jointSection(pt.section) && len(pt.cands) > 0 {
+					claims = append(claims, claim{pc, pt.section, pt.cands[0].Confidence + 1}) // a heading of its own outranks any page
+				}
+			}
+			continue
+		}
+		for _, cd := range pc.cands {
+			if c.jointSection(cd.Section) && qualifies(pc.sigs, cd.Section) {
+				claims = append(claims, claim{pc, cd.Section, cd.Confidence})
+			}
+		}
+	}
+	sort.SliceStable(claims, func(i, j int) bool {
+		if claims[i].conf != claims[j].conf {
+			return claims[i].conf > claims[j].conf
+		}
+		return claims[i].pc.p.URL < claims[j].pc.p.URL
+	})
+	main := map[string]*pageCase{}
+	taken := map[*pageCase]bool{}
+	for _, cl := range claims {
+		if main[cl.sec] != nil || taken[cl.pc] && len(cl.pc.parts) <= 1 {
+			continue
+		}
+		main[cl.sec] = cl.pc
+		taken[cl.pc] = true
+	}
+	return main
+}
+
+// decideOne decides a page that is not split.
+func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, rootNav bool, threshold float64) {
+	if len(pc.cands) == 0 {
+		pc.free = true
+		return
+	}
+	best := pc.cands[0]
+	place := func(cd Candidate, why ...string) {
+		pc.section, pc.conf = cd.Section, cd.Confidence
+		pc.reasons = append(append([]string(nil), cd.Reasons...), why...)
+	}
+	switch {
+	case conflicts(pc.cands, threshold):
+		a, b := pc.cands[0], pc.cands[1]
+		sa, sb := c.prof.Section(a.Section), c.prof.Section(b.Section)
+		switch {
+		case a.Section == c.prof.Root.ID && sb != nil && sb.Parent == a.Section || b.Section == c.prof.Root.ID && sa != nil && sa.Parent == b.Section:
+			root, sub := a, b
+			if b.Section == c.prof.Root.ID {
+				root, sub = b, a
+			}
+			if n := c.hubOf(pc, byKey); n >= hubSubsections {
+				place(root, fmt.Sprintf("страница ведёт на %d подразделов: это страница всего раздела", n))
+			} else {
+				place(sub, fmt.Sprintf("подраздел «%s», а не весь раздел: страница не ведёт на другие подразделы", c.prof.Section(sub.Section).Title))
+			}
+		case sa == nil || sb == nil || !sa.Mandated || !sb.Mandated:
+			if (sa == nil || !sa.Mandated) && sb != nil && sb.Mandated && a.Confidence == b.Confidence {
+				a, b = b, a
+			}
+			place(a, fmt.Sprintf("подходит и раздел %s, но он не обязательный", b.Section))
+		case main[a.Section] == pc && main[b.Section] != nil && main[b.Section] != pc:
+			place(a, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", b.Section, main[b.Section].p.URL))
+		case main[b.Section] == pc && main[a.Section] != nil && main[a.Section] != pc:
+			place(b, fmt.Sprintf("главная страница раздела %s на сайте — другая: %s", a.Section, main[a.Section].p.URL))
+		default:
+			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
+		}
+	case best.Confidence >= threshold:
+		s := c.prof.Section(best.Section)
+		if rootNav && s != nil && s.Parent == c.prof.Root.ID && len(c.nav[pc.key]) > 0 && c.underRoot(pc.key) == "" &&
+			main[best.Section] != nil && main[best.Section] != pc {
+			// The old menu has a «Сведения» group, this page is elsewhere in
+			// the menu, and the subsection has its own page in the group.
+			pc.free = true
+			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, main[best.Section].p.URL)}
+			return
+		}
+		place(best)
+	case main[best.Section] == pc && c.jointSection(best.Section):
+		place(best, fmt.Sprintf("главная страница раздела «%s» на сайте: у других страниц признаков этого раздела меньше", c.prof.Section(best.Section).Title))
+	case c.underRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
+		// Under «Сведения» in the old menu, with some sign of one subsection
+		// whose main page is another: a further page of that subsection.
+		place(best, fmt.Sprintf("в меню старого сайта под пунктом «%s»; ещё одна страница подраздела, его главная страница — %s", c.underRoot(pc.key), mainURL(main[best.Section])))
+	default:
+		pc.free = true
+	}
+}
+
+// hubSubsections is how many subsections a page's own links must reach for
+// it to be the page of the whole section (the «Сведения» page that lists
+// its subsections) rather than one subsection's.
+const hubSubsections = 3
+
+// hubOf counts the subsections of the root that the pages a page links in
+// its own text belong to, by their own evidence.
+func (c *classifier) hubOf(pc *pageCase, byKey map[string]*pageCase) int {
+	seen := map[string]bool{}
+	for _, l := range pc.d.Links {
+		if !l.InContent || l.Attachment {
+			continue
+		}
+		q := byKey[normURL(l.URL)]
+		if q == nil || q == pc || len(q.cands) == 0 {
+			continue
+		}
+		if s := c.prof.Section(q.cands[0].Section); s != nil && s.Parent == c.prof.Root.ID {
+			seen[s.ID] = true
+		}
+	}
+	return len(seen)
+}
+
+func (c *classifier) isRootChild(id string) bool {
+	s := c.prof.Section(id)
+	return s != nil && s.Parent == c.prof.Root.ID
+}
+
+func mainURL(pc *pageCase) string {
+	if pc == nil {
+		return "не найдена"
+	}
+	return pc.p.URL
+}
+
+// pull places the pages a section's main page links in its own text, when
+// nothing else places them and the old menu does not list them: they are
+// that section's pages on the old site.
+func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase) {
+	secs := make([]string, 0, len(main))
+	for s := range main {
+		secs = append(secs, s)
+	}
+	sort.Strings(secs)
+	for _, sec := range secs {
+		m := main[sec]
+		if m.section != sec && (len(m.parts) <= 1 || m.parts[0].section != sec) {
+			continue
+		}
+		title := c.prof.Section(sec).Title
+		for _, l := range m.d.Links {
+			if !l.InContent || l.Attachment {
+				continue
+			}
+			q := byKey[normURL(l.URL)]
+			if q == nil || q == m || !q.free || len(c.nav[q.key]) > 0 {
+				continue
+			}
+			q.free, q.section, q.conf = false, sec, 0.6
+			q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» с главной страницы раздела «%s» (%s)", l.Text, title, m.p.URL)}
+		}
+	}
+}
+
+// freePage makes a page with no mandated section a free page of the new
+// site, in the place the old site's menu gave it (its menu path, and the
+// page of the menu item it was under), or under the page that links it.
+func (c *classifier) freePage(pc *pageCase, byKey map[string]*pageCase) {
+	pc.section, pc.conf = OtherSection, 0.6
+	var why string
+	entries := c.nav[pc.key]
+	for _, e := range entries {
+		if pc.menu == nil || len(e.groups) > 0 && len(pc.menu) == 1 {
+			pc.menu, pc.parent = e.path(), e.parent
+		}
+	}
+	switch {
+	case len(pc.menu) > 0:
+		why = "свободная страница нового сайта на месте, где она была в меню старого сайта: " + menuPath(pc.menu)
+	default:
+		for _, r := range pc.p.Referrers {
+			if q := byKey[normURL(r.URL)]; q != nil && q != pc {
+				pc.parent = q.key
+				why = fmt.Sprintf("свободная страница нового сайта: на старом сайте — по ссылке «%s» со страницы %s", r.Anchor, r.URL)
+				break
+			}
+		}
+		if why == "" {
+			why = "свободная страница нового сайта: признаков обязательного раздела нет"
+		}
+	}
+	if pc.parent == pc.key {
+		pc.parent = ""
+	}
+	reasons := []string{why}
+	if len(pc.cands) > 0 && pc.cands[0].Section != OtherSection && len(pc.reasons) == 0 {
+		reasons = append(reasons, fmt.Sprintf("признаков раздела %s мало (%.2f): %s", pc.cands[0].Section, pc.cands[0].Confidence, pc.cands[0].Reasons[0]))
+	}
+	pc.reasons = append(reasons, pc.reasons...)
+}
+
+func menuPath(p []string) string {
+	out := ""
+	for i, s := range p {
+		if i > 0 {
+			out += " › "
+		}
+		out += "«" + s + "»"
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package mapping
+
+import (
+	"crypto/sha256"
+	"testing"
+
+	"perenos/extract"
+	"perenos/store"
+)
+
+// Documents go where what they are puts them (link text, file name, text),
+// whatever page links them; the linking page decides only for a document
+// that says nothing about itself. A wrong kind is a defect.
+func TestDocumentsPlacedByKind(t *testing.T) {
+	const host = "http://school.example/"
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: host}
+	in := Input{Org: org, Docs: map[string]*extract.Document{}, Attach: map[string]AttachText{}}
+	docsPage := host + "dokumenty.html"
+	in.Docs[docsPage] = &extract.Document{URL: docsPage, Title: "Документы", Text: "Документы школы", Markdown: "Документы школы"}
+	in.Pages = append(in.Pages, &store.Page{URL: docsPage, Kind: store.KindPage, Status: 200})
+	files := []struct {
+		file, anchor, text string
+		want, kind         string
+	}{
+		{"ustav.pdf", "Устав школы", "", "sveden/document", "устав"},
+		{"dogovor.pdf", "Договор об оказании платных образовательных услуг (на основании лицензии № 123)", "", "sveden/paid_edu", "договор об оказании платных услуг"},
+		{"plan_fhd_2024.pdf", "Скачать", "", "sveden/budget", "ПФХД"},
+		{"menu-2024-09-12.xlsx", "12 сентября", "", "sveden/catering", "меню"},
+		{"otchet.pdf", "Отчёт о самообследовании за 2023 год", "", "sveden/document", "отчёт о самообследовании"},
+		{"prikaz_12.pdf", "Приказ № 12", "Бюджетная смета муниципального общеобразовательного учреждения на 2024 год", "sveden/budget", "ПФХД"},
+		{"uch_plan.pdf", "Учебный план", "", "sveden/education", "образовательная программа"},
+		{"litsenziya.pdf", "(245 Кб)", "", "sveden/common", "лицензия"},
+		{"foto.pdf", "Фотоотчёт о субботнике", "", "sveden/document", ""}, // says nothing: the linking page's section
+	}
+	for i, f := range files {
+		u := host + "files/" + f.file
+		p := &store.Page{URL: u, Kind: store.KindAttachment, Status: 200, FileName: f.file, Size: 100,
+			Blob: store.BlobID(sha256.Sum256([]byte{byte(i)})), Referrers: []store.Ref{{URL: docsPage, Anchor: f.anchor}}}
+		in.Pages = append(in.Pages, p)
+		if f.text != "" {
+			in.Attach[u] = AttachText{Text: f.text}
+		}
+	}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	if _, sec := itemOf(plan, docsPage); sec != "sveden/document" {
+		t.Fatalf("the documents page is in %q", sec)
+	}
+	for _, f := range files {
+		it, sec := itemOf(plan, host+"files/"+f.file)
+		if sec != f.want || it.DocKind != f.kind {
+			t.Errorf("%s («%s»): in %q as %q, want %s as %q; reasons %v", f.file, f.anchor, sec, it.DocKind, f.want, f.kind, it.Reasons)
+		}
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	prof := profiles(t)[store.School]
+	for _, c := range []struct{ title, file, text, want string }{
+		{"Договор об оказании платных услуг", "", "", "договор об оказании платных услуг"},
+		{"Лицензия на образовательную деятельность", "", "", "лицензия"},
+		{"", "samoobsledovanie_2023.pdf", "", "отчёт о самообследовании"},
+		{"", "Pravila_priema.pdf", "", "правила приёма"},
+		{"", "scan001.pdf", "УТВЕРЖДЕН\nпостановлением администрации города Примерска\nот 12.03.2015 № 123\n\nУСТАВ\nмуниципального бюджетного учреждения", "устав"},
+		{"", "scan002.pdf", "ПОЛОЖЕНИЕ\nо языке образования", "язык образования"},
+		{"Бланк", "zayavlenie.docx", "Руководителю школы\nЗАЯВЛЕНИЕ об участии в ГИА\nпрошу зарегистрировать меня на экзамен", ""},     // «меня» is not «меню»
+		{"Согласие", "soglasie.docx", "Согласие на обработку персональных данных\nсоблюдение порядка и правил приема обучающихся", ""}, // cited in a sentence, not the title
+		{"Подготовка к ОГЭ", "", "", ""}, // a kind of medical sites only
+		{"Расписание кружков", "raspisanie.pdf", "", ""},
+	} {
+		if got, _ := prof.kindOf(stemmer{}, c.title, c.file, c.text); got != c.want {
+			t.Errorf("kindOf(%q, %q, %q) = %q, want %q", c.title, c.file, c.text, got, c.want)
+		}
+	}
+}

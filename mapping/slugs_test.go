@@ -1,0 +1,55 @@
+package mapping
+
+import (
+	"testing"
+
+	"perenos/store"
+)
+
+// Page addresses are read in whatever transliteration their author used,
+// with the numbers mirrors append and the extensions of flat files.
+func TestSlugsInAnyTransliteration(t *testing.T) {
+	for _, c := range []struct {
+		url, want string
+	}{
+		{"http://s.example/vakansii_mesta_dlya_priema.php", "sveden/vacant"},
+		{"http://s.example/pitanie.html", "sveden/catering"},
+		{"http://s.example/organizaciya_pitaniya/", "sveden/catering"},
+		{"http://s.example/osnashchenie.php", "sveden/objects"},
+		{"http://s.example/sveden/common.1.html", "sveden/common"},
+		{"http://s.example/finansovo-hozjajstvennaja-dejatelnost.htm", "sveden/budget"},
+		{"http://s.example/platnye_obrazovatelnye_uslugi.php", "sveden/paid_edu"},
+		{"http://s.example/v_sotrudnichestve.php", ""}, // сотрудничество is not сотрудники
+		{"http://s.example/zvonki.html", ""},
+	} {
+		org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+		in := site(org, page{url: c.url, title: "Страница"})
+		cl := newClassifier(profiles(t)[store.School], in)
+		var p *store.Page
+		for _, x := range in.Pages {
+			if x.URL == c.url {
+				p = x
+			}
+		}
+		cands := cl.classify(p, in.Docs[c.url])
+		got := ""
+		if len(cands) > 0 && cands[0].Confidence >= 0.6 {
+			got = cands[0].Section
+		}
+		if got != c.want {
+			t.Errorf("%s: %q (%+v), want %q", c.url, got, cands, c.want)
+		}
+	}
+}
+
+func TestSkeleton(t *testing.T) {
+	for _, c := range [][2]string{
+		{"щука", "shchuka"}, {"щука", "schuka"}, {"щука", "shhuka"},
+		{"ягода", "yagoda"}, {"ягода", "jagoda"}, {"ягода", "iagoda"},
+		{"питание", "pitanie"}, {"цена", "tsena"}, {"жизнь", "zhizn"}, {"хор", "khor"},
+	} {
+		if a, b := skeleton(c[0]), skeleton(c[1]); a != b {
+			t.Errorf("skeleton(%s) = %s, skeleton(%s) = %s", c[0], a, c[1], b)
+		}
+	}
+}
