@@ -42,6 +42,7 @@ var importRules = map[string][]string{
 	"perenos/links":                     {"perenos/store"},
 	"perenos/crawler":                   {"perenos/backoff", "perenos/store", "perenos/charset", "perenos/links"},
 	"perenos/crawler/crawlbench":        {"perenos/crawler", "perenos/store", "perenos/procstat"},
+	"perenos/regionbench":               {"perenos/charset", "perenos/crawler", "perenos/crawler/crawlbench", "perenos/extract", "perenos/extract/records", "perenos/mapping", "perenos/pipeline", "perenos/procstat", "perenos/store"},
 	"perenos/mapping":                   {"perenos/store", "perenos/charset", "perenos/extract", "perenos/extract/records", "perenos/sheet"},
 	"perenos/uploader":                  {"perenos/backoff", "perenos/portal", "perenos/mapping", "perenos/store"},
 	"perenos/uploader/uploadertest":     {"perenos/portal", "perenos/uploader"},

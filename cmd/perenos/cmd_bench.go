@@ -12,6 +12,6 @@ func newBenchCommand(g *globalOptions) *cobra.Command {
 		Long: `Benchmarks measure speed and accuracy side by side in one run and print JSON.
 They are not part of the test suite; their figures go into the issue notes.`,
 	}
-	cmd.AddCommand(newBenchCrawlCommand(g), newBenchExtractCommand(g), newBenchUploadCommand(g), newBenchMapCommand(g))
+	cmd.AddCommand(newBenchCrawlCommand(g), newBenchExtractCommand(g), newBenchUploadCommand(g), newBenchMapCommand(g), newBenchRegionCommand(g))
 	return cmd
 }
