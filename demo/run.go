@@ -114,7 +114,7 @@ func Run(ctx context.Context, ws *store.Workspace, opt Options) (*Summary, error
 	}
 	crawl := pipeline.Crawl{Options: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true, Resolve: sites.Resolve}, Delay: 10 * time.Millisecond, PerHost: 2}}
 	p := uploader.Portal{Target: uploader.NewPortal(base, tokens, uploader.PortalOptions{})}
-	steps := append(pipeline.RunSteps(crawl, pipeline.Map{Profiles: profiles}), pipeline.ApproveSteps("автоматическое одобрение в демо", true)...)
+	steps := append(pipeline.RunSteps(crawl, pipeline.Map{Profiles: profiles}), pipeline.ApproveSteps(pipeline.Approval{Note: "автоматическое одобрение в демо", WithGaps: true, ExcludePersonal: true})...)
 	steps = append(steps, pipeline.Upload{Portal: p}, pipeline.Verify{Portal: p})
 	res := r.Run(ctx, all, steps...)
 	if err := ctx.Err(); err != nil {

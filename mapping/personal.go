@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -169,4 +170,71 @@ func windows(text string, at []int, before, after int) [][2]int {
 // from what it holds now.
 func (p *Plan) flagPersonalData() {
 	p.eachItem(func(it *Item) { it.PersonalData, _ = PersonalData(it) })
+}
+
+// PersonalItem is a placed or unplaced item that looks like personal data.
+type PersonalItem struct {
+	Item    Item
+	Why     string
+	Decided bool // a person moved, kept or excluded it
+	Placed  bool // it would be uploaded as the plan stands
+}
+
+// PersonalItems lists the plan's items that look like personal data, with
+// whether a person has decided on each. Excluded items are not listed:
+// they are not uploaded. Only a person's decision counts: an automatic
+// approval's placement (an override with a Note) does not, and an edit of
+// the text alone does not either (what the edit left is checked again).
+func PersonalItems(p *Plan, ovs []Override) []PersonalItem {
+	decided := map[string]bool{}
+	for _, o := range ovs {
+		if o.Exclude != "" || o.Section != "" && o.Note == "" {
+			decided[o.Key] = true
+		}
+	}
+	var out []PersonalItem
+	add := func(it Item, placed bool) {
+		if why, ok := PersonalData(&it); ok {
+			out = append(out, PersonalItem{Item: it, Why: why, Decided: decided[it.Key], Placed: placed})
+		}
+	}
+	for _, s := range p.Sections {
+		for _, it := range s.Items {
+			add(it, true)
+		}
+	}
+	for _, it := range p.Unplaced {
+		add(it, false)
+	}
+	return out
+}
+
+// UndecidedPersonalData lists the items that would be uploaded although
+// they look like personal data and no person decided on them. A site is
+// not approved while this is not empty, in the review UI or by perenos
+// approve alike.
+func UndecidedPersonalData(p *Plan, ovs []Override) []PersonalItem {
+	var out []PersonalItem
+	for _, pi := range PersonalItems(p, ovs) {
+		if pi.Placed && !pi.Decided {
+			out = append(out, pi)
+		}
+	}
+	return out
+}
+
+// PersonalExclusions are the decisions that exclude every item that looks
+// like personal data and that no person decided on, placed or left for
+// review, with why in the reason: what an approval without review does
+// when it is told to leave such items out (perenos approve
+// --exclude-personal-data).
+func PersonalExclusions(p *Plan, ovs []Override, actor, note string, now time.Time) []Override {
+	var out []Override
+	for _, pi := range PersonalItems(p, ovs) {
+		if pi.Decided {
+			continue
+		}
+		out = append(out, Override{Key: pi.Item.Key, Exclude: "похоже на персональные данные (" + pi.Why + "), не перенесено без решения администратора", Note: note, SourceHash: pi.Item.SourceHash, Actor: actor, At: now})
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package mapping
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"perenos/store"
@@ -112,4 +113,48 @@ func FuzzPersonalData(f *testing.F) {
 			t.Fatalf("%q: %q, the whole-text patterns say %q", text, got, want)
 		}
 	})
+}
+
+func TestUndecidedPersonalData(t *testing.T) {
+	kids := Item{Key: "/kids", Title: "Зачисление", Body: "Зачислены: Арсеньев Матвей Олегович, Белова Злата Игоревна, Вершинин Тимофей Андреевич"}
+	other := kids
+	other.Key = "/kids2"
+	p := &Plan{Sections: []SectionPlan{{ID: "docs", Items: []Item{kids, {Key: "/about", Title: "О школе"}}}}, Unplaced: []Item{other}}
+	if got := UndecidedPersonalData(p, nil); len(got) != 1 || got[0].Item.Key != "/kids" {
+		t.Fatalf("undecided: %+v", got)
+	}
+	if all := PersonalItems(p, nil); len(all) != 2 || all[1].Placed {
+		t.Fatalf("flagged: %+v", all)
+	}
+	title := "новый заголовок"
+	if got := UndecidedPersonalData(p, []Override{{Key: "/kids", Title: &title}}); len(got) != 1 {
+		t.Errorf("a title edit counted as a decision on personal data")
+	}
+	for _, ov := range []Override{{Key: "/kids", Section: "docs"}, {Key: "/kids", Exclude: "персональные данные"}} {
+		if got := UndecidedPersonalData(p, []Override{ov}); len(got) != 0 {
+			t.Errorf("decision %+v not counted: %+v", ov, got)
+		}
+	}
+	auto := Override{Key: "/kids", Section: "docs", Note: "одобрено без проверки"}
+	if got := UndecidedPersonalData(p, []Override{auto}); len(got) != 1 {
+		t.Errorf("an automatic approval's placement counted as a person's decision on personal data")
+	}
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	ex := PersonalExclusions(p, []Override{auto}, "operator:анна", "без проверки", now)
+	if len(ex) != 2 || ex[0].Key != "/kids" || ex[1].Key != "/kids2" {
+		t.Fatalf("exclusions: %+v", ex)
+	}
+	for _, o := range ex {
+		if !strings.Contains(o.Exclude, "персональные данные") || !strings.Contains(o.Exclude, "спис") || o.Actor != "operator:анна" {
+			t.Errorf("exclusion without a readable reason or actor: %+v", o)
+		}
+	}
+	ApplyOverrides(p, ex)
+	if got := UndecidedPersonalData(p, ex); len(got) != 0 || len(p.Excluded) != 2 {
+		t.Errorf("after the exclusions: undecided %d, excluded %d", len(got), len(p.Excluded))
+	}
+	fresh := &Plan{Sections: []SectionPlan{{ID: "docs", Items: []Item{kids}}}}
+	if ex := PersonalExclusions(fresh, []Override{{Key: "/kids", Section: "docs"}}, "a", "n", now); len(ex) != 0 {
+		t.Errorf("a person's decision was overridden: %+v", ex)
+	}
 }

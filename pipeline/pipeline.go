@@ -55,21 +55,24 @@ type SkipReason string
 
 // The reasons a step is skipped.
 const (
-	SkipNoLegacy    SkipReason = "no_legacy"    // no legacy site: crawl and extract do not apply
-	SkipNotReady    SkipReason = "not_ready"    // the site's state does not allow the step
-	SkipBusy        SkipReason = "busy"         // another job is working on the site
-	SkipInterrupted SkipReason = "interrupted"  // the batch was stopped; the same command resumes it
-	SkipDryRun      SkipReason = "dry_run"      // an upload's dry run: planned, nothing sent
-	SkipDeferred    SkipReason = "deferred"     // an upload left items for a later run (--limit, --only)
-	SkipActSigned   SkipReason = "act_signed"   // a rollback refused: the signed act describes the portal
-	SkipOtherPortal SkipReason = "other_portal" // done on a portal that is not the site's target: its state stays
-	SkipStopped     SkipReason = "stopped"      // the step stopped the whole batch (see Result.Stopped)
-	SkipGapsOpen    SkipReason = "gaps_open"    // an approval refused: mandated gaps are open and were not confirmed
+	SkipNoLegacy    SkipReason = "no_legacy"     // no legacy site: crawl and extract do not apply
+	SkipNotReady    SkipReason = "not_ready"     // the site's state does not allow the step
+	SkipBusy        SkipReason = "busy"          // another job is working on the site
+	SkipInterrupted SkipReason = "interrupted"   // the batch was stopped; the same command resumes it
+	SkipDryRun      SkipReason = "dry_run"       // an upload's dry run: planned, nothing sent
+	SkipDeferred    SkipReason = "deferred"      // an upload left items for a later run (--limit, --only)
+	SkipActSigned   SkipReason = "act_signed"    // a rollback refused: the signed act describes the portal
+	SkipOtherPortal SkipReason = "other_portal"  // done on a portal that is not the site's target: its state stays
+	SkipStopped     SkipReason = "stopped"       // the step stopped the whole batch (see Result.Stopped)
+	SkipGapsOpen    SkipReason = "gaps_open"     // an approval refused: mandated gaps are open and were not confirmed
+	SkipPersonal    SkipReason = "personal_data" // an approval refused: items that look like personal data wait for a person's decision
 )
 
 // refused reports whether a skip is a refusal of what was asked, which
 // fails the command while the site stays as it was.
-func (r SkipReason) refused() bool { return r == SkipActSigned || r == SkipGapsOpen }
+func (r SkipReason) refused() bool {
+	return r == SkipActSigned || r == SkipGapsOpen || r == SkipPersonal
+}
 
 // Skip is why a step did not run (or did not finish its stage) for a site.
 type Skip struct {
@@ -108,6 +111,7 @@ type Outcome struct {
 // ReviewSummary is what an approval without review decided.
 type ReviewSummary struct {
 	Accepted int    `json:"accepted"` // items left for review, placed by the approval
+	Excluded int    `json:"excluded"` // items that look like personal data, excluded by the approval
 	Note     string `json:"note"`
 }
 

@@ -142,7 +142,7 @@ func TestAutomaticApprovalSurvivesARebuild(t *testing.T) {
 	if err := ws.Update(mapping.SavePlan(plan)); err != nil {
 		t.Fatal(err)
 	}
-	res := r.Run(ctx, []*store.Org{o}, ApproveSteps("одобрено без проверки", true)...)
+	res := r.Run(ctx, []*store.Org{o}, ApproveSteps(Approval{Note: "одобрено без проверки", WithGaps: true})...)
 	if res.Failed+res.Skipped > 0 || res.Outcomes[0].State != store.Approved || res.Outcomes[0].Review.Accepted != 1 {
 		t.Fatalf("approve: %+v", res.Outcomes[0])
 	}
@@ -261,14 +261,14 @@ func TestApprovalWithOpenGapsNeedsConfirmation(t *testing.T) {
 	if len(plan.Gaps) == 0 {
 		t.Fatal("the small school has no gaps: the test proves nothing")
 	}
-	res := r.Run(ctx, []*store.Org{o}, ApproveSteps("проверено", false)...)
+	res := r.Run(ctx, []*store.Org{o}, ApproveSteps(Approval{Note: "проверено"})...)
 	if res.Refused != 1 || res.Outcomes[0].Skip == nil || res.Outcomes[0].Skip.Reason != SkipGapsOpen || res.Err() == nil {
 		t.Fatalf("approval with gaps, unconfirmed: %+v", res.Outcomes[0])
 	}
 	if now, _ := ws.Org(o.ID); now.State == store.Approved {
 		t.Fatal("approved without the confirmation")
 	}
-	res = r.Run(ctx, []*store.Org{o}, ApproveSteps("проверено", true)...)
+	res = r.Run(ctx, []*store.Org{o}, ApproveSteps(Approval{Note: "проверено", WithGaps: true})...)
 	if res.Failed+res.Refused != 0 || res.Outcomes[0].State != store.Approved {
 		t.Fatalf("approval with gaps, confirmed: %+v", res.Outcomes[0])
 	}
@@ -329,4 +329,101 @@ func TestRollbackRefusedWhenAnyActIsSigned(t *testing.T) {
 	if res.Refused != 1 || res.Outcomes[0].Skip == nil || res.Outcomes[0].Skip.Reason != SkipActSigned {
 		t.Fatalf("rollback of a site with a signed act: %+v", res.Outcomes[0])
 	}
+}
+
+// An approval without review does not publish what looks like personal
+// data: it refuses the site until a person decides, or with
+// ExcludePersonal excludes such items with why; a person's decision lets
+// the item through. The rule is the review UI's (one approval, one meaning).
+func TestApprovalDoesNotPublishUndecidedPersonalData(t *testing.T) {
+	pages := map[string]string{}
+	for k, v := range schoolPages {
+		pages[k] = strings.ReplaceAll(v, `<a href="/club.html">Кружки</a>`, `<a href="/club.html">Кружки</a> <a href="/first.html">Первоклассникам</a>`)
+	}
+	pages["/first.html"] = `<html><head><title>Зачисление в 1 класс</title></head><body><nav><a href="/sveden/">Сведения</a></nav>
+<main><h1>Зачисление в 1 класс</h1><p>Приказ № 41 от 01.04.2026. Зачислены в 1 «А» класс:</p>
+<ol><li>Арсеньев Матвей Олегович</li><li>Белова Злата Игоревна</li><li>Вершинин Тимофей Андреевич</li><li>Гаврилова Ника Сергеевна</li></ol></main></body></html>`
+	serve := func(t *testing.T) string {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, ok := pages[r.URL.Path]
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(body))
+		}))
+		t.Cleanup(hs.Close)
+		return hs.URL + "/"
+	}
+	mapped := func(t *testing.T) (*store.Workspace, *store.Org, *Runner, mapping.Item) {
+		ws, o := newSchool(t, serve(t))
+		r := &Runner{WS: ws, Actor: "operator:анна"}
+		if res := r.Run(context.Background(), []*store.Org{o}, RunSteps(testCrawl(), Map{Profiles: profiles(t)})...); res.Failed > 0 {
+			t.Fatalf("%+v", res.Outcomes)
+		}
+		plan, _ := mapping.LoadPlan(ws, o.ID)
+		for _, pi := range mapping.PersonalItems(plan, nil) {
+			if strings.HasSuffix(pi.Item.SourceURL, "/first.html") {
+				return ws, o, r, pi.Item
+			}
+		}
+		t.Fatal("the enrolment list is not flagged as personal data: the test proves nothing")
+		return nil, nil, nil, mapping.Item{}
+	}
+	ctx := context.Background()
+
+	t.Run("refused, then excluded", func(t *testing.T) {
+		ws, o, r, kids := mapped(t)
+		res := r.Run(ctx, []*store.Org{o}, ApproveSteps(Approval{Note: "без проверки", WithGaps: true})...)
+		out := res.Outcomes[0]
+		if res.Refused != 1 || out.Skip == nil || out.Skip.Reason != SkipPersonal || !strings.Contains(out.Skip.Detail, "/first.html") || res.Err() == nil {
+			t.Fatalf("approval with undecided personal data: %+v", out)
+		}
+		if now, _ := ws.Org(o.ID); now.State == store.Approved {
+			t.Fatal("approved with undecided personal data")
+		}
+		res = r.Run(ctx, []*store.Org{o}, ApproveSteps(Approval{Note: "без проверки", WithGaps: true, ExcludePersonal: true})...)
+		out = res.Outcomes[0]
+		if res.Failed+res.Refused != 0 || out.State != store.Approved || out.Review == nil || out.Review.Excluded != 1 {
+			t.Fatalf("approval excluding personal data: %+v (review %+v)", out, out.Review)
+		}
+		plan, _ := mapping.LoadPlan(ws, o.ID)
+		found := false
+		for _, it := range plan.Excluded {
+			if it.Key == kids.Key {
+				found = strings.Contains(it.Reason, "персональные данные") && strings.Contains(it.Reason, "operator:анна")
+			}
+		}
+		if !found {
+			t.Fatalf("the enrolment list is not excluded with a readable reason: %+v", plan.Excluded)
+		}
+		if pd := mapping.UndecidedPersonalData(plan, nil); len(pd) != 0 {
+			t.Errorf("still placed: %+v", pd)
+		}
+		// A rebuild, as any review decision makes, keeps it out.
+		rebuilt, commit, err := mapping.RebuildPlan(ctx, ws, ws.Blobs, profiles(t), mapping.Options{}, nil, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.Update(commit); err != nil {
+			t.Fatal(err)
+		}
+		ovs, _ := mapping.LoadOverrides(ws, o.ID)
+		if pd := mapping.UndecidedPersonalData(rebuilt, ovs); len(pd) != 0 {
+			t.Errorf("a rebuild placed the excluded list again: %+v", pd)
+		}
+	})
+
+	t.Run("a person's decision", func(t *testing.T) {
+		ws, o, r, kids := mapped(t)
+		ov := mapping.Override{Key: kids.Key, Section: mapping.OtherSection, SourceHash: kids.SourceHash, Actor: "admin:3801000005", At: ws.Now()}
+		if err := ws.Update(func(tx store.Tx) error { return mapping.Overrides.Put(tx, o.ID, ov.Key, &ov) }); err != nil {
+			t.Fatal(err)
+		}
+		res := r.Run(ctx, []*store.Org{o}, ApproveSteps(Approval{Note: "проверено", WithGaps: true})...)
+		if res.Failed+res.Refused != 0 || res.Outcomes[0].State != store.Approved {
+			t.Fatalf("approval after the admin's decision: %+v", res.Outcomes[0])
+		}
+	})
 }

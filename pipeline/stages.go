@@ -88,9 +88,13 @@ func (s Map) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (fu
 // Review sends a mapped site to review. With Accept set it is an approval
 // without review: every item left for review goes to its best candidate
 // section (or «Прочее»), recorded as a decision with Accept as its note,
-// so that later rebuilds of the plan keep it there.
+// so that later rebuilds of the plan keep it there. Such a placement is
+// not a person's decision on an item that looks like personal data: with
+// ExcludePersonal those items are excluded, with why, and otherwise
+// Approve refuses the site until a person decides them.
 type Review struct {
-	Accept string
+	Accept          string
+	ExcludePersonal bool
 }
 
 // Stage is review.
@@ -106,15 +110,25 @@ func (s Review) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) 
 	if err != nil {
 		return nil, err
 	}
+	var excluded []mapping.Override
+	if s.ExcludePersonal {
+		ovs, err := mapping.LoadOverrides(r.WS, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		excluded = mapping.PersonalExclusions(plan, ovs, r.Actor, s.Accept, r.WS.Now())
+		mapping.ApplyOverrides(plan, excluded)
+	}
 	decisions := mapping.AutoDecisions(plan, r.Actor, s.Accept, r.WS.Now())
-	out.Review = &ReviewSummary{Accepted: len(decisions), Note: s.Accept}
+	out.Review = &ReviewSummary{Accepted: len(decisions), Excluded: len(excluded), Note: s.Accept}
+	decisions = append(decisions, excluded...)
 	return func(tx store.Tx) error {
 		for i := range decisions {
 			if err := mapping.Overrides.Put(tx, o.ID, decisions[i].Key, &decisions[i]); err != nil {
 				return err
 			}
 		}
-		mapping.ApplyOverrides(plan, decisions)
+		mapping.ApplyOverrides(plan, decisions[:len(decisions)-len(excluded)])
 		return mapping.SavePlan(plan)(tx)
 	}, nil
 }
@@ -140,6 +154,13 @@ func (s Approve) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome)
 	}
 	if _, unplaced, _ := plan.Counts(); unplaced > 0 {
 		return nil, fmt.Errorf("%d items still wait for review: decide them in the review UI, or approve with perenos approve, which places them by their best candidate", unplaced)
+	}
+	ovs, err := mapping.LoadOverrides(r.WS, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if pd := mapping.UndecidedPersonalData(plan, ovs); len(pd) > 0 {
+		return nil, &Skip{Reason: SkipPersonal, Detail: fmt.Sprintf("%d items look like personal data (the first: %s, %s) and no person decided on them: decide them in the review UI, or approve with --exclude-personal-data to leave them out", len(pd), pd[0].Item.SourceURL, pd[0].Why)}
 	}
 	if n := len(plan.Gaps); n > 0 {
 		if !s.WithGaps {
@@ -341,11 +362,22 @@ func (s Rollback) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome
 // RunSteps are crawl, extract and map with the given settings.
 func RunSteps(c Crawl, m Map) []Step { return []Step{c, Extract{}, m} }
 
+// Approval is how sites are approved without the review UI: Note is the
+// recorded reason, WithGaps confirms open mandated gaps, ExcludePersonal
+// leaves out the items that look like personal data that no person
+// decided on.
+type Approval struct {
+	Note            string
+	WithGaps        bool
+	ExcludePersonal bool
+}
+
 // ApproveSteps send mapped sites through review and approve them as they
-// are, with note as the recorded reason: items left for review go to their
-// best candidate section as decisions; withGaps confirms open gaps.
-func ApproveSteps(note string, withGaps bool) []Step {
-	return []Step{Review{Accept: note}, Approve{Note: note, WithGaps: withGaps}}
+// are: items left for review go to their best candidate section as
+// decisions with the note; the approval itself checks gaps and personal
+// data (see Review and Approve).
+func ApproveSteps(a Approval) []Step {
+	return []Step{Review{Accept: a.Note, ExcludePersonal: a.ExcludePersonal}, Approve{Note: a.Note, WithGaps: a.WithGaps}}
 }
 
 func fmtItems(failed, of int, hint string, first uploader.ItemError) string {

@@ -78,7 +78,7 @@ type siteData struct {
 	Unplaced   []mapping.Item
 	Excluded   []mapping.Item
 	Groups     excludedGroups
-	Personal   []PersonalItem
+	Personal   []mapping.PersonalItem
 	Undecided  int // personal-data items placed without a decision
 	Gaps       []mapping.Gap
 	Placed     int
@@ -112,8 +112,8 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, sess *store.Se
 			s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать решения проверки.", err)
 			return
 		}
-		d.Personal = PersonalItems(plan, ovs)
-		d.Undecided = len(UndecidedPersonalData(plan, ovs))
+		d.Personal = mapping.PersonalItems(plan, ovs)
+		d.Undecided = len(mapping.UndecidedPersonalData(plan, ovs))
 		d.Sections = tree(plan)
 		d.Placed, _, _ = plan.Counts()
 		d.Titles = map[string]string{}
@@ -251,7 +251,7 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, sess *store.Se
 		d.Preview = RenderMarkdown(it.Body)
 	}
 	d.Label = Label(it)
-	d.Personal, _ = PersonalData(it)
+	d.Personal, _ = mapping.PersonalData(it)
 	d.Decided = d.Override != nil && (d.Override.Section != "" || d.Override.Exclude != "")
 	for k := range it.Fields {
 		d.FieldNames = append(d.FieldNames, k)
@@ -472,7 +472,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *store.Ses
 		s.fail(w, r, sess, http.StatusInternalServerError, "Не удалось прочитать решения проверки.", err)
 		return
 	}
-	if n := len(UndecidedPersonalData(plan, ovs)); n > 0 {
+	if n := len(mapping.UndecidedPersonalData(plan, ovs)); n > 0 {
 		s.fail(w, r, sess, http.StatusConflict, fmt.Sprintf("Одобрить пока нельзя: нет решения по %s с возможными персональными данными. Откройте их на странице сайта и решите, переносить ли.",
 			Count(n, "материалу", "материалам", "материалам")), nil)
 		return

@@ -220,9 +220,10 @@ func runMap(ctx context.Context, g *globalOptions, o *mapCmd, args []string) err
 
 // approveCmd is perenos approve.
 type approveCmd struct {
-	Stage    stageOptions
-	Reason   string
-	WithGaps bool
+	Stage           stageOptions
+	Reason          string
+	WithGaps        bool
+	ExcludePersonal bool
 }
 
 func (c *approveCmd) prepare(g *globalOptions, in io.Reader, args []string) error {
@@ -238,7 +239,10 @@ func newApproveCommand(g *globalOptions) *cobra.Command {
 and in the review UI: every item still left for review goes to its best candidate section (or
 «Прочее»), recorded as the approver's decision, so a later re-map keeps it there; and a plan with
 open mandated gaps (sections or items the old site never had) is approved only with --with-gaps,
-which the event log records.`,
+which the event log records. Items that look like personal data of private persons (lists of
+children, patients, birth dates, home addresses; 152-ФЗ) need a person's decision: a site with
+such items undecided is refused, or, with --exclude-personal-data, they are excluded with the
+reason and the site is approved without them (the admin can bring one back in the review UI).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Reason == "" {
 				return &usageError{"--reason is required: it is written to the event log"}
@@ -249,12 +253,13 @@ which the event log records.`,
 	o.Stage.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "why the sites are approved without review")
 	cmd.Flags().BoolVar(&o.WithGaps, "with-gaps", false, "approve also sites whose mandated gaps are open (they are filled by hand on the portal)")
+	cmd.Flags().BoolVar(&o.ExcludePersonal, "exclude-personal-data", false, "exclude the items that look like personal data and that no person decided on, instead of refusing the site")
 	return cmd
 }
 
 func runApprove(ctx context.Context, g *globalOptions, o *approveCmd, args []string) error {
 	return stageRun(ctx, g, "approve", &o.Stage, args, func([]*store.Org, *progress, mapping.Profiles) (batch, error) {
-		return batch{steps: pipeline.ApproveSteps(o.Reason, o.WithGaps)}, nil
+		return batch{steps: pipeline.ApproveSteps(pipeline.Approval{Note: o.Reason, WithGaps: o.WithGaps, ExcludePersonal: o.ExcludePersonal})}, nil
 	})
 }
 

@@ -154,7 +154,7 @@ func (s *Source) Approve(ctx context.Context, org, actor, note string, withGaps 
 		return err
 	}
 	r := &pipeline.Runner{WS: s.WS, Actor: actor, Log: s.Log}
-	res := r.Run(ctx, []*store.Org{o}, pipeline.ApproveSteps(note, withGaps)...)
+	res := r.Run(ctx, []*store.Org{o}, pipeline.ApproveSteps(pipeline.Approval{Note: note, WithGaps: withGaps})...)
 	out := res.Outcomes[0]
 	switch {
 	case out.Error != "":

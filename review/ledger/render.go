@@ -76,6 +76,12 @@ func skipText(sk *pipeline.Skip) string {
 		return "часть объектов отложена до следующего запуска"
 	case pipeline.SkipActSigned:
 		return "акт подписан, откат невозможен"
+	case pipeline.SkipGapsOpen:
+		return "остались незаполненные обязательные пробелы, их заполнение вручную не подтверждено"
+	case pipeline.SkipPersonal:
+		return "есть материалы с возможными персональными данными, по которым не принято решение"
+	case pipeline.SkipOtherPortal:
+		return "сайт переносится на другой портал"
 	}
 	return string(sk.Reason)
 }
