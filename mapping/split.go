@@ -23,7 +23,8 @@ type part struct {
 //     heading of its top level (the page's own title aside) names a
 //     mandated subsection, at least two different ones, and the page's
 //     own best section is among them;
-//   - one page holding the whole «Сведения»: headings (or lines in bold,
+//   - one page holding the whole «Сведения», named so (by its address,
+//     title, menu item or links): headings (or lines in bold,
 //     as anchored blocks often have instead) name at least three
 //     different subsections. Each named block becomes a part of its
 //     subsection; what precedes the first and the blocks that name none
@@ -46,10 +47,29 @@ func (c *classifier) split(d *extract.Document, cands []Candidate, sigs []signal
 	if out := c.splitCombined(lines, hs, cands); out != nil {
 		return out
 	}
+	if !c.namesRoot(sigs) {
+		// Only the page the site calls the whole section holds it whole:
+		// a page about something else («Центр «Точка роста»») may have
+		// headings that read like subsections («Общая информация о
+		// центре», «Документы») without being them.
+		return nil
+	}
 	if out := c.splitWhole(lines, hs, d.Title, cands); out != nil {
 		return out
 	}
 	return c.splitWhole(lines, c.headingsOf(lines, norm(d.Title), true), d.Title, cands)
+}
+
+// namesRoot reports whether the page's own name (its address, title, menu
+// item or the links to it) names the profile's root section («Сведения об
+// образовательной организации»).
+func (c *classifier) namesRoot(sigs []signal) bool {
+	for _, s := range sigs {
+		if !s.context && s.src.named() && s.section == c.prof.Root.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // namedSubsection reports whether the page's own name (its title, menu
