@@ -37,8 +37,9 @@ func newBenchMapCommand(g *globalOptions) *cobra.Command {
 site on loopback as its own server did (php-cli for the PHP ones), run crawl, extract and map on
 it as perenos run does, and score the plan against the hand labels. Prints
 {"sites","pages","right","accuracy","wrong","wrong_rate","flagged","flagged_rate","not_in_plan",
-"docs","docs_right","docs_accuracy","docs_in_plan","per_type","per_site","misses","tuning","heldout"}.
-Nothing leaves loopback: links to a site's original domain reach its loopback server.
+"docs","docs_right","docs_accuracy","docs_in_plan","calibration","per_type","per_site","misses",
+"tuning","heldout"}; "calibration" says, per confidence bin of the automatic placements
+({"from","to","placed","right","rate"}), how many were right. Nothing leaves loopback: links to a site's original domain reach its loopback server.
 
 On the invented gold set (a folder with sites.tsv, testdata/gold/mapping): map every site and
 print {"pages","accuracy","per_section","confusion","flagged"}. A page left for review counts as
