@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/semaphore"
+
 	"perenos/crawler"
 	"perenos/extract"
 	"perenos/mapping"
@@ -35,8 +37,50 @@ type Runner struct {
 	// Gates are the per-host politeness gates every crawl of this runner
 	// shares; nil makes them on first use from the first crawl's options.
 	Gates *crawler.Gates
+	// PageBudget bounds the pages of the sites that extract and map work
+	// on at once, over every batch of the runner: those stages hold a
+	// site's pages in memory, so that without it a few large sites at
+	// once set the batch's peak memory. A site larger than the budget runs
+	// alone. 0 is DefaultPageBudget.
+	PageBudget int64
 
 	gatesOnce sync.Once
+	pagesOnce sync.Once
+	pages     *semaphore.Weighted
+	budget    int64
+}
+
+// DefaultPageBudget is the pages extract and map work on at once: one
+// large site (3,000 pages) beside many ordinary ones.
+const DefaultPageBudget = 5000
+
+// weighted is a step whose memory grows with the site's pages.
+type weighted interface {
+	pages(o *store.Org) int64
+}
+
+func (Extract) pages(o *store.Org) int64 { return o.Stats.Pages + o.Stats.Attachments }
+func (Map) pages(o *store.Org) int64     { return o.Stats.Pages + o.Stats.Attachments }
+
+// pageWeight takes a site's share of the page budget for a weighted step,
+// waiting while other sites hold it; release gives it back.
+func (r *Runner) pageWeight(ctx context.Context, st Step, o *store.Org) (release func(), err error) {
+	w, ok := st.(weighted)
+	if !ok {
+		return func() {}, nil
+	}
+	r.pagesOnce.Do(func() {
+		r.budget = r.PageBudget
+		if r.budget <= 0 {
+			r.budget = DefaultPageBudget
+		}
+		r.pages = semaphore.NewWeighted(r.budget)
+	})
+	n := min(max(w.pages(o), 1), r.budget)
+	if err := r.pages.Acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	return func() { r.pages.Release(n) }, nil
 }
 
 // Progress hears about sites starting and finishing a step.
@@ -286,6 +330,12 @@ func (r *Runner) step(ctx context.Context, stopBatch context.CancelCauseFunc, id
 		out.Skip = &Skip{Reason: SkipInterrupted}
 		return
 	}
+	release, err := r.pageWeight(ctx, st, cur)
+	if err != nil {
+		out.Skip = &Skip{Reason: SkipInterrupted}
+		return
+	}
+	defer release()
 	r.Progress.SiteStarted(stage, id)
 	log := r.Log.With("site", id, "stage", stage)
 	commit, err := st.run(ctx, r, cur, out)

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -426,4 +427,75 @@ func TestApprovalDoesNotPublishUndecidedPersonalData(t *testing.T) {
 			t.Fatalf("approval after the admin's decision: %+v", res.Outcomes[0])
 		}
 	})
+}
+
+// heavyStep is a map-stage step that weighs a site by its pages and
+// records how many pages were worked on at once.
+type heavyStep struct {
+	mu    *sync.Mutex
+	now   *int64
+	peak  *int64 // the most pages at once
+	alone *bool  // the site larger than the budget ran with no other
+}
+
+func (heavyStep) Stage() store.Stage       { return store.StageMap }
+func (heavyStep) note() string             { return "" }
+func (heavyStep) pages(o *store.Org) int64 { return o.Stats.Pages }
+func (h heavyStep) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
+	h.mu.Lock()
+	*h.now += o.Stats.Pages
+	if o.Stats.Pages > 100 {
+		*h.alone = *h.alone && *h.now == o.Stats.Pages
+	} else {
+		*h.peak = max(*h.peak, *h.now)
+	}
+	h.mu.Unlock()
+	time.Sleep(20 * time.Millisecond)
+	h.mu.Lock()
+	*h.now -= o.Stats.Pages
+	h.mu.Unlock()
+	return nil, nil
+}
+
+// Extract and map hold a site's pages in memory: the sites they work on
+// at once stay within the runner's page budget, however many sites run in
+// parallel, and a site larger than the budget runs alone rather than
+// never.
+func TestPageBudgetBoundsTheSitesWorkedOnAtOnce(t *testing.T) {
+	ws := store.TestStore(t)
+	var orgs []*store.Org
+	for i := range 12 {
+		id := fmt.Sprintf("38010001%02d", i)
+		pages := int64(40)
+		if i == 5 {
+			pages = 250 // larger than the budget
+		}
+		if _, err := ws.UpsertOrg("test", store.Org{ID: id, Name: "Школа", Type: store.School, PortalSite: "s" + id}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.UpdateOrg(id, func(o *store.Org) error { o.Stats.Pages = pages; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		o, _ := ws.Org(id)
+		orgs = append(orgs, o)
+	}
+	var now, peak int64
+	alone := true
+	h := heavyStep{mu: new(sync.Mutex), now: &now, peak: &peak, alone: &alone}
+	r := &Runner{WS: ws, Actor: "test", SitesParallel: 12, PageBudget: 100}
+	res := r.Run(context.Background(), orgs, h)
+	for _, out := range res.Outcomes {
+		if out.Error != "" || out.Skip != nil && out.Skip.Reason != SkipNotReady {
+			t.Fatalf("%+v", out)
+		}
+	}
+	if ran := len(orgs) - res.Skipped; ran != len(orgs) {
+		t.Fatalf("%d of %d sites ran: %+v", ran, len(orgs), res.Outcomes)
+	}
+	if peak > 100 || peak < 80 {
+		t.Errorf("ordinary sites held %d pages at once, budget 100 (without it, all eleven at once: 440)", peak)
+	}
+	if !alone {
+		t.Error("the site larger than the budget ran beside others")
+	}
 }

@@ -44,3 +44,21 @@ func loadAverage() float64 {
 	v, _ := strconv.ParseFloat(string(f[0]), 64)
 	return v
 }
+
+// anonMB is the process's resident anonymous memory (its heap and stacks,
+// not the ledger's file pages that bbolt maps and the kernel may drop),
+// in MiB (0 when unknown).
+func anonMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if f := bytes.Fields(sc.Bytes()); len(f) >= 2 && string(f[0]) == "RssAnon:" {
+			kb, _ := strconv.ParseFloat(string(f[1]), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

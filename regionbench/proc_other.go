@@ -9,3 +9,5 @@ func resetPeak() bool { return false }
 func stagePeakMB() float64 { return 0 }
 
 func loadAverage() float64 { return 0 }
+
+func anonMB() float64 { return 0 }

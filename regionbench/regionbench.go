@@ -102,8 +102,11 @@ type Result struct {
 	CrawlRatioToLimit float64    `json:"crawl_ratio_to_limit"`
 	CPUMsPerPage      CPUPerPage `json:"cpu_ms_per_page"`
 	PeakRSSMB         float64    `json:"peak_rss_mb"`
-	LargestSitePages  int64      `json:"largest_site_pages"`
-	DiskMB            float64    `json:"disk_mb"`
+	// PeakAnonMB is the largest of the stages' peak_anon_mb: the peak
+	// without the ledger's file pages mapped by bbolt (Linux only).
+	PeakAnonMB       float64 `json:"peak_anon_mb"`
+	LargestSitePages int64   `json:"largest_site_pages"`
+	DiskMB           float64 `json:"disk_mb"`
 
 	Crawl   CrawlDetail            `json:"crawl"`
 	Stages  map[string]StageDetail `json:"stages"`
@@ -161,9 +164,13 @@ type StageDetail struct {
 	// PeakRSSMB is the stage's own peak resident memory (Linux only: the
 	// peak is reset when the stage starts; elsewhere 0).
 	PeakRSSMB float64 `json:"peak_rss_mb"`
-	Done      int     `json:"sites_done"`
-	Failed    int     `json:"sites_failed"`
-	Skipped   int     `json:"sites_skipped"`
+	// PeakAnonMB is the largest resident anonymous memory sampled during
+	// the stage (Linux only): the peak less the ledger's mapped file pages,
+	// which the kernel drops under pressure.
+	PeakAnonMB float64 `json:"peak_anon_mb"`
+	Done       int     `json:"sites_done"`
+	Failed     int     `json:"sites_failed"`
+	Skipped    int     `json:"sites_skipped"`
 }
 
 // RecordsDetail says how records were timed: Pages pages, evenly spread
@@ -291,7 +298,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}{{"crawl", crawl}, {"extract", pipeline.Extract{}}, {"map", pipeline.Map{Profiles: profiles}}}
 	stopStatus := prog.report(opt.Status, len(orgs))
 	defer stopStatus()
-	var wall, peak float64
+	var wall, peak, peakAnon float64
 	res.Settings.LoadStart = loadAverage()
 	for _, st := range steps {
 		prog.start(st.name)
@@ -304,8 +311,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, err
 		}
 		before := now()
+		anon := sampleAnon()
 		out := runner.Run(ctx, orgs, st.step)
 		d := now().since(before)
+		d.PeakAnonMB = round(anon(), 1)
+		peakAnon = max(peakAnon, d.PeakAnonMB)
 		if err := prof.end(); err != nil {
 			return nil, fmt.Errorf("profile of %s: %w", st.name, err)
 		}
@@ -374,6 +384,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		Map:     round(res.Stages["map"].CPUS*1000/pages, 3),
 	}
 	res.PeakRSSMB = round(max(peak, procstat.Now().PeakMB, stagePeakMB()), 1)
+	res.PeakAnonMB = peakAnon
 	res.DiskMB = round(float64(diskBytes(dir))/(1<<20), 1)
 	return res, nil
 }
@@ -637,3 +648,27 @@ func (p *progress) report(w io.Writer, sites int) func() {
 }
 
 var _ pipeline.Progress = (*progress)(nil)
+
+// sampleAnon samples the resident anonymous memory every 100 ms until the
+// returned function is called, which gives the largest reading.
+func sampleAnon() func() float64 {
+	stop, done := make(chan struct{}), make(chan float64)
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		top := anonMB()
+		for {
+			select {
+			case <-t.C:
+				top = max(top, anonMB())
+			case <-stop:
+				done <- max(top, anonMB())
+				return
+			}
+		}
+	}()
+	return func() float64 {
+		close(stop)
+		return <-done
+	}
+}

@@ -70,6 +70,8 @@ The JSON:
                         the region, parsed untimed first (records.sample_pages says how many)
     map                 the map stage's
   peak_rss_mb           the process's peak resident memory over the whole run
+  peak_anon_mb          the same without the ledger's file pages that bbolt maps (its heap and
+                        stacks, sampled every 100 ms; Linux only): what the run needs of its own
   largest_site_pages    pages of the largest site in the ledger
   disk_mb               the workspace (ledger and blobs) after the run
 Then the detail: crawl (requests, hosts, makespan_ratio: the time the crawl would take with every
