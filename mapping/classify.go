@@ -635,6 +635,9 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 			continue
 		}
 		for _, seg := range segs[:len(segs)-1] {
+			if dativeSlug(trimNumber(seg)) {
+				continue // a folder for an audience (/uchitelyam/, /roditelyam/) says whom its pages are for, not what they are
+			}
 			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost && s == &c.prof.Root {
 				c.rootFolder[normURL(u.String())] = seg
 				break

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"perenos/extract"
+	"perenos/extract/records"
 	"perenos/store"
 )
 
@@ -67,9 +68,11 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		}
 	}
 	main := c.mainPages(cases)
+	// Whether the old site keeps its «Сведения» together: under the root's
+	// menu group or in the root's folder (/sveden/).
 	rootNav := false
 	for _, pc := range cases {
-		if c.underRoot(pc.key) != "" {
+		if c.inRoot(pc.key) != "" {
 			rootNav = true
 			break
 		}
@@ -247,22 +250,22 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		}
 	case best.Confidence >= threshold:
 		s := c.prof.Section(best.Section)
-		if rootNav && s != nil && s.Parent == c.prof.Root.ID && len(c.nav[pc.key]) > 0 && c.underRoot(pc.key) == "" &&
+		if rootNav && s != nil && s.Parent == c.prof.Root.ID && len(c.nav[pc.key]) > 0 && c.inRoot(pc.key) == "" &&
 			main[best.Section] != nil && main[best.Section] != pc {
 			// The old menu has a «Сведения» group, this page is elsewhere in
 			// the menu, and the subsection has its own page in the group.
 			if c.strongName(pc, best.Section) != "" {
 				// Named as the subsection («Учебный план», «Преподаватели»):
 				// its content is the subsection's, wherever the menu had it.
-				place(best, fmt.Sprintf("в меню старого сайта вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
+				place(best, fmt.Sprintf("на старом сайте вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
 				return
 			}
 			pc.free = true
-			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
+			pc.reasons = []string{fmt.Sprintf("на старом сайте вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
 			return
 		}
 		place(best)
-	case main[best.Section] == pc && c.jointSection(best.Section):
+	case main[best.Section] == pc && c.jointSection(best.Section) && c.required(best.Section):
 		place(best, fmt.Sprintf("главная страница раздела «%s» на сайте: у других страниц признаков этого раздела меньше", c.prof.Section(best.Section).Title))
 	case c.inRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
 		// Under «Сведения» in the old menu or its folder, with some sign of
@@ -296,6 +299,16 @@ func (c *classifier) hubOf(pc *pageCase, byKey map[string]*pageCase) int {
 		}
 	}
 	return len(seen)
+}
+
+// required reports whether every site of the type has a page of the
+// section: a mandated one or a subsection of the root. Only for such a
+// section is the one page with a few of its signals its page: a school
+// must have «Вакантные места», but need not have «История», so the word
+// «истории» in a title («Страничка учителя истории») names no page.
+func (c *classifier) required(id string) bool {
+	s := c.prof.Section(id)
+	return s != nil && (s.Mandated || s.Parent == c.prof.Root.ID)
 }
 
 func (c *classifier) isRootChild(id string) bool {
@@ -332,6 +345,9 @@ func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase)
 			q := byKey[normURL(l.URL)]
 			if q == nil || q == m || !q.free || len(c.nav[q.key]) > 0 {
 				continue
+			}
+			if records.IsPersonName(l.Text) && !c.prof.Section(sec).PersonPages {
+				continue // a person's own page, linked from a row of the table of people
 			}
 			q.free, q.section, q.conf = false, sec, 0.6
 			q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» с главной страницы раздела «%s» (%s)", l.Text, title, shown(m.p.URL))}

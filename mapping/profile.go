@@ -55,7 +55,13 @@ type Section struct {
 	// DocKinds are the kinds of documents (documents.yaml) that belong in
 	// this section, besides those of its mandated items.
 	DocKinds []string `yaml:"doc_kinds,omitempty" json:"doc_kinds,omitempty"`
-	Parent   string   `yaml:"-" json:"parent,omitempty"`
+	// PersonPages says that a person's own page, linked by their name
+	// from the section's page, is part of the section: the law asks for
+	// each person's details here (118н: every doctor's education,
+	// certificate and hours). Elsewhere such a page (a teacher's own page
+	// of methodical materials) is a free page.
+	PersonPages bool   `yaml:"person_pages,omitempty" json:"person_pages,omitempty"`
+	Parent      string `yaml:"-" json:"parent,omitempty"`
 }
 
 // DocumentKind is a kind of document (устав, ПФХД, меню) and the words
