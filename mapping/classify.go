@@ -75,6 +75,7 @@ type classifier struct {
 	docs       map[string]*extract.Document
 	docKinds   map[string]string    // attachment URL → its kind (documentSignals)
 	sameTitle  map[string][]string  // a page title (norm) → the pages with it
+	newsList   map[string]newsEntry // page URL (normURL) → the news list's record that names it (decide)
 	pageKinds  map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
 }
 

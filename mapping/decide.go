@@ -44,9 +44,19 @@ type pageCase struct {
 func (c *classifier) decide(cases []*pageCase, threshold float64) {
 	byKey := make(map[string]*pageCase, len(cases))
 	c.sameTitle = map[string][]string{}
+	c.newsList = map[string]newsEntry{}
 	for _, pc := range cases {
 		if t := norm(pc.d.Title); t != "" {
 			c.sameTitle[t] = append(c.sameTitle[t], pc.p.URL)
+		}
+	}
+	for _, pc := range cases { // cases are in URL order: the same list names a page whichever runs first
+		for _, r := range pc.d.Records {
+			k := normURL(r.Fields["url"])
+			if _, ok := c.newsList[k]; r.Type != "news" || r.Fields["url"] == "" || k == pc.key || ok {
+				continue
+			}
+			c.newsList[k] = newsEntry{list: pc.p.URL, title: collapse(r.Fields["title"]), date: r.Fields["date"]}
 		}
 	}
 	for _, pc := range cases {
@@ -215,6 +225,15 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		// A news item's address is its headline: the words of a section in
 		// it («Утверждён учебный план») are news about that section.
 		place(news, fmt.Sprintf("новость: её адрес в ленте новостей, а слова раздела «%s» — из её заголовка", c.prof.Section(best.Section).Title))
+		return
+	}
+	if e, ok := c.newsByList(pc); ok && best.Section != NewsSection {
+		// A page the site's news list names is a news item: the words of a
+		// section in its headline («Организация питания: новое меню») are
+		// news about that section, unless the menu, the address or the
+		// page's own content names it as the section's page.
+		pc.section, pc.conf, pc.date, pc.item = NewsSection, 0.7, e.date, true
+		pc.reasons = []string{fmt.Sprintf("новость из ленты новостей на странице %s: «%s»; слова раздела «%s» — из её заголовка", shown(e.list), e.title, c.prof.Section(best.Section).Title)}
 		return
 	}
 	switch {
@@ -474,6 +493,35 @@ func (c *classifier) newsByAddress(pc *pageCase) (Candidate, bool) {
 		}
 	}
 	return Candidate{}, false
+}
+
+// newsEntry is a news list's record naming a page: the list, the
+// headline, the date.
+type newsEntry struct{ list, title, date string }
+
+// newsByList returns the news list's record that names a page, when
+// nothing but the page's headline (its title, headings, the links to it,
+// words of its text) names another section: no menu item, no address
+// that is a section's name, no microdata, records or documents of one.
+func (c *classifier) newsByList(pc *pageCase) (newsEntry, bool) {
+	e, ok := c.newsList[pc.key]
+	if !ok {
+		return newsEntry{}, false
+	}
+	for _, s := range pc.sigs {
+		if s.section == NewsSection || s.context || s.weight < wStrong {
+			continue
+		}
+		switch s.src {
+		case evMenu, evProps, evRecords, evDocs:
+			return newsEntry{}, false
+		case evAddress:
+			if s.weight >= wSkelExact {
+				return newsEntry{}, false
+			}
+		}
+	}
+	return e, true
 }
 
 // freeConfidence is how sure the plan is that a page belongs to no
