@@ -1,0 +1,95 @@
+package mapping
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"perenos/store"
+)
+
+// TestMenuNamesOfRealSites places pages named only by a flat menu (no
+// «Сведения» group, no telling address, no title of their own) with the
+// names real legacy sites give them: the vocabulary must know them.
+func TestMenuNamesOfRealSites(t *testing.T) {
+	cases := []struct {
+		typ   store.OrgType
+		names map[string]string // menu text → section
+	}{
+		{store.School, map[string]string{
+			"Обучение инвалидов и лиц с ОВЗ": "sveden/objects",
+			"Руководители":                   "sveden/managers",
+			"Материальная поддержка":         "sveden/grants",
+			"Платное обучение":               "sveden/paid_edu",
+			"Международная деятельность":     "sveden/inter",
+			"Материально-техническая база":   "sveden/objects",
+			"Наличие свободных мест":         "sveden/vacant",
+			"Расписание уроков":              OtherSection,
+			"Библиотека":                     OtherSection,
+		}},
+		{store.Preschool, map[string]string{
+			"Условия для детей с ОВЗ":     "sveden/objects",
+			"Предметно-развивающая среда": "sveden/objects",
+			"Стоимость обучения":          "sveden/paid_edu",
+			"Наличие мест":                "sveden/vacant",
+			"Меню на сегодня":             "sveden/catering",
+			"Десятидневное меню":          "sveden/catering",
+			"Режим дня":                   OtherSection,
+			"Поступающим":                 OtherSection,
+		}},
+		{store.Medical, map[string]string{
+			"ОМС": "med/gosgarantii",
+			"Медицинская помощь по ОМС":    "med/gosgarantii",
+			"Общая информация":             "med/about",
+			"Независимая оценка":           "med/feedback",
+			"Анкета":                       "med/feedback",
+			"Как подготовиться к анализам": "med/preparation",
+			"Органы власти по надзору в сфере здравоохранения": "med/controlling",
+			"Вакцинация": OtherSection,
+		}},
+	}
+	ps := profiles(t)
+	for _, c := range cases {
+		t.Run(string(c.typ), func(t *testing.T) {
+			dir := t.TempDir()
+			var names []string
+			for n := range c.names {
+				names = append(names, n)
+			}
+			var menu strings.Builder
+			menu.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>Сайт организации</title></head><body><ul class="menu"><li><a href="/">Главная</a></li>`)
+			for i, n := range names {
+				fmt.Fprintf(&menu, `<li><a href="/p/%d.html">%s</a></li>`, 100+i, n)
+			}
+			menu.WriteString(`</ul><div class="c">{{content}}</div><p>Адрес: г. Город, ул. Ленина, 1.</p></body></html>`)
+			write := func(rel, text string) {
+				p := filepath.Join(dir, rel)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write("_layout.html", menu.String())
+			write("index.html", "<p>Добро пожаловать.</p>")
+			for i := range names {
+				write(fmt.Sprintf("p/%d.html", 100+i), fmt.Sprintf("<p>Страница %d. Информация обновлена 10 января.</p>", i))
+			}
+			plan := Build(ps[c.typ], loadFixDir(t, dir, "menu-names", c.typ), Options{})
+			pix, _ := fixIndex(plan)
+			for i, n := range names {
+				es := pix[fmt.Sprintf("p/%d.html", 100+i)]
+				if len(es) != 1 || es[0].section != c.names[n] {
+					got := "not in plan"
+					if len(es) > 0 {
+						got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+					}
+					t.Errorf("«%s»: got %s, want %s", n, got, c.names[n])
+				}
+			}
+		})
+	}
+}
