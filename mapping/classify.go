@@ -171,7 +171,7 @@ func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
 			}
 			p.phrases[s.ID] = newPhrases(kws)
 			p.postPhrases[s.ID] = newPhrases(s.Posts)
-			p.names[s.ID] = append(newPhrases(kws), newPhrases(kindWords[s.ID])...)
+			p.names[s.ID] = append(append(newPhrases(kws), newPhrases(kindWords[s.ID])...), newPhrases(s.Names)...)
 			if s.ID != OtherSection && s.ID != HomeSection {
 				p.slugs[s.ID] = slugPhrases(append(append(append([]string(nil), kws...), s.Slugs...), kindWords[s.ID]...))
 			}
@@ -218,6 +218,7 @@ const (
 	evProps                   // microdata on it
 	evRecords                 // the records found on it (a table of teachers)
 	evDocs                    // the documents it consists of
+	evGroup                   // context: the menu group the page's item is in
 )
 
 // named reports whether the evidence names the page (its address, title,
@@ -333,7 +334,9 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 					m = audienceMatch(g.text, c.phrases[s.ID])
 				}
 				if m >= matchMost {
-					sigs = append(sigs, around(s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text)))
+					sig := around(s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text))
+					sig.src = evGroup
+					sigs = append(sigs, sig)
 					break
 				}
 			}
@@ -504,8 +507,8 @@ func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
 	seen := map[string]bool{}
 	for _, sg := range sigs {
 		s := c.prof.Section(sg.section)
-		if s == nil || s.Parent != c.prof.Root.ID || seen[s.ID] {
-			continue
+		if s == nil || s.Parent != c.prof.Root.ID || seen[s.ID] || sg.context {
+			continue // only what the page itself says: two places of a page («Сведения», and «Документы» in it) are not its name
 		}
 		seen[s.ID] = true
 		out = append(out, around(s.ID, wNavRoot, g))

@@ -143,6 +143,12 @@ func (c *classifier) navParentSignal(pc *pageCase, byKey map[string]*pageCase) (
 		if !placeable(sec) || sec == c.prof.Root.ID {
 			continue
 		}
+		if slices.ContainsFunc(pc.sigs, func(g signal) bool { return g.src == evGroup && g.section == sec }) {
+			// The group the page's item is in is that parent item: its
+			// name already said so, and one menu item is one piece of
+			// evidence, not two.
+			return signal{}, false
+		}
 		s := c.prof.Section(sec)
 		return around(sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title)), true
 	}

@@ -41,6 +41,7 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Наличие мест":                "sveden/vacant",
 			"Меню на сегодня":             "sveden/catering",
 			"Десятидневное меню":          "sveden/catering",
+			"Блог":                        NewsSection,
 			"Режим дня":                   OtherSection,
 			"Поступающим":                 OtherSection,
 		}},

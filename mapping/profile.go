@@ -36,11 +36,17 @@ type MandatedItem struct {
 
 // Section is a target section of a profile.
 type Section struct {
-	ID         string         `yaml:"id" json:"id"`
-	Title      string         `yaml:"title" json:"title"`
-	Mandated   bool           `yaml:"mandated" json:"mandated"`
-	Slugs      []string       `yaml:"slugs" json:"slugs,omitempty"`
-	Keywords   []string       `yaml:"keywords" json:"keywords,omitempty"`
+	ID       string   `yaml:"id" json:"id"`
+	Title    string   `yaml:"title" json:"title"`
+	Mandated bool     `yaml:"mandated" json:"mandated"`
+	Slugs    []string `yaml:"slugs" json:"slugs,omitempty"`
+	Keywords []string `yaml:"keywords" json:"keywords,omitempty"`
+	// Names are what a page of the section may be called (its title, menu
+	// item, the links to it) besides the keywords, but that are too common
+	// to be read in text, in documents' names or in addresses
+	// («Приказы», «Положения»: a page so called is a page of documents,
+	// while a document so called may be of any section).
+	Names      []string       `yaml:"names,omitempty" json:"names,omitempty"`
 	Itemprops  []string       `yaml:"itemprops" json:"itemprops,omitempty"`
 	PortalPath string         `yaml:"portal_path" json:"portal_path"`
 	Items      []MandatedItem `yaml:"items" json:"items,omitempty"`
