@@ -53,7 +53,8 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Анкета":                       "med/feedback",
 			"Как подготовиться к анализам": "med/preparation",
 			"Органы власти по надзору в сфере здравоохранения": "med/controlling",
-			"Вакцинация": OtherSection,
+			"Госпитализация": "med/hospitalization",
+			"Вакцинация":     OtherSection,
 		}},
 	}
 	ps := profiles(t)
