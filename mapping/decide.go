@@ -273,6 +273,12 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		default:
 			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
 		}
+	case best.Confidence >= threshold && !best.self && !c.itemsUnder(best.Section):
+		// Only where the page sits (a folder, a breadcrumb, a menu group)
+		// says this section: that is where its parent is, not what the
+		// page is («Документы» › «Охрана труда»).
+		pc.free = true
+		pc.reasons = []string{fmt.Sprintf("о разделе «%s» говорит только место страницы на старом сайте (%s), а не она сама", c.prof.Section(best.Section).Title, best.Reasons[0])}
 	case best.Confidence >= threshold:
 		s := c.prof.Section(best.Section)
 		if rootNav && s != nil && s.Parent == c.prof.Root.ID && len(c.nav[pc.key]) > 0 && c.inRoot(pc.key) == "" &&
@@ -334,6 +340,14 @@ func (c *classifier) hubOf(pc *pageCase, byKey map[string]*pageCase) int {
 func (c *classifier) required(id string) bool {
 	s := c.prof.Section(id)
 	return s != nil && (s.Mandated || s.Parent == c.prof.Root.ID)
+}
+
+// itemsUnder reports whether the pages under a section's page are its
+// items, so that where a page sits may place it: the news and their
+// items, the gallery and its albums, the doctors and each doctor's page.
+func (c *classifier) itemsUnder(id string) bool {
+	s := c.prof.Section(id)
+	return s != nil && (s.PersonPages || slices.Contains(listSections, id))
 }
 
 func (c *classifier) isRootChild(id string) bool {
