@@ -408,12 +408,42 @@ func (c *classifier) nameMatches(ts []short) nameMatches {
 			case aud:
 				out[i][si] = audienceMatch(t.text, ps)
 			default:
-				out[i][si], _ = matchShort(t.stems, ps)
+				var which string
+				out[i][si], which = matchShort(t.stems, ps)
+				if out[i][si] == matchPhrase && headOutside(t.text, t.stems, which) {
+					out[i][si] = matchWord
+				}
 			}
 		}
 	}
 	return out
 }
+
+// headOutside reports whether a name's head (its first content word)
+// lies outside the phrase of a section it holds, so that the name is
+// about something else that concerns the section: «Аттестация
+// педагогических работников» is about attestation. A head that only says
+// what kind of text follows («Порядок…», «Положение о…», «Памятка…»)
+// leaves the subject to the rest; a name of two sentences
+// («Руководство. Педагогический состав») has a head in each.
+func headOutside(text string, ts []string, which string) bool {
+	if strings.ContainsAny(text, ".:;()|") {
+		return false
+	}
+	head := ""
+	for _, w := range ts {
+		if !stopWords[w] {
+			head = w
+			break
+		}
+	}
+	return head != "" && !slices.Contains(stems(which), head) && !genericShort[head] && !genericHeads[head]
+}
+
+// genericHeads are first words of a name that say only what kind of text
+// it is, besides those too general to name a section (genericShort).
+var genericHeads = map[string]bool{"памятк": true, "услов": true, "перечен": true, "список": true, "режим": true,
+	"график": true, "приказ": true, "итог": true, "результат": true, "вопрос": true, "реестр": true}
 
 // audience reports whether a menu item or title names the people a page
 // is for rather than what it is: «Педагогам», «Учащимся», «Для

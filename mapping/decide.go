@@ -162,6 +162,23 @@ func (c *classifier) jointSection(id string) bool {
 	return placeable(id) && id != c.prof.Root.ID
 }
 
+// wNamedMore is the least weight of a page's own evidence that is more
+// than one word of a section's name: a shortening of the name, a phrase
+// of it, the page's records or documents, many of its phrases in the text.
+const wNamedMore = 0.45
+
+// named reports whether a page's own evidence for a section weighs at
+// least w: outside «Сведения» one word («Центр образования «Точка
+// роста»») does not make a page the one page of «Образование».
+func named(sigs []signal, section string, w float64) bool {
+	for _, s := range sigs {
+		if s.section == section && !s.context && s.weight >= w {
+			return true
+		}
+	}
+	return false
+}
+
 // qualifies reports whether a page's evidence for a section is more than
 // a few of its words in the page's text.
 func qualifies(sigs []signal, section string) bool {
@@ -296,7 +313,7 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 			return
 		}
 		place(best)
-	case main[best.Section] == pc && c.jointSection(best.Section) && c.required(best.Section):
+	case main[best.Section] == pc && c.jointSection(best.Section) && c.required(best.Section) && (c.inRoot(pc.key) != "" || named(pc.sigs, best.Section, wNamedMore)):
 		place(best, fmt.Sprintf("главная страница раздела «%s» на сайте: у других страниц признаков этого раздела меньше", c.prof.Section(best.Section).Title))
 	case c.inRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
 		// Under «Сведения» in the old menu or its folder, with some sign of
