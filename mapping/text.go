@@ -116,6 +116,11 @@ var stopWords = map[string]bool{
 	"или": true, "наш": true, "ваш": true,
 }
 
+// kindHeads are first words of a name that say what kind of text
+// follows, so that the rest of the name is its subject.
+var kindHeads = map[string]bool{"информац": true, "сведен": true, "порядок": true, "положен": true, "правил": true,
+	"памятк": true, "перечен": true, "список": true}
+
 // contentWords counts the words of a stem sequence that are not function words.
 func contentWords(ws []string) int {
 	n := 0
@@ -204,6 +209,16 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			break
 		}
 	}
+	covered := map[string]bool{} // the text's content words the matching phrases hold, together
+	for _, p := range ps {
+		if subsequence(text, p.stems) {
+			for _, w := range p.stems {
+				if !stopWords[w] {
+					covered[w] = true
+				}
+			}
+		}
+	}
 	for _, p := range ps {
 		if !subsequence(text, p.stems) {
 			continue
@@ -214,6 +229,12 @@ func matchShort(text []string, ps []phrase) (int, string) {
 		case pc == n:
 			m = matchExact
 		case pc >= 1 && float64(pc)/float64(n) >= 0.6 && slices.Contains(p.stems, head):
+			m = matchMost
+		case pc >= 2 && kindHeads[head] && !covered[head] && float64(len(covered))/float64(n-1) >= 0.6:
+			// «Информация о платных услугах», «Порядок, условия и сроки
+			// ожидания медицинской помощи по территориальной программе
+			// госгарантий»: the head says what kind of text it is, the
+			// section's phrases name most of what it is about.
 			m = matchMost
 		case pc >= 2:
 			m = matchPhrase
