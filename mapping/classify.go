@@ -430,20 +430,17 @@ func headOutside(text string, ts []string, which string) bool {
 	if strings.ContainsAny(text, ".:;()|") {
 		return false
 	}
-	head := ""
-	for _, w := range ts {
-		if !stopWords[w] {
-			head = w
-			break
-		}
-	}
-	return head != "" && !slices.Contains(stems(which), head) && !genericShort[head] && !genericHeads[head]
+	head := subjectHead(ts)
+	return head != "" && !slices.Contains(stems(which), head) && !genericShort[head]
 }
 
 // genericHeads are first words of a name that say only what kind of text
-// it is, besides those too general to name a section (genericShort).
-var genericHeads = map[string]bool{"памятк": true, "услов": true, "перечен": true, "список": true, "режим": true,
-	"график": true, "приказ": true, "итог": true, "результат": true, "вопрос": true, "реестр": true}
+// it is, besides the kinds of text that may themselves name a section
+// (kindHeads).
+var genericHeads = map[string]bool{"услов": true, "режим": true, "график": true, "приказ": true, "итог": true,
+	"результат": true, "вопрос": true, "реестр": true,
+	// what is done with the subject: «Порядок оказания платных услуг», «Положение об организации питания»
+	"оказан": true, "организац": true, "предоставлен": true, "проведен": true, "осуществлен": true}
 
 // audience reports whether a menu item or title names the people a page
 // is for rather than what it is: «Педагогам», «Учащимся», «Для

@@ -107,3 +107,52 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentNamesOfRealSites places files listed on a «Документы» page
+// by the names real sites give them: a regulation («Положение о…») goes
+// where its subject does, unless its subject is something else that
+// concerns a section (attestation of teachers is a local act).
+func TestDocumentNamesOfRealSites(t *testing.T) {
+	docs := map[string]string{
+		"Положение о порядке оказания платных образовательных услуг": "sveden/paid_edu",
+		"Положение об организации питания":                           "sveden/catering",
+		"Положение об управляющем совете":                            "sveden/struct",
+		"Положение о стипендии":                                      "sveden/grants",
+		"Паспорт доступности":                                        "sveden/objects",
+		"Информация о питании":                                       "sveden/catering",
+		"Положение об аттестации педагогических работников":          "sveden/document",
+		"Положение о школьной форме":                                 "sveden/document",
+		"Устав": "sveden/document",
+	}
+	dir := t.TempDir()
+	var names []string
+	for n := range docs {
+		names = append(names, n)
+	}
+	var page strings.Builder
+	page.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul><h1>Документы</h1><ul>`)
+	for i, n := range names {
+		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
+	}
+	page.WriteString(`</ul></body></html>`)
+	for rel, text := range map[string]string{
+		"docs.html":  page.String(),
+		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul><p>Добро пожаловать.</p></body></html>`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[store.School], loadFixDir(t, dir, "document-names", store.School), Options{})
+	_, dix := fixIndex(plan)
+	for i, n := range names {
+		es := dix[fmt.Sprintf("files/%d.pdf", i)]
+		if len(es) != 1 || es[0].section != docs[n] {
+			got := "not in plan"
+			if len(es) > 0 {
+				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+			}
+			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
+		}
+	}
+}

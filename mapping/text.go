@@ -116,10 +116,28 @@ var stopWords = map[string]bool{
 	"или": true, "наш": true, "ваш": true,
 }
 
+// subjectHead is the first content word of a name after the words that
+// say what kind of text it is and for whom: «аттестация» in «Положение
+// об аттестации педагогических работников», «сроки» in «Порядок, условия
+// и сроки…», «гарантии» in «Памятка для граждан о гарантиях…».
+func subjectHead(text []string) string {
+	for i := 0; i < len(text); i++ {
+		w := text[i]
+		if w == "для" {
+			i++ // «Памятка для граждан о гарантиях…»: whom it is for, then what it is about
+			continue
+		}
+		if !stopWords[w] && !kindHeads[w] && !genericHeads[w] {
+			return w
+		}
+	}
+	return ""
+}
+
 // kindHeads are first words of a name that say what kind of text
 // follows, so that the rest of the name is its subject.
-var kindHeads = map[string]bool{"информац": true, "сведен": true, "порядок": true, "положен": true, "правил": true,
-	"памятк": true, "перечен": true, "список": true}
+var kindHeads = map[string]bool{"информац": true, "сведен": true, "порядок": true, "порядк": true, "положен": true, "правил": true,
+	"памятк": true, "перечен": true, "перечн": true, "список": true, "списк": true}
 
 // contentWords counts the words of a stem sequence that are not function words.
 func contentWords(ws []string) int {
@@ -230,7 +248,7 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			m = matchExact
 		case pc >= 1 && float64(pc)/float64(n) >= 0.6 && slices.Contains(p.stems, head):
 			m = matchMost
-		case pc >= 2 && kindHeads[head] && !covered[head] && float64(len(covered))/float64(n-1) >= 0.6:
+		case kindHeads[head] && !covered[head] && covered[subjectHead(text)] && (pc >= 2 && float64(len(covered))/float64(n-1) >= 0.6 || len(covered) == n-1):
 			// «Информация о платных услугах», «Порядок, условия и сроки
 			// ожидания медицинской помощи по территориальной программе
 			// госгарантий»: the head says what kind of text it is, the
