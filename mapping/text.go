@@ -134,6 +134,26 @@ func subjectHead(text []string) string {
 	return ""
 }
 
+// subjectWords counts the content words of a name from its subject head
+// on (subjectHead), leaving out the words that say what kind of text it
+// is: «Порядок проведения диспансеризации» has one.
+func subjectWords(text []string) int {
+	n, on := 0, false
+	for i := 0; i < len(text); i++ {
+		w := text[i]
+		if !on && w == "для" {
+			i++
+			continue
+		}
+		if stopWords[w] || !on && (kindHeads[w] || genericHeads[w]) {
+			continue
+		}
+		on = true
+		n++
+	}
+	return max(n, 1)
+}
+
 // kindHeads are first words of a name that say what kind of text
 // follows, so that the rest of the name is its subject.
 var kindHeads = map[string]bool{"информац": true, "сведен": true, "порядок": true, "порядк": true, "положен": true, "правил": true,
@@ -227,6 +247,7 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			break
 		}
 	}
+	rest := subjectWords(text)
 	covered := map[string]bool{} // the text's content words the matching phrases hold, together
 	for _, p := range ps {
 		if subsequence(text, p.stems) {
@@ -248,7 +269,7 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			m = matchExact
 		case pc >= 1 && float64(pc)/float64(n) >= 0.6 && slices.Contains(p.stems, head):
 			m = matchMost
-		case kindHeads[head] && !covered[head] && covered[subjectHead(text)] && (pc >= 2 && float64(len(covered))/float64(n-1) >= 0.6 || len(covered) == n-1):
+		case kindHeads[head] && !covered[head] && covered[subjectHead(text)] && (pc >= 2 && float64(len(covered))/float64(rest) >= 0.6 || len(covered) >= rest):
 			// «Информация о платных услугах», «Порядок, условия и сроки
 			// ожидания медицинской помощи по территориальной программе
 			// госгарантий»: the head says what kind of text it is, the
