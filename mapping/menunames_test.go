@@ -46,6 +46,8 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Десятидневное меню":          "sveden/catering",
 			"Блог":                        NewsSection,
 			"Режим дня":                   OtherSection,
+			"Режим работы":                "sveden/common",
+			"Учредитель":                  "sveden/common",
 			"Поступающим":                 OtherSection,
 		}},
 		{store.Medical, map[string]string{
