@@ -162,17 +162,19 @@ func (c *classifier) jointSection(id string) bool {
 	return placeable(id) && id != c.prof.Root.ID
 }
 
-// wNamedMore is the least weight of a page's own evidence that is more
-// than one word of a section's name: a shortening of the name, a phrase
-// of it, the page's records or documents, many of its phrases in the text.
+// wNamedMore is the least weight of what names a page (its title, menu
+// item, address, links) that is more than one word of a section's name:
+// a shortening of the name, a phrase of it.
 const wNamedMore = 0.45
 
-// named reports whether a page's own evidence for a section weighs at
-// least w: outside «Сведения» one word («Центр образования «Точка
-// роста»») does not make a page the one page of «Образование».
+// named reports whether what names a page (not its text, records or
+// documents) says a section with a weight of at least w: outside
+// «Сведения» one word («Центр образования «Точка роста»») does not make a
+// page the one page of «Образование», nor does a table of teachers make
+// «Фортепианное отделение» the one page of «Педагогический состав».
 func named(sigs []signal, section string, w float64) bool {
 	for _, s := range sigs {
-		if s.section == section && !s.context && s.weight >= w {
+		if s.section == section && !s.context && s.src.named() && s.weight >= w {
 			return true
 		}
 	}

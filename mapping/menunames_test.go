@@ -159,3 +159,27 @@ func TestDocumentNamesOfRealSites(t *testing.T) {
 		}
 	}
 }
+
+// TestContentDoesNotNameAPage: outside «Сведения», a page whose name
+// names no section is not made the one page of a subsection by its
+// content alone: a department's page listing its teachers stays the
+// department's (a free page).
+func TestContentDoesNotNameAPage(t *testing.T) {
+	dir := t.TempDir()
+	menu := `<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/fortepiano.html">Фортепианное отделение</a></li><li><a href="/konkursy.html">Конкурсы</a></li></ul><h1>%s</h1>%s<p>ДШИ № 3, ул. Мира, 5.</p></body></html>`
+	table := `<table><tr><th>ФИО</th><th>Должность</th><th>Предмет</th></tr><tr><td>Иванова Мария Петровна</td><td>преподаватель</td><td>фортепиано</td></tr><tr><td>Петрова Анна Ивановна</td><td>преподаватель</td><td>сольфеджио</td></tr><tr><td>Сидорова Ольга Юрьевна</td><td>преподаватель</td><td>ансамбль</td></tr></table><p>Отделение реализует программу «Фортепиано» со сроком обучения 8 лет.</p>`
+	for rel, page := range map[string][2]string{
+		"index.html":      {"Главная", "<p>Добро пожаловать.</p>"},
+		"fortepiano.html": {"Фортепианное отделение", table},
+		"konkursy.html":   {"Конкурсы", "<p>Учащиеся — лауреаты конкурса «Звёздный дождь».</p>"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(fmt.Sprintf(menu, page[0], page[0], page[1])), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[store.School], loadFixDir(t, dir, "department", store.School), Options{})
+	pix, _ := fixIndex(plan)
+	if es := pix["fortepiano.html"]; len(es) != 1 || es[0].section != OtherSection {
+		t.Errorf("fortepiano.html: got %+v, want a free page", es)
+	}
+}
