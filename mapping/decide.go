@@ -302,8 +302,9 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		s := c.prof.Section(best.Section)
 		if rootNav && s != nil && s.Parent == c.prof.Root.ID && len(c.nav[pc.key]) > 0 && c.inRoot(pc.key) == "" &&
 			main[best.Section] != nil && main[best.Section] != pc {
-			// The old menu has a «Сведения» group, this page is elsewhere in
-			// the menu, and the subsection has its own page in the group.
+			// The old site keeps «Сведения» together (a menu group or a
+			// folder), this page is in the menu elsewhere, and the
+			// subsection has its own page inside.
 			if c.strongName(pc, best.Section) != "" {
 				// Named as the subsection («Учебный план», «Преподаватели»):
 				// its content is the subsection's, wherever the menu had it.
