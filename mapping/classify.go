@@ -75,6 +75,7 @@ type classifier struct {
 	docs       map[string]*extract.Document
 	docKinds   map[string]string    // attachment URL → its kind (documentSignals)
 	sameTitle  map[string][]string  // a page title (norm) → the pages with it
+	newsList   map[string]newsEntry // page URL (normURL) → the news list's record that names it (decide)
 	pageKinds  map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
 }
 
@@ -170,7 +171,7 @@ func (p *Profile) matchers() (phrases, slugs map[string][]phrase) {
 			}
 			p.phrases[s.ID] = newPhrases(kws)
 			p.postPhrases[s.ID] = newPhrases(s.Posts)
-			p.names[s.ID] = append(newPhrases(kws), newPhrases(kindWords[s.ID])...)
+			p.names[s.ID] = append(append(newPhrases(kws), newPhrases(kindWords[s.ID])...), newPhrases(s.Names)...)
 			if s.ID != OtherSection && s.ID != HomeSection {
 				p.slugs[s.ID] = slugPhrases(append(append(append([]string(nil), kws...), s.Slugs...), kindWords[s.ID]...))
 			}
@@ -217,6 +218,7 @@ const (
 	evProps                   // microdata on it
 	evRecords                 // the records found on it (a table of teachers)
 	evDocs                    // the documents it consists of
+	evGroup                   // context: the menu group the page's item is in
 )
 
 // named reports whether the evidence names the page (its address, title,
@@ -332,7 +334,9 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 					m = audienceMatch(g.text, c.phrases[s.ID])
 				}
 				if m >= matchMost {
-					sigs = append(sigs, around(s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text)))
+					sig := around(s.ID, wNavGroup, fmt.Sprintf("в меню старого сайта в группе «%s»", g.text))
+					sig.src = evGroup
+					sigs = append(sigs, sig)
 					break
 				}
 			}
@@ -404,12 +408,39 @@ func (c *classifier) nameMatches(ts []short) nameMatches {
 			case aud:
 				out[i][si] = audienceMatch(t.text, ps)
 			default:
-				out[i][si], _ = matchShort(t.stems, ps)
+				var which string
+				out[i][si], which = matchShort(t.stems, ps)
+				if out[i][si] == matchPhrase && headOutside(t.text, t.stems, which) {
+					out[i][si] = matchWord
+				}
 			}
 		}
 	}
 	return out
 }
+
+// headOutside reports whether a name's head (its first content word)
+// lies outside the phrase of a section it holds, so that the name is
+// about something else that concerns the section: «Аттестация
+// педагогических работников» is about attestation. A head that only says
+// what kind of text follows («Порядок…», «Положение о…», «Памятка…»)
+// leaves the subject to the rest; a name of two sentences
+// («Руководство. Педагогический состав») has a head in each.
+func headOutside(text string, ts []string, which string) bool {
+	if strings.ContainsAny(text, ".:;()|") {
+		return false
+	}
+	head := subjectHead(ts)
+	return head != "" && !slices.Contains(stems(which), head) && !genericShort[head]
+}
+
+// genericHeads are first words of a name that say only what kind of text
+// it is, besides the kinds of text that may themselves name a section
+// (kindHeads).
+var genericHeads = map[string]bool{"услов": true, "режим": true, "график": true, "приказ": true, "итог": true,
+	"результат": true, "вопрос": true, "реестр": true,
+	// what is done with the subject: «Порядок оказания платных услуг», «Положение об организации питания»
+	"оказан": true, "организац": true, "предоставлен": true, "проведен": true, "осуществлен": true}
 
 // audience reports whether a menu item or title names the people a page
 // is for rather than what it is: «Педагогам», «Учащимся», «Для
@@ -503,8 +534,8 @@ func (c *classifier) navRootSignals(key string, sigs []signal) []signal {
 	seen := map[string]bool{}
 	for _, sg := range sigs {
 		s := c.prof.Section(sg.section)
-		if s == nil || s.Parent != c.prof.Root.ID || seen[s.ID] {
-			continue
+		if s == nil || s.Parent != c.prof.Root.ID || seen[s.ID] || sg.context {
+			continue // only what the page itself says: two places of a page («Сведения», and «Документы» in it) are not its name
 		}
 		seen[s.ID] = true
 		out = append(out, around(s.ID, wNavRoot, g))
@@ -635,6 +666,9 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 			continue
 		}
 		for _, seg := range segs[:len(segs)-1] {
+			if dativeSlug(trimNumber(seg)) {
+				continue // a folder for an audience (/uchitelyam/, /roditelyam/) says whom its pages are for, not what they are
+			}
 			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost && s == &c.prof.Root {
 				c.rootFolder[normURL(u.String())] = seg
 				break

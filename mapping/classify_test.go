@@ -90,6 +90,8 @@ func TestNewsStayNews(t *testing.T) {
 		{store.Municipal, "http://s.example/2023/10/12/zasedanie-dumy/", "Заседание Думы: бюджет и структура администрации", "", KindNews, "2023-10-12"},
 		{store.Municipal, "http://s.example/2023/10/", "Месяц: Октябрь 2023", "", KindPage, ""},
 		{store.School, "http://s.example/news/den-znaniy/2023-09-01-45", "День знаний", "", KindNews, "2023-09-01"},
+		{store.Preschool, "http://s.example/stati/pitanie-rebenka-v-2-goda/", "Питание ребёнка в два года", "", KindNews, ""}, // a blog's articles folder
+		{store.Preschool, "http://s.example/articles/adaptaciya.html", "Адаптация к детскому саду", "", KindNews, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {

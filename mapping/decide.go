@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"perenos/extract"
+	"perenos/extract/records"
 	"perenos/store"
 )
 
@@ -43,9 +44,19 @@ type pageCase struct {
 func (c *classifier) decide(cases []*pageCase, threshold float64) {
 	byKey := make(map[string]*pageCase, len(cases))
 	c.sameTitle = map[string][]string{}
+	c.newsList = map[string]newsEntry{}
 	for _, pc := range cases {
 		if t := norm(pc.d.Title); t != "" {
 			c.sameTitle[t] = append(c.sameTitle[t], pc.p.URL)
+		}
+	}
+	for _, pc := range cases { // cases are in URL order: the same list names a page whichever runs first
+		for _, r := range pc.d.Records {
+			k := normURL(r.Fields["url"])
+			if _, ok := c.newsList[k]; r.Type != "news" || r.Fields["url"] == "" || k == pc.key || ok {
+				continue
+			}
+			c.newsList[k] = newsEntry{list: pc.p.URL, title: collapse(r.Fields["title"]), date: r.Fields["date"]}
 		}
 	}
 	for _, pc := range cases {
@@ -67,9 +78,11 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		}
 	}
 	main := c.mainPages(cases)
+	// Whether the old site keeps its «Сведения» together: under the root's
+	// menu group or in the root's folder (/sveden/).
 	rootNav := false
 	for _, pc := range cases {
-		if c.underRoot(pc.key) != "" {
+		if c.inRoot(pc.key) != "" {
 			rootNav = true
 			break
 		}
@@ -130,6 +143,12 @@ func (c *classifier) navParentSignal(pc *pageCase, byKey map[string]*pageCase) (
 		if !placeable(sec) || sec == c.prof.Root.ID {
 			continue
 		}
+		if slices.ContainsFunc(pc.sigs, func(g signal) bool { return g.src == evGroup && g.section == sec }) {
+			// The group the page's item is in is that parent item: its
+			// name already said so, and one menu item is one piece of
+			// evidence, not two.
+			return signal{}, false
+		}
 		s := c.prof.Section(sec)
 		return around(sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title)), true
 	}
@@ -141,6 +160,25 @@ func (c *classifier) navParentSignal(pc *pageCase, byKey map[string]*pageCase) (
 // the news and the root.
 func (c *classifier) jointSection(id string) bool {
 	return placeable(id) && id != c.prof.Root.ID
+}
+
+// wNamedMore is the least weight of what names a page (its title, menu
+// item, address, links) that is more than one word of a section's name:
+// a shortening of the name, a phrase of it.
+const wNamedMore = 0.45
+
+// named reports whether what names a page (not its text, records or
+// documents) says a section with a weight of at least w: outside
+// «Сведения» one word («Центр образования «Точка роста»») does not make a
+// page the one page of «Образование», nor does a table of teachers make
+// «Фортепианное отделение» the one page of «Педагогический состав».
+func named(sigs []signal, section string, w float64) bool {
+	for _, s := range sigs {
+		if s.section == section && !s.context && s.src.named() && s.weight >= w {
+			return true
+		}
+	}
+	return false
 }
 
 // qualifies reports whether a page's evidence for a section is more than
@@ -214,6 +252,15 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		place(news, fmt.Sprintf("новость: её адрес в ленте новостей, а слова раздела «%s» — из её заголовка", c.prof.Section(best.Section).Title))
 		return
 	}
+	if e, ok := c.newsByList(pc); ok && best.Section != NewsSection {
+		// A page the site's news list names is a news item: the words of a
+		// section in its headline («Организация питания: новое меню») are
+		// news about that section, unless the menu, the address or the
+		// page's own content names it as the section's page.
+		pc.section, pc.conf, pc.date, pc.item = NewsSection, 0.7, e.date, true
+		pc.reasons = []string{fmt.Sprintf("новость из ленты новостей на странице %s: «%s»; слова раздела «%s» — из её заголовка", shown(e.list), e.title, c.prof.Section(best.Section).Title)}
+		return
+	}
 	switch {
 	case conflicts(pc.cands, threshold):
 		a, b := pc.cands[0], pc.cands[1]
@@ -245,24 +292,31 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		default:
 			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
 		}
+	case best.Confidence >= threshold && !best.self && !c.itemsUnder(best.Section):
+		// Only where the page sits (a folder, a breadcrumb, a menu group)
+		// says this section: that is where its parent is, not what the
+		// page is («Документы» › «Охрана труда»).
+		pc.free = true
+		pc.reasons = []string{fmt.Sprintf("о разделе «%s» говорит только место страницы на старом сайте (%s), а не она сама", c.prof.Section(best.Section).Title, best.Reasons[0])}
 	case best.Confidence >= threshold:
 		s := c.prof.Section(best.Section)
-		if rootNav && s != nil && s.Parent == c.prof.Root.ID && len(c.nav[pc.key]) > 0 && c.underRoot(pc.key) == "" &&
+		if rootNav && s != nil && s.Parent == c.prof.Root.ID && len(c.nav[pc.key]) > 0 && c.inRoot(pc.key) == "" &&
 			main[best.Section] != nil && main[best.Section] != pc {
-			// The old menu has a «Сведения» group, this page is elsewhere in
-			// the menu, and the subsection has its own page in the group.
+			// The old site keeps «Сведения» together (a menu group or a
+			// folder), this page is in the menu elsewhere, and the
+			// subsection has its own page inside.
 			if c.strongName(pc, best.Section) != "" {
 				// Named as the subsection («Учебный план», «Преподаватели»):
 				// its content is the subsection's, wherever the menu had it.
-				place(best, fmt.Sprintf("в меню старого сайта вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
+				place(best, fmt.Sprintf("на старом сайте вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
 				return
 			}
 			pc.free = true
-			pc.reasons = []string{fmt.Sprintf("в меню старого сайта вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
+			pc.reasons = []string{fmt.Sprintf("на старом сайте вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
 			return
 		}
 		place(best)
-	case main[best.Section] == pc && c.jointSection(best.Section):
+	case main[best.Section] == pc && c.jointSection(best.Section) && c.required(best.Section) && (c.inRoot(pc.key) != "" || named(pc.sigs, best.Section, wNamedMore)):
 		place(best, fmt.Sprintf("главная страница раздела «%s» на сайте: у других страниц признаков этого раздела меньше", c.prof.Section(best.Section).Title))
 	case c.inRoot(pc.key) != "" && qualifies(pc.sigs, best.Section) && c.isRootChild(best.Section):
 		// Under «Сведения» in the old menu or its folder, with some sign of
@@ -296,6 +350,24 @@ func (c *classifier) hubOf(pc *pageCase, byKey map[string]*pageCase) int {
 		}
 	}
 	return len(seen)
+}
+
+// required reports whether every site of the type has a page of the
+// section: a mandated one or a subsection of the root. Only for such a
+// section is the one page with a few of its signals its page: a school
+// must have «Вакантные места», but need not have «История», so the word
+// «истории» in a title («Страничка учителя истории») names no page.
+func (c *classifier) required(id string) bool {
+	s := c.prof.Section(id)
+	return s != nil && (s.Mandated || s.Parent == c.prof.Root.ID)
+}
+
+// itemsUnder reports whether the pages under a section's page are its
+// items, so that where a page sits may place it: the news and their
+// items, the gallery and its albums, the doctors and each doctor's page.
+func (c *classifier) itemsUnder(id string) bool {
+	s := c.prof.Section(id)
+	return s != nil && (s.PersonPages || slices.Contains(listSections, id))
 }
 
 func (c *classifier) isRootChild(id string) bool {
@@ -332,6 +404,9 @@ func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase)
 			q := byKey[normURL(l.URL)]
 			if q == nil || q == m || !q.free || len(c.nav[q.key]) > 0 {
 				continue
+			}
+			if records.IsPersonName(l.Text) && !c.prof.Section(sec).PersonPages {
+				continue // a person's own page, linked from a row of the table of people
 			}
 			q.free, q.section, q.conf = false, sec, 0.6
 			q.reasons = []string{fmt.Sprintf("страница по ссылке «%s» с главной страницы раздела «%s» (%s)", l.Text, title, shown(m.p.URL))}
@@ -458,6 +533,35 @@ func (c *classifier) newsByAddress(pc *pageCase) (Candidate, bool) {
 		}
 	}
 	return Candidate{}, false
+}
+
+// newsEntry is a news list's record naming a page: the list, the
+// headline, the date.
+type newsEntry struct{ list, title, date string }
+
+// newsByList returns the news list's record that names a page, when
+// nothing but the page's headline (its title, headings, the links to it,
+// words of its text) names another section: no menu item, no address
+// that is a section's name, no microdata, records or documents of one.
+func (c *classifier) newsByList(pc *pageCase) (newsEntry, bool) {
+	e, ok := c.newsList[pc.key]
+	if !ok {
+		return newsEntry{}, false
+	}
+	for _, s := range pc.sigs {
+		if s.section == NewsSection || s.context || s.weight < wStrong {
+			continue
+		}
+		switch s.src {
+		case evMenu, evProps, evRecords, evDocs:
+			return newsEntry{}, false
+		case evAddress:
+			if s.weight >= wSkelExact {
+				return newsEntry{}, false
+			}
+		}
+	}
+	return e, true
 }
 
 // freeConfidence is how sure the plan is that a page belongs to no

@@ -288,7 +288,11 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 		if s.ID == HomeSection || s.ID == OtherSection {
 			continue
 		}
-		switch m, _ := matchShort(text, c.phrases[s.ID]); m {
+		m, which := matchShort(text, c.phrases[s.ID])
+		if m == matchPhrase && headOutside(it.Title, text, which) {
+			continue // «Положение об аттестации педагогических работников» is about attestation
+		}
+		switch m {
 		case matchExact, matchMost:
 			sigs = append(sigs, own(s.ID, wDocTitleExact, evTitle, fmt.Sprintf("название документа «%s»", it.Title)))
 		case matchPhrase:

@@ -135,7 +135,12 @@ func isFixPage(rel string) bool {
 // crawler records them.
 func loadFixSite(t testing.TB, name string, typ store.OrgType) Input {
 	t.Helper()
-	dir := filepath.Join("testdata/fixsites", name)
+	return loadFixDir(t, filepath.Join("testdata/fixsites", name), name, typ)
+}
+
+// loadFixDir is loadFixSite for a site in any folder.
+func loadFixDir(t testing.TB, dir, name string, typ store.OrgType) Input {
+	t.Helper()
 	layout := ""
 	if b, err := os.ReadFile(filepath.Join(dir, "_layout.html")); err == nil {
 		layout = string(b)

@@ -36,11 +36,17 @@ type MandatedItem struct {
 
 // Section is a target section of a profile.
 type Section struct {
-	ID         string         `yaml:"id" json:"id"`
-	Title      string         `yaml:"title" json:"title"`
-	Mandated   bool           `yaml:"mandated" json:"mandated"`
-	Slugs      []string       `yaml:"slugs" json:"slugs,omitempty"`
-	Keywords   []string       `yaml:"keywords" json:"keywords,omitempty"`
+	ID       string   `yaml:"id" json:"id"`
+	Title    string   `yaml:"title" json:"title"`
+	Mandated bool     `yaml:"mandated" json:"mandated"`
+	Slugs    []string `yaml:"slugs" json:"slugs,omitempty"`
+	Keywords []string `yaml:"keywords" json:"keywords,omitempty"`
+	// Names are what a page of the section may be called (its title, menu
+	// item, the links to it) besides the keywords, but that are too common
+	// to be read in text, in documents' names or in addresses
+	// («Приказы», «Положения»: a page so called is a page of documents,
+	// while a document so called may be of any section).
+	Names      []string       `yaml:"names,omitempty" json:"names,omitempty"`
 	Itemprops  []string       `yaml:"itemprops" json:"itemprops,omitempty"`
 	PortalPath string         `yaml:"portal_path" json:"portal_path"`
 	Items      []MandatedItem `yaml:"items" json:"items,omitempty"`
@@ -55,7 +61,13 @@ type Section struct {
 	// DocKinds are the kinds of documents (documents.yaml) that belong in
 	// this section, besides those of its mandated items.
 	DocKinds []string `yaml:"doc_kinds,omitempty" json:"doc_kinds,omitempty"`
-	Parent   string   `yaml:"-" json:"parent,omitempty"`
+	// PersonPages says that a person's own page, linked by their name
+	// from the section's page, is part of the section: the law asks for
+	// each person's details here (118н: every doctor's education,
+	// certificate and hours). Elsewhere such a page (a teacher's own page
+	// of methodical materials) is a free page.
+	PersonPages bool   `yaml:"person_pages,omitempty" json:"person_pages,omitempty"`
+	Parent      string `yaml:"-" json:"parent,omitempty"`
 }
 
 // DocumentKind is a kind of document (устав, ПФХД, меню) and the words

@@ -116,6 +116,49 @@ var stopWords = map[string]bool{
 	"или": true, "наш": true, "ваш": true,
 }
 
+// subjectHead is the first content word of a name after the words that
+// say what kind of text it is and for whom: «аттестация» in «Положение
+// об аттестации педагогических работников», «сроки» in «Порядок, условия
+// и сроки…», «гарантии» in «Памятка для граждан о гарантиях…».
+func subjectHead(text []string) string {
+	for i := 0; i < len(text); i++ {
+		w := text[i]
+		if w == "для" {
+			i++ // «Памятка для граждан о гарантиях…»: whom it is for, then what it is about
+			continue
+		}
+		if !stopWords[w] && !kindHeads[w] && !genericHeads[w] {
+			return w
+		}
+	}
+	return ""
+}
+
+// subjectWords counts the content words of a name from its subject head
+// on (subjectHead), leaving out the words that say what kind of text it
+// is: «Порядок проведения диспансеризации» has one.
+func subjectWords(text []string) int {
+	n, on := 0, false
+	for i := 0; i < len(text); i++ {
+		w := text[i]
+		if !on && w == "для" {
+			i++
+			continue
+		}
+		if stopWords[w] || !on && (kindHeads[w] || genericHeads[w]) {
+			continue
+		}
+		on = true
+		n++
+	}
+	return max(n, 1)
+}
+
+// kindHeads are first words of a name that say what kind of text
+// follows, so that the rest of the name is its subject.
+var kindHeads = map[string]bool{"информац": true, "сведен": true, "порядок": true, "порядк": true, "положен": true, "правил": true,
+	"памятк": true, "перечен": true, "перечн": true, "список": true, "списк": true}
+
 // contentWords counts the words of a stem sequence that are not function words.
 func contentWords(ws []string) int {
 	n := 0
@@ -204,6 +247,17 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			break
 		}
 	}
+	rest := subjectWords(text)
+	covered := map[string]bool{} // the text's content words the matching phrases hold, together
+	for _, p := range ps {
+		if subsequence(text, p.stems) {
+			for _, w := range p.stems {
+				if !stopWords[w] {
+					covered[w] = true
+				}
+			}
+		}
+	}
 	for _, p := range ps {
 		if !subsequence(text, p.stems) {
 			continue
@@ -214,6 +268,12 @@ func matchShort(text []string, ps []phrase) (int, string) {
 		case pc == n:
 			m = matchExact
 		case pc >= 1 && float64(pc)/float64(n) >= 0.6 && slices.Contains(p.stems, head):
+			m = matchMost
+		case kindHeads[head] && !covered[head] && covered[subjectHead(text)] && (pc >= 2 && float64(len(covered))/float64(rest) >= 0.6 || len(covered) >= rest):
+			// «Информация о платных услугах», «Порядок, условия и сроки
+			// ожидания медицинской помощи по территориальной программе
+			// госгарантий»: the head says what kind of text it is, the
+			// section's phrases name most of what it is about.
 			m = matchMost
 		case pc >= 2:
 			m = matchPhrase

@@ -1,0 +1,188 @@
+package mapping
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"perenos/store"
+)
+
+// TestMenuNamesOfRealSites places pages named only by a flat menu (no
+// «Сведения» group, no telling address, no title of their own) with the
+// names real legacy sites give them: the vocabulary must know them.
+func TestMenuNamesOfRealSites(t *testing.T) {
+	cases := []struct {
+		typ   store.OrgType
+		names map[string]string // menu text → section
+	}{
+		{store.School, map[string]string{
+			"Обучение инвалидов и лиц с ОВЗ":            "sveden/objects",
+			"Руководители":                              "sveden/managers",
+			"Материальная поддержка":                    "sveden/grants",
+			"Платное обучение":                          "sveden/paid_edu",
+			"Международная деятельность":                "sveden/inter",
+			"Материально-техническая база":              "sveden/objects",
+			"Наличие свободных мест":                    "sveden/vacant",
+			"Общеразвивающие программы":                 "sveden/education",
+			"Предпрофессиональные программы":            "sveden/education",
+			"Платное отделение":                         "sveden/paid_edu",
+			"Отчёт о выполнении муниципального задания": "sveden/budget",
+			"Фортепианное отделение":                    OtherSection,
+			"Аттестация педагогических работников":      OtherSection,
+			"Центр образования Точка роста":             OtherSection,
+			"Положение о платных услугах":               "sveden/paid_edu",
+			"Расписание уроков":                         OtherSection,
+			"Библиотека":                                OtherSection,
+		}},
+		{store.Preschool, map[string]string{
+			"Условия для детей с ОВЗ":     "sveden/objects",
+			"Предметно-развивающая среда": "sveden/objects",
+			"Стоимость обучения":          "sveden/paid_edu",
+			"Наличие мест":                "sveden/vacant",
+			"Меню на сегодня":             "sveden/catering",
+			"Десятидневное меню":          "sveden/catering",
+			"Блог":                        NewsSection,
+			"Режим дня":                   OtherSection,
+			"Режим работы":                "sveden/common",
+			"Учредитель":                  "sveden/common",
+			"Поступающим":                 OtherSection,
+		}},
+		{store.Medical, map[string]string{
+			"ОМС": "med/gosgarantii",
+			"Медицинская помощь по ОМС":    "med/gosgarantii",
+			"Общая информация":             "med/about",
+			"Независимая оценка":           "med/feedback",
+			"Анкета":                       "med/feedback",
+			"Как подготовиться к анализам": "med/preparation",
+			"Органы власти по надзору в сфере здравоохранения": "med/controlling",
+			"Госпитализация":          "med/hospitalization",
+			"Вакцинация":              OtherSection,
+			"Учредительные документы": "med/about",
+			"Главный врач":            "med/structure",
+			"Телефоны":                "contacts",
+			"Порядок проведения диспансеризации": "med/dispensary",
+			"Порядок, условия и сроки ожидания медицинской помощи по Территориальной программе госгарантий": "med/gosgarantii",
+			"Памятка для граждан о гарантиях бесплатного оказания медицинской помощи":                       "med/gosgarantii",
+			"Информация о платных услугах":      "med/paid",
+			"Сведения о медицинских работниках": "med/staff",
+		}},
+	}
+	ps := profiles(t)
+	for _, c := range cases {
+		t.Run(string(c.typ), func(t *testing.T) {
+			dir := t.TempDir()
+			var names []string
+			for n := range c.names {
+				names = append(names, n)
+			}
+			var menu strings.Builder
+			menu.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>Сайт организации</title></head><body><ul class="menu"><li><a href="/">Главная</a></li>`)
+			for i, n := range names {
+				fmt.Fprintf(&menu, `<li><a href="/p/%d.html">%s</a></li>`, 100+i, n)
+			}
+			menu.WriteString(`</ul><div class="c">{{content}}</div><p>Адрес: г. Город, ул. Ленина, 1.</p></body></html>`)
+			write := func(rel, text string) {
+				p := filepath.Join(dir, rel)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write("_layout.html", menu.String())
+			write("index.html", "<p>Добро пожаловать.</p>")
+			for i := range names {
+				write(fmt.Sprintf("p/%d.html", 100+i), fmt.Sprintf("<p>Страница %d. Информация обновлена 10 января.</p>", i))
+			}
+			plan := Build(ps[c.typ], loadFixDir(t, dir, "menu-names", c.typ), Options{})
+			pix, _ := fixIndex(plan)
+			for i, n := range names {
+				es := pix[fmt.Sprintf("p/%d.html", 100+i)]
+				if len(es) != 1 || es[0].section != c.names[n] {
+					got := "not in plan"
+					if len(es) > 0 {
+						got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+					}
+					t.Errorf("«%s»: got %s, want %s", n, got, c.names[n])
+				}
+			}
+		})
+	}
+}
+
+// TestDocumentNamesOfRealSites places files listed on a «Документы» page
+// by the names real sites give them: a regulation («Положение о…») goes
+// where its subject does, unless its subject is something else that
+// concerns a section (attestation of teachers is a local act).
+func TestDocumentNamesOfRealSites(t *testing.T) {
+	docs := map[string]string{
+		"Положение о порядке оказания платных образовательных услуг": "sveden/paid_edu",
+		"Положение об организации питания":                           "sveden/catering",
+		"Положение об управляющем совете":                            "sveden/struct",
+		"Положение о стипендии":                                      "sveden/grants",
+		"Паспорт доступности":                                        "sveden/objects",
+		"Информация о питании":                                       "sveden/catering",
+		"Положение об аттестации педагогических работников":          "sveden/document",
+		"Положение о школьной форме":                                 "sveden/document",
+		"Устав": "sveden/document",
+	}
+	dir := t.TempDir()
+	var names []string
+	for n := range docs {
+		names = append(names, n)
+	}
+	var page strings.Builder
+	page.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul><h1>Документы</h1><ul>`)
+	for i, n := range names {
+		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
+	}
+	page.WriteString(`</ul></body></html>`)
+	for rel, text := range map[string]string{
+		"docs.html":  page.String(),
+		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul><p>Добро пожаловать.</p></body></html>`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[store.School], loadFixDir(t, dir, "document-names", store.School), Options{})
+	_, dix := fixIndex(plan)
+	for i, n := range names {
+		es := dix[fmt.Sprintf("files/%d.pdf", i)]
+		if len(es) != 1 || es[0].section != docs[n] {
+			got := "not in plan"
+			if len(es) > 0 {
+				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+			}
+			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
+		}
+	}
+}
+
+// TestContentDoesNotNameAPage: outside «Сведения», a page whose name
+// names no section is not made the one page of a subsection by its
+// content alone: a department's page listing its teachers stays the
+// department's (a free page).
+func TestContentDoesNotNameAPage(t *testing.T) {
+	dir := t.TempDir()
+	menu := `<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/fortepiano.html">Фортепианное отделение</a></li><li><a href="/konkursy.html">Конкурсы</a></li></ul><h1>%s</h1>%s<p>ДШИ № 3, ул. Мира, 5.</p></body></html>`
+	table := `<table><tr><th>ФИО</th><th>Должность</th><th>Предмет</th></tr><tr><td>Иванова Мария Петровна</td><td>преподаватель</td><td>фортепиано</td></tr><tr><td>Петрова Анна Ивановна</td><td>преподаватель</td><td>сольфеджио</td></tr><tr><td>Сидорова Ольга Юрьевна</td><td>преподаватель</td><td>ансамбль</td></tr></table><p>Отделение реализует программу «Фортепиано» со сроком обучения 8 лет.</p>`
+	for rel, page := range map[string][2]string{
+		"index.html":      {"Главная", "<p>Добро пожаловать.</p>"},
+		"fortepiano.html": {"Фортепианное отделение", table},
+		"konkursy.html":   {"Конкурсы", "<p>Учащиеся — лауреаты конкурса «Звёздный дождь».</p>"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(fmt.Sprintf(menu, page[0], page[0], page[1])), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[store.School], loadFixDir(t, dir, "department", store.School), Options{})
+	pix, _ := fixIndex(plan)
+	if es := pix["fortepiano.html"]; len(es) != 1 || es[0].section != OtherSection {
+		t.Errorf("fortepiano.html: got %+v, want a free page", es)
+	}
+}
