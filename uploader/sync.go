@@ -245,7 +245,7 @@ func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org,
 		opt.MaxDelete = 20
 	}
 	rep := &Report{}
-	rec := newRecorder(ids, org.ID, p.Portal)
+	rec := newRecorder(ids, org.ID, p.Portal, opt.Progress)
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	err := p.upsert(ctx, stop, rec, t, org, opt, rep)
@@ -305,10 +305,9 @@ func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *re
 					mu.Unlock()
 					continue
 				}
-				rec.put(entryFor(st, res, err))
-				if opt.Progress != nil {
-					opt.Progress.Sent(org.ID, st.Op.Kind, err)
-				}
+				// Progress hears of the item once the recorder has made
+				// its ID map entry durable, not before.
+				rec.put(finished{entry: entryFor(st, res, err), kind: st.Op.Kind, err: err})
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -465,26 +464,35 @@ func entryFor(st Step, res portal.PutResult, err error) store.IDEntry {
 
 // recorder writes finished items to the ID map from one goroutine, as
 // many as have finished since its last commit in each transaction, so
-// that the workers never wait for the ledger's disk.
+// that the workers never wait for the ledger's disk; an item is reported
+// to Progress only after the commit that made its entry durable.
 type recorder struct {
-	ids    IDMap
-	org    string
-	portal store.PortalID
-	mu     sync.Mutex
-	queue  []store.IDEntry
-	wake   chan struct{}
-	done   chan error
+	ids      IDMap
+	org      string
+	portal   store.PortalID
+	progress Progress // nil: nobody listens
+	mu       sync.Mutex
+	queue    []finished
+	wake     chan struct{}
+	done     chan error
 }
 
-func newRecorder(ids IDMap, org string, p store.PortalID) *recorder {
-	r := &recorder{ids: ids, org: org, portal: p, wake: make(chan struct{}, 1), done: make(chan error, 1)}
+// finished is an item the portal answered, waiting to be recorded.
+type finished struct {
+	entry store.IDEntry
+	kind  portal.Kind
+	err   error // the portal's refusal, for Progress
+}
+
+func newRecorder(ids IDMap, org string, p store.PortalID, progress Progress) *recorder {
+	r := &recorder{ids: ids, org: org, portal: p, progress: progress, wake: make(chan struct{}, 1), done: make(chan error, 1)}
 	go r.loop()
 	return r
 }
 
-func (r *recorder) put(e store.IDEntry) {
+func (r *recorder) put(f finished) {
 	r.mu.Lock()
-	r.queue = append(r.queue, e)
+	r.queue = append(r.queue, f)
 	r.mu.Unlock()
 	select {
 	case r.wake <- struct{}{}:
@@ -499,27 +507,39 @@ const gather = 5 * time.Millisecond
 func (r *recorder) loop() {
 	var first error
 	for range r.wake {
-		time.Sleep(gather)
-		r.mu.Lock()
-		batch := r.queue
-		r.queue = nil
-		r.mu.Unlock()
-		if len(batch) == 0 || first != nil {
-			continue
-		}
-		if err := r.ids.PutIDEntries(r.org, r.portal, batch...); err != nil {
-			first = fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
+		if first == nil {
+			time.Sleep(gather)
+			first = r.flush()
 		}
 	}
-	r.mu.Lock()
-	batch := r.queue
-	r.mu.Unlock()
-	if first == nil && len(batch) > 0 {
-		if err := r.ids.PutIDEntries(r.org, r.portal, batch...); err != nil {
-			first = fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
-		}
+	if first == nil {
+		first = r.flush()
 	}
 	r.done <- first
+}
+
+// flush commits what has gathered, then reports it.
+func (r *recorder) flush() error {
+	r.mu.Lock()
+	batch := r.queue
+	r.queue = nil
+	r.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	es := make([]store.IDEntry, len(batch))
+	for i, f := range batch {
+		es[i] = f.entry
+	}
+	if err := r.ids.PutIDEntries(r.org, r.portal, es...); err != nil {
+		return fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
+	}
+	if r.progress != nil {
+		for _, f := range batch {
+			r.progress.Sent(r.org, f.kind, f.err)
+		}
+	}
+	return nil
 }
 
 // close writes what is left and reports the first failure to record.
