@@ -61,8 +61,8 @@ type Plan struct {
 
 // MakePlan pairs the ops with portal's ID map.
 func MakePlan(portalID store.PortalID, ops []Op, known map[string]store.IDEntry, opt Options) *Plan {
-	p := &Plan{Portal: portalID, Sync: opt.Sync}
-	inPlan := map[string]bool{}
+	p := &Plan{Portal: portalID, Sync: opt.Sync, Steps: make([]Step, 0, len(ops))}
+	inPlan := make(map[string]bool, len(ops))
 	writes := 0
 	for _, o := range ops {
 		id := store.IDKey(string(o.Kind), o.Key)
@@ -264,7 +264,7 @@ func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org,
 // for a whole phase: a page goes as soon as its section is done, files
 // go from the start.
 func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *recorder, t Target, org *store.Org, opt ExecOptions, rep *Report) error {
-	var todo []Step
+	todo := make([]Step, 0, len(p.Steps))
 	for _, st := range p.Steps {
 		switch st.Action {
 		case Unchanged:
@@ -473,7 +473,8 @@ type recorder struct {
 	progress Progress // nil: nobody listens
 	mu       sync.Mutex
 	queue    []finished
-	wake     chan struct{}
+	wake     chan struct{} // an item was put
+	stop     chan struct{} // closed when the run is over
 	done     chan error
 }
 
@@ -485,7 +486,8 @@ type finished struct {
 }
 
 func newRecorder(ids IDMap, org string, p store.PortalID, progress Progress) *recorder {
-	r := &recorder{ids: ids, org: org, portal: p, progress: progress, wake: make(chan struct{}, 1), done: make(chan error, 1)}
+	r := &recorder{ids: ids, org: org, portal: p, progress: progress, wake: make(chan struct{}, 1),
+		stop: make(chan struct{}), done: make(chan error, 1)}
 	go r.loop()
 	return r
 }
@@ -506,14 +508,24 @@ const gather = 5 * time.Millisecond
 
 func (r *recorder) loop() {
 	var first error
-	for range r.wake {
+	for stopped := false; !stopped; {
+		select {
+		case <-r.wake:
+			// Let more items finish before committing, unless the run
+			// is over: then nothing more is coming.
+			t := time.NewTimer(gather)
+			select {
+			case <-t.C:
+			case <-r.stop:
+				t.Stop()
+				stopped = true
+			}
+		case <-r.stop:
+			stopped = true
+		}
 		if first == nil {
-			time.Sleep(gather)
 			first = r.flush()
 		}
-	}
-	if first == nil {
-		first = r.flush()
 	}
 	r.done <- first
 }
@@ -542,9 +554,10 @@ func (r *recorder) flush() error {
 	return nil
 }
 
-// close writes what is left and reports the first failure to record.
+// close writes what is left, at once, and reports the first failure to
+// record; nothing may be put after it.
 func (r *recorder) close() error {
-	close(r.wake)
+	close(r.stop)
 	return <-r.done
 }
 
