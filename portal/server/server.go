@@ -8,6 +8,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -299,13 +300,17 @@ func (s *Server) anyToken(tok string) bool {
 	return found == 1
 }
 
-func sleepCtx(r *http.Request, d time.Duration) bool {
+// sleepCtx waits d, or until the client gives up on r (false).
+func sleepCtx(r *http.Request, d time.Duration) bool { return sleep(r.Context(), d) }
+
+// sleepTimer waits d on a Go timer, or until ctx is done (false).
+func sleepTimer(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
-	case <-r.Context().Done():
+	case <-ctx.Done():
 		return false
 	}
 }
