@@ -88,7 +88,7 @@ func (c *committer) do(fn func(*bolt.Tx) error) error {
 func (c *committer) run(group []*pendingWrite) []error {
 	errs := make([]error, len(group))
 	failed := -1
-	err := c.db.Update(func(tx *bolt.Tx) error {
+	err := c.update(func(tx *bolt.Tx) error {
 		for i, w := range group {
 			if err := call(w.fn, tx); err != nil {
 				failed = i
@@ -105,13 +105,25 @@ func (c *committer) run(group []*pendingWrite) []error {
 	case len(group) == 1:
 		errs[0] = err
 	default:
-		errs[failed] = c.db.Update(func(tx *bolt.Tx) error { return call(group[failed].fn, tx) })
+		errs[failed] = c.update(func(tx *bolt.Tx) error { return call(group[failed].fn, tx) })
 		rest := append(append([]*pendingWrite(nil), group[:failed]...), group[failed+1:]...)
 		restErrs := c.run(rest)
 		copy(errs[:failed], restErrs[:failed])
 		copy(errs[failed+1:], restErrs[failed:])
 	}
 	return errs
+}
+
+// update runs one read-write transaction; a panic in the storage becomes
+// the error of every write of the group, so that the leader still hands
+// the queue on and nobody waits for good.
+func (c *committer) update(fn func(*bolt.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("portal storage panicked: %v", p)
+		}
+	}()
+	return c.db.Update(fn)
 }
 
 // call runs fn, turning a panic into an error so that one write's panic

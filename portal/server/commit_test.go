@@ -127,3 +127,21 @@ func TestGroupCommit(t *testing.T) {
 		})
 	}
 }
+
+// When the storage itself fails, every write says so and none waits for
+// good.
+func TestGroupCommitStorageFailure(t *testing.T) {
+	c := testCommitter(t)
+	c.db.Close()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { errs[i] = c.do(putKey(fmt.Sprintf("k%d", i))) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+			t.Errorf("write %d on a closed storage: %v, want %v", i, err, bolt.ErrDatabaseNotOpen)
+		}
+	}
+}
