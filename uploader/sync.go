@@ -61,8 +61,8 @@ type Plan struct {
 
 // MakePlan pairs the ops with portal's ID map.
 func MakePlan(portalID store.PortalID, ops []Op, known map[string]store.IDEntry, opt Options) *Plan {
-	p := &Plan{Portal: portalID, Sync: opt.Sync}
-	inPlan := map[string]bool{}
+	p := &Plan{Portal: portalID, Sync: opt.Sync, Steps: make([]Step, 0, len(ops))}
+	inPlan := make(map[string]bool, len(ops))
 	writes := 0
 	for _, o := range ops {
 		id := store.IDKey(string(o.Kind), o.Key)
@@ -245,7 +245,7 @@ func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org,
 		opt.MaxDelete = 20
 	}
 	rep := &Report{}
-	rec := newRecorder(ids, org.ID, p.Portal)
+	rec := newRecorder(ids, org.ID, p.Portal, opt.Progress)
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	err := p.upsert(ctx, stop, rec, t, org, opt, rep)
@@ -264,7 +264,7 @@ func (p *Plan) Execute(ctx context.Context, ids IDMap, t Target, org *store.Org,
 // for a whole phase: a page goes as soon as its section is done, files
 // go from the start.
 func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *recorder, t Target, org *store.Org, opt ExecOptions, rep *Report) error {
-	var todo []Step
+	todo := make([]Step, 0, len(p.Steps))
 	for _, st := range p.Steps {
 		switch st.Action {
 		case Unchanged:
@@ -305,10 +305,9 @@ func (p *Plan) upsert(ctx context.Context, stop context.CancelCauseFunc, rec *re
 					mu.Unlock()
 					continue
 				}
-				rec.put(entryFor(st, res, err))
-				if opt.Progress != nil {
-					opt.Progress.Sent(org.ID, st.Op.Kind, err)
-				}
+				// Progress hears of the item once the recorder has made
+				// its ID map entry durable, not before.
+				rec.put(finished{entry: entryFor(st, res, err), kind: st.Op.Kind, err: err})
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -465,26 +464,37 @@ func entryFor(st Step, res portal.PutResult, err error) store.IDEntry {
 
 // recorder writes finished items to the ID map from one goroutine, as
 // many as have finished since its last commit in each transaction, so
-// that the workers never wait for the ledger's disk.
+// that the workers never wait for the ledger's disk; an item is reported
+// to Progress only after the commit that made its entry durable.
 type recorder struct {
-	ids    IDMap
-	org    string
-	portal store.PortalID
-	mu     sync.Mutex
-	queue  []store.IDEntry
-	wake   chan struct{}
-	done   chan error
+	ids      IDMap
+	org      string
+	portal   store.PortalID
+	progress Progress // nil: nobody listens
+	mu       sync.Mutex
+	queue    []finished
+	wake     chan struct{} // an item was put
+	stop     chan struct{} // closed when the run is over
+	done     chan error
 }
 
-func newRecorder(ids IDMap, org string, p store.PortalID) *recorder {
-	r := &recorder{ids: ids, org: org, portal: p, wake: make(chan struct{}, 1), done: make(chan error, 1)}
+// finished is an item the portal answered, waiting to be recorded.
+type finished struct {
+	entry store.IDEntry
+	kind  portal.Kind
+	err   error // the portal's refusal, for Progress
+}
+
+func newRecorder(ids IDMap, org string, p store.PortalID, progress Progress) *recorder {
+	r := &recorder{ids: ids, org: org, portal: p, progress: progress, wake: make(chan struct{}, 1),
+		stop: make(chan struct{}), done: make(chan error, 1)}
 	go r.loop()
 	return r
 }
 
-func (r *recorder) put(e store.IDEntry) {
+func (r *recorder) put(f finished) {
 	r.mu.Lock()
-	r.queue = append(r.queue, e)
+	r.queue = append(r.queue, f)
 	r.mu.Unlock()
 	select {
 	case r.wake <- struct{}{}:
@@ -493,38 +503,64 @@ func (r *recorder) put(e store.IDEntry) {
 }
 
 // gather is how long the recorder lets finished items gather before a
-// commit: a commit (and its fsync) per few milliseconds, not per item.
-const gather = 5 * time.Millisecond
+// commit: a commit (and its two fsyncs) per 20 ms, about one portal round
+// trip, not per item. Longer only delays when an item is reported; a kill
+// before the commit costs nothing twice, since the next run's writes
+// carry the same Idempotency-Keys and the portal answers them as before.
+const gather = 20 * time.Millisecond
 
 func (r *recorder) loop() {
 	var first error
-	for range r.wake {
-		time.Sleep(gather)
-		r.mu.Lock()
-		batch := r.queue
-		r.queue = nil
-		r.mu.Unlock()
-		if len(batch) == 0 || first != nil {
-			continue
+	for stopped := false; !stopped; {
+		select {
+		case <-r.wake:
+			// Let more items finish before committing, unless the run
+			// is over: then nothing more is coming.
+			t := time.NewTimer(gather)
+			select {
+			case <-t.C:
+			case <-r.stop:
+				t.Stop()
+				stopped = true
+			}
+		case <-r.stop:
+			stopped = true
 		}
-		if err := r.ids.PutIDEntries(r.org, r.portal, batch...); err != nil {
-			first = fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
-		}
-	}
-	r.mu.Lock()
-	batch := r.queue
-	r.mu.Unlock()
-	if first == nil && len(batch) > 0 {
-		if err := r.ids.PutIDEntries(r.org, r.portal, batch...); err != nil {
-			first = fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
+		if first == nil {
+			first = r.flush()
 		}
 	}
 	r.done <- first
 }
 
-// close writes what is left and reports the first failure to record.
+// flush commits what has gathered, then reports it.
+func (r *recorder) flush() error {
+	r.mu.Lock()
+	batch := r.queue
+	r.queue = nil
+	r.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	es := make([]store.IDEntry, len(batch))
+	for i, f := range batch {
+		es[i] = f.entry
+	}
+	if err := r.ids.PutIDEntries(r.org, r.portal, es...); err != nil {
+		return fmt.Errorf("record %d uploaded items in the ledger's ID map: %w", len(batch), err)
+	}
+	if r.progress != nil {
+		for _, f := range batch {
+			r.progress.Sent(r.org, f.kind, f.err)
+		}
+	}
+	return nil
+}
+
+// close writes what is left, at once, and reports the first failure to
+// record; nothing may be put after it.
 func (r *recorder) close() error {
-	close(r.wake)
+	close(r.stop)
 	return <-r.done
 }
 

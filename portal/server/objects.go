@@ -218,7 +218,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request) {
 	var res portal.PutResult
 	var refErr *fieldError
 	var reuseErr error
-	// Batch: concurrent puts share one commit (and one fsync); the
+	// Group commit: concurrent puts share one commit (and one fsync); the
 	// function may run twice, and is idempotent.
 	err = s.commit(func(tx *bolt.Tx) error {
 		refErr, reuseErr = nil, nil

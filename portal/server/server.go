@@ -8,6 +8,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -68,6 +69,7 @@ type Server struct {
 	mu       sync.RWMutex // guards cfg.Faults and cfg.RatePerSecond
 	cfg      Config
 	db       *bolt.DB
+	commits  committer // the API's writes, in group commits
 	id       string
 	fileDir  string
 	files    fileLocks
@@ -122,7 +124,6 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("portal storage %s: %w", cfg.DataFile, err)
 	}
 	db.NoSync = cfg.NoSync
-	db.MaxBatchDelay = time.Millisecond // a server's concurrent puts share commits without waiting long
 	var id string
 	if err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bObjects, bFiles, bIdem, bPaths, bMeta} {
@@ -145,7 +146,7 @@ func NewServer(cfg Config) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("portal storage %s: %w", cfg.DataFile, err)
 	}
-	s := &Server{cfg: cfg, db: db, id: id, fileDir: filepath.Join(dir, "files"), rnd: mrand.Float64}
+	s := &Server{cfg: cfg, db: db, commits: committer{db: db}, id: id, fileDir: filepath.Join(dir, "files"), rnd: mrand.Float64}
 	if err := os.MkdirAll(s.fileDir, 0o700); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("portal storage %s: %w", s.fileDir, err)
@@ -153,15 +154,11 @@ func NewServer(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// commit runs one write. With fsync on, concurrent writes share a commit
-// (bbolt's Batch: the function may run twice, so it must be idempotent)
-// and so share its fsync; with fsync off there is nothing to share, and
-// Batch would only make each write wait for its batch to fill.
+// commit runs one write, sharing its transaction (and, with fsync on,
+// its fsync) with the writes that arrive while another commit is under
+// way; fn may run twice, so it must be idempotent.
 func (s *Server) commit(fn func(*bolt.Tx) error) error {
-	if s.cfg.NoSync {
-		return s.db.Update(fn)
-	}
-	return s.db.Batch(fn)
+	return s.commits.do(fn)
 }
 
 // ID is the portal's identity, as GET /api/v1/portal reports it.
@@ -303,13 +300,17 @@ func (s *Server) anyToken(tok string) bool {
 	return found == 1
 }
 
-func sleepCtx(r *http.Request, d time.Duration) bool {
+// sleepCtx waits d, or until the client gives up on r (false).
+func sleepCtx(r *http.Request, d time.Duration) bool { return sleep(r.Context(), d) }
+
+// sleepTimer waits d on a Go timer, or until ctx is done (false).
+func sleepTimer(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return true
-	case <-r.Context().Done():
+	case <-ctx.Done():
 		return false
 	}
 }
