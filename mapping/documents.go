@@ -342,6 +342,13 @@ func documentTitle(p *store.Page) string {
 	return best
 }
 
+// continues reports whether a list's title for a file begins with the
+// link's own words and goes on (the link covers only its first words).
+func continues(listed, link string) bool {
+	l, k := strings.ToLower(collapse(listed)), strings.ToLower(collapse(link))
+	return k != "" && len(l) > len(k) && strings.HasPrefix(l, k)
+}
+
 // genericTitle reports whether a link's text says nothing of the file it
 // links: empty, «Скачать», «Смотреть», a size, a file name.
 func genericTitle(t string) bool {

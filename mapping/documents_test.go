@@ -81,6 +81,8 @@ func TestDocumentTitleFromTheList(t *testing.T) {
 		{"d01.pdf", "Устав МАДОУ № 7", "устав", "sveden/document"},
 		{"d09.pdf", "Договор об оказании платных образовательных услуг (образец)", "договор об оказании платных услуг", "sveden/paid_edu"},
 		{"d05.pdf", "Коллективный договор", "коллективный договор", "sveden/document"},
+		// the link covers only the first word; the item's words go on
+		{"d12.pdf", "Положение о порядке оформления возникновения, приостановления и прекращения отношений с родителями воспитанников", "", "sveden/document"},
 	} {
 		it, sec := itemOf(plan, fixHost+"/docs/"+c.file)
 		if it.Title != c.title || it.DocKind != c.kind || sec != c.section {

@@ -244,8 +244,11 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		}
 		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindDocument, FileName: p.FileName, Size: p.Size, Blob: p.Blob.String()}
 		it.Title = documentTitle(p)
-		if t := listed[normURL(p.URL)]; t != "" && (it.Title == p.FileName || genericTitle(it.Title)) {
-			it.Title = t // «Устав — скачать»: the list's words, not the link's
+		if t := listed[normURL(p.URL)]; t != "" && (it.Title == p.FileName || genericTitle(it.Title) || continues(t, it.Title)) {
+			// «Устав — скачать»: the list's words, not the link's; and
+			// «<a>свидетельство</a> о государственной аккредитации»: the
+			// item's words that go on from the link's
+			it.Title = t
 		}
 		at, read := in.Attach[p.URL]
 		var kindFrom string
