@@ -156,6 +156,31 @@ func currentAct(tx store.Reader, org string, checked *Act) (*Act, error) {
 // event log says so, and the site moves back to act_issued, ready to be
 // signed again. The act itself stands: this is not voiding the act.
 func UnsignAct(ws *store.Workspace, org, reason string, opt ActOptions) (*Act, error) {
+	return changeAct(ws, org, reason, &opt, func(tx store.Tx, o *store.Org, act *Act, reason string) error {
+		if act.Signature == nil {
+			return fmt.Errorf("organisation %s: %w: %s has no signing record to void", org, ErrNotSigned, act.Ref())
+		}
+		s := act.Signature
+		act.VoidedSignatures = append(act.VoidedSignatures, VoidedSignature{Signature: *s, VoidedAt: tx.Now(), VoidedBy: opt.Actor, Reason: reason})
+		act.Signature = nil
+		if err := ActRecords.Put(tx, org, act.key, act); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("the signing record of act %s v%d (signed by %s on %s, scan sha256 %s) voided: %s", act.Number, act.Version, s.SignedBy, s.Date, s.ScanSHA256, reason)
+		if err := tx.Log(store.Event{Actor: opt.Actor, Org: org, Kind: EventAct, From: "signed", To: SignatureVoided, Reason: what}); err != nil {
+			return err
+		}
+		if o.State == store.ActSigned {
+			return tx.Advance(org, store.StageAct, opt.Actor, what)
+		}
+		return nil
+	})
+}
+
+// changeAct runs an operator's change of a site's current act (void, unsign)
+// in one transaction: the reason checked, the act loaded, fn given both.
+// It returns the act as fn left it.
+func changeAct(ws *store.Workspace, org, reason string, opt *ActOptions, fn func(tx store.Tx, o *store.Org, act *Act, reason string) error) (*Act, error) {
 	if opt.Actor == "" {
 		opt.Actor = "operator"
 	}
@@ -173,26 +198,13 @@ func UnsignAct(ws *store.Workspace, org, reason string, opt ActOptions) (*Act, e
 		if err != nil {
 			return err
 		}
-		switch {
-		case act == nil:
+		if act == nil {
 			return fmt.Errorf("organisation %s: %w", org, ErrNoAct)
-		case act.Signature == nil:
-			return fmt.Errorf("organisation %s: %w: %s has no signing record to void", org, ErrNotSigned, act.Ref())
 		}
-		s := act.Signature
-		act.VoidedSignatures = append(act.VoidedSignatures, VoidedSignature{Signature: *s, VoidedAt: tx.Now(), VoidedBy: opt.Actor, Reason: reason})
-		act.Signature = nil
-		if err := ActRecords.Put(tx, org, act.key, act); err != nil {
-			return err
-		}
-		what := fmt.Sprintf("the signing record of act %s v%d (signed by %s on %s, scan sha256 %s) voided: %s", act.Number, act.Version, s.SignedBy, s.Date, s.ScanSHA256, reason)
-		if err := tx.Log(store.Event{Actor: opt.Actor, Org: org, Kind: EventAct, From: "signed", To: SignatureVoided, Reason: what}); err != nil {
+		if err := fn(tx, o, act, reason); err != nil {
 			return err
 		}
 		out = act
-		if o.State == store.ActSigned {
-			return tx.Advance(org, store.StageAct, opt.Actor, what)
-		}
 		return nil
 	})
 	if err != nil {
@@ -208,26 +220,8 @@ func UnsignAct(ws *store.Workspace, org, reason string, opt ActOptions) (*Act, e
 // signed act is a paper both sides sign; a signing record recorded by
 // mistake is voided with UnsignAct.
 func VoidAct(ws *store.Workspace, org, reason string, opt ActOptions) (*Act, error) {
-	if opt.Actor == "" {
-		opt.Actor = "operator"
-	}
-	reason, err := checkReason(reason)
-	if err != nil {
-		return nil, err
-	}
-	var out *Act
-	err = ws.Update(func(tx store.Tx) error {
-		o, err := tx.Org(org)
-		if err != nil {
-			return err
-		}
-		act, err := LatestAct(tx, org)
-		if err != nil {
-			return err
-		}
+	return changeAct(ws, org, reason, &opt, func(tx store.Tx, o *store.Org, act *Act, reason string) error {
 		switch {
-		case act == nil:
-			return fmt.Errorf("organisation %s: %w", org, ErrNoAct)
 		case act.Void != nil:
 			return fmt.Errorf("organisation %s: %w already: %s on %s (%s)", org, ErrVoided, act.Ref(), shortDate(act.Void.At.In(act.Location(time.Local))), act.Void.Reason)
 		case act.Signature != nil:
@@ -237,16 +231,11 @@ func VoidAct(ws *store.Workspace, org, reason string, opt ActOptions) (*Act, err
 		if err := voidIn(tx, o, act, reason, false, opt.Actor); err != nil {
 			return err
 		}
-		out = act
 		if o.State == store.ActIssued {
 			return tx.Advance(org, store.StageVerify, opt.Actor, fmt.Sprintf("act %s v%d voided: %s", act.Number, act.Version, reason))
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // RecordRollback records that a rollback removed the site's content from
