@@ -69,7 +69,13 @@ func (p *progress) Retried(kind portal.Kind, key string, attempt int, wait time.
 // describeUpload shows the upload's totals. Caller holds p.mu.
 func (p *progress) describeUpload() {
 	rate := float64(p.items) / max(time.Since(p.start).Seconds(), 0.001)
-	desc := fmt.Sprintf("items %d, refused %d, retries %d, %.0f/s", p.items, p.itemErrs, p.retries, rate)
+	p.describe("upload", fmt.Sprintf("items %d, refused %d, retries %d, %.0f/s", p.items, p.itemErrs, p.retries, rate))
+}
+
+// describe shows a stage's totals with the batch's estimate: on the bar,
+// or as a line every ten seconds without one (nothing under --json).
+// Caller holds p.mu.
+func (p *progress) describe(stage, desc string) {
 	if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" {
 		desc += ", " + est
 	}
@@ -79,7 +85,7 @@ func (p *progress) describeUpload() {
 	case p.json:
 	case time.Since(p.lastLine) > 10*time.Second:
 		p.lastLine = time.Now()
-		fmt.Fprintln(p.w, "upload:", desc)
+		fmt.Fprintln(p.w, stage+":", desc)
 	}
 }
 
@@ -100,18 +106,7 @@ func (p *progress) Fetched(org, url string, kind store.PageKind, n int64, err er
 	}
 	p.bytes += n
 	rate := float64(p.pages+p.files) / max(time.Since(p.start).Seconds(), 0.001)
-	desc := fmt.Sprintf("pages %d, files %d, errors %d, %.0f/s", p.pages, p.files, p.errs, rate)
-	if est := estimate(time.Since(p.start), p.done, p.total*max(p.steps, 1)); est != "" {
-		desc += ", " + est
-	}
-	switch {
-	case p.bar != nil:
-		p.bar.Describe(desc)
-	case p.json:
-	case time.Since(p.lastLine) > 10*time.Second:
-		p.lastLine = time.Now()
-		fmt.Fprintln(p.w, "crawl:", desc)
-	}
+	p.describe("crawl", fmt.Sprintf("pages %d, files %d, errors %d, %.0f/s", p.pages, p.files, p.errs, rate))
 }
 
 func newProgress(g *globalOptions, asJSON bool, total int, what string) *progress {
