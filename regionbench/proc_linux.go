@@ -14,20 +14,7 @@ func resetPeak() bool { return os.WriteFile("/proc/self/clear_refs", []byte("5")
 
 // stagePeakMB is the peak resident memory since resetPeak, in MiB (0 when
 // unknown).
-func stagePeakMB() float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if f := bytes.Fields(sc.Bytes()); len(f) >= 2 && string(f[0]) == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(string(f[1]), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func stagePeakMB() float64 { return statusMB("VmHWM:") }
 
 // loadAverage is the system's one-minute load average (0 when unknown):
 // the benchmark's figures mean little on a loaded machine, so it says how
@@ -48,14 +35,18 @@ func loadAverage() float64 {
 // anonMB is the process's resident anonymous memory (its heap and stacks,
 // not the ledger's file pages that bbolt maps and the kernel may drop),
 // in MiB (0 when unknown).
-func anonMB() float64 {
+func anonMB() float64 { return statusMB("RssAnon:") }
+
+// statusMB reads one of the kB fields of /proc/self/status, in MiB (0 when
+// unknown).
+func statusMB(field string) float64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		if f := bytes.Fields(sc.Bytes()); len(f) >= 2 && string(f[0]) == "RssAnon:" {
+		if f := bytes.Fields(sc.Bytes()); len(f) >= 2 && string(f[0]) == field {
 			kb, _ := strconv.ParseFloat(string(f[1]), 64)
 			return kb / 1024
 		}
