@@ -119,16 +119,16 @@ func (s Review) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) 
 		excluded = mapping.PersonalExclusions(plan, ovs, r.Actor, s.Accept, r.WS.Now())
 		mapping.ApplyOverrides(plan, excluded)
 	}
-	decisions := mapping.AutoDecisions(plan, r.Actor, s.Accept, r.WS.Now())
-	out.Review = &ReviewSummary{Accepted: len(decisions), Excluded: len(excluded), Note: s.Accept}
-	decisions = append(decisions, excluded...)
+	placed := mapping.AutoDecisions(plan, r.Actor, s.Accept, r.WS.Now())
+	mapping.ApplyOverrides(plan, placed)
+	out.Review = &ReviewSummary{Accepted: len(placed), Excluded: len(excluded), Note: s.Accept}
+	decisions := append(placed, excluded...)
 	return func(tx store.Tx) error {
 		for i := range decisions {
 			if err := mapping.Overrides.Put(tx, o.ID, decisions[i].Key, &decisions[i]); err != nil {
 				return err
 			}
 		}
-		mapping.ApplyOverrides(plan, decisions[:len(decisions)-len(excluded)])
 		return mapping.SavePlan(plan)(tx)
 	}, nil
 }
