@@ -362,33 +362,30 @@ func reasonOf(r *http.Request) (string, bool) {
 }
 
 func (s *Server) unsignAct(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
-	reason, ok := reasonOf(r)
-	var form actsData
-	form.Form.Reason = reason
-	if !ok {
-		s.renderActs(w, r, sess, org, http.StatusBadRequest, fmt.Sprintf("Укажите, почему запись о подписании ошибочна: не меньше %s. Причина попадёт в журнал.", Count(MinActReason, "символа", "символов", "символов")), &form)
-		return
-	}
-	if _, err := s.cfg.Acts.Unsign(org.ID, sess.Actor, reason); err != nil {
-		s.actFailed(w, r, sess, org, "аннулировать запись о подписании", err, &form)
-		return
-	}
-	http.Redirect(w, r, actsURL(org.ID, doneActUnsigned), http.StatusSeeOther)
+	s.changeAct(w, r, sess, org, "почему запись о подписании ошибочна", "аннулировать запись о подписании", s.cfg.Acts.Unsign, doneActUnsigned)
 }
 
 func (s *Server) voidAct(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org) {
+	s.changeAct(w, r, sess, org, "почему акт больше не действует", "аннулировать акт", s.cfg.Acts.Void, doneActVoided)
+}
+
+// changeAct runs an operator's change of a site's act that needs a
+// reason (void, unsign): ask names what the reason must say, what the
+// change in an error, done the banner after it.
+func (s *Server) changeAct(w http.ResponseWriter, r *http.Request, sess *store.Session, org *store.Org, ask, what string,
+	change func(org, actor, reason string) (*Act, error), done string) {
 	reason, ok := reasonOf(r)
 	var form actsData
 	form.Form.Reason = reason
 	if !ok {
-		s.renderActs(w, r, sess, org, http.StatusBadRequest, fmt.Sprintf("Укажите, почему акт больше не действует: не меньше %s. Причина попадёт в журнал.", Count(MinActReason, "символа", "символов", "символов")), &form)
+		s.renderActs(w, r, sess, org, http.StatusBadRequest, fmt.Sprintf("Укажите, %s: не меньше %s. Причина попадёт в журнал.", ask, Count(MinActReason, "символа", "символов", "символов")), &form)
 		return
 	}
-	if _, err := s.cfg.Acts.Void(org.ID, sess.Actor, reason); err != nil {
-		s.actFailed(w, r, sess, org, "аннулировать акт", err, &form)
+	if _, err := change(org.ID, sess.Actor, reason); err != nil {
+		s.actFailed(w, r, sess, org, what, err, &form)
 		return
 	}
-	http.Redirect(w, r, actsURL(org.ID, doneActVoided), http.StatusSeeOther)
+	http.Redirect(w, r, actsURL(org.ID, done), http.StatusSeeOther)
 }
 
 // actFile sends one of an act's files through the server: the ledger says
