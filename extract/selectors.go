@@ -18,7 +18,6 @@ var (
 	selH1    = cascadia.MustCompile("h1")
 	selH1H2  = cascadia.MustCompile("h1, h2")
 	selA     = cascadia.MustCompile("a")
-	selImg   = cascadia.MustCompile("img")
 	selImgs  = cascadia.MustCompile("img")
 	// what a page links to: pages, image-map areas and framed pages
 	selLinks = cascadia.MustCompile("a, area, iframe, frame")
