@@ -252,19 +252,7 @@ func contextTitle(ctx, a *html.Node) string {
 		return ""
 	}
 	if ctx.DataAtom == atom.Tr {
-		best, title := 0, ""
-		for c := ctx.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode || isAncestor(c, a) {
-				continue
-			}
-			t := cleanTitle(textOf(c))
-			if _, onlyDate := ParseDate(t, ""); onlyDate {
-				continue
-			}
-			if n := letterCount(t); n > best {
-				best, title = n, t
-			}
-		}
+		title, _ := wordiestChild(ctx, a, func(c *html.Node) bool { return c.Type == html.ElementNode })
 		return title
 	}
 	for level, n := 0, ctx; n != nil && level < 3; level, n = level+1, n.Parent {
@@ -441,9 +429,20 @@ func letterCount(s string) int {
 // letters, leaving out the one holding the link and those that are only a
 // date; "" when ctx has no such child.
 func wordiestBlock(ctx, a *html.Node) string {
+	title, letters := wordiestChild(ctx, a, func(c *html.Node) bool { return isBlock(c) && c.DataAtom != atom.Br })
+	if letters < 4 {
+		return ""
+	}
+	return title
+}
+
+// wordiestChild is the cleaned text of the child of ctx that keep admits
+// with the most letters, and how many, leaving out the child holding the
+// link and those that are only a date.
+func wordiestChild(ctx, a *html.Node, keep func(*html.Node) bool) (string, int) {
 	best, title := 0, ""
 	for c := ctx.FirstChild; c != nil; c = c.NextSibling {
-		if !isBlock(c) || c.DataAtom == atom.Br || isAncestor(c, a) {
+		if !keep(c) || isAncestor(c, a) {
 			continue
 		}
 		t := cleanTitle(textOf(c))
@@ -454,10 +453,7 @@ func wordiestBlock(ctx, a *html.Node) string {
 			best, title = n, t
 		}
 	}
-	if best < 4 {
-		return ""
-	}
-	return title
+	return title, best
 }
 
 // atWordStart reports whether w occurs in t at the start of a word.
