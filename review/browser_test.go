@@ -25,6 +25,7 @@ var (
 	waitText      = browsertest.WaitText
 	waitFor       = browsertest.WaitFor
 	do            = browsertest.Do
+	valueOf       = browsertest.Value
 	checkA11y     = browsertest.CheckA11y
 	screenshot    = browsertest.Screenshot
 	watchCSP      = browsertest.WatchCSP

@@ -42,7 +42,7 @@ func TestOperatorInvitesAndTheAdminEntersByTheLink(t *testing.T) {
 
 	do(t, op, chromedp.SetValue("#ttl", "7"), chromedp.Click("#issue-invite"))
 	waitText(t, op, "#new-link", "Ссылка показана один раз")
-	link, err := chromedp.Run(op, chromedp.Value("#invite-link"))
+	link, err := valueOf(op, "#invite-link")
 	if err != nil || !strings.HasPrefix(link, f.url+"/invite/") {
 		t.Fatalf("the shown link %q: %v", link, err)
 	}
@@ -103,7 +103,7 @@ func TestOperatorManagesAccountsInTheBrowser(t *testing.T) {
 	do(t, op, chromedp.SendKeys("#new-name", "анна"), chromedp.SendKeys("#new-pw", "пароль-анны-2026"), chromedp.SendKeys("#new-pw2", "пароль-анны-2027"),
 		chromedp.Click("#add-user-button"))
 	waitText(t, op, "#users-error", "Пароли не совпадают")
-	if v, _ := chromedp.Run(op, chromedp.Value("#new-name")); v != "анна" {
+	if v, _ := valueOf(op, "#new-name"); v != "анна" {
 		t.Errorf("the name was not kept after the error: %q", v)
 	}
 	do(t, op, chromedp.SendKeys("#new-pw", "пароль-анны-2026"), chromedp.SendKeys("#new-pw2", "пароль-анны-2026"), chromedp.Click("#add-user-button"))

@@ -208,7 +208,7 @@ func TestOperatorSignsAnActInTheWebUI(t *testing.T) {
 	browsertest.WaitText(t, ctx, "#act-1", "Asia/Irkutsk, UTC+08:00")
 	browsertest.WaitText(t, ctx, "#site-state", "акт выдан")
 	today := time.Now().In(mustZone(t, "Asia/Irkutsk")).Format("2006-01-02")
-	if v, _ := chromedp.Run(ctx, chromedp.Value("#sign-date")); v != today {
+	if v, _ := browsertest.Value(ctx, "#sign-date"); v != today {
 		t.Errorf("the signing date field starts at %q, want today in the act's zone, %s", v, today)
 	}
 	browsertest.CheckA11y(t, ctx, "the acts page with an issued act")

@@ -102,6 +102,15 @@ func WaitText(t *testing.T, ctx context.Context, sel, want string) {
 	t.Fatalf("waiting for %q in %s: %v\npage:\n%.1500s", want, sel, err, body)
 }
 
+// Value reads the value of the form field sel from the page as it is now.
+// It asks the page itself rather than a node chromedp found: after a form
+// is posted and the page replaced, a node found a moment before may be
+// gone, and reading it fails with «No node with given id found».
+func Value(ctx context.Context, sel string) (string, error) {
+	s, _ := json.Marshal(sel)
+	return chromedp.Run(ctx, chromedp.Evaluate[string]("(() => { const e = document.querySelector("+string(s)+"); return e ? e.value : ''; })()"))
+}
+
 // WaitFor waits until the expression is true in the tab.
 func WaitFor(t *testing.T, ctx context.Context, expr, what string) {
 	t.Helper()
