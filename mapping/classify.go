@@ -824,7 +824,7 @@ func combine(sigs []signal) []Candidate {
 
 // norm lower-cases, folds ё to е and collapses spaces.
 func norm(s string) string {
-	s = strings.ToLower(s)
+	s = lowerText(s)
 	s = strings.ReplaceAll(s, "ё", "е")
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -50,7 +50,7 @@ func PersonalData(it *Item) (why string, flagged bool) {
 	if names == 0 {
 		return "", false
 	}
-	lower := strings.ToLower(text)
+	lower := lowerText(text)
 	switch {
 	case birthTrigger.in(lower):
 		return "имена людей с датами рождения", true

@@ -3,7 +3,7 @@ package mapping
 import (
 	"slices"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/kljensen/snowball/russian"
 )
@@ -20,9 +20,59 @@ func stems(s string) []string {
 }
 
 // splitWords lower-cases a text, folds ё to е and splits it into words.
+// It is one pass over s (lower-casing, folding and splitting as
+// strings.ToLower, strings.ReplaceAll and strings.FieldsFunc with
+// unicode.IsLetter and unicode.IsDigit would), and the words share one
+// allocation.
 func splitWords(s string) []string {
-	s = strings.ReplaceAll(strings.ToLower(s), "ё", "е")
-	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	buf := make([]byte, 0, len(s))
+	var ends []int
+	in := false
+	for i := 0; i < len(s); {
+		var r rune
+		if c := s[i]; c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+		} else if (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 { // Cyrillic
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+			i += 2
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			i += n
+		}
+		r = lowerRune(r)
+		if r == 'ё' {
+			r = 'е'
+		}
+		if !wordRune(r) {
+			if in {
+				ends, in = append(ends, len(buf)), false
+			}
+			continue
+		}
+		in = true
+		if r < utf8.RuneSelf {
+			buf = append(buf, byte(r))
+		} else if r < 0x800 {
+			buf = append(buf, byte(0xC0|r>>6), byte(0x80|r&0x3F))
+		} else {
+			buf = utf8.AppendRune(buf, r)
+		}
+	}
+	if in {
+		ends = append(ends, len(buf))
+	}
+	if len(ends) == 0 {
+		return nil
+	}
+	all := string(buf)
+	words := make([]string, len(ends))
+	start := 0
+	for k, end := range ends {
+		words[k], start = all[start:end], end
+	}
+	return words
 }
 
 // stemmer is stems with a memory of each word's stem: a site's pages
