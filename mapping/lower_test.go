@@ -1,10 +1,12 @@
 package mapping
 
 import (
+	"hash/fnv"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 // splitWordsByLibrary is what splitWords does, written with the standard
@@ -72,4 +74,29 @@ func BenchmarkSplitWordsByLibrary(b *testing.B) {
 	for b.Loop() {
 		splitWordsByLibrary(text)
 	}
+}
+
+// normHash must fingerprint the text norm writes, by the FNV-1a hash.
+func checkNormHash(t *testing.T, s string) {
+	t.Helper()
+	n := norm(s)
+	h := fnv.New64a()
+	h.Write([]byte(n))
+	got, size := normHash(s)
+	if got != h.Sum64() || size != utf8.RuneCountInString(n) {
+		t.Fatalf("normHash(%q) = %x, %d; FNV-1a of norm's %q is %x, %d runes", s, got, size, n, h.Sum64(), utf8.RuneCountInString(n))
+	}
+}
+
+func TestNormHashIsTheHashOfNorm(t *testing.T) {
+	for _, s := range lowerCases {
+		checkNormHash(t, s)
+	}
+}
+
+func FuzzNormHash(f *testing.F) {
+	for _, s := range lowerCases {
+		f.Add(s)
+	}
+	f.Fuzz(checkNormHash)
 }

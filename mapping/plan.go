@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"hash/fnv"
 	"net/url"
 	"slices"
 	"sort"
@@ -434,28 +433,38 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 // normHash fingerprints a text as norm would write it (lower case, ё as
 // е, spaces collapsed) without building the string, and counts its runes.
 func normHash(s string) (uint64, int) {
-	h := fnv.New64a()
+	const offset, prime = 14695981039346656037, 1099511628211 // FNV-1a, 64 bits
+	h := uint64(offset)
 	var buf [4]byte
 	n, space := 0, false
 	for _, r := range s {
-		if unicode.IsSpace(r) {
+		if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && !(0x400 <= r && r <= 0x45F) && unicode.IsSpace(r) {
 			space = n > 0
 			continue
 		}
 		if space {
-			h.Write([]byte{' '})
+			h = (h ^ ' ') * prime
 			n++
 			space = false
 		}
-		r = unicode.ToLower(r)
+		r = lowerRune(r)
 		if r == 'ё' {
 			r = 'е'
 		}
-		h.Write(buf[:utf8.EncodeRune(buf[:], r)])
+		if r < utf8.RuneSelf {
+			h = (h ^ uint64(r)) * prime
+		} else {
+			for _, b := range buf[:utf8.EncodeRune(buf[:], r)] {
+				h = (h ^ uint64(b)) * prime
+			}
+		}
 		n++
 	}
-	return h.Sum64(), n
+	return h, n
 }
+
+// asciiSpace is unicode.IsSpace for the ASCII runes.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func hostOf(raw string) string {
 	if u, err := url.Parse(raw); err == nil {
