@@ -364,10 +364,11 @@ func (c *classifier) required(id string) bool {
 
 // itemsUnder reports whether the pages under a section's page are its
 // items, so that where a page sits may place it: the news and their
-// items, the gallery and its albums, the doctors and each doctor's page.
+// items, the gallery and its albums, the doctors and each doctor's page,
+// a municipality's legal acts.
 func (c *classifier) itemsUnder(id string) bool {
 	s := c.prof.Section(id)
-	return s != nil && (s.PersonPages || slices.Contains(listSections, id))
+	return s != nil && (s.PersonPages || s.ItemPages || slices.Contains(listSections, id))
 }
 
 func (c *classifier) isRootChild(id string) bool {

@@ -66,8 +66,14 @@ type Section struct {
 	// each person's details here (118н: every doctor's education,
 	// certificate and hours). Elsewhere such a page (a teacher's own page
 	// of methodical materials) is a free page.
-	PersonPages bool   `yaml:"person_pages,omitempty" json:"person_pages,omitempty"`
-	Parent      string `yaml:"-" json:"parent,omitempty"`
+	PersonPages bool `yaml:"person_pages,omitempty" json:"person_pages,omitempty"`
+	// ItemPages says that the pages under the section's folder or menu
+	// group are its items, so that where a page sits places it there: a
+	// municipality's legal acts, one page per act under /dokumenty/ or
+	// /postanovleniya/. Elsewhere a page under a section's folder is a
+	// free page under its parent («Документы» › «Охрана труда»).
+	ItemPages bool   `yaml:"item_pages,omitempty" json:"item_pages,omitempty"`
+	Parent    string `yaml:"-" json:"parent,omitempty"`
 }
 
 // DocumentKind is a kind of document (устав, ПФХД, меню) and the words
