@@ -220,6 +220,23 @@ func contentWords(ws []string) int {
 	return n
 }
 
+// numbered reports whether words begin with a number or «от» and a date:
+// what follows the kind of an act in its name.
+func numbered(ws []string) bool {
+	if len(ws) > 1 && ws[0] == "от" {
+		ws = ws[1:]
+	}
+	if len(ws) == 0 || ws[0] == "" {
+		return false
+	}
+	for _, r := range ws[0] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // phrase is a keyword prepared for matching.
 type phrase struct {
 	text  string   // as written in the profile
@@ -324,6 +341,11 @@ func matchShort(text []string, ps []phrase) (int, string) {
 			// ожидания медицинской помощи по территориальной программе
 			// госгарантий»: the head says what kind of text it is, the
 			// section's phrases name most of what it is about.
+			m = matchMost
+		case pc == 1 && p.stems[0] == head && !genericHeads[head] && numbered(text[slices.Index(text, head)+1:]):
+			// «Решение № 43 о …», «Постановление от 03.06.2025 № 117 …»: a
+			// kind of act with its number or date is the act itself,
+			// whatever it is about.
 			m = matchMost
 		case pc >= 2:
 			m = matchPhrase

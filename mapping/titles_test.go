@@ -91,5 +91,4 @@ func TestTitlesOfRealSites(t *testing.T) {
 // so that the list stays true.
 var knownTitleMisses = map[string]string{
 	"/bank/dokumenty/2013/post_687.htm": "post_687 reads as a blog's numbered post (a news slug) before the title's municipal programme; on this site post_ is «постановление»",
-	"/1872.html":                        "«Решение №43 о …» names an act by a kind of text the classifier reads as the name's head, and the subject (land control) as something else",
 }
