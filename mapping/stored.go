@@ -80,7 +80,14 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 	}
 	in := Input{Org: o, Docs: map[string]*extract.Document{}, Blobs: blobs}
 	if o.HasLegacy() {
-		if in.Docs, err = extract.Docs.All(led, o.ID); err != nil {
+		// What the template removed from each page is for the review
+		// UI, not for mapping: dropped as each page is read, so that a
+		// large site's plan is built without holding it.
+		if err := extract.Docs.Each(led, o.ID, func(key string, d *extract.Document) error {
+			d.Dropped = nil
+			in.Docs[key] = d
+			return nil
+		}); err != nil {
 			return nil, nil, err
 		}
 		texts, err := extract.AttachTexts.All(led, o.ID)
