@@ -85,6 +85,12 @@ func collapse(s string) string {
 			i++
 			continue
 		}
+		if cyrillic(s, i) {
+			// a Cyrillic letter, the most of a Russian page's text
+			prevSpace = false
+			i += 2
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if isSpaceRune(r) {
 			break
@@ -110,6 +116,8 @@ func collapse(s string) string {
 		isSpace := false
 		if c < utf8.RuneSelf {
 			isSpace = asciiSpace[c]
+		} else if cyrillic(s, i) {
+			size = 2
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
@@ -128,6 +136,13 @@ func collapse(s string) string {
 		i += size
 	}
 	return string(b)
+}
+
+// cyrillic reports whether s[i:] starts with a two-byte rune of U+0400-
+// U+047F (lead byte D0 or D1 and a continuation byte), none of them a
+// space, so that collapse need not decode it.
+func cyrillic(s string, i int) bool {
+	return i+1 < len(s) && (s[i] == 0xD0 || s[i] == 0xD1) && s[i+1]&0xC0 == 0x80
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -73,3 +74,19 @@ func FuzzContactLine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCollapse checks collapse, which reads Cyrillic letters without
+// decoding them, against its definition: the words of s between Unicode
+// spaces, joined by one space; bytes that are not UTF-8 are kept.
+func FuzzCollapse(f *testing.F) {
+	for _, s := range []string{"", " Иван \u00a0Иванов ", "а\xd0\u00a0б", "\xd1", "\xd0\xd0\x80 ", "x\u2003\u3000y", "Ёлка\tёж\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+		if got := collapse(s); got != want {
+			t.Fatalf("collapse(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+

@@ -36,6 +36,8 @@ func TestCollapse(t *testing.T) {
 		{"a\u00a0\u00a0b", "a b"},
 		{"a  b", "a b"},
 		{"Иван\u2003Иванов ", "Иван Иванов"},
+		{"а\xd0\u00a0б", "а\xd0 б"}, // a lead byte without its continuation is not a letter
+		{"Ёж\xd1", "Ёж\xd1"},
 	} {
 		if got := collapse(c.in); got != c.want {
 			t.Errorf("collapse(%q) = %q, want %q", c.in, got, c.want)
