@@ -3,6 +3,8 @@ package records
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -90,3 +92,78 @@ func FuzzCollapse(f *testing.F) {
 	})
 }
 
+// The phone patterns anchored at one place: a number starts there and
+// no digit follows it.
+var (
+	rePhoneFullAt  = regexp.MustCompile(`^(` + phoneFull + `)(?:[^\d]|$)`)
+	rePhoneLocalAt = regexp.MustCompile(`^(\d{1,3}-\d{2}-\d{2})(?:[^\d.\-/]|$)`)
+)
+
+// phonesAt is findPhones as its patterns define it, read place by place:
+// a number starts after a character that is not a digit (for a local
+// number, not a point, a slash or a dash either), and the next is looked
+// for after its end.
+func phonesAt(s string, labelled bool) []string {
+	numbers := func(s string, re *regexp.Regexp, before string) []string {
+		var out []string
+		for p := 0; p < len(s); {
+			r, size := utf8.DecodeLastRuneInString(s[:p])
+			if p == 0 || !strings.ContainsRune(before, r) {
+				if m := re.FindStringSubmatchIndex(s[p:]); m != nil {
+					out = append(out, s[p:p+m[3]])
+					p += m[3]
+					continue
+				}
+			}
+			_, size = utf8.DecodeRuneInString(s[p:])
+			p += size
+		}
+		return out
+	}
+	if digitCount(s) < 5 {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if n := NormalizePhone(p); len(n) >= 5 && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	rest := s
+	if digitCount(s) >= 8 {
+		for _, p := range numbers(s, rePhoneFullAt, "0123456789") {
+			add(p)
+			rest = strings.Replace(rest, p, " ", 1)
+		}
+	}
+	if strings.Contains(rest, "-") && (labelled || hasPhoneLabel(s)) {
+		for _, p := range numbers(rest, rePhoneLocalAt, "0123456789.-/") {
+			add(p)
+		}
+	}
+	return out
+}
+
+// FuzzPhones checks findPhones, which runs its patterns only on the parts
+// of a line a number can be, against phonesAt, which tries them at every
+// place of the line; and the first number's place, which cutAt reads,
+// against rePhoneFull on the whole line.
+func FuzzPhones(f *testing.F) {
+	for _, s := range []string{"Тел.: 8 (3952) 20-30-40, факс 20-30-41", "8-495-123-45-67,8-495-123-45-68", "тел. 2-30-40 2-30-41/2-30-42",
+		"+7 (495) 561-44-20, факс +7 495 561 44 21", "18 (495) 123-45-67 8 (495) 123-45-67", "ш8\u2013800\u2014100 00 00", "\xe2\x808 (495) 123-45-67"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, labelled bool) {
+		if got, want := findPhones(s, labelled), phonesAt(s, labelled); !slices.Equal(got, want) {
+			t.Fatalf("findPhones(%q, %v) = %q, want %q", s, labelled, got, want)
+		}
+		first := rePhoneFull.FindStringSubmatchIndex(s)
+		got := fullPhones(s)
+		if (first == nil) != (len(got) == 0) || first != nil && !slices.Equal(first, got[0]) {
+			t.Fatalf("fullPhones(%q) starts with %v, rePhoneFull finds %v", s, got, first)
+		}
+	})
+}
