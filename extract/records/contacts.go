@@ -253,7 +253,9 @@ func cutAt(s string) string {
 // short lead such as «Наш» or «Юридический».
 func labelAt(t string, labels []string) (int, bool) {
 	for _, l := range labels {
-		if i := strings.Index(t, l); i >= 0 && i < 25 {
+		// the first place of l is before byte 25 when l is in the
+		// window that ends there: look no further
+		if i := strings.Index(t[:min(len(t), 24+len(l))], l); i >= 0 {
 			return i + len(l), true
 		}
 	}
@@ -476,6 +478,9 @@ func inLink(n *html.Node) bool {
 // labelAnywhere finds a label later in a line, followed by a colon within
 // a few words; it returns the offset after the colon.
 func labelAnywhere(t string, labels []string) (int, bool) {
+	if strings.IndexByte(t, ':') < 0 {
+		return 0, false // no colon, no label with its value
+	}
 	for _, l := range labels {
 		i := strings.Index(t, l)
 		if i < 0 {

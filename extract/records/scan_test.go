@@ -1,6 +1,9 @@
 package records
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The scanners that replaced regular expressions for speed must read the
 // same forms the patterns did.
@@ -74,6 +77,28 @@ func TestFold(t *testing.T) {
 	} {
 		if got := fold(c.in); got != c.want || len(got) != len(c.in) {
 			t.Errorf("fold(%q) = %q, want %q (same length)", c.in, got, c.want)
+		}
+	}
+}
+
+// labelAt reads only the first bytes of a line: a label counts when it
+// starts before byte 25, and only its first place counts.
+func TestLabelAtWindow(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		end  int
+		want bool
+	}{
+		{"адрес: ул. Мира, 1", len("адрес"), true},
+		{strings.Repeat("x", 24) + "адрес:", 24 + len("адрес"), true},
+		{strings.Repeat("x", 25) + "адрес:", 0, false},
+		{strings.Repeat("x", 30) + "адрес: адрес:", 0, false}, // the first place is too far
+		{"наш почтовый адрес:", len("наш почтовый адрес"), true},
+		{"адре", 0, false},
+	} {
+		end, ok := labelAt(c.in, addressLabels)
+		if end != c.end || ok != c.want {
+			t.Errorf("labelAt(%q) = %d %v, want %d %v", c.in, end, ok, c.end, c.want)
 		}
 	}
 }
