@@ -167,3 +167,29 @@ func FuzzPhones(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNames checks IsPersonName and nameShaped, which look at the letters
+// and the words of a line before their patterns, against the patterns
+// alone.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"Иванова Мария Петровна", "Салтыков-Щедрин Михаил Евграфович", "Иванов И.И.", "И. И. Иванов", "Мамедов Руслан Эльдар оглы",
+		"Мария Петровна Иванова-Петрова", "Новиков Сергей Давидовыч", "Главный врач", "ул. Ленина Дом Культуры", " Ёлкин\u00a0Ёж Ёжевич ", "Иванов\tИ. И", "Иванов Иван Иваныч"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := false
+		if n := strings.Trim(collapse(s), " ,.;:–—-"); len(s) <= 400 && strings.Count(n, " ") >= 1 && strings.Count(n, " ") <= 3 {
+			want = reNameFull.MatchString(n) || reNameGivenFirst.MatchString(n) || reNameInitials.MatchString(n+".") || reNameInitials.MatchString(n)
+		}
+		if got := IsPersonName(s); got != want {
+			t.Fatalf("IsPersonName(%q) = %v, the patterns say %v", s, got, want)
+		}
+		want = false
+		if n := strings.Trim(collapse(s), " ,.;:–—-"); len(s) <= 200 && hasCapitalCyrillic(s) && strings.Count(n, " ") == 2 {
+			want = len(n) < 200 && reNameShape.MatchString(n)
+		}
+		if got := nameShaped(s); got != want {
+			t.Fatalf("nameShaped(%q) = %v, the pattern says %v", s, got, want)
+		}
+	})
+}

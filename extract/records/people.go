@@ -33,10 +33,67 @@ func IsPersonName(s string) bool {
 	if n := strings.Count(s, " "); n < 1 || n > 3 {
 		return false
 	}
-	if reNameFull.MatchString(s) || reNameGivenFirst.MatchString(s) {
-		return true
+	points, ok := nameLetters(s)
+	if !ok {
+		return false
 	}
+	if points == 0 {
+		// Фамилия Имя Отчество or Имя Отчество Фамилия: three capitalised
+		// words, a patronymic second or third; no initials without a point
+		if !capitalisedWords(s, 3) || !(patronymic(s, strings.LastIndexByte(s, ' '), len(s), true) || patronymic(s, strings.IndexByte(s, ' '), strings.LastIndexByte(s, ' '), false)) {
+			return false
+		}
+		return reNameFull.MatchString(s) || reNameGivenFirst.MatchString(s)
+	}
+	// points: initials, which the full names do not have
 	return reNameInitials.MatchString(s+".") || reNameInitials.MatchString(s)
+}
+
+// nameLetters reports whether s is written only with what the name
+// patterns read (Russian letters, hyphens, points and spaces; s is
+// collapsed), and how many points it has. Most lines fail here, before
+// the patterns.
+func nameLetters(s string) (points int, ok bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' || c == '-':
+		case c == '.':
+			points++
+		case c == 0xD0 && i+1 < len(s) && (s[i+1] >= 0x90 && s[i+1] <= 0xBF || s[i+1] == 0x81): // А-п, Ё
+			i++
+		case c == 0xD1 && i+1 < len(s) && (s[i+1] >= 0x80 && s[i+1] <= 0x8F || s[i+1] == 0x91): // р-я, ё
+			i++
+		default:
+			return 0, false
+		}
+	}
+	return points, true
+}
+
+// capitalisedWords reports whether s is n words parted by single spaces,
+// each starting with a capital Russian letter (А-Я, Ё).
+func capitalisedWords(s string, n int) bool {
+	if strings.Count(s, " ") != n-1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (i == 0 || s[i-1] == ' ') && !(i+1 < len(s) && s[i] == 0xD0 && (s[i+1] >= 0x90 && s[i+1] <= 0xAF || s[i+1] == 0x81)) {
+			return false
+		}
+	}
+	return true
+}
+
+// patronymic reports whether the word of s that ends at end (after the
+// space at sp) ends as a patronymic does; turkic (оглы, кызы) tells a
+// third word, as reNameFull reads it.
+func patronymic(s string, sp, end int, turkic bool) bool {
+	if sp < 0 || sp >= end {
+		return false
+	}
+	w := s[sp+1 : end]
+	return strings.HasSuffix(w, "ич") || strings.HasSuffix(w, "вна") || strings.HasSuffix(w, "чна") ||
+		turkic && (strings.HasSuffix(w, "оглы") || strings.HasSuffix(w, "кызы"))
 }
 
 // postWords are the stems of posts in schools, hospitals and local
@@ -218,7 +275,10 @@ func nameShaped(s string) bool {
 		return false
 	}
 	s = strings.Trim(collapse(s), " ,.;:–—-")
-	if strings.Count(s, " ") != 2 {
+	if !capitalisedWords(s, 3) {
+		return false
+	}
+	if points, ok := nameLetters(s); !ok || points > 0 {
 		return false
 	}
 	return len(s) < 200 && reNameShape.MatchString(s)
