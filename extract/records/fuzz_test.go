@@ -193,3 +193,19 @@ func FuzzNames(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRelativeWord checks the scan for «вчера», «сегодня», «позавчера»
+// against the pattern it replaced.
+func FuzzRelativeWord(f *testing.F) {
+	re := regexp.MustCompile(`(?i)(?:^|[^\pL])(позавчера|вчера|сегодня)(?:[^\pL]|$)`)
+	for _, s := range []string{"вчера", "Опубликовано: ВЧЕРА, 12:00", "позавчера и сегодня", "навчера вчерашний Сегодня!", "\u1c80чера", "сегоᲁня", "ПозаВчера1", "вчерa"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		start, end, ok := relativeWord(s)
+		m := re.FindStringSubmatchIndex(s)
+		if ok != (m != nil) || ok && (start != m[2] || end != m[3]) {
+			t.Fatalf("relativeWord(%q) = %d %d %v, the pattern finds %v", s, start, end, ok, m)
+		}
+	})
+}
