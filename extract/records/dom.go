@@ -348,39 +348,63 @@ func depth(n *html.Node) int {
 
 // fold lower-cases s and folds ё to е, for keyword matching. It keeps the
 // byte length of s, so offsets found in the folded text index s itself.
+// A string that is already so comes back as it is, without a copy.
 func fold(s string) string {
-	buf := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			if 'A' <= c && c <= 'Z' {
+				return foldFrom(s, i)
+			}
+			i++
+			continue
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 && s[i+1] <= 0xBF || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
+			i += 2
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 'ё' || r != utf8.RuneError && unicode.ToLower(r) != r {
+			return foldFrom(s, i)
+		}
+		i += size // a rune fold keeps: «, –, a byte that is not UTF-8
+	}
+	return s
+}
+
+// foldFrom is fold of s whose bytes before i are already folded.
+func foldFrom(s string, i int) string {
+	// fold keeps the length: the folded bytes overwrite a copy of s
+	buf := []byte(s)
+	for i < len(s) {
 		c := s[i]
 		switch {
 		case c < utf8.RuneSelf:
 			// ASCII, the most of it
 			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+				buf[i] = c + 'a' - 'A'
 			}
-			buf = append(buf, c)
 			i++
 			continue
 		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0x90 && s[i+1] <= 0x9F: // А-П
-			buf = append(buf, 0xD0, s[i+1]+0x20)
+			buf[i+1] = s[i+1] + 0x20
 			i += 2
 			continue
 		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0xA0 && s[i+1] <= 0xAF: // Р-Я
-			buf = append(buf, 0xD1, s[i+1]-0x20)
+			buf[i], buf[i+1] = 0xD1, s[i+1]-0x20
 			i += 2
 			continue
 		case i+1 < len(s) && (c == 0xD0 && s[i+1] == 0x81 || c == 0xD1 && s[i+1] == 0x91): // Ё, ё
-			buf = append(buf, 0xD0, 0xB5)
+			buf[i], buf[i+1] = 0xD0, 0xB5
 			i += 2
 			continue
-		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
-			buf = append(buf, c, s[i+1])
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 && s[i+1] <= 0xBF || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
 			i += 2
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
-			buf = append(buf, s[i])
 			i++
 			continue
 		}
@@ -388,10 +412,9 @@ func fold(s string) string {
 		if l == 'ё' {
 			l = 'е'
 		}
-		if utf8.RuneLen(l) != size {
-			l = r
+		if l != r && utf8.RuneLen(l) == size {
+			utf8.EncodeRune(buf[i:], l)
 		}
-		buf = utf8.AppendRune(buf, l)
 		i += size
 	}
 	return string(buf)

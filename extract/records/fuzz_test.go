@@ -209,3 +209,33 @@ func FuzzRelativeWord(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFold checks fold, which passes over lower-case text without a copy
+// and lowers А-Я by their bytes, against its definition rune by rune.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"", "абв", "АБВ ЁЖ Я ё е Hello", "«Ёлка» – ель", "Ǆ İ ΣΑ", "\xff\xfe", "я\xd0", "\xd0\x81", "ё"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want []byte
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			l := unicode.ToLower(r)
+			if l == 'ё' {
+				l = 'е'
+			}
+			switch {
+			case r == utf8.RuneError && size <= 1:
+				want = append(want, s[i])
+			case utf8.RuneLen(l) != size:
+				want = append(want, s[i:i+size]...)
+			default:
+				want = utf8.AppendRune(want, l)
+			}
+			i += size
+		}
+		if got := fold(s); got != string(want) {
+			t.Fatalf("fold(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

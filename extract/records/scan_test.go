@@ -74,6 +74,7 @@ func TestFold(t *testing.T) {
 		{"ПРЕПОДАВАТЕЛИ Школы", "преподаватели школы"},
 		{"Ǆ İ ΣΑ", "ǆ İ σα"}, // İ lowers to two bytes more: kept, so the length holds
 		{"\xff\xfe", "\xff\xfe"},
+		{"\xd0Ж", "\xd0ж"}, // a lead byte without its continuation is kept, and the letter after it lowered
 	} {
 		if got := fold(c.in); got != c.want || len(got) != len(c.in) {
 			t.Errorf("fold(%q) = %q, want %q (same length)", c.in, got, c.want)
