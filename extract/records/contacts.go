@@ -45,8 +45,10 @@ func NormalizePhone(s string) string {
 	return string(d)
 }
 
-func hasPhoneLabel(s string) bool {
-	t := fold(s)
+func hasPhoneLabel(s string) bool { return hasPhoneLabelFolded(fold(s)) }
+
+// hasPhoneLabelFolded is hasPhoneLabel of a folded text.
+func hasPhoneLabelFolded(t string) bool {
 	return containsAny(t, "тел", "факс", "phone", "т.:", "т. ", "приемная", "справк", "справочн", "регистратур", "дежурн", "горяч", "запис")
 }
 
@@ -301,7 +303,7 @@ func lineFacts(text string, idx int) []fact {
 		out = append(out, fact{kind: "worktime", value: trimValue(text[end:]), line: idx, label: true})
 	}
 	if ph := findPhones(text, false); len(ph) > 0 {
-		out = append(out, fact{kind: "phone", value: strings.Join(ph, "; "), line: idx, label: hasPhoneLabel(text)})
+		out = append(out, fact{kind: "phone", value: strings.Join(ph, "; "), line: idx, label: hasPhoneLabelFolded(t)})
 	}
 	if em := findEmails(text); len(em) > 0 {
 		out = append(out, fact{kind: "email", value: strings.Join(em, "; "), line: idx, label: strings.Contains(t, "mail") || strings.Contains(t, "почт")})
@@ -478,11 +480,14 @@ func inLink(n *html.Node) bool {
 // labelAnywhere finds a label later in a line, followed by a colon within
 // a few words; it returns the offset after the colon.
 func labelAnywhere(t string, labels []string) (int, bool) {
-	if strings.IndexByte(t, ':') < 0 {
+	colon := strings.LastIndexByte(t, ':')
+	if colon < 0 {
 		return 0, false // no colon, no label with its value
 	}
 	for _, l := range labels {
-		i := strings.Index(t, l)
+		// a label after the last colon has none after it: the first
+		// place of l counts only before it
+		i := strings.Index(t[:colon], l)
 		if i < 0 {
 			continue
 		}
@@ -538,12 +543,27 @@ var contactLabels = []string{"адрес", "юридический адрес", 
 	"телефон", "телефоны", "тел.", "тел", "факс", "e-mail", "email", "е-mail", "электронная почта", "эл. почта", "почта",
 	"часы работы", "режим работы", "график работы", "время работы", "часы приема"}
 
+// contactLabelSizes are the byte lengths of the contact labels.
+var contactLabelSizes = func() map[int]bool {
+	m := map[int]bool{}
+	for _, l := range contactLabels {
+		m[len(l)] = true
+	}
+	return m
+}()
+
 // isContactLabel reports whether s is only a contact label.
 func isContactLabel(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false // the longest label is 35 bytes
 	}
-	t := strings.Trim(fold(collapse(s)), " :")
+	// fold keeps the length and the spaces and colons trimmed: a text of
+	// no label's length is none, without folding it
+	t := strings.Trim(collapse(s), " :")
+	if !contactLabelSizes[len(t)] {
+		return false
+	}
+	t = fold(t)
 	for _, l := range contactLabels {
 		if t == l {
 			return true
@@ -617,19 +637,41 @@ func phonesAsWritten(s string) []string {
 	return out
 }
 
-// contactStems are parts of the labels lineFacts reads (адрес,
-// местонахождение, режим работы, часы приёма), in the cases pages write
-// them.
-var contactStems = []string{"дрес", "ДРЕС", "абот", "АБОТ", "рием", "РИЕМ", "риём", "РИЁМ", "нахожд", "НАХОЖД"}
-
 // mayHoldContact is a quick test before lineFacts: a line with a contact
-// detail has five digits (a phone, an index), an @, or a label.
+// detail has five digits (a phone, an index), an @, or a part of a label
+// lineFacts reads (адрес, местонахождение, режим работы, часы приёма) in
+// the cases pages write it: дрес, абот, рием, риём, нахожд in lower or
+// upper case.
 func mayHoldContact(s string) bool {
 	if strings.IndexByte(s, '@') >= 0 || digitCount(s) >= 5 {
 		return true
 	}
-	for _, w := range contactStems {
-		if strings.Contains(s, w) {
+	// one pass for all the stems: each starts with a Cyrillic letter,
+	// whose lead byte is D0 or D1
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != 0xD0 && s[i] != 0xD1 {
+			continue
+		}
+		var found bool
+		switch t := s[i:]; uint16(s[i])<<8 | uint16(s[i+1]) {
+		case 0xD0B4: // д
+			found = strings.HasPrefix(t, "дрес")
+		case 0xD094: // Д
+			found = strings.HasPrefix(t, "ДРЕС")
+		case 0xD0B0: // а
+			found = strings.HasPrefix(t, "абот")
+		case 0xD090: // А
+			found = strings.HasPrefix(t, "АБОТ")
+		case 0xD180: // р
+			found = strings.HasPrefix(t, "рием") || strings.HasPrefix(t, "риём")
+		case 0xD0A0: // Р
+			found = strings.HasPrefix(t, "РИЕМ") || strings.HasPrefix(t, "РИЁМ")
+		case 0xD0BD: // н
+			found = strings.HasPrefix(t, "нахожд")
+		case 0xD09D: // Н
+			found = strings.HasPrefix(t, "НАХОЖД")
+		}
+		if found {
 			return true
 		}
 	}

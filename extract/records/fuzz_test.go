@@ -57,7 +57,8 @@ func FuzzFindDate(f *testing.F) {
 
 // FuzzContactLine exercises the line parsers used for contacts and cards.
 func FuzzContactLine(f *testing.F) {
-	for _, s := range []string{"Тел.: 8 (3952) 20-30-40, факс 20-30-41", "Адрес: 664000, г. Иркутск, ул. Ленина, 1", "Директор: Петров Иван Сергеевич", "e-mail: a@b.ru", "Режим работы: пн-пт 9.00-18.00"} {
+	for _, s := range []string{"Тел.: 8 (3952) 20-30-40, факс 20-30-41", "Адрес: 664000, г. Иркутск, ул. Ленина, 1", "Директор: Петров Иван Сергеевич", "e-mail: a@b.ru", "Режим работы: пн-пт 9.00-18.00",
+		" ТЕЛЕФОН: ", "Часы  работы", "Е-mail:", "МЕСТОНАХОЖДЕНИЕ", "часы приёма"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -73,6 +74,15 @@ func FuzzContactLine(f *testing.F) {
 		cleanTitle(s)
 		if len(fold(s)) != len(s) {
 			t.Fatalf("fold changed the length of %q", s)
+		}
+		// the quick tests against what they stand for
+		want := strings.Contains(s, "@") || digitCount(s) >= 5 || containsAny(s, "дрес", "ДРЕС", "абот", "АБОТ", "рием", "РИЕМ", "риём", "РИЁМ", "нахожд", "НАХОЖД")
+		if got := mayHoldContact(s); got != want {
+			t.Fatalf("mayHoldContact(%q) = %v, want %v", s, got, want)
+		}
+		label := strings.Trim(fold(collapse(s)), " :")
+		if got, want := isContactLabel(s), s != "" && len(s) <= 64 && slices.Contains(contactLabels, label); got != want {
+			t.Fatalf("isContactLabel(%q) = %v, want %v", s, got, want)
 		}
 	})
 }
