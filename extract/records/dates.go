@@ -62,21 +62,43 @@ func relativeWord(s string) (start, end int, ok bool) {
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(s[i:])
 		}
-		if !afterLetter {
+		if !afterLetter && relativeStart(r) {
 			for _, w := range relativeWords {
 				n, ok := foldPrefix(s[i:], w)
 				if !ok {
 					continue
 				}
-				if next, _ := utf8.DecodeRuneInString(s[i+n:]); i+n == len(s) || !unicode.IsLetter(next) {
+				if next, _ := utf8.DecodeRuneInString(s[i+n:]); i+n == len(s) || !isLetter(next) {
 					return i, i + n, true
 				}
 			}
 		}
-		afterLetter = unicode.IsLetter(r)
+		afterLetter = isLetter(r)
 		i += size
 	}
 	return 0, 0, false
+}
+
+// relativeStart reports whether a relative date word may start with r:
+// п, в, с or one of their case forms.
+func relativeStart(r rune) bool {
+	switch r {
+	case 'п', 'П', 'в', 'В', '\u1c80', 'с', 'С', '\u1c83':
+		return true
+	}
+	return false
+}
+
+// isLetter is unicode.IsLetter, without its tables for ASCII and the
+// Russian alphabet.
+func isLetter(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'a' <= r|0x20 && r|0x20 <= 'z'
+	case r >= 'А' && r <= 'я' || r == 'Ё' || r == 'ё':
+		return true
+	}
+	return unicode.IsLetter(r)
 }
 
 // foldPrefix reports whether s starts with w in any case (each rune of w

@@ -375,28 +375,36 @@ func fold(s string) string {
 
 // foldFrom is fold of s whose bytes before i are already folded.
 func foldFrom(s string, i int) string {
-	// fold keeps the length: the folded bytes overwrite a copy of s
-	buf := []byte(s)
+	// fold keeps the length: the runs of s that stay are copied whole,
+	// the letters that change written between them
+	var b strings.Builder
+	b.Grow(len(s))
+	from := 0 // s[from:i] stays as it is
+	set := func(i, size int, folded ...byte) {
+		b.WriteString(s[from:i])
+		b.Write(folded)
+		from = i + size
+	}
 	for i < len(s) {
 		c := s[i]
 		switch {
 		case c < utf8.RuneSelf:
 			// ASCII, the most of it
 			if 'A' <= c && c <= 'Z' {
-				buf[i] = c + 'a' - 'A'
+				set(i, 1, c+'a'-'A')
 			}
 			i++
 			continue
 		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0x90 && s[i+1] <= 0x9F: // А-П
-			buf[i+1] = s[i+1] + 0x20
+			set(i, 2, 0xD0, s[i+1]+0x20)
 			i += 2
 			continue
 		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0xA0 && s[i+1] <= 0xAF: // Р-Я
-			buf[i], buf[i+1] = 0xD1, s[i+1]-0x20
+			set(i, 2, 0xD1, s[i+1]-0x20)
 			i += 2
 			continue
 		case i+1 < len(s) && (c == 0xD0 && s[i+1] == 0x81 || c == 0xD1 && s[i+1] == 0x91): // Ё, ё
-			buf[i], buf[i+1] = 0xD0, 0xB5
+			set(i, 2, 0xD0, 0xB5)
 			i += 2
 			continue
 		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 && s[i+1] <= 0xBF || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
@@ -413,11 +421,12 @@ func foldFrom(s string, i int) string {
 			l = 'е'
 		}
 		if l != r && utf8.RuneLen(l) == size {
-			utf8.EncodeRune(buf[i:], l)
+			set(i, size, utf8.AppendRune(nil, l)...)
 		}
 		i += size
 	}
-	return string(buf)
+	b.WriteString(s[from:])
+	return b.String()
 }
 
 func containsAny(s string, words ...string) bool {

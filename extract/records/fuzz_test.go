@@ -58,7 +58,7 @@ func FuzzFindDate(f *testing.F) {
 // FuzzContactLine exercises the line parsers used for contacts and cards.
 func FuzzContactLine(f *testing.F) {
 	for _, s := range []string{"Тел.: 8 (3952) 20-30-40, факс 20-30-41", "Адрес: 664000, г. Иркутск, ул. Ленина, 1", "Директор: Петров Иван Сергеевич", "e-mail: a@b.ru", "Режим работы: пн-пт 9.00-18.00",
-		" ТЕЛЕФОН: ", "Часы  работы", "Е-mail:", "МЕСТОНАХОЖДЕНИЕ", "часы приёма"} {
+		" ТЕЛЕФОН: ", "Часы  работы", "Е-mail:", "МЕСТОНАХОЖДЕНИЕ", "часы приёма", "Опубликовано вчера", "СЕГОДНЯ в школе"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -79,6 +79,9 @@ func FuzzContactLine(f *testing.F) {
 		want := strings.Contains(s, "@") || digitCount(s) >= 5 || containsAny(s, "дрес", "ДРЕС", "абот", "АБОТ", "рием", "РИЕМ", "риём", "РИЁМ", "нахожд", "НАХОЖД")
 		if got := mayHoldContact(s); got != want {
 			t.Fatalf("mayHoldContact(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := mayHoldRelative(s), containsAny(s, "чера", "егодня", "ЧЕРА", "ЕГОДНЯ"); got != want {
+			t.Fatalf("mayHoldRelative(%q) = %v, want %v", s, got, want)
 		}
 		label := strings.Trim(fold(collapse(s)), " :")
 		if got, want := isContactLabel(s), s != "" && len(s) <= 64 && slices.Contains(contactLabels, label); got != want {

@@ -104,7 +104,7 @@ func (x *extractor) siblingGroups() []siblingGroup {
 					size++
 				}
 			}
-			return sibling{size: size, dated: digit || size > 0 && relative && mayHoldDate(n.Data, true)}
+			return sibling{size: size, dated: digit || size > 0 && relative && mayHoldRelative(n.Data)}
 		}
 		me := sibling{n: n, titled: n.Type == html.ElementNode && mayTitle(n)}
 		base := len(stack)
@@ -158,7 +158,33 @@ func mayHoldDate(s string, relative bool) bool {
 	if strings.ContainsAny(s, "0123456789") {
 		return true
 	}
-	return relative && (strings.Contains(s, "чера") || strings.Contains(s, "егодня") || strings.Contains(s, "ЧЕРА") || strings.Contains(s, "ЕГОДНЯ"))
+	return relative && mayHoldRelative(s)
+}
+
+// mayHoldRelative reports whether s holds чера, егодня, ЧЕРА or ЕГОДНЯ
+// (the parts of вчера, позавчера, сегодня pages write), in one pass:
+// each starts with a Cyrillic letter, whose lead byte is D0 or D1.
+func mayHoldRelative(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != 0xD0 && s[i] != 0xD1 {
+			continue
+		}
+		var found bool
+		switch t := s[i:]; uint16(s[i])<<8 | uint16(s[i+1]) {
+		case 0xD187: // ч
+			found = strings.HasPrefix(t, "чера")
+		case 0xD0A7: // Ч
+			found = strings.HasPrefix(t, "ЧЕРА")
+		case 0xD0B5: // е
+			found = strings.HasPrefix(t, "егодня")
+		case 0xD095: // Е
+			found = strings.HasPrefix(t, "ЕГОДНЯ")
+		}
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // newsItem reads one item: title, date, link.

@@ -3,6 +3,7 @@ package records
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // The scanners that replaced regular expressions for speed must read the
@@ -100,6 +101,14 @@ func TestLabelAtWindow(t *testing.T) {
 		end, ok := labelAt(c.in, addressLabels)
 		if end != c.end || ok != c.want {
 			t.Errorf("labelAt(%q) = %d %v, want %d %v", c.in, end, ok, c.end, c.want)
+		}
+	}
+}
+
+func TestIsLetter(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune+1; r++ {
+		if isLetter(r) != unicode.IsLetter(r) {
+			t.Fatalf("isLetter(%U) = %v", r, isLetter(r))
 		}
 	}
 }
