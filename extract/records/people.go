@@ -24,7 +24,16 @@ func IsPersonName(s string) bool {
 	if len(s) > 400 {
 		return false // longer than any name, however spaced
 	}
-	s = strings.Trim(collapse(s), " ,.;:–—-")
+	return personName(collapse(s))
+}
+
+// personName is IsPersonName of a collapsed text (a line, or a part of
+// one cut at a separator and trimmed), which needs no collapsing again.
+func personName(s string) bool {
+	if len(s) > 400 {
+		return false
+	}
+	s = strings.Trim(s, " ,.;:–—-")
 	// both forms start with a capital Cyrillic letter and have two or
 	// three words; most lines fail here, before the patterns
 	if r, _ := utf8.DecodeRuneInString(s); !(r >= 'А' && r <= 'Я' || r == 'Ё') {
@@ -114,8 +123,11 @@ func isPost(s string) bool {
 	if strings.ContainsAny(s, "«»\"“”!?") {
 		return false // a quotation or a title, not a post
 	}
+	if utf8.RuneCountInString(s) > 120 {
+		return false // fold keeps the runes: a paragraph needs no folding
+	}
 	t := fold(s)
-	if len([]rune(t)) > 120 || strings.Contains(t, ":") && !strings.HasPrefix(t, "должность") {
+	if strings.Contains(t, ":") && !strings.HasPrefix(t, "должность") {
 		return false
 	}
 	return containsAny(t, postWords...)
@@ -189,7 +201,7 @@ func nameLine(s string) (name, post, rest string, ok bool) {
 			continue
 		}
 		a, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])
-		if !IsPersonName(a) {
+		if !personName(a) {
 			continue
 		}
 		if label, _, has := splitLabel(b); has && labelField(label) != "" && labelField(label) != "fio" {
@@ -207,7 +219,7 @@ func nameAndPost(s string) (name, post string, ok bool) {
 		return "", "", false // a paragraph, or a line with no Russian name
 	}
 	s = collapse(s)
-	if IsPersonName(s) {
+	if personName(s) {
 		return strings.Trim(s, " ,.;:–—-"), "", true
 	}
 	if label, value, has := splitLabel(s); has {
@@ -216,7 +228,7 @@ func nameAndPost(s string) (name, post string, ok bool) {
 			// stands there
 			return strings.Trim(value, " ,.;:–—-"), "", true
 		}
-		if IsPersonName(value) {
+		if personName(value) {
 			lf := labelField(label)
 			if lf == "fio" {
 				return strings.Trim(value, " ,.;:–—-"), "", true
@@ -225,7 +237,7 @@ func nameAndPost(s string) (name, post string, ok bool) {
 				return strings.Trim(value, " ,.;:–—-"), label, true
 			}
 		}
-		if IsPersonName(label) && isPost(value) {
+		if personName(label) && isPost(value) {
 			return label, strings.Trim(value, " .;"), true
 		}
 		// «Ответственный: Савельева Алина Маратовна, начальник отдела»
@@ -245,10 +257,10 @@ func splitNamePost(s string) (name, post string, ok bool) {
 			continue
 		}
 		a, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])
-		if IsPersonName(a) && isPost(b) {
+		if personName(a) && isPost(b) {
 			return strings.Trim(a, " ,.;:–—-"), strings.Trim(b, " .;"), true
 		}
-		if isPost(a) && IsPersonName(b) {
+		if personName(b) && isPost(a) { // the cheaper test first
 			return strings.Trim(b, " ,.;:–—-"), a, true
 		}
 	}
