@@ -68,41 +68,28 @@ func textOf(n *html.Node) string {
 // collapse trims s and turns each run of spaces (no-break spaces
 // included) into one space. A string that is already so comes back as it
 // is, without a copy.
-func collapse(s string) string {
+func collapse(s string) string { return collapseText(s) }
+
+// collapseText is collapse of a string or of bytes (a line being read).
+func collapseText[T string | []byte](s T) string {
 	// find the first place s is not collapsed; most strings are
 	i, prevSpace := 0, true
 	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if asciiSpace[c] {
-				if c != ' ' || prevSpace {
-					break
-				}
-				prevSpace = true
-			} else {
-				prevSpace = false
+		if n := spaceAt(s, i); n > 0 {
+			if n > 1 || s[i] != ' ' || prevSpace {
+				break
 			}
-			i++
-			continue
-		}
-		if cyrillic(s, i) {
-			// a Cyrillic letter, the most of a Russian page's text
+			prevSpace = true
+		} else {
 			prevSpace = false
-			i += 2
-			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isSpaceRune(r) {
-			break
-		}
-		prevSpace = false
-		i += size
+		i++
 	}
 	if i == len(s) {
 		if prevSpace && len(s) > 0 {
-			return s[:len(s)-1] // a single trailing space
+			return string(s[:len(s)-1]) // a single trailing space
 		}
-		return s
+		return string(s)
 	}
 	b := make([]byte, 0, len(s))
 	b = append(b, s[:i]...)
@@ -111,50 +98,61 @@ func collapse(s string) string {
 		b = b[:len(b)-1]
 	}
 	for i < len(s) {
-		c := s[i]
-		size := 1
-		isSpace := false
-		if c < utf8.RuneSelf {
-			isSpace = asciiSpace[c]
-		} else if cyrillic(s, i) {
-			size = 2
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			isSpace = isSpaceRune(r)
-		}
-		if isSpace {
+		if n := spaceAt(s, i); n > 0 {
 			space = true
-			i += size
+			i += n
 			continue
 		}
 		if space && len(b) > 0 {
 			b = append(b, ' ')
 		}
 		space = false
-		b = append(b, s[i:i+size]...)
-		i += size
+		j := i + 1
+		for j < len(s) && spaceAt(s, j) == 0 {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		i = j
 	}
 	return string(b)
 }
 
-// cyrillic reports whether s[i:] starts with a two-byte rune of U+0400-
-// U+047F (lead byte D0 or D1 and a continuation byte), none of them a
-// space, so that collapse need not decode it.
-func cyrillic(s string, i int) bool {
-	return i+1 < len(s) && (s[i] == 0xD0 || s[i] == 0xD1) && s[i+1]&0xC0 == 0x80
+// spaceAt is the size of the space (unicode.IsSpace) that starts at
+// s[i:], 0 when none does. It reads the bytes of the spaces past ASCII
+// without decoding runes: a space's first byte never continues another
+// rune, so a place where one starts is where a decoder would look.
+func spaceAt[T string | []byte](s T, i int) int {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		if asciiSpace[c] {
+			return 1
+		}
+		return 0
+	}
+	switch c {
+	case 0xC2: // U+0085, U+00A0
+		if i+1 < len(s) && (s[i+1] == 0x85 || s[i+1] == 0xA0) {
+			return 2
+		}
+	case 0xE1: // U+1680
+		if i+2 < len(s) && s[i+1] == 0x9A && s[i+2] == 0x80 {
+			return 3
+		}
+	case 0xE2: // U+2000-U+200A, U+2028, U+2029, U+202F, U+205F
+		if i+2 < len(s) {
+			if d, e := s[i+1], s[i+2]; d == 0x80 && (e >= 0x80 && e <= 0x8A || e == 0xA8 || e == 0xA9 || e == 0xAF) || d == 0x81 && e == 0x9F {
+				return 3
+			}
+		}
+	case 0xE3: // U+3000
+		if i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x80 {
+			return 3
+		}
+	}
+	return 0
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
-
-// isSpaceRune is unicode.IsSpace for runes past ASCII.
-func isSpaceRune(r rune) bool {
-	switch r {
-	case 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200A
-}
 
 // isBlock reports elements that start a new line of text.
 func isBlock(n *html.Node) bool {
@@ -183,13 +181,13 @@ type line struct {
 // linesOf splits n's text into lines at block elements and <br>.
 func linesOf(n *html.Node) []line {
 	var out []line
-	var cur strings.Builder
+	var cur []byte // the text of the line being read, kept for the next
 	var curBlock *html.Node
 	flush := func() {
-		if t := collapse(cur.String()); t != "" {
+		if t := collapseText(cur); t != "" {
 			out = append(out, line{text: t, block: curBlock})
 		}
-		cur.Reset()
+		cur = cur[:0]
 		curBlock = nil
 	}
 	var rec func(c *html.Node, block *html.Node)
@@ -201,7 +199,7 @@ func linesOf(n *html.Node) []line {
 			if curBlock == nil && strings.TrimSpace(c.Data) != "" {
 				curBlock = block
 			}
-			cur.WriteString(c.Data)
+			cur = append(cur, c.Data...)
 			return
 		}
 		if c.DataAtom == atom.Img {
@@ -211,7 +209,7 @@ func linesOf(n *html.Node) []line {
 				if curBlock == nil {
 					curBlock = block
 				}
-				cur.WriteString(" " + alt + ": ")
+				cur = append(cur, " "+alt+": "...)
 			}
 			return
 		}
@@ -229,7 +227,7 @@ func linesOf(n *html.Node) []line {
 			nb = c
 		}
 		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
-			cur.WriteByte(' ')
+			cur = append(cur, ' ')
 		}
 		for k := c.FirstChild; k != nil; k = k.NextSibling {
 			rec(k, nb)

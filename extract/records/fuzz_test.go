@@ -90,8 +90,8 @@ func FuzzContactLine(f *testing.F) {
 	})
 }
 
-// FuzzCollapse checks collapse, which reads Cyrillic letters without
-// decoding them, against its definition: the words of s between Unicode
+// FuzzCollapse checks collapse, which reads the bytes of spaces without
+// decoding runes, of a string and of bytes, against its definition: the words of s between Unicode
 // spaces, joined by one space; bytes that are not UTF-8 are kept.
 func FuzzCollapse(f *testing.F) {
 	for _, s := range []string{"", " Иван \u00a0Иванов ", "а\xd0\u00a0б", "\xd1", "\xd0\xd0\x80 ", "x\u2003\u3000y", "Ёлка\tёж\n"} {
@@ -101,6 +101,9 @@ func FuzzCollapse(f *testing.F) {
 		want := strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 		if got := collapse(s); got != want {
 			t.Fatalf("collapse(%q) = %q, want %q", s, got, want)
+		}
+		if got := collapseText([]byte(s)); got != want {
+			t.Fatalf("collapseText of the bytes %q = %q, want %q", s, got, want)
 		}
 	})
 }
