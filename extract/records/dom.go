@@ -75,7 +75,11 @@ func collapseText[T string | []byte](s T) string {
 	// find the first place s is not collapsed; most strings are
 	i, prevSpace := 0, true
 	for i < len(s) {
-		if n := spaceAt(s, i); n > 0 {
+		n := int(spaceBytes[s[i]]) // spaceAt, inlined by hand
+		if n == spaceMaybe {
+			n = wideSpaceAt(s, i)
+		}
+		if n > 0 {
 			if n > 1 || s[i] != ' ' || prevSpace {
 				break
 			}
@@ -108,7 +112,7 @@ func collapseText[T string | []byte](s T) string {
 		}
 		space = false
 		j := i + 1
-		for j < len(s) && spaceAt(s, j) == 0 {
+		for j < len(s) && (spaceBytes[s[j]] == 0 || spaceBytes[s[j]] == spaceMaybe && wideSpaceAt(s, j) == 0) {
 			j++
 		}
 		b = append(b, s[i:j]...)
@@ -122,14 +126,32 @@ func collapseText[T string | []byte](s T) string {
 // without decoding runes: a space's first byte never continues another
 // rune, so a place where one starts is where a decoder would look.
 func spaceAt[T string | []byte](s T, i int) int {
-	c := s[i]
-	if c < utf8.RuneSelf {
-		if asciiSpace[c] {
-			return 1
-		}
-		return 0
+	if k := spaceBytes[s[i]]; k != spaceMaybe {
+		return int(k)
 	}
-	switch c {
+	return wideSpaceAt(s, i)
+}
+
+// spaceBytes tells spaceAt what a byte starts: an ASCII space (1), no
+// space (0: a letter, a Russian letter's lead byte D0 or D1, a byte that
+// continues a rune), or maybe a space past ASCII (spaceMaybe).
+var spaceBytes = func() (t [256]byte) {
+	for c := range utf8.RuneSelf {
+		if asciiSpace[c] {
+			t[c] = 1
+		}
+	}
+	for _, c := range []byte{0xC2, 0xE1, 0xE2, 0xE3} {
+		t[c] = spaceMaybe
+	}
+	return t
+}()
+
+const spaceMaybe = 0xFF
+
+// wideSpaceAt is spaceAt of a space past ASCII, whose first byte s[i] is.
+func wideSpaceAt[T string | []byte](s T, i int) int {
+	switch s[i] {
 	case 0xC2: // U+0085, U+00A0
 		if i+1 < len(s) && (s[i+1] == 0x85 || s[i+1] == 0xA0) {
 			return 2

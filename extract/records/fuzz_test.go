@@ -255,3 +255,19 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDocumentTitle checks the quick tests before the title patterns
+// against the patterns themselves.
+func FuzzDocumentTitle(f *testing.F) {
+	for _, s := range []string{"Скачать: Положение о приёме", "Положение (pdf, 120 кб)", "Устав [PDF] 2,5 Мб", "Приказ № 5 — ОТКРЫТЬ ФАЙЛ", "Ссылка", "поᲃмотреть", "ᲃкачать устав", "Просмотр документа"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := dropGenericEdge(s), reGenericEdge.ReplaceAllString(s, ""); got != want {
+			t.Fatalf("dropGenericEdge(%q) = %q, the pattern leaves %q", s, got, want)
+		}
+		if got, want := dropFileNotes(s), reSize.ReplaceAllString(reFileInfo.ReplaceAllString(s, " "), " "); got != want {
+			t.Fatalf("dropFileNotes(%q) = %q, the patterns leave %q", s, got, want)
+		}
+	})
+}
