@@ -643,13 +643,20 @@ func phonesAsWritten(s string) []string {
 // the cases pages write it: дрес, абот, рием, риём, нахожд in lower or
 // upper case.
 func mayHoldContact(s string) bool {
-	if strings.IndexByte(s, '@') >= 0 || digitCount(s) >= 5 {
+	if strings.IndexByte(s, '@') >= 0 {
 		return true
 	}
-	// one pass for all the stems: each starts with a Cyrillic letter,
-	// whose lead byte is D0 or D1
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] != 0xD0 && s[i] != 0xD1 {
+	// one pass for the digits and the stems: each stem starts with a
+	// Cyrillic letter, whose lead byte is D0 or D1
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			if digits++; digits == 5 {
+				return true
+			}
+			continue
+		}
+		if s[i] != 0xD0 && s[i] != 0xD1 || i+1 == len(s) {
 			continue
 		}
 		var found bool

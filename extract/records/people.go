@@ -188,13 +188,13 @@ func splitLabel(s string) (label, value string, ok bool) {
 // (nameAndPost), or followed by its details («Иванова Мария Петровна -
 // Образование: высшее; Категория: высшая; Стаж: 32»), returned as rest.
 func nameLine(s string) (name, post, rest string, ok bool) {
-	if name, post, ok = nameAndPost(s); ok {
-		return name, post, "", true
-	}
 	if len(s) > 600 || !hasCapitalCyrillic(s) {
-		return "", "", "", false
+		return "", "", "", false // as nameAndPost says
 	}
 	s = collapse(s)
+	if name, post, ok = collapsedNameAndPost(s); ok {
+		return name, post, "", true
+	}
 	for _, sep := range []string{" - ", " – ", " — ", ", "} {
 		i := strings.Index(s, sep)
 		if i <= 0 {
@@ -218,7 +218,11 @@ func nameAndPost(s string) (name, post string, ok bool) {
 	if len(s) > 600 || !hasCapitalCyrillic(s) {
 		return "", "", false // a paragraph, or a line with no Russian name
 	}
-	s = collapse(s)
+	return collapsedNameAndPost(collapse(s))
+}
+
+// collapsedNameAndPost is nameAndPost of a collapsed line.
+func collapsedNameAndPost(s string) (name, post string, ok bool) {
 	if personName(s) {
 		return strings.Trim(s, " ,.;:–—-"), "", true
 	}
