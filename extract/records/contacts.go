@@ -5,18 +5,26 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
+// phoneFull is a full number: +7/8 with a code, or a code in brackets
+// (the groups may be parted by dashes with spaces around: «8 (42352) 3 – 94
+// – 08»). It is written with digits, spaces (\s: tab, newline, form feed,
+// return, space), brackets, a plus and dashes (-, –, —) only, and has eight
+// digits at least.
+const phoneFull = `(?:\+\s?7|8)[\s\-–—]*\(?\s*\d{3,5}\s*\)?[\s\-–—]*\d{1,3}(?:\s?[\-–—]?\s?)\d{2}(?:\s?[\-–—]?\s?)\d{2}|\(\s*\d{3,5}\s*\)\s*\d{1,3}(?:\s?[\-–—]?\s?)\d{2}(?:\s?[\-–—]?\s?)\d{2}`
+
 var (
-	// full numbers: +7/8 with a code, or a code in brackets
-	// (the groups may be parted by dashes with spaces around: «8 (42352) 3 – 94 – 08»)
-	rePhoneFull = regexp.MustCompile(`(?:^|[^\d])((?:\+\s?7|8)[\s\-–—]*\(?\s*\d{3,5}\s*\)?[\s\-–—]*\d{1,3}(?:\s?[\-–—]?\s?)\d{2}(?:\s?[\-–—]?\s?)\d{2}|\(\s*\d{3,5}\s*\)\s*\d{1,3}(?:\s?[\-–—]?\s?)\d{2}(?:\s?[\-–—]?\s?)\d{2})(?:[^\d]|$)`)
-	// local numbers (20-30-40, 2-30-40), trusted only next to a phone label
-	rePhoneLocal = regexp.MustCompile(`(?:^|[^\d.\-/])(\d{1,3}-\d{2}-\d{2})(?:[^\d.\-/]|$)`)
-	reEmail      = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.[\p{L}]{2,}`)
+	// a full number not glued to other digits
+	rePhoneFull = regexp.MustCompile(`(?:^|[^\d])(` + phoneFull + `)(?:[^\d]|$)`)
+	// the next full number after one: the character after a number may
+	// be the one before the next («8-495-123-45-67,8-495-123-45-68»)
+	rePhoneFullNext = regexp.MustCompile(`[^\d](` + phoneFull + `)(?:[^\d]|$)`)
+	reEmail         = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)*\.[\p{L}]{2,}`)
 )
 
 // NormalizePhone writes a Russian phone number as +7 and ten digits, or
@@ -37,8 +45,10 @@ func NormalizePhone(s string) string {
 	return string(d)
 }
 
-func hasPhoneLabel(s string) bool {
-	t := fold(s)
+func hasPhoneLabel(s string) bool { return hasPhoneLabelFolded(fold(s)) }
+
+// hasPhoneLabelFolded is hasPhoneLabel of a folded text.
+func hasPhoneLabelFolded(t string) bool {
 	return containsAny(t, "тел", "факс", "phone", "т.:", "т. ", "приемная", "справк", "справочн", "регистратур", "дежурн", "горяч", "запис")
 }
 
@@ -62,17 +72,125 @@ func findPhones(s string, labelled bool) []string {
 	}
 	rest := s
 	if digits >= 8 { // a code in brackets and a number, (3952) 20-30-40
-		for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
+		for _, m := range fullPhones(s) {
 			addNum(s[m[2]:m[3]])
 			rest = strings.Replace(rest, s[m[2]:m[3]], " ", 1)
 		}
 	}
-	if strings.Contains(rest, "-") && (labelled || hasPhoneLabel(s)) {
-		for _, m := range rePhoneLocal.FindAllStringSubmatch(rest, -1) {
-			addNum(m[1])
+	if local := localPhones(rest); len(local) > 0 && (labelled || hasPhoneLabel(s)) {
+		for _, p := range local {
+			addNum(p)
 		}
 	}
 	return out
+}
+
+// fullPhones finds the full numbers of s (see phoneFull) as
+// FindAllStringSubmatchIndex of rePhoneFull would, m[0]:m[1] the match
+// with the characters around the number and m[2]:m[3] the number, except
+// that a number right after another one is found too: the character
+// between them is the end of one and the start of the next. The pattern
+// has no literal to look for, so it is run only on the runs of s made of
+// the characters numbers are written with that hold eight digits, each
+// with the character before and after it, which the pattern's «not a
+// digit» reads as it would in s.
+func fullPhones(s string) [][]int {
+	var out [][]int
+	for i := 0; i < len(s); {
+		size, _ := phoneChar(s, i)
+		if size == 0 {
+			i++
+			continue
+		}
+		start, digits := i, 0
+		for i < len(s) {
+			size, digit := phoneChar(s, i)
+			if size == 0 {
+				break
+			}
+			if digit {
+				digits++
+			}
+			i += size
+		}
+		if digits < 8 {
+			continue
+		}
+		a, b := start, i
+		if a > 0 {
+			_, size := utf8.DecodeLastRuneInString(s[:a])
+			a -= size
+		}
+		if b < len(s) {
+			_, size := utf8.DecodeRuneInString(s[b:])
+			b += size
+		}
+		run := s[a:b]
+		for at, re := 0, rePhoneFull; at < len(run); re = rePhoneFullNext {
+			m := re.FindStringSubmatchIndex(run[at:])
+			if m == nil {
+				break
+			}
+			out = append(out, []int{a + at + m[0], a + at + m[1], a + at + m[2], a + at + m[3]})
+			at += m[3] // the character after the number, where the next may start
+		}
+	}
+	return out
+}
+
+// phoneChar reports the size of the character of a full number that
+// starts s[i:] (0 when none starts there) and whether it is a digit.
+func phoneChar(s string, i int) (size int, digit bool) {
+	switch c := s[i]; {
+	case isDigit(c):
+		return 1, true
+	case c == '+' || c == '(' || c == ')' || c == '-' || c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r':
+		return 1, false
+	case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x93 || s[i+2] == 0x94): // – —
+		return 3, false
+	}
+	return 0, false
+}
+
+// localPhones finds the local numbers of s (20-30-40, 2-30-40; trusted
+// only next to a phone label): a run of digits and dashes that is one
+// whole, not after or before a point or a slash. This is what the pattern
+// (?:^|[^\d.\-/])(\d{1,3}-\d{2}-\d{2})(?:[^\d.\-/]|$) finds, except that
+// two numbers parted by one character are both found.
+func localPhones(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) && s[i] != '-' {
+			i++
+			continue
+		}
+		start := i
+		for i < len(s) && (isDigit(s[i]) || s[i] == '-') {
+			i++
+		}
+		if localShape(s[start:i]) && (start == 0 || s[start-1] != '.' && s[start-1] != '/') && (i == len(s) || s[i] != '.' && s[i] != '/') {
+			out = append(out, s[start:i])
+		}
+	}
+	return out
+}
+
+// localShape reports whether s is \d{1,3}-\d{2}-\d{2}.
+func localShape(s string) bool {
+	n := len(s) - 6 // the digits before the first dash
+	if n < 1 || n > 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i == n || i == n+3 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func findEmails(s string) []string {
@@ -120,8 +238,13 @@ func cutAt(s string) string {
 			cut = i
 		}
 	}
-	for _, re := range []*regexp.Regexp{rePhoneFull, reEmail} {
-		if m := re.FindStringIndex(s); m != nil && m[0] > 0 && m[0] < cut {
+	if digitCount(s) >= 8 {
+		if m := fullPhones(s); m != nil && m[0][0] > 0 && m[0][0] < cut {
+			cut = m[0][0]
+		}
+	}
+	if strings.IndexByte(s, '@') >= 0 {
+		if m := reEmail.FindStringIndex(s); m != nil && m[0] > 0 && m[0] < cut {
 			cut = m[0]
 		}
 	}
@@ -132,7 +255,9 @@ func cutAt(s string) string {
 // short lead such as «Наш» or «Юридический».
 func labelAt(t string, labels []string) (int, bool) {
 	for _, l := range labels {
-		if i := strings.Index(t, l); i >= 0 && i < 25 {
+		// the first place of l is before byte 25 when l is in the
+		// window that ends there: look no further
+		if i := strings.Index(t[:min(len(t), 24+len(l))], l); i >= 0 {
 			return i + len(l), true
 		}
 	}
@@ -178,7 +303,7 @@ func lineFacts(text string, idx int) []fact {
 		out = append(out, fact{kind: "worktime", value: trimValue(text[end:]), line: idx, label: true})
 	}
 	if ph := findPhones(text, false); len(ph) > 0 {
-		out = append(out, fact{kind: "phone", value: strings.Join(ph, "; "), line: idx, label: hasPhoneLabel(text)})
+		out = append(out, fact{kind: "phone", value: strings.Join(ph, "; "), line: idx, label: hasPhoneLabelFolded(t)})
 	}
 	if em := findEmails(text); len(em) > 0 {
 		out = append(out, fact{kind: "email", value: strings.Join(em, "; "), line: idx, label: strings.Contains(t, "mail") || strings.Contains(t, "почт")})
@@ -355,8 +480,14 @@ func inLink(n *html.Node) bool {
 // labelAnywhere finds a label later in a line, followed by a colon within
 // a few words; it returns the offset after the colon.
 func labelAnywhere(t string, labels []string) (int, bool) {
+	colon := strings.LastIndexByte(t, ':')
+	if colon < 0 {
+		return 0, false // no colon, no label with its value
+	}
 	for _, l := range labels {
-		i := strings.Index(t, l)
+		// a label after the last colon has none after it: the first
+		// place of l counts only before it
+		i := strings.Index(t[:colon], l)
 		if i < 0 {
 			continue
 		}
@@ -412,12 +543,27 @@ var contactLabels = []string{"адрес", "юридический адрес", 
 	"телефон", "телефоны", "тел.", "тел", "факс", "e-mail", "email", "е-mail", "электронная почта", "эл. почта", "почта",
 	"часы работы", "режим работы", "график работы", "время работы", "часы приема"}
 
+// contactLabelSizes are the byte lengths of the contact labels.
+var contactLabelSizes = func() map[int]bool {
+	m := map[int]bool{}
+	for _, l := range contactLabels {
+		m[len(l)] = true
+	}
+	return m
+}()
+
 // isContactLabel reports whether s is only a contact label.
 func isContactLabel(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false // the longest label is 35 bytes
 	}
-	t := strings.Trim(fold(collapse(s)), " :")
+	// fold keeps the length and the spaces and colons trimmed: a text of
+	// no label's length is none, without folding it
+	t := strings.Trim(collapse(s), " :")
+	if !contactLabelSizes[len(t)] {
+		return false
+	}
+	t = fold(t)
 	for _, l := range contactLabels {
 		if t == l {
 			return true
@@ -485,25 +631,54 @@ func phonesAsWritten(s string) []string {
 	if digitCount(s) < 8 {
 		return nil
 	}
-	for _, m := range rePhoneFull.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range fullPhones(s) {
 		out = append(out, strings.TrimSpace(s[m[2]:m[3]]))
 	}
 	return out
 }
 
-// contactStems are parts of the labels lineFacts reads (адрес,
-// местонахождение, режим работы, часы приёма), in the cases pages write
-// them.
-var contactStems = []string{"дрес", "ДРЕС", "абот", "АБОТ", "рием", "РИЕМ", "риём", "РИЁМ", "нахожд", "НАХОЖД"}
-
 // mayHoldContact is a quick test before lineFacts: a line with a contact
-// detail has five digits (a phone, an index), an @, or a label.
+// detail has five digits (a phone, an index), an @, or a part of a label
+// lineFacts reads (адрес, местонахождение, режим работы, часы приёма) in
+// the cases pages write it: дрес, абот, рием, риём, нахожд in lower or
+// upper case.
 func mayHoldContact(s string) bool {
-	if strings.IndexByte(s, '@') >= 0 || digitCount(s) >= 5 {
+	if strings.IndexByte(s, '@') >= 0 {
 		return true
 	}
-	for _, w := range contactStems {
-		if strings.Contains(s, w) {
+	// one pass for the digits and the stems: each stem starts with a
+	// Cyrillic letter, whose lead byte is D0 or D1
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			if digits++; digits == 5 {
+				return true
+			}
+			continue
+		}
+		if s[i] != 0xD0 && s[i] != 0xD1 || i+1 == len(s) {
+			continue
+		}
+		var found bool
+		switch t := s[i:]; uint16(s[i])<<8 | uint16(s[i+1]) {
+		case 0xD0B4: // д
+			found = strings.HasPrefix(t, "дрес")
+		case 0xD094: // Д
+			found = strings.HasPrefix(t, "ДРЕС")
+		case 0xD0B0: // а
+			found = strings.HasPrefix(t, "абот")
+		case 0xD090: // А
+			found = strings.HasPrefix(t, "АБОТ")
+		case 0xD180: // р
+			found = strings.HasPrefix(t, "рием") || strings.HasPrefix(t, "риём")
+		case 0xD0A0: // Р
+			found = strings.HasPrefix(t, "РИЕМ") || strings.HasPrefix(t, "РИЁМ")
+		case 0xD0BD: // н
+			found = strings.HasPrefix(t, "нахожд")
+		case 0xD09D: // Н
+			found = strings.HasPrefix(t, "НАХОЖД")
+		}
+		if found {
 			return true
 		}
 	}

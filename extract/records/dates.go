@@ -42,9 +42,92 @@ func monthNum(word string) int {
 	return 0
 }
 
-var (
-	reRelative = regexp.MustCompile(`(?i)(?:^|[^\pL])(позавчера|вчера|сегодня)(?:[^\pL]|$)`)
-)
+// relativeWords are the words of a relative date, in the order they are
+// tried at one place.
+var relativeWords = []string{"позавчера", "вчера", "сегодня"}
+
+// relativeWord finds the first relative date word in s, in any case and
+// not glued to a letter, and returns its bounds, as the pattern
+// (?i)(?:^|[^\pL])(позавчера|вчера|сегодня)(?:[^\pL]|$) would: a pattern
+// with no literal to look for, which tried every place of every dated
+// text. Each word has a ч or a г, which have no case forms but Ч and Г,
+// so a text without them has none.
+func relativeWord(s string) (start, end int, ok bool) {
+	if !strings.Contains(s, "ч") && !strings.Contains(s, "г") && !strings.Contains(s, "Ч") && !strings.Contains(s, "Г") {
+		return 0, 0, false
+	}
+	afterLetter := false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if !afterLetter && relativeStart(r) {
+			for _, w := range relativeWords {
+				n, ok := foldPrefix(s[i:], w)
+				if !ok {
+					continue
+				}
+				if next, _ := utf8.DecodeRuneInString(s[i+n:]); i+n == len(s) || !isLetter(next) {
+					return i, i + n, true
+				}
+			}
+		}
+		afterLetter = isLetter(r)
+		i += size
+	}
+	return 0, 0, false
+}
+
+// relativeStart reports whether a relative date word may start with r:
+// п, в, с or one of their case forms.
+func relativeStart(r rune) bool {
+	switch r {
+	case 'п', 'П', 'в', 'В', '\u1c80', 'с', 'С', '\u1c83':
+		return true
+	}
+	return false
+}
+
+// isLetter is unicode.IsLetter, without its tables for ASCII and the
+// Russian alphabet.
+func isLetter(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'a' <= r|0x20 && r|0x20 <= 'z'
+	case r >= 'А' && r <= 'я' || r == 'Ё' || r == 'ё':
+		return true
+	}
+	return unicode.IsLetter(r)
+}
+
+// foldPrefix reports whether s starts with w in any case (each rune of w
+// or one of its simple case folds, as (?i) reads a literal) and how many
+// bytes of s that is.
+func foldPrefix(s, w string) (int, bool) {
+	n := 0
+	for _, wr := range w {
+		if n >= len(s) {
+			return 0, false
+		}
+		r, size := utf8.DecodeRuneInString(s[n:])
+		if r != wr && !sameFold(r, wr) {
+			return 0, false
+		}
+		n += size
+	}
+	return n, true
+}
+
+// sameFold reports whether b is in a's orbit of simple case folds.
+func sameFold(a, b rune) bool {
+	for f := unicode.SimpleFold(a); f != a; f = unicode.SimpleFold(f) {
+		if f == b {
+			return true
+		}
+	}
+	return false
+}
 
 // FindDate finds the first date in s written the Russian ways («12 марта
 // 2023 г.», «12.03.2023», «12.03.23», «2023-03-12», «вчера», «сегодня»)
@@ -70,9 +153,9 @@ func FindDate(s, crawlDate string) (date string, start, end int, ok bool) {
 		if !haveCrawl {
 			return "", 0, 0, false
 		}
-		if m := reRelative.FindStringSubmatchIndex(s); m != nil {
-			back := map[string]int{"сегодня": 0, "вчера": 1, "позавчера": 2}[strings.ToLower(s[m[2]:m[3]])]
-			return crawl.AddDate(0, 0, -back).Format("2006-01-02"), m[2], m[3], true
+		if start, end, ok := relativeWord(s); ok {
+			back := map[string]int{"сегодня": 0, "вчера": 1, "позавчера": 2}[strings.ToLower(s[start:end])]
+			return crawl.AddDate(0, 0, -back).Format("2006-01-02"), start, end, true
 		}
 		return "", 0, 0, false
 	}
@@ -125,9 +208,9 @@ func FindDate(s, crawlDate string) (date string, start, end int, ok bool) {
 		}
 	}
 	if haveCrawl {
-		if m := reRelative.FindStringSubmatchIndex(s); m != nil {
-			back := map[string]int{"сегодня": 0, "вчера": 1, "позавчера": 2}[strings.ToLower(s[m[2]:m[3]])]
-			consider(cand{crawl.AddDate(0, 0, -back).Format("2006-01-02"), m[2], m[3]})
+		if start, end, ok := relativeWord(s); ok {
+			back := map[string]int{"сегодня": 0, "вчера": 1, "позавчера": 2}[strings.ToLower(s[start:end])]
+			consider(cand{crawl.AddDate(0, 0, -back).Format("2006-01-02"), start, end})
 		}
 	}
 	if best == nil {

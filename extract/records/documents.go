@@ -174,6 +174,32 @@ var (
 	reGenericEdge = regexp.MustCompile(`(?i)^(?:(?:скачать|открыть|смотреть|просмотр|просмотреть|посмотреть|ссылка|файл)(?:\s+(?:pdf|файл|документ))?\s*[:\-–—]*\s*)+|(?:\s*[:\-–—]*\s*(?:скачать|открыть|смотреть|просмотр|просмотреть|посмотреть)(?:\s+(?:pdf|файл|документ))?)+$`)
 )
 
+// dropGenericEdge removes reGenericEdge's words from the edges of a
+// title. The pattern has no literal to look for and folds case at every
+// place it tries, so it runs only on a title that holds one of its words
+// (скачать, открыть, смотр-, ссылка, файл): in the folded title, or in
+// any case of a title with a rune of U+1C80-U+1CBF, where the letter
+// forms (?i) also reads as в, д, о, с, т are.
+func dropGenericEdge(title string) string {
+	if !strings.Contains(title, "\xe1\xb2") && !containsAny(fold(title), "скачать", "открыть", "смотр", "ссылка", "файл") {
+		return title
+	}
+	return reGenericEdge.ReplaceAllString(title, "")
+}
+
+// dropFileNotes blanks the file notes (reFileInfo) and sizes (reSize) of
+// a title; each pattern runs only on a title with what it starts with, a
+// bracket or a digit.
+func dropFileNotes(s string) string {
+	if strings.ContainsAny(s, "([") {
+		s = reFileInfo.ReplaceAllString(s, " ")
+	}
+	if strings.ContainsAny(s, "0123456789") {
+		s = reSize.ReplaceAllString(s, " ")
+	}
+	return s
+}
+
 // documentOf builds the document record of anchor a linking to u.
 func (x *extractor) documentOf(a *html.Node, u string) Record {
 	title := cleanTitle(textOf(a))
@@ -215,7 +241,7 @@ func (x *extractor) documentOf(a *html.Node, u string) Record {
 			title = cleanTitle(title + " " + tail)
 		}
 	}
-	title = strings.TrimSpace(reGenericEdge.ReplaceAllString(title, ""))
+	title = strings.TrimSpace(dropGenericEdge(title))
 	f := map[string]string{"url": u, "title": title}
 	if pu, err := url.Parse(u); err == nil {
 		if ft := FileType(pu); ft != "" {
@@ -266,7 +292,7 @@ func contextTitle(ctx, a *html.Node) string {
 		if t := wordiestBlock(n, a); t != "" && !genericRe.MatchString(t) {
 			return t
 		}
-		if t := strings.TrimSpace(reGenericEdge.ReplaceAllString(cleanTitle(textOutsideLinks(n)), "")); letterCount(t) >= 4 && !genericRe.MatchString(t) {
+		if t := strings.TrimSpace(dropGenericEdge(cleanTitle(textOutsideLinks(n)))); letterCount(t) >= 4 && !genericRe.MatchString(t) {
 			return cleanTitle(t)
 		}
 	}
@@ -332,10 +358,7 @@ func looksFileName(s string) bool {
 
 // cleanTitle drops file-size notes, «скачать» and separators from a title.
 func cleanTitle(s string) string {
-	s = collapse(s)
-	s = reFileInfo.ReplaceAllString(s, " ")
-	s = reSize.ReplaceAllString(s, " ")
-	s = collapse(s)
+	s = collapse(dropFileNotes(collapse(s)))
 	for _, w := range []string{"скачать", "Скачать", "(скачать)", "[скачать]"} {
 		s = strings.TrimSuffix(strings.TrimSpace(s), w)
 	}
@@ -400,7 +423,7 @@ func DocumentKind(title string) string {
 		for _, w := range r.words {
 			if r.kind == "ustavDocLink" {
 				// «устав» must be the word: not «установлен», «уставной»
-				if reUstav.MatchString(t) {
+				if strings.Contains(t, "устав") && reUstav.MatchString(t) { // each of its words has it
 					return r.kind
 				}
 				continue

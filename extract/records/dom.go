@@ -68,35 +68,32 @@ func textOf(n *html.Node) string {
 // collapse trims s and turns each run of spaces (no-break spaces
 // included) into one space. A string that is already so comes back as it
 // is, without a copy.
-func collapse(s string) string {
+func collapse(s string) string { return collapseText(s) }
+
+// collapseText is collapse of a string or of bytes (a line being read).
+func collapseText[T string | []byte](s T) string {
 	// find the first place s is not collapsed; most strings are
 	i, prevSpace := 0, true
 	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if asciiSpace[c] {
-				if c != ' ' || prevSpace {
-					break
-				}
-				prevSpace = true
-			} else {
-				prevSpace = false
+		n := int(spaceBytes[s[i]]) // spaceAt, inlined by hand
+		if n == spaceMaybe {
+			n = wideSpaceAt(s, i)
+		}
+		if n > 0 {
+			if n > 1 || s[i] != ' ' || prevSpace {
+				break
 			}
-			i++
-			continue
+			prevSpace = true
+		} else {
+			prevSpace = false
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isSpaceRune(r) {
-			break
-		}
-		prevSpace = false
-		i += size
+		i++
 	}
 	if i == len(s) {
 		if prevSpace && len(s) > 0 {
-			return s[:len(s)-1] // a single trailing space
+			return string(s[:len(s)-1]) // a single trailing space
 		}
-		return s
+		return string(s)
 	}
 	b := make([]byte, 0, len(s))
 	b = append(b, s[:i]...)
@@ -105,41 +102,79 @@ func collapse(s string) string {
 		b = b[:len(b)-1]
 	}
 	for i < len(s) {
-		c := s[i]
-		size := 1
-		isSpace := false
-		if c < utf8.RuneSelf {
-			isSpace = asciiSpace[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			isSpace = isSpaceRune(r)
-		}
-		if isSpace {
+		if n := spaceAt(s, i); n > 0 {
 			space = true
-			i += size
+			i += n
 			continue
 		}
 		if space && len(b) > 0 {
 			b = append(b, ' ')
 		}
 		space = false
-		b = append(b, s[i:i+size]...)
-		i += size
+		j := i + 1
+		for j < len(s) && (spaceBytes[s[j]] == 0 || spaceBytes[s[j]] == spaceMaybe && wideSpaceAt(s, j) == 0) {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		i = j
 	}
 	return string(b)
 }
 
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
-
-// isSpaceRune is unicode.IsSpace for runes past ASCII.
-func isSpaceRune(r rune) bool {
-	switch r {
-	case 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
-		return true
+// spaceAt is the size of the space (unicode.IsSpace) that starts at
+// s[i:], 0 when none does. It reads the bytes of the spaces past ASCII
+// without decoding runes: a space's first byte never continues another
+// rune, so a place where one starts is where a decoder would look.
+func spaceAt[T string | []byte](s T, i int) int {
+	if k := spaceBytes[s[i]]; k != spaceMaybe {
+		return int(k)
 	}
-	return r >= 0x2000 && r <= 0x200A
+	return wideSpaceAt(s, i)
 }
+
+// spaceBytes tells spaceAt what a byte starts: an ASCII space (1), no
+// space (0: a letter, a Russian letter's lead byte D0 or D1, a byte that
+// continues a rune), or maybe a space past ASCII (spaceMaybe).
+var spaceBytes = func() (t [256]byte) {
+	for c := range utf8.RuneSelf {
+		if asciiSpace[c] {
+			t[c] = 1
+		}
+	}
+	for _, c := range []byte{0xC2, 0xE1, 0xE2, 0xE3} {
+		t[c] = spaceMaybe
+	}
+	return t
+}()
+
+const spaceMaybe = 0xFF
+
+// wideSpaceAt is spaceAt of a space past ASCII, whose first byte s[i] is.
+func wideSpaceAt[T string | []byte](s T, i int) int {
+	switch s[i] {
+	case 0xC2: // U+0085, U+00A0
+		if i+1 < len(s) && (s[i+1] == 0x85 || s[i+1] == 0xA0) {
+			return 2
+		}
+	case 0xE1: // U+1680
+		if i+2 < len(s) && s[i+1] == 0x9A && s[i+2] == 0x80 {
+			return 3
+		}
+	case 0xE2: // U+2000-U+200A, U+2028, U+2029, U+202F, U+205F
+		if i+2 < len(s) {
+			if d, e := s[i+1], s[i+2]; d == 0x80 && (e >= 0x80 && e <= 0x8A || e == 0xA8 || e == 0xA9 || e == 0xAF) || d == 0x81 && e == 0x9F {
+				return 3
+			}
+		}
+	case 0xE3: // U+3000
+		if i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x80 {
+			return 3
+		}
+	}
+	return 0
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // isBlock reports elements that start a new line of text.
 func isBlock(n *html.Node) bool {
@@ -168,13 +203,13 @@ type line struct {
 // linesOf splits n's text into lines at block elements and <br>.
 func linesOf(n *html.Node) []line {
 	var out []line
-	var cur strings.Builder
+	var cur []byte // the text of the line being read, kept for the next
 	var curBlock *html.Node
 	flush := func() {
-		if t := collapse(cur.String()); t != "" {
+		if t := collapseText(cur); t != "" {
 			out = append(out, line{text: t, block: curBlock})
 		}
-		cur.Reset()
+		cur = cur[:0]
 		curBlock = nil
 	}
 	var rec func(c *html.Node, block *html.Node)
@@ -186,7 +221,7 @@ func linesOf(n *html.Node) []line {
 			if curBlock == nil && strings.TrimSpace(c.Data) != "" {
 				curBlock = block
 			}
-			cur.WriteString(c.Data)
+			cur = append(cur, c.Data...)
 			return
 		}
 		if c.DataAtom == atom.Img {
@@ -196,7 +231,7 @@ func linesOf(n *html.Node) []line {
 				if curBlock == nil {
 					curBlock = block
 				}
-				cur.WriteString(" " + alt + ": ")
+				cur = append(cur, " "+alt+": "...)
 			}
 			return
 		}
@@ -214,7 +249,7 @@ func linesOf(n *html.Node) []line {
 			nb = c
 		}
 		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
-			cur.WriteByte(' ')
+			cur = append(cur, ' ')
 		}
 		for k := c.FirstChild; k != nil; k = k.NextSibling {
 			rec(k, nb)
@@ -333,39 +368,71 @@ func depth(n *html.Node) int {
 
 // fold lower-cases s and folds ё to е, for keyword matching. It keeps the
 // byte length of s, so offsets found in the folded text index s itself.
+// A string that is already so comes back as it is, without a copy.
 func fold(s string) string {
-	buf := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			if 'A' <= c && c <= 'Z' {
+				return foldFrom(s, i)
+			}
+			i++
+			continue
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 && s[i+1] <= 0xBF || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
+			i += 2
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 'ё' || r != utf8.RuneError && unicode.ToLower(r) != r {
+			return foldFrom(s, i)
+		}
+		i += size // a rune fold keeps: «, –, a byte that is not UTF-8
+	}
+	return s
+}
+
+// foldFrom is fold of s whose bytes before i are already folded.
+func foldFrom(s string, i int) string {
+	// fold keeps the length: the runs of s that stay are copied whole,
+	// the letters that change written between them
+	var b strings.Builder
+	b.Grow(len(s))
+	from := 0 // s[from:i] stays as it is
+	set := func(i, size int, folded ...byte) {
+		b.WriteString(s[from:i])
+		b.Write(folded)
+		from = i + size
+	}
+	for i < len(s) {
 		c := s[i]
 		switch {
 		case c < utf8.RuneSelf:
 			// ASCII, the most of it
 			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+				set(i, 1, c+'a'-'A')
 			}
-			buf = append(buf, c)
 			i++
 			continue
 		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0x90 && s[i+1] <= 0x9F: // А-П
-			buf = append(buf, 0xD0, s[i+1]+0x20)
+			set(i, 2, 0xD0, s[i+1]+0x20)
 			i += 2
 			continue
 		case i+1 < len(s) && c == 0xD0 && s[i+1] >= 0xA0 && s[i+1] <= 0xAF: // Р-Я
-			buf = append(buf, 0xD1, s[i+1]-0x20)
+			set(i, 2, 0xD1, s[i+1]-0x20)
 			i += 2
 			continue
 		case i+1 < len(s) && (c == 0xD0 && s[i+1] == 0x81 || c == 0xD1 && s[i+1] == 0x91): // Ё, ё
-			buf = append(buf, 0xD0, 0xB5)
+			set(i, 2, 0xD0, 0xB5)
 			i += 2
 			continue
-		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
-			buf = append(buf, c, s[i+1])
+		case i+1 < len(s) && (c == 0xD0 && s[i+1] >= 0xB0 && s[i+1] <= 0xBF || c == 0xD1 && s[i+1] >= 0x80 && s[i+1] <= 0x8F): // а-я
 			i += 2
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
-			buf = append(buf, s[i])
 			i++
 			continue
 		}
@@ -373,13 +440,13 @@ func fold(s string) string {
 		if l == 'ё' {
 			l = 'е'
 		}
-		if utf8.RuneLen(l) != size {
-			l = r
+		if l != r && utf8.RuneLen(l) == size {
+			set(i, size, utf8.AppendRune(nil, l)...)
 		}
-		buf = utf8.AppendRune(buf, l)
 		i += size
 	}
-	return string(buf)
+	b.WriteString(s[from:])
+	return b.String()
 }
 
 func containsAny(s string, words ...string) bool {

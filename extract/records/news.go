@@ -66,6 +66,30 @@ func mayTitle(n *html.Node) bool {
 	return strings.Contains(c, "itle") || strings.Contains(c, "ame") || strings.Contains(c, "ITLE") || strings.Contains(c, "AME")
 }
 
+// What siblingGroups asks of a byte of text: whether it counts as a rune
+// of the text's size (it starts a rune that is not an ASCII space) and
+// whether it is a digit.
+const (
+	byteCounts = 1 << iota
+	byteDigit
+)
+
+var textBytes = func() (t [256]byte) {
+	for c := range 256 {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = byteCounts | byteDigit
+		case c < utf8.RuneSelf:
+			if !asciiSpace[c] {
+				t[c] = byteCounts
+			}
+		case c&0xC0 != 0x80:
+			t[c] = byteCounts
+		}
+	}
+	return t
+}()
+
 // siblingGroup is two or more child elements of one tag under one parent.
 type siblingGroup struct {
 	depth int
@@ -89,22 +113,14 @@ func (x *extractor) siblingGroups() []siblingGroup {
 			// one look at each byte: the runes that are not ASCII
 			// spaces (a byte that does not continue a rune starts one),
 			// and whether a digit is there
-			size, digit := 0, false
+			size, seen := 0, byte(0)
 			for i := 0; i < len(n.Data); i++ {
-				c := n.Data[i]
-				switch {
-				case c >= '0' && c <= '9':
-					digit = true
-					size++
-				case c < utf8.RuneSelf:
-					if !asciiSpace[c] {
-						size++
-					}
-				case c&0xC0 != 0x80:
-					size++
-				}
+				c := textBytes[n.Data[i]]
+				size += int(c & byteCounts)
+				seen |= c
 			}
-			return sibling{size: size, dated: digit || size > 0 && relative && mayHoldDate(n.Data, true)}
+			digit := seen&byteDigit != 0
+			return sibling{size: size, dated: digit || size > 0 && relative && mayHoldRelative(n.Data)}
 		}
 		me := sibling{n: n, titled: n.Type == html.ElementNode && mayTitle(n)}
 		base := len(stack)
@@ -158,7 +174,33 @@ func mayHoldDate(s string, relative bool) bool {
 	if strings.ContainsAny(s, "0123456789") {
 		return true
 	}
-	return relative && (strings.Contains(s, "чера") || strings.Contains(s, "егодня") || strings.Contains(s, "ЧЕРА") || strings.Contains(s, "ЕГОДНЯ"))
+	return relative && mayHoldRelative(s)
+}
+
+// mayHoldRelative reports whether s holds чера, егодня, ЧЕРА or ЕГОДНЯ
+// (the parts of вчера, позавчера, сегодня pages write), in one pass:
+// each starts with a Cyrillic letter, whose lead byte is D0 or D1.
+func mayHoldRelative(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != 0xD0 && s[i] != 0xD1 {
+			continue
+		}
+		var found bool
+		switch t := s[i:]; uint16(s[i])<<8 | uint16(s[i+1]) {
+		case 0xD187: // ч
+			found = strings.HasPrefix(t, "чера")
+		case 0xD0A7: // Ч
+			found = strings.HasPrefix(t, "ЧЕРА")
+		case 0xD0B5: // е
+			found = strings.HasPrefix(t, "егодня")
+		case 0xD095: // Е
+			found = strings.HasPrefix(t, "ЕГОДНЯ")
+		}
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // newsItem reads one item: title, date, link.

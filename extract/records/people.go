@@ -24,7 +24,16 @@ func IsPersonName(s string) bool {
 	if len(s) > 400 {
 		return false // longer than any name, however spaced
 	}
-	s = strings.Trim(collapse(s), " ,.;:–—-")
+	return personName(collapse(s))
+}
+
+// personName is IsPersonName of a collapsed text (a line, or a part of
+// one cut at a separator and trimmed), which needs no collapsing again.
+func personName(s string) bool {
+	if len(s) > 400 {
+		return false
+	}
+	s = strings.Trim(s, " ,.;:–—-")
 	// both forms start with a capital Cyrillic letter and have two or
 	// three words; most lines fail here, before the patterns
 	if r, _ := utf8.DecodeRuneInString(s); !(r >= 'А' && r <= 'Я' || r == 'Ё') {
@@ -33,10 +42,67 @@ func IsPersonName(s string) bool {
 	if n := strings.Count(s, " "); n < 1 || n > 3 {
 		return false
 	}
-	if reNameFull.MatchString(s) || reNameGivenFirst.MatchString(s) {
-		return true
+	points, ok := nameLetters(s)
+	if !ok {
+		return false
 	}
+	if points == 0 {
+		// Фамилия Имя Отчество or Имя Отчество Фамилия: three capitalised
+		// words, a patronymic second or third; no initials without a point
+		if !capitalisedWords(s, 3) || !(patronymic(s, strings.LastIndexByte(s, ' '), len(s), true) || patronymic(s, strings.IndexByte(s, ' '), strings.LastIndexByte(s, ' '), false)) {
+			return false
+		}
+		return reNameFull.MatchString(s) || reNameGivenFirst.MatchString(s)
+	}
+	// points: initials, which the full names do not have
 	return reNameInitials.MatchString(s+".") || reNameInitials.MatchString(s)
+}
+
+// nameLetters reports whether s is written only with what the name
+// patterns read (Russian letters, hyphens, points and spaces; s is
+// collapsed), and how many points it has. Most lines fail here, before
+// the patterns.
+func nameLetters(s string) (points int, ok bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' || c == '-':
+		case c == '.':
+			points++
+		case c == 0xD0 && i+1 < len(s) && (s[i+1] >= 0x90 && s[i+1] <= 0xBF || s[i+1] == 0x81): // А-п, Ё
+			i++
+		case c == 0xD1 && i+1 < len(s) && (s[i+1] >= 0x80 && s[i+1] <= 0x8F || s[i+1] == 0x91): // р-я, ё
+			i++
+		default:
+			return 0, false
+		}
+	}
+	return points, true
+}
+
+// capitalisedWords reports whether s is n words parted by single spaces,
+// each starting with a capital Russian letter (А-Я, Ё).
+func capitalisedWords(s string, n int) bool {
+	if strings.Count(s, " ") != n-1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (i == 0 || s[i-1] == ' ') && !(i+1 < len(s) && s[i] == 0xD0 && (s[i+1] >= 0x90 && s[i+1] <= 0xAF || s[i+1] == 0x81)) {
+			return false
+		}
+	}
+	return true
+}
+
+// patronymic reports whether the word of s that ends at end (after the
+// space at sp) ends as a patronymic does; turkic (оглы, кызы) tells a
+// third word, as reNameFull reads it.
+func patronymic(s string, sp, end int, turkic bool) bool {
+	if sp < 0 || sp >= end {
+		return false
+	}
+	w := s[sp+1 : end]
+	return strings.HasSuffix(w, "ич") || strings.HasSuffix(w, "вна") || strings.HasSuffix(w, "чна") ||
+		turkic && (strings.HasSuffix(w, "оглы") || strings.HasSuffix(w, "кызы"))
 }
 
 // postWords are the stems of posts in schools, hospitals and local
@@ -57,8 +123,11 @@ func isPost(s string) bool {
 	if strings.ContainsAny(s, "«»\"“”!?") {
 		return false // a quotation or a title, not a post
 	}
+	if utf8.RuneCountInString(s) > 120 {
+		return false // fold keeps the runes: a paragraph needs no folding
+	}
 	t := fold(s)
-	if len([]rune(t)) > 120 || strings.Contains(t, ":") && !strings.HasPrefix(t, "должность") {
+	if strings.Contains(t, ":") && !strings.HasPrefix(t, "должность") {
 		return false
 	}
 	return containsAny(t, postWords...)
@@ -119,20 +188,20 @@ func splitLabel(s string) (label, value string, ok bool) {
 // (nameAndPost), or followed by its details («Иванова Мария Петровна -
 // Образование: высшее; Категория: высшая; Стаж: 32»), returned as rest.
 func nameLine(s string) (name, post, rest string, ok bool) {
-	if name, post, ok = nameAndPost(s); ok {
-		return name, post, "", true
-	}
 	if len(s) > 600 || !hasCapitalCyrillic(s) {
-		return "", "", "", false
+		return "", "", "", false // as nameAndPost says
 	}
 	s = collapse(s)
+	if name, post, ok = collapsedNameAndPost(s); ok {
+		return name, post, "", true
+	}
 	for _, sep := range []string{" - ", " – ", " — ", ", "} {
 		i := strings.Index(s, sep)
 		if i <= 0 {
 			continue
 		}
 		a, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])
-		if !IsPersonName(a) {
+		if !personName(a) {
 			continue
 		}
 		if label, _, has := splitLabel(b); has && labelField(label) != "" && labelField(label) != "fio" {
@@ -149,8 +218,12 @@ func nameAndPost(s string) (name, post string, ok bool) {
 	if len(s) > 600 || !hasCapitalCyrillic(s) {
 		return "", "", false // a paragraph, or a line with no Russian name
 	}
-	s = collapse(s)
-	if IsPersonName(s) {
+	return collapsedNameAndPost(collapse(s))
+}
+
+// collapsedNameAndPost is nameAndPost of a collapsed line.
+func collapsedNameAndPost(s string) (name, post string, ok bool) {
+	if personName(s) {
 		return strings.Trim(s, " ,.;:–—-"), "", true
 	}
 	if label, value, has := splitLabel(s); has {
@@ -159,7 +232,7 @@ func nameAndPost(s string) (name, post string, ok bool) {
 			// stands there
 			return strings.Trim(value, " ,.;:–—-"), "", true
 		}
-		if IsPersonName(value) {
+		if personName(value) {
 			lf := labelField(label)
 			if lf == "fio" {
 				return strings.Trim(value, " ,.;:–—-"), "", true
@@ -168,7 +241,7 @@ func nameAndPost(s string) (name, post string, ok bool) {
 				return strings.Trim(value, " ,.;:–—-"), label, true
 			}
 		}
-		if IsPersonName(label) && isPost(value) {
+		if personName(label) && isPost(value) {
 			return label, strings.Trim(value, " .;"), true
 		}
 		// «Ответственный: Савельева Алина Маратовна, начальник отдела»
@@ -188,10 +261,10 @@ func splitNamePost(s string) (name, post string, ok bool) {
 			continue
 		}
 		a, b := strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+len(sep):])
-		if IsPersonName(a) && isPost(b) {
+		if personName(a) && isPost(b) {
 			return strings.Trim(a, " ,.;:–—-"), strings.Trim(b, " .;"), true
 		}
-		if isPost(a) && IsPersonName(b) {
+		if personName(b) && isPost(a) { // the cheaper test first
 			return strings.Trim(b, " ,.;:–—-"), a, true
 		}
 	}
@@ -218,7 +291,10 @@ func nameShaped(s string) bool {
 		return false
 	}
 	s = strings.Trim(collapse(s), " ,.;:–—-")
-	if strings.Count(s, " ") != 2 {
+	if !capitalisedWords(s, 3) {
+		return false
+	}
+	if points, ok := nameLetters(s); !ok || points > 0 {
 		return false
 	}
 	return len(s) < 200 && reNameShape.MatchString(s)

@@ -245,6 +245,27 @@ func TestPhones(t *testing.T) {
 	}
 }
 
+// Two numbers parted by a single character were read as one: the
+// pattern's «not a digit» after the first number took the character the
+// second needed before it, and the second was lost.
+func TestPhonesPartedByOneCharacter(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"Тел.: 8-495-123-45-67,8-495-123-45-68", []string{"+74951234567", "+74951234568"}},
+		{"8-3952-20-30-40 8-3952-20-30-41", []string{"+73952203040", "+73952203041"}},
+		{"+7(495)561-44-20/+7(495)561-44-21", []string{"+74955614420", "+74955614421"}},
+		{"Телефоны: 20-30-40,20-30-41", []string{"203040", "203041"}},
+		{"тел. 2-30-40 2-30-41", []string{"23040", "23041"}},
+		{"тел. 2-30-40.2-30-41", nil}, // a point is never next to a local number
+	} {
+		if got := findPhones(c.in, false); !slices.Equal(got, c.want) {
+			t.Errorf("findPhones(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestContacts(t *testing.T) {
 	recs := extractHTML(t, `<div class="content">
 <p><strong>Юридический адрес:</strong> 624250, Свердловская обл., г. Заречный, ул. Мира, д. 29</p>

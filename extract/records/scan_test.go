@@ -1,6 +1,10 @@
 package records
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
 
 // The scanners that replaced regular expressions for speed must read the
 // same forms the patterns did.
@@ -36,6 +40,8 @@ func TestCollapse(t *testing.T) {
 		{"a\u00a0\u00a0b", "a b"},
 		{"a  b", "a b"},
 		{"Иван\u2003Иванов ", "Иван Иванов"},
+		{"а\xd0\u00a0б", "а\xd0 б"}, // a lead byte without its continuation is not a letter
+		{"Ёж\xd1", "Ёж\xd1"},
 	} {
 		if got := collapse(c.in); got != c.want {
 			t.Errorf("collapse(%q) = %q, want %q", c.in, got, c.want)
@@ -69,9 +75,40 @@ func TestFold(t *testing.T) {
 		{"ПРЕПОДАВАТЕЛИ Школы", "преподаватели школы"},
 		{"Ǆ İ ΣΑ", "ǆ İ σα"}, // İ lowers to two bytes more: kept, so the length holds
 		{"\xff\xfe", "\xff\xfe"},
+		{"\xd0Ж", "\xd0ж"}, // a lead byte without its continuation is kept, and the letter after it lowered
 	} {
 		if got := fold(c.in); got != c.want || len(got) != len(c.in) {
 			t.Errorf("fold(%q) = %q, want %q (same length)", c.in, got, c.want)
+		}
+	}
+}
+
+// labelAt reads only the first bytes of a line: a label counts when it
+// starts before byte 25, and only its first place counts.
+func TestLabelAtWindow(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		end  int
+		want bool
+	}{
+		{"адрес: ул. Мира, 1", len("адрес"), true},
+		{strings.Repeat("x", 24) + "адрес:", 24 + len("адрес"), true},
+		{strings.Repeat("x", 25) + "адрес:", 0, false},
+		{strings.Repeat("x", 30) + "адрес: адрес:", 0, false}, // the first place is too far
+		{"наш почтовый адрес:", len("наш почтовый адрес"), true},
+		{"адре", 0, false},
+	} {
+		end, ok := labelAt(c.in, addressLabels)
+		if end != c.end || ok != c.want {
+			t.Errorf("labelAt(%q) = %d %v, want %d %v", c.in, end, ok, c.end, c.want)
+		}
+	}
+}
+
+func TestIsLetter(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune+1; r++ {
+		if isLetter(r) != unicode.IsLetter(r) {
+			t.Fatalf("isLetter(%U) = %v", r, isLetter(r))
 		}
 	}
 }
