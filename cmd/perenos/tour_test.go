@@ -114,6 +114,7 @@ func TestREADMETourRunsAsWritten(t *testing.T) {
 		}
 		select {
 		case err := <-done:
+			done <- err // for the cleanup, which waits for the demo to end
 			t.Fatalf("perenos demo --serve-sites stopped: %v", err)
 		default:
 		}
