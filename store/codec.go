@@ -154,8 +154,9 @@ func decodeValue(stored, dst []byte) ([]byte, error) {
 
 // Stored is one record's value as the ledger keeps it: its JSON,
 // compressed when large. Only this package makes one (Record.Encode), so
-// a stage can hold its results in this form until its commit, at a fifth
-// of their size or less, instead of as decoded values.
+// that a stage can hold its results in this form until its commit (a
+// page's document in a sixth of its JSON) instead of as decoded values;
+// Tx.PutStored writes it as it is.
 type Stored struct{ b []byte }
 
 // Len is the number of bytes the value takes in the ledger.
@@ -167,6 +168,3 @@ type Encoded[T any] struct{ s Stored }
 
 // Len is the number of bytes the value takes in the ledger.
 func (e Encoded[T]) Len() int { return e.s.Len() }
-
-// Stored is the value as the ledger keeps it, for Tx.PutStored.
-func (e Encoded[T]) Stored() Stored { return e.s }

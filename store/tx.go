@@ -245,8 +245,9 @@ func (r Record[T]) All(rd Reader, org string) (map[string]*T, error) {
 }
 
 // Encode returns v as the ledger would store it: a stage that holds many
-// results until its commit keeps these bytes (a fifth of the JSON or less)
-// instead of the values, and writes them with ReplaceEncoded.
+// results until its commit keeps these bytes (a page's document takes a
+// sixth of its JSON) instead of the values, and writes them with
+// ReplaceEncoded.
 func (r Record[T]) Encode(v *T) (Encoded[T], error) {
 	data, err := json.Marshal(v)
 	if err != nil {
