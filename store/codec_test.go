@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -199,6 +200,44 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestCodecSharedAcrossGoroutines encodes and decodes from more
+// goroutines than the codec has states (run under -race in CI): every
+// value comes back as it was.
+func TestCodecSharedAcrossGoroutines(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Go(func() {
+			var buf []byte
+			for i := range 40 {
+				v := longNote(1<<10 + g*997 + i*131)
+				v.N = g*1000 + i
+				e, err := notes.Encode(v)
+				if err != nil {
+					errs <- err
+					return
+				}
+				raw, err := decodeValue(e.s.b, buf)
+				if err != nil {
+					errs <- err
+					return
+				}
+				buf = raw
+				var back note
+				if err := json.Unmarshal(raw, &back); err != nil || back != *v {
+					errs <- fmt.Errorf("goroutine %d, value %d: round trip %v", g, i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
 
 // zstdFrame is a frame of data as another zstd writer might make it.
