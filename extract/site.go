@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -82,17 +83,24 @@ func ExtractSite(ctx context.Context, led SiteLedger, blobs SiteBlobs, org *stor
 	}
 	// One pass, each page read and parsed once: the streaming extractor
 	// learns the site's template as pages come and holds only its
-	// warm-up's trees, whatever the site's size.
+	// warm-up's trees, whatever the site's size. Each document is kept
+	// until the commit as the ledger will store it (compressed JSON, a
+	// sixth of the document's JSON), not as the decoded value: a site of
+	// 20,000 pages held 1.6 GB of documents.
 	sum := &SiteSummary{Pages: len(pages)}
-	docs := map[string]*Document{}
+	docs := map[string]store.Encoded[Document]{}
 	keep := func(rs []Result) {
 		for _, r := range rs {
-			if r.Err != nil {
-				sum.Failed++
-				log.Warn("extraction failed", "site", org.ID, "url", r.URL, "err", r.Err)
-				continue
+			if r.Err == nil {
+				enc, err := Docs.Encode(r.Doc)
+				if err == nil {
+					docs[r.URL] = enc
+					continue
+				}
+				r.Err = err
 			}
-			docs[r.URL] = r.Doc
+			sum.Failed++
+			log.Warn("extraction failed", "site", org.ID, "url", r.URL, "err", r.Err)
 		}
 	}
 	site := NewSite(SiteOptions{})
@@ -108,7 +116,7 @@ func ExtractSite(ctx context.Context, led SiteLedger, blobs SiteBlobs, org *stor
 	}
 	keep(site.Finish())
 	sum.Documents, sum.TemplatePages = len(docs), site.Template().Pages()
-	texts := map[string]*AttachText{}
+	texts := map[string]store.Encoded[AttachText]{}
 	for _, p := range atts {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -133,13 +141,17 @@ func ExtractSite(ctx context.Context, led SiteLedger, blobs SiteBlobs, org *stor
 				sum.Scans++
 			}
 		}
-		texts[p.URL] = &at
+		enc, err := AttachTexts.Encode(&at)
+		if err != nil {
+			return nil, nil, fmt.Errorf("text of %s: %w", p.URL, err)
+		}
+		texts[p.URL] = enc
 	}
 	commit := func(tx store.Tx) error {
-		if err := Docs.Replace(tx, org.ID, docs); err != nil {
+		if err := Docs.ReplaceEncoded(tx, org.ID, docs); err != nil {
 			return err
 		}
-		return AttachTexts.Replace(tx, org.ID, texts)
+		return AttachTexts.ReplaceEncoded(tx, org.ID, texts)
 	}
 	return sum, commit, nil
 }

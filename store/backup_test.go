@@ -15,8 +15,8 @@ import (
 	"testing"
 )
 
-// fill gives a workspace organisations, events, records, blobs and files
-// in an acts folder.
+// fill gives a workspace organisations, events, records (compressed and
+// not), blobs and files in an acts folder.
 func fill(t *testing.T, ws *Workspace, n int) {
 	t.Helper()
 	for i := range n {
@@ -30,7 +30,11 @@ func fill(t *testing.T, ws *Workspace, n int) {
 		if _, err := ws.Blobs.PutBytes([]byte(fmt.Sprintf("файл %d %s", i, strings.Repeat("x", i)))); err != nil {
 			t.Fatal(err)
 		}
-		if err := ws.Put("plans", id, "plan", map[string]int{"n": i}); err != nil {
+		// A plan large enough to be stored compressed, and a small one.
+		if err := ws.Put("plans", id, "plan", map[string]any{"n": i, "text": strings.Repeat("Сведения об образовательной организации ", 20+i)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.Put("plans", id, "small", map[string]int{"n": i}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -22,7 +22,10 @@ import (
 //	   not capped lists inside the diff
 //	4  the upload ID map is kept per portal (idmap/{org}/{portal}/…); the
 //	   portal's object ID is IDEntry.ObjectID ("object_id", was "portal_id")
-const SchemaVersion = 4
+//	5  a stage record (docs/{kind}/{org}/…) of 512 bytes or more may be a
+//	   zstd frame of its JSON (codec.go); a perenos that reads version 4
+//	   would take the frame for damaged JSON, so it must refuse the ledger
+const SchemaVersion = 5
 
 var keySchema = []byte("schema_version")
 
@@ -47,6 +50,7 @@ var migrations = map[uint64]func(tx *bolt.Tx) error{
 	1: migrateTypedExclusions,
 	2: migrateCrawlRecords,
 	3: migrateIDMapPerPortal,
+	4: keepUncompressedRecords,
 }
 
 // schemaVersion reads the recorded version (1 when none is recorded).
@@ -428,3 +432,11 @@ func migrateIDMapPerPortal(tx *bolt.Tx) error {
 	}
 	return nil
 }
+
+// keepUncompressedRecords moves a ledger from version 4 to 5 without
+// rewriting a record: version 5 reads a version-4 record, plain JSON, as it
+// is, and compresses each record when its stage next writes it. Compressing
+// them here would make the migration one transaction as large as all the
+// documents and plans (gigabytes in a whole region's ledger) and leave the
+// file no smaller, since bbolt keeps the pages it frees for reuse.
+func keepUncompressedRecords(*bolt.Tx) error { return nil }

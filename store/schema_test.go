@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/binary"
@@ -20,9 +21,12 @@ import (
 // v1Workspace copies testdata/ledger-v1.db.gz, a ledger written by the
 // demo run of perenos before schema versions were recorded, into a new
 // workspace folder.
-func v1Workspace(t *testing.T) string {
+func v1Workspace(t *testing.T) string { return fixtureWorkspace(t, "testdata/ledger-v1.db.gz") }
+
+// fixtureWorkspace copies a gzipped ledger into a new workspace folder.
+func fixtureWorkspace(t *testing.T, fixture string) string {
 	t.Helper()
-	f, err := os.Open("testdata/ledger-v1.db.gz")
+	f, err := os.Open(fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,5 +261,99 @@ func TestOpenMigratesVersion2CrawlRecords(t *testing.T) {
 	raw, _ = ws.GetRecord("crawldiff", "1", "last")
 	if strings.Contains(string(raw), "_urls") || !strings.Contains(string(raw), `"new":2`) {
 		t.Errorf("diff after migration: %s", raw)
+	}
+}
+
+// TestOpenMigratesAVersion4Ledger opens testdata/ledger-v4.db.gz, the
+// ledger of a demo run (crawl to signed acts) by the perenos before stage
+// records were compressed: it migrates to the current version without
+// rewriting a record, every record reads as the JSON that was stored, and
+// a record written afterwards is compressed.
+func TestOpenMigratesAVersion4Ledger(t *testing.T) {
+	dir := fixtureWorkspace(t, "testdata/ledger-v4.db.gz")
+	before := map[string][]byte{} // kind/org/key: the stored bytes
+	db, err := bolt.Open(filepath.Join(dir, LedgerFile), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.View(func(tx *bolt.Tx) error {
+		if v := schemaVersion(tx); v != 4 {
+			t.Fatalf("the fixture has schema version %d, want 4", v)
+		}
+		docs := tx.Bucket(bDocs)
+		for _, kind := range subBuckets(docs) {
+			for _, org := range subBuckets(docs.Bucket(kind)) {
+				docs.Bucket(kind).Bucket(org).ForEach(func(k, v []byte) error {
+					before[string(kind)+"/"+string(org)+"/"+string(k)] = bytes.Clone(v)
+					return nil
+				})
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	large := 0
+	for path, v := range before {
+		if compressed(v) {
+			t.Fatalf("%s: the version-4 fixture holds a compressed record", path)
+		}
+		if len(v) >= compressMin {
+			large++
+		}
+	}
+	if large < 50 {
+		t.Fatalf("the fixture has %d records of %d bytes or more: not a test of reading them", large, compressMin)
+	}
+
+	ws, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ws.MigratedFrom != 4 {
+		t.Errorf("MigratedFrom = %d, want 4", ws.MigratedFrom)
+	}
+	for path, v := range before {
+		kind, rest, _ := strings.Cut(path, "/")
+		org, key, _ := strings.Cut(rest, "/")
+		got, err := ws.GetRecord(kind, org, key)
+		if err != nil || !bytes.Equal(got, v) {
+			t.Fatalf("%s after migration: %.60q (%v), want the stored JSON", path, got, err)
+		}
+		if stored := storedBytes(t, ws, kind, org, key); !bytes.Equal(stored, v) {
+			t.Fatalf("%s was rewritten by the migration", path)
+		}
+	}
+	t.Logf("%d records read as stored, %d of them of %d bytes or more", len(before), large, compressMin)
+
+	// A record written now is compressed and reads as written.
+	var kind, org, key string
+	for path, v := range before {
+		if len(v) >= 4<<10 {
+			kind, _, _ = strings.Cut(path, "/")
+			org, key, _ = strings.Cut(path[len(kind)+1:], "/")
+			break
+		}
+	}
+	raw := before[kind+"/"+org+"/"+key]
+	if err := ws.Update(func(tx Tx) error { return tx.PutRecord(kind, org, key, raw) }); err != nil {
+		t.Fatal(err)
+	}
+	if stored := storedBytes(t, ws, kind, org, key); !compressed(stored) || len(stored) >= len(raw) {
+		t.Errorf("%s/%s/%s written again: %d bytes, compressed %v; the JSON is %d", kind, org, key, len(stored), compressed(stored), len(raw))
+	}
+	if got, err := ws.GetRecord(kind, org, key); err != nil || !bytes.Equal(got, raw) {
+		t.Errorf("%s/%s/%s written again reads %v", kind, org, key, err)
+	}
+	ws.Close()
+	ws2, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws2.Close()
+	if ws2.MigratedFrom != 0 {
+		t.Errorf("second open: MigratedFrom = %d, want 0", ws2.MigratedFrom)
 	}
 }

@@ -156,42 +156,51 @@ func putJSON(b *bolt.Bucket, key string, v any) error {
 	return b.Put([]byte(key), data)
 }
 
+// putRecordJSON stores v's JSON under key in b, an organisation's bucket
+// of kind, compressed when it is large (codec.go).
+func putRecordJSON(b *bolt.Bucket, kind, org, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s %s/%s: %w", kind, org, key, err)
+	}
+	stored, err := encodeValue(data)
+	if err != nil {
+		return fmt.Errorf("%s %s/%s: %w", kind, org, key, err)
+	}
+	return b.Put([]byte(key), stored)
+}
+
 // Put stores v as JSON under (kind, org, key): stage outputs such as
-// extracted documents, plans and review overrides.
+// extracted documents, plans and review overrides. Large values are
+// compressed, as Tx.PutRecord does.
 func (w *Workspace) Put(kind, org, key string, v any) error {
 	return w.db.Update(func(tx *bolt.Tx) error {
 		b, err := docBucket(tx, kind, org)
 		if err != nil {
 			return err
 		}
-		return putJSON(b, key, v)
+		return putRecordJSON(b, kind, org, key, v)
 	})
 }
 
 // Get loads the JSON stored under (kind, org, key) into v; ErrNotFound if absent.
 func (w *Workspace) Get(kind, org, key string, v any) error {
-	return w.db.View(func(tx *bolt.Tx) error {
-		b, _ := docBucket(tx, kind, org)
-		if b == nil {
-			return fmt.Errorf("%s %s/%s: %w", kind, org, key, ErrNotFound)
+	return w.View(func(r Reader) error {
+		raw, err := r.GetRecord(kind, org, key)
+		if err != nil {
+			return err
 		}
-		data := b.Get([]byte(key))
-		if data == nil {
-			return fmt.Errorf("%s %s/%s: %w", kind, org, key, ErrNotFound)
+		if err := json.Unmarshal(raw, v); err != nil {
+			return fmt.Errorf("decode %s %s/%s: %w", kind, org, key, err)
 		}
-		return json.Unmarshal(data, v)
+		return nil
 	})
 }
 
-// ForEach calls fn for every record of (kind, org) in key order.
+// ForEach calls fn with the JSON of every record of (kind, org) in key
+// order; raw is valid only until fn returns.
 func (w *Workspace) ForEach(kind, org string, fn func(key string, raw []byte) error) error {
-	return w.db.View(func(tx *bolt.Tx) error {
-		b, _ := docBucket(tx, kind, org)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error { return fn(string(k), v) })
-	})
+	return w.EachRecord(kind, org, fn)
 }
 
 // Replace swaps the whole set of (kind, org) records for recs in one transaction.
@@ -211,7 +220,7 @@ func (w *Workspace) Replace(kind, org string, recs map[string]any) error {
 			return err
 		}
 		for k, v := range recs {
-			if err := putJSON(b, k, v); err != nil {
+			if err := putRecordJSON(b, kind, org, k, v); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -14,9 +15,12 @@ import (
 type Reader interface {
 	// Org loads one organisation.
 	Org(id string) (*Org, error)
-	// GetRecord returns the stored bytes of (kind, org, key), or ErrNotFound.
+	// GetRecord returns the JSON of (kind, org, key), decompressed if it
+	// was stored compressed, or an error wrapping ErrNotFound (absent) or
+	// ErrCorruptRecord (it cannot be decoded).
 	GetRecord(kind, org, key string) ([]byte, error)
-	// EachRecord calls fn for every record of (kind, org) in key order.
+	// EachRecord calls fn with the JSON of every record of (kind, org) in
+	// key order; raw is valid only until fn returns.
 	EachRecord(kind, org string, fn func(key string, raw []byte) error) error
 	// Pages calls fn for each fetched URL of org in key order.
 	Pages(org string, fn func(*Page) error) error
@@ -27,7 +31,11 @@ type Reader interface {
 // stats, diff and state; an act's number, text and state) goes through one.
 type Tx interface {
 	Reader
+	// PutRecord stores the JSON raw under (kind, org, key), compressed
+	// when it is large; raw must stay unchanged until the transaction ends.
 	PutRecord(kind, org, key string, raw []byte) error
+	// PutStored stores a value already in the ledger's form (Record.Encode).
+	PutStored(kind, org, key string, v Stored) error
 	DeleteRecord(kind, org, key string) error
 	// ClearRecords removes every record of (kind, org).
 	ClearRecords(kind, org string) error
@@ -54,7 +62,7 @@ func (w *Workspace) View(fn func(Reader) error) error {
 	return w.db.View(func(tx *bolt.Tx) error { return fn(&boltTx{tx: tx, w: w}) })
 }
 
-// GetRecord returns the stored bytes of (kind, org, key), or ErrNotFound.
+// GetRecord returns the JSON of (kind, org, key) (see Reader).
 func (w *Workspace) GetRecord(kind, org, key string) ([]byte, error) {
 	var out []byte
 	err := w.View(func(r Reader) error {
@@ -65,7 +73,7 @@ func (w *Workspace) GetRecord(kind, org, key string) ([]byte, error) {
 	return out, err
 }
 
-// EachRecord calls fn for every record of (kind, org) in key order.
+// EachRecord calls fn with the JSON of every record of (kind, org) in key order.
 func (w *Workspace) EachRecord(kind, org string, fn func(key string, raw []byte) error) error {
 	return w.View(func(r Reader) error { return r.EachRecord(kind, org, fn) })
 }
@@ -92,7 +100,14 @@ func (t *boltTx) GetRecord(kind, org, key string) ([]byte, error) {
 	if data == nil {
 		return nil, fmt.Errorf("%s %s/%s: %w", kind, org, key, ErrNotFound)
 	}
-	return append([]byte(nil), data...), nil
+	if !compressed(data) {
+		return bytes.Clone(data), nil
+	}
+	raw, err := decodeValue(data, nil)
+	if err != nil {
+		return nil, recordError(kind, org, key, err)
+	}
+	return raw, nil
 }
 
 func (t *boltTx) EachRecord(kind, org string, fn func(key string, raw []byte) error) error {
@@ -103,7 +118,19 @@ func (t *boltTx) EachRecord(kind, org string, fn func(key string, raw []byte) er
 	if b == nil {
 		return nil
 	}
-	return b.ForEach(func(k, v []byte) error { return fn(string(k), v) })
+	// One buffer for the whole walk: a map stage that reads a site's
+	// thousands of documents decodes each into the same bytes.
+	var buf []byte
+	return b.ForEach(func(k, v []byte) error {
+		raw, err := decodeValue(v, buf)
+		if err != nil {
+			return recordError(kind, org, string(k), err)
+		}
+		if compressed(v) {
+			buf = raw
+		}
+		return fn(string(k), raw)
+	})
 }
 
 func (t *boltTx) Pages(org string, fn func(*Page) error) error {
@@ -111,11 +138,26 @@ func (t *boltTx) Pages(org string, fn func(*Page) error) error {
 }
 
 func (t *boltTx) PutRecord(kind, org, key string, raw []byte) error {
+	stored, err := encodeValue(raw)
+	if err != nil {
+		return fmt.Errorf("%s %s/%s: %w", kind, org, key, err)
+	}
+	return t.putStored(kind, org, key, stored)
+}
+
+func (t *boltTx) PutStored(kind, org, key string, v Stored) error {
+	if len(v.b) == 0 {
+		return fmt.Errorf("%s %s/%s: an empty stored value (not made by Record.Encode)", kind, org, key)
+	}
+	return t.putStored(kind, org, key, v.b)
+}
+
+func (t *boltTx) putStored(kind, org, key string, stored []byte) error {
 	b, err := docBucket(t.tx, kind, org)
 	if err != nil {
 		return fmt.Errorf("%s %s/%s: %w", kind, org, key, err)
 	}
-	return b.Put([]byte(key), raw)
+	return b.Put([]byte(key), stored)
 }
 
 func (t *boltTx) DeleteRecord(kind, org, key string) error {
@@ -202,6 +244,22 @@ func (r Record[T]) All(rd Reader, org string) (map[string]*T, error) {
 	return out, err
 }
 
+// Encode returns v as the ledger would store it: a stage that holds many
+// results until its commit keeps these bytes (a page's document takes a
+// sixth of its JSON) instead of the values, and writes them with
+// ReplaceEncoded.
+func (r Record[T]) Encode(v *T) (Encoded[T], error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return Encoded[T]{}, fmt.Errorf("encode %s: %w", r.Kind, err)
+	}
+	stored, err := encodeValue(data)
+	if err != nil {
+		return Encoded[T]{}, fmt.Errorf("encode %s: %w", r.Kind, err)
+	}
+	return Encoded[T]{s: Stored{b: stored}}, nil
+}
+
 // Put stores v under (org, key).
 func (r Record[T]) Put(tx Tx, org, key string, v *T) error {
 	data, err := json.Marshal(v)
@@ -221,6 +279,19 @@ func (r Record[T]) Replace(tx Tx, org string, all map[string]*T) error {
 	}
 	for k, v := range all {
 		if err := r.Put(tx, org, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReplaceEncoded swaps every record of org for all, values Encode made.
+func (r Record[T]) ReplaceEncoded(tx Tx, org string, all map[string]Encoded[T]) error {
+	if err := tx.ClearRecords(r.Kind, org); err != nil {
+		return err
+	}
+	for k, v := range all {
+		if err := tx.PutStored(r.Kind, org, k, v.s); err != nil {
 			return err
 		}
 	}
