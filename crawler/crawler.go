@@ -386,11 +386,9 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 	if err := gt.Acquire(ctx); err != nil {
 		return nil // cancelled: the URL stays in the ledger's frontier
 	}
-	began := time.Now()
-	page, found, ferr := c.fetch(ctx, p)
-	lat := time.Since(began)
-	throttled := page.Status == http.StatusTooManyRequests || page.Status == http.StatusServiceUnavailable || isTimeout(ferr)
-	gt.Release(lat, throttled, page.retryAfter)
+	ans := &answer{gate: gt, began: time.Now()}
+	page, found, ferr := c.fetch(ctx, p, ans)
+	ans.over(page.Status, page.retryAfter, ferr)
 	c.mu.Lock()
 	c.requests++
 	c.mu.Unlock()
@@ -424,6 +422,27 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 	}
 	c.opt.Progress.Fetched(c.org.ID, p.URL, page.Kind, page.Size, ferr)
 	return nil
+}
+
+// answer is one request's hold on its host's gate. The fetch calls over
+// as soon as the host's answer has been read, so that the slot is free
+// and the host's latency measured before the crawler's own work on the
+// answer (storing it, finding its links): a slow disk is not a slow host.
+type answer struct {
+	gate  *Gate
+	began time.Time
+	freed bool
+}
+
+// over releases the slot once, feeding the answer back into the host's
+// pace (throttled: a 429 or 503, or no answer in time).
+func (a *answer) over(status int, retryAfter time.Duration, err error) {
+	if a.freed {
+		return
+	}
+	a.freed = true
+	throttled := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || isTimeout(err)
+	a.gate.Release(time.Since(a.began), throttled, retryAfter)
 }
 
 func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time.Duration) {

@@ -136,10 +136,10 @@ func (c *crawl) get(ctx context.Context, rawURL string, hdr http.Header, timeout
 // fetch gets one URL by its kind: a page (or whatever the address turns
 // out to be), an attachment or image streamed under its cap, a script
 // read for the addresses it names, a sitemap as XML. It returns the record
-// to store and the links found.
-func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Link, error) {
+// to store and the links found; ans is told when the host's answer is read.
+func (c *crawl) fetch(ctx context.Context, p store.Pending, ans *answer) (fetched, []links.Link, error) {
 	if p.Kind == store.KindSitemap {
-		return c.fetchSitemap(ctx, p)
+		return c.fetchSitemap(ctx, p, ans)
 	}
 	f := fetched{Page: store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth}}
 	u, _ := url.Parse(p.URL)
@@ -177,6 +177,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Li
 		}
 	}
 	if resp.StatusCode == http.StatusNotModified && prev != nil {
+		ans.over(resp.StatusCode, f.retryAfter, nil)
 		unchanged(&f.Page, prev)
 		ls, err := c.linksOf(prev, p)
 		return f, ls, err
@@ -210,6 +211,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Li
 		c.sizeGuard(&f, err)
 		return f, nil, err
 	}
+	ans.over(resp.StatusCode, f.retryAfter, nil)
 	id, err := c.blobs.PutBytes(body)
 	if err != nil {
 		return f, nil, fmt.Errorf("store %s: %w", p.URL, err)
@@ -304,7 +306,7 @@ type sitemap struct {
 	Sitemaps []struct{ Loc string } `xml:"sitemap"`
 }
 
-func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending) (fetched, []links.Link, error) {
+func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, ans *answer) (fetched, []links.Link, error) {
 	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindSitemap, Depth: p.Depth}}
 	u, _ := url.Parse(p.URL)
 	hdr := http.Header{"Accept-Encoding": {"gzip"}}
@@ -329,6 +331,7 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending) (fetched, []l
 	if err != nil {
 		return f, nil, x.explain(err)
 	}
+	ans.over(resp.StatusCode, 0, nil)
 	if len(body) > 2 && body[0] == 0x1f && body[1] == 0x8b { // a sitemap.xml.gz
 		body, err = gunzipBounded(body, c.opt.MaxPageBytes)
 		if err != nil {
