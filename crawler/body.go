@@ -36,13 +36,37 @@ const (
 	bombFloor = 1 << 20
 )
 
-// readCapped reads a whole body, failing rather than truncating one over
-// limit bytes. size, when known (Content-Length), sizes the buffer.
-func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
+// bodies are the buffers answers are read into. A page's bytes are needed
+// only until they are stored and their links found (the decoded text is a
+// copy), so a buffer serves answer after answer instead of a new one, grown
+// by doubling, for each.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer kept for reuse: one rare huge page does
+// not pin its memory.
+const maxPooled = 1 << 20
+
+// getBody returns an empty buffer; putBody gives it back once nothing
+// refers to its bytes.
+func getBody() *bytes.Buffer {
+	b := bodies.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		bodies.Put(b)
+	}
+}
+
+// readCapped reads a whole body into buf, failing rather than truncating
+// one over limit bytes. size, when known (Content-Length), sizes the
+// buffer. The bytes returned are buf's.
+func readCapped(buf *bytes.Buffer, r io.Reader, limit, size int64) ([]byte, error) {
 	if size > limit {
 		return nil, fmt.Errorf("%w: %d bytes declared, cap %d", ErrBodyTooLarge, size, limit)
 	}
-	var buf bytes.Buffer
 	if size > 0 {
 		buf.Grow(int(size) + 1)
 	} else {
@@ -142,7 +166,7 @@ func gunzipBounded(data []byte, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	return readCapped(zr, limit, 0)
+	return readCapped(new(bytes.Buffer), zr, limit, 0)
 }
 
 // boundedGzip inflates a gzip stream and fails once it has produced more

@@ -205,7 +205,9 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, ans *answer) (fetche
 		c.sizeGuard(&f, err)
 		return f, nil, err
 	}
-	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
+	buf := getBody()
+	defer putBody(buf)
+	body, err := readCapped(buf, resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
 	if err != nil {
 		err = x.explain(err)
 		c.sizeGuard(&f, err)
@@ -327,7 +329,9 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, ans *answer) 
 	if resp.StatusCode >= 300 {
 		return f, nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
+	buf := getBody()
+	defer putBody(buf)
+	body, err := readCapped(buf, resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
 	if err != nil {
 		return f, nil, x.explain(err)
 	}
@@ -370,7 +374,7 @@ func (c *crawl) fetchRobots(ctx context.Context, legacy *url.URL) {
 		return
 	}
 	defer x.close()
-	body, err := readCapped(x.resp.Body, 1<<20, 0)
+	body, err := readCapped(new(bytes.Buffer), x.resp.Body, 1<<20, 0)
 	gt.Release(0, false, 0)
 	if err != nil {
 		return
