@@ -81,6 +81,24 @@ func readCapped(buf *bytes.Buffer, r io.Reader, limit, size int64) ([]byte, erro
 	return buf.Bytes(), nil
 }
 
+// readUpTo reads at most n bytes of r into buf; whole says r ended within
+// them. size, when known (Content-Length), sizes the buffer. The bytes
+// returned are buf's.
+func readUpTo(buf *bytes.Buffer, r io.Reader, n int, size int64) (data []byte, whole bool, err error) {
+	if size >= 0 && size <= int64(n) {
+		buf.Grow(int(size) + 1)
+	} else {
+		buf.Grow(min(n, 64<<10) + 1)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, int64(n)+1)); err != nil {
+		return nil, false, err
+	}
+	if buf.Len() > n {
+		return buf.Bytes(), false, nil
+	}
+	return buf.Bytes(), true, nil
+}
+
 // capReader fails, rather than truncates, a stream longer than its cap.
 type capReader struct {
 	r    io.Reader

@@ -201,7 +201,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending, ans *answer) (fetche
 		if name := contentFileName(resp.Header.Get("Content-Disposition")); name != "" && name != "." {
 			f.FileName = name
 		}
-		err := c.storeFile(&f, resp, x)
+		err := c.storeFile(&f, resp, x, ans)
 		c.sizeGuard(&f, err)
 		return f, nil, err
 	}
@@ -272,13 +272,37 @@ func (c *crawl) linksOf(prev *store.Page, p store.Pending) ([]links.Link, error)
 	return links.FromHTML(base, text), nil
 }
 
-// storeFile streams an attachment or image into the blob store under the
-// attachment cap.
-func (c *crawl) storeFile(f *fetched, resp *http.Response, x *exchange) error {
+// smallFile is the size up to which an attachment or image is read whole
+// and stored as a page is (Blobs.PutBytes: made durable by the group
+// commit that records it, with the other pages of that commit); a larger
+// one streams into the blob store, which syncs it on its own. Most files
+// of a school's site (a scanned order, a few-page PDF) are below it.
+const smallFile = 1 << 20
+
+// storeFile stores an attachment or image under the attachment cap: read
+// whole when small (ans is told once it is read), streamed when not.
+func (c *crawl) storeFile(f *fetched, resp *http.Response, x *exchange, ans *answer) error {
 	if resp.ContentLength > c.opt.MaxAttachmentBytes {
 		return c.overCap(fmt.Errorf("%w: %d bytes declared", ErrBodyTooLarge, resp.ContentLength))
 	}
-	id, n, err := c.blobs.Put(&capReader{r: resp.Body, left: c.opt.MaxAttachmentBytes}, c.opt.MaxAttachmentBytes)
+	body := &capReader{r: resp.Body, left: c.opt.MaxAttachmentBytes}
+	buf := getBody()
+	defer putBody(buf)
+	head, whole, err := readUpTo(buf, body, smallFile, resp.ContentLength)
+	if err == nil && whole {
+		ans.over(resp.StatusCode, f.retryAfter, nil)
+		f.Size = int64(len(head))
+		f.Blob, err = c.blobs.PutBytes(head)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", f.URL, err)
+		}
+		return c.opt.WARC.Response(f.URL, resp.StatusCode, resp.Header, bytes.NewReader(head), time.Now())
+	}
+	var id store.BlobID
+	var n int64
+	if err == nil {
+		id, n, err = c.blobs.Put(io.MultiReader(bytes.NewReader(head), body), c.opt.MaxAttachmentBytes)
+	}
 	if err != nil {
 		err = x.explain(err)
 		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, store.ErrTooLarge) {
