@@ -40,13 +40,22 @@ type Options struct {
 
 // Result is what the benchmark prints.
 type Result struct {
-	Sites             int     `json:"sites"`
-	Pages             int64   `json:"pages"`
-	Requests          int64   `json:"requests"`
-	Seconds           float64 `json:"seconds"`
-	PagesPerSec       float64 `json:"pages_per_sec"`
-	PolitenessLimit   float64 `json:"politeness_limit_pages_per_sec,omitempty"`
-	RatioToLimit      float64 `json:"ratio_to_limit,omitempty"`
+	Sites           int     `json:"sites"`
+	Pages           int64   `json:"pages"`
+	Requests        int64   `json:"requests"`
+	Seconds         float64 `json:"seconds"`
+	PagesPerSec     float64 `json:"pages_per_sec"`
+	PolitenessLimit float64 `json:"politeness_limit_pages_per_sec,omitempty"`
+	RatioToLimit    float64 `json:"ratio_to_limit,omitempty"`
+	// RatioWhileCrawling is the rate against the limit while each site
+	// was crawled (Region.RatioWhileCrawling): the judged ratio less the
+	// run's tail and its requests that are not pages.
+	RatioWhileCrawling float64 `json:"ratio_while_crawling,omitempty"`
+	// RatioCeiling is the best RatioToLimit a crawler at the limit could
+	// reach on what was served: pages over Region.IdealSeconds against the
+	// limit. It is below 1 by the run's tail and its requests that are
+	// not pages.
+	RatioCeiling      float64 `json:"ratio_ceiling,omitempty"`
 	PeakRSSMB         float64 `json:"peak_rss_mb"`
 	CPUMsPerPage      float64 `json:"cpu_ms_per_page"`
 	Durable           bool    `json:"durable"` // every page's bytes and record were fsynced before it counted as done
@@ -166,6 +175,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 		res.PolitenessLimit = round(perHost*float64(min(opt.Sites, opt.SitesParallel)), 1)
 		res.RatioToLimit = round(res.PagesPerSec/res.PolitenessLimit, 3)
+		res.RatioWhileCrawling = round(region.RatioWhileCrawling(perHost), 3)
+		if ideal := region.IdealSeconds(perHost, opt.SitesParallel); ideal > 0 {
+			res.RatioCeiling = round(float64(pages)/ideal/res.PolitenessLimit, 3)
+		}
 	}
 	if opt.Wget {
 		res.VsWget = runWget(ctx, opt, res.PagesPerSec)
