@@ -25,8 +25,8 @@ const killPerHost = 2
 // SIGKILL at random moments several times, resumes, and checks that every
 // URL is stored exactly once, that nothing finished was fetched again (no
 // URL the ledger held as done after a kill was requested by a later run,
-// and refetches are at most the requests in flight at each kill), and that
-// the ledger matches the site.
+// and refetches are at most the URLs fetched and not yet durable at each
+// kill), and that the ledger matches the site.
 func TestKillResume(t *testing.T) {
 	if dir := os.Getenv("PERENOS_KILLTEST_DIR"); dir != "" {
 		killChild(dir, os.Getenv("PERENOS_KILLTEST_URL"))
@@ -57,7 +57,7 @@ func TestKillResume(t *testing.T) {
 		mu.Lock()
 		hits[r.URL.Path]++
 		mu.Unlock()
-		time.Sleep(8 * time.Millisecond)
+		time.Sleep(12 * time.Millisecond) // long enough that the kills land mid-crawl
 		switch {
 		case r.URL.Path == "/":
 			http.Redirect(w, r, "/p0", http.StatusFound)
@@ -184,8 +184,10 @@ func TestKillResume(t *testing.T) {
 	if extra := len(stored) - pages - files; extra > 1 { // the sitemap's 404 is recorded too
 		t.Errorf("%d unexpected URLs in the ledger", extra)
 	}
-	if refetches > kills*killPerHost {
-		t.Fatalf("%d refetches after %d kills; at most %d requests were in flight", refetches, kills, kills*killPerHost)
+	// At a kill, each worker may have one URL in flight and the one
+	// before it waiting for its commit (see lane).
+	if most := kills * 2 * killPerHost; refetches > most {
+		t.Fatalf("%d refetches after %d kills; at most %d URLs were fetched and not yet durable at the kills", refetches, kills, most)
 	}
 	t.Logf("%d kills, %d refetches, %d URLs stored", kills, refetches, len(stored))
 }
