@@ -36,13 +36,37 @@ const (
 	bombFloor = 1 << 20
 )
 
-// readCapped reads a whole body, failing rather than truncating one over
-// limit bytes. size, when known (Content-Length), sizes the buffer.
-func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
+// bodies are the buffers answers are read into. A page's bytes are needed
+// only until they are stored and their links found (the decoded text is a
+// copy), so a buffer serves answer after answer instead of a new one, grown
+// by doubling, for each.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer kept for reuse: one rare huge page does
+// not pin its memory.
+const maxPooled = 1 << 20
+
+// getBody returns an empty buffer; putBody gives it back once nothing
+// refers to its bytes.
+func getBody() *bytes.Buffer {
+	b := bodies.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		bodies.Put(b)
+	}
+}
+
+// readCapped reads a whole body into buf, failing rather than truncating
+// one over limit bytes. size, when known (Content-Length), sizes the
+// buffer. The bytes returned are buf's.
+func readCapped(buf *bytes.Buffer, r io.Reader, limit, size int64) ([]byte, error) {
 	if size > limit {
 		return nil, fmt.Errorf("%w: %d bytes declared, cap %d", ErrBodyTooLarge, size, limit)
 	}
-	var buf bytes.Buffer
 	if size > 0 {
 		buf.Grow(int(size) + 1)
 	} else {
@@ -55,6 +79,24 @@ func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 	}
 	return buf.Bytes(), nil
+}
+
+// readUpTo reads at most n bytes of r into buf; whole says r ended within
+// them. size, when known (Content-Length), sizes the buffer. The bytes
+// returned are buf's.
+func readUpTo(buf *bytes.Buffer, r io.Reader, n int, size int64) (data []byte, whole bool, err error) {
+	if size >= 0 && size <= int64(n) {
+		buf.Grow(int(size) + 1)
+	} else {
+		buf.Grow(min(n, 64<<10) + 1)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, int64(n)+1)); err != nil {
+		return nil, false, err
+	}
+	if buf.Len() > n {
+		return buf.Bytes(), false, nil
+	}
+	return buf.Bytes(), true, nil
 }
 
 // capReader fails, rather than truncates, a stream longer than its cap.
@@ -142,7 +184,7 @@ func gunzipBounded(data []byte, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	return readCapped(zr, limit, 0)
+	return readCapped(new(bytes.Buffer), zr, limit, 0)
 }
 
 // boundedGzip inflates a gzip stream and fails once it has produced more

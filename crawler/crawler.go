@@ -295,17 +295,24 @@ func (c *crawl) run(ctx context.Context, legacy *url.URL) error {
 	var wg sync.WaitGroup
 	var firstErr error
 	var errOnce sync.Once
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err })
+		cancel()
+	}
 	for range c.opt.PerHost {
 		wg.Go(func() {
+			var l lane
 			for {
 				p, ok := c.next(ctx)
 				if !ok {
-					return
+					break
 				}
-				if err := c.process(ctx, p); err != nil {
-					errOnce.Do(func() { firstErr = err })
-					cancel()
+				if err := c.process(ctx, p, &l); err != nil {
+					fail(err)
 				}
+			}
+			if err := l.wait(); err != nil {
+				fail(err)
 			}
 		})
 	}
@@ -367,30 +374,29 @@ func (c *crawl) push(items []store.Pending) {
 	c.mu.Unlock()
 }
 
-// process fetches one URL and records the outcome. Only ledger failures
-// are returned: a URL that cannot be fetched is recorded, not fatal.
-func (c *crawl) process(ctx context.Context, p store.Pending) error {
+// process fetches one URL and hands its outcome to the worker's lane,
+// which records it. Only ledger failures are returned: a URL that cannot
+// be fetched is recorded, not fatal.
+func (c *crawl) process(ctx context.Context, p store.Pending, l *lane) error {
 	defer c.done()
 	u, err := url.Parse(p.URL)
 	if err != nil {
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "unparsable URL", ErrorKind: store.ErrorOther}, nil, nil)
+		return c.commit(l, store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Error: "unparsable URL", ErrorKind: store.ErrorOther}, nil, nil, nil)
 	}
 	if c.robots != nil && !c.opt.IgnoreRobots && !c.robots.Test(robotsPath(u)) {
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedRobots}}, nil, nil)
+		return c.commit(l, store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedRobots}}, nil, nil, nil)
 	}
 	if p.Depth > c.opt.MaxDepth {
-		return c.finish(store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardDepth}},
-			nil, map[string]int64{GuardDepth: 1})
+		return c.commit(l, store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Excluded: &store.Exclusion{Kind: store.ExcludedGuard, Detail: GuardDepth}},
+			nil, map[string]int64{GuardDepth: 1}, nil)
 	}
 	gt := c.gate(u.Host)
 	if err := gt.Acquire(ctx); err != nil {
 		return nil // cancelled: the URL stays in the ledger's frontier
 	}
-	began := time.Now()
-	page, found, ferr := c.fetch(ctx, p)
-	lat := time.Since(began)
-	throttled := page.Status == http.StatusTooManyRequests || page.Status == http.StatusServiceUnavailable || isTimeout(ferr)
-	gt.Release(lat, throttled, page.retryAfter)
+	ans := &answer{gate: gt, began: time.Now()}
+	page, found, ferr := c.fetch(ctx, p, ans)
+	ans.over(page.Status, page.retryAfter, ferr)
 	c.mu.Lock()
 	c.requests++
 	c.mu.Unlock()
@@ -419,11 +425,75 @@ func (c *crawl) process(ctx context.Context, p store.Pending) error {
 		}
 		guards[GuardVariants] += int64(cut)
 	}
-	if err := c.finish(page.Page, items, guards); err != nil {
+	return c.commit(l, page.Page, items, guards, func() {
+		c.opt.Progress.Fetched(c.org.ID, p.URL, page.Kind, page.Size, ferr)
+	})
+}
+
+// lane is a worker's one commit under way. A worker hands each URL's
+// outcome to its lane and goes on to the next URL while the outcome waits
+// for the group commit that makes it durable, so that a slow commit does
+// not hold back the next request; before handing over another outcome it
+// waits for the one before. A crawl therefore has at most PerHost URLs
+// being fetched and PerHost being committed: what a kill can make it
+// fetch again.
+type lane struct {
+	under chan error // the commit under way, nil if none
+}
+
+// wait waits for the lane's commit under way and returns its error.
+func (l *lane) wait() error {
+	if l.under == nil {
+		return nil
+	}
+	err := <-l.under
+	l.under = nil
+	return err
+}
+
+// commit records a URL's outcome through the worker's lane (see finish):
+// the URL is done, its links queued and then its progress told, only once
+// the commit holding it is durable; until then it keeps the crawl alive.
+// It returns the error of the lane's previous commit, if that failed.
+func (c *crawl) commit(l *lane, p store.Page, found []store.Pending, guards map[string]int64, told func()) error {
+	if err := l.wait(); err != nil {
 		return err
 	}
-	c.opt.Progress.Fetched(c.org.ID, p.URL, page.Kind, page.Size, ferr)
+	c.mu.Lock()
+	c.pending++
+	c.mu.Unlock()
+	under := make(chan error, 1)
+	l.under = under
+	go func() {
+		defer c.done()
+		err := c.finish(p, found, guards)
+		if err == nil && told != nil {
+			told()
+		}
+		under <- err
+	}()
 	return nil
+}
+
+// answer is one request's hold on its host's gate. The fetch calls over
+// as soon as the host's answer has been read, so that the slot is free
+// and the host's latency measured before the crawler's own work on the
+// answer (storing it, finding its links): a slow disk is not a slow host.
+type answer struct {
+	gate  *Gate
+	began time.Time
+	freed bool
+}
+
+// over releases the slot once, feeding the answer back into the host's
+// pace (throttled: a 429 or 503, or no answer in time).
+func (a *answer) over(status int, retryAfter time.Duration, err error) {
+	if a.freed {
+		return
+	}
+	a.freed = true
+	throttled := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || isTimeout(err)
+	a.gate.Release(time.Since(a.began), throttled, retryAfter)
 }
 
 func (c *crawl) retryLater(ctx context.Context, p store.Pending, retryAfter time.Duration) {

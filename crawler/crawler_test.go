@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -229,6 +230,80 @@ func TestAttachmentOverCap(t *testing.T) {
 		t.Errorf("size guard hits %v", st.Guards)
 	}
 	_ = ws
+}
+
+// TestFilesAreStoredWholeAtEverySize: an attachment is stored byte for
+// byte whether it is read whole (up to smallFile) or streamed (above it),
+// with or without a Content-Length, and one over the cap is cut either way.
+func TestFilesAreStoredWholeAtEverySize(t *testing.T) {
+	const limit = 3 * smallFile
+	body := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*7 + i/251)
+		}
+		return b
+	}
+	cases := []struct {
+		name    string
+		size    int
+		chunked bool
+		over    bool
+	}{
+		{"empty", 0, false, false},
+		{"small", 700, false, false},
+		{"small-chunked", 700, true, false},
+		{"at-threshold", smallFile, false, false},
+		{"at-threshold-chunked", smallFile, true, false},
+		{"past-threshold", smallFile + 1, false, false},
+		{"past-threshold-chunked", smallFile + 1, true, false},
+		{"large-chunked", 2*smallFile + 12345, true, false},
+		{"at-cap-chunked", limit, true, false},
+		{"over-cap-chunked", limit + 1, true, true},
+	}
+	pages := map[string]func(http.ResponseWriter, *http.Request){}
+	var index strings.Builder
+	for _, c := range cases {
+		data := body(c.size)
+		path := "/f/" + c.name + ".pdf"
+		fmt.Fprintf(&index, `<a href="%s">%s</a>`, path, c.name)
+		pages[path] = func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/pdf")
+			if !c.chunked {
+				w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+				w.Write(data)
+				return
+			}
+			for off := 0; off < len(data); off += 64 << 10 {
+				w.Write(data[off:min(off+64<<10, len(data))])
+				w.(http.Flusher).Flush()
+			}
+		}
+	}
+	pages["/"] = page(index.String())
+	s := newTestSite(t, pages)
+	ws, _, got := crawlSite(t, s, Options{MaxAttachmentBytes: limit})
+	for _, c := range cases {
+		rec := got["/f/"+c.name+".pdf"]
+		if rec == nil {
+			t.Errorf("%s: not recorded", c.name)
+			continue
+		}
+		if c.over {
+			if rec.ErrorKind != store.ErrorTooLarge || !rec.Blob.IsZero() {
+				t.Errorf("%s: over the cap, recorded as %+v", c.name, rec)
+			}
+			continue
+		}
+		if !rec.OK() || rec.Kind != store.KindAttachment || rec.Size != int64(c.size) {
+			t.Errorf("%s: recorded as %+v, want an attachment of %d bytes", c.name, rec, c.size)
+			continue
+		}
+		stored, err := ws.Blobs.Read(rec.Blob)
+		if err != nil || !bytes.Equal(stored, body(c.size)) {
+			t.Errorf("%s: stored bytes differ from the served ones (%d stored, err %v)", c.name, len(stored), err)
+		}
+	}
 }
 
 func TestRefusesInternalAddresses(t *testing.T) {

@@ -136,10 +136,10 @@ func (c *crawl) get(ctx context.Context, rawURL string, hdr http.Header, timeout
 // fetch gets one URL by its kind: a page (or whatever the address turns
 // out to be), an attachment or image streamed under its cap, a script
 // read for the addresses it names, a sitemap as XML. It returns the record
-// to store and the links found.
-func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Link, error) {
+// to store and the links found; ans is told when the host's answer is read.
+func (c *crawl) fetch(ctx context.Context, p store.Pending, ans *answer) (fetched, []links.Link, error) {
 	if p.Kind == store.KindSitemap {
-		return c.fetchSitemap(ctx, p)
+		return c.fetchSitemap(ctx, p, ans)
 	}
 	f := fetched{Page: store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth}}
 	u, _ := url.Parse(p.URL)
@@ -177,6 +177,7 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Li
 		}
 	}
 	if resp.StatusCode == http.StatusNotModified && prev != nil {
+		ans.over(resp.StatusCode, f.retryAfter, nil)
 		unchanged(&f.Page, prev)
 		ls, err := c.linksOf(prev, p)
 		return f, ls, err
@@ -200,16 +201,19 @@ func (c *crawl) fetch(ctx context.Context, p store.Pending) (fetched, []links.Li
 		if name := contentFileName(resp.Header.Get("Content-Disposition")); name != "" && name != "." {
 			f.FileName = name
 		}
-		err := c.storeFile(&f, resp, x)
+		err := c.storeFile(&f, resp, x, ans)
 		c.sizeGuard(&f, err)
 		return f, nil, err
 	}
-	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
+	buf := getBody()
+	defer putBody(buf)
+	body, err := readCapped(buf, resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
 	if err != nil {
 		err = x.explain(err)
 		c.sizeGuard(&f, err)
 		return f, nil, err
 	}
+	ans.over(resp.StatusCode, f.retryAfter, nil)
 	id, err := c.blobs.PutBytes(body)
 	if err != nil {
 		return f, nil, fmt.Errorf("store %s: %w", p.URL, err)
@@ -268,13 +272,37 @@ func (c *crawl) linksOf(prev *store.Page, p store.Pending) ([]links.Link, error)
 	return links.FromHTML(base, text), nil
 }
 
-// storeFile streams an attachment or image into the blob store under the
-// attachment cap.
-func (c *crawl) storeFile(f *fetched, resp *http.Response, x *exchange) error {
+// smallFile is the size up to which an attachment or image is read whole
+// and stored as a page is (Blobs.PutBytes: made durable by the group
+// commit that records it, with the other pages of that commit); a larger
+// one streams into the blob store, which syncs it on its own. Most files
+// of a school's site (a scanned order, a few-page PDF) are below it.
+const smallFile = 1 << 20
+
+// storeFile stores an attachment or image under the attachment cap: read
+// whole when small (ans is told once it is read), streamed when not.
+func (c *crawl) storeFile(f *fetched, resp *http.Response, x *exchange, ans *answer) error {
 	if resp.ContentLength > c.opt.MaxAttachmentBytes {
 		return c.overCap(fmt.Errorf("%w: %d bytes declared", ErrBodyTooLarge, resp.ContentLength))
 	}
-	id, n, err := c.blobs.Put(&capReader{r: resp.Body, left: c.opt.MaxAttachmentBytes}, c.opt.MaxAttachmentBytes)
+	body := &capReader{r: resp.Body, left: c.opt.MaxAttachmentBytes}
+	buf := getBody()
+	defer putBody(buf)
+	head, whole, err := readUpTo(buf, body, smallFile, resp.ContentLength)
+	if err == nil && whole {
+		ans.over(resp.StatusCode, f.retryAfter, nil)
+		f.Size = int64(len(head))
+		f.Blob, err = c.blobs.PutBytes(head)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", f.URL, err)
+		}
+		return c.opt.WARC.Response(f.URL, resp.StatusCode, resp.Header, bytes.NewReader(head), time.Now())
+	}
+	var id store.BlobID
+	var n int64
+	if err == nil {
+		id, n, err = c.blobs.Put(io.MultiReader(bytes.NewReader(head), body), c.opt.MaxAttachmentBytes)
+	}
 	if err != nil {
 		err = x.explain(err)
 		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, store.ErrTooLarge) {
@@ -304,7 +332,7 @@ type sitemap struct {
 	Sitemaps []struct{ Loc string } `xml:"sitemap"`
 }
 
-func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending) (fetched, []links.Link, error) {
+func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending, ans *answer) (fetched, []links.Link, error) {
 	f := fetched{Page: store.Page{URL: p.URL, Kind: store.KindSitemap, Depth: p.Depth}}
 	u, _ := url.Parse(p.URL)
 	hdr := http.Header{"Accept-Encoding": {"gzip"}}
@@ -325,10 +353,13 @@ func (c *crawl) fetchSitemap(ctx context.Context, p store.Pending) (fetched, []l
 	if resp.StatusCode >= 300 {
 		return f, nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	body, err := readCapped(resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
+	buf := getBody()
+	defer putBody(buf)
+	body, err := readCapped(buf, resp.Body, c.opt.MaxPageBytes, resp.ContentLength)
 	if err != nil {
 		return f, nil, x.explain(err)
 	}
+	ans.over(resp.StatusCode, 0, nil)
 	if len(body) > 2 && body[0] == 0x1f && body[1] == 0x8b { // a sitemap.xml.gz
 		body, err = gunzipBounded(body, c.opt.MaxPageBytes)
 		if err != nil {
@@ -367,7 +398,7 @@ func (c *crawl) fetchRobots(ctx context.Context, legacy *url.URL) {
 		return
 	}
 	defer x.close()
-	body, err := readCapped(x.resp.Body, 1<<20, 0)
+	body, err := readCapped(new(bytes.Buffer), x.resp.Body, 1<<20, 0)
 	gt.Release(0, false, 0)
 	if err != nil {
 		return

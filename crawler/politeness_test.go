@@ -290,3 +290,62 @@ func TestSiteOptionsValidates(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// slowDisk is a blob store whose page writes take hold each: a disk under
+// load.
+type slowDisk struct {
+	*store.Blobs
+	hold time.Duration
+}
+
+func (d slowDisk) PutBytes(data []byte) (store.BlobID, error) {
+	time.Sleep(d.hold)
+	return d.Blobs.PutBytes(data)
+}
+
+// TestASlowDiskIsNotASlowHost: the host's gate learns the host's latency
+// from its answers, not from the time the crawler then spends storing them
+// and finding their links, and frees the slot as soon as the answer is
+// read. With every page write taking 250 ms and a host that answers at
+// once, the gate's smoothed latency stays far below 250 ms (it was at least
+// 250 ms when the slot was held until the page was stored, which also made
+// a slow disk look like a slow host and back the crawl off).
+func TestASlowDiskIsNotASlowHost(t *testing.T) {
+	const hold = 250 * time.Millisecond
+	var c clock
+	srv := httptest.NewServer(c.handler(0, fanPage("", 6)))
+	defer srv.Close()
+	ws := store.TestStore(t)
+	gates := NewGates()
+	org := &store.Org{ID: "1", LegacyURL: srv.URL + "/"}
+	opt := Options{PerHost: 1, Delay: time.Millisecond, Gates: gates, Net: NetOptions{AllowPrivate: true}}
+	if _, err := Crawl(context.Background(), ws, slowDisk{ws.Blobs, hold}, org, opt); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	gates.mu.Lock()
+	g := gates.hosts[host]
+	gates.mu.Unlock()
+	if g == nil {
+		t.Fatalf("no gate for %s", host)
+	}
+	g.mu.Lock()
+	ewma, extra := g.ewma, g.extra
+	g.mu.Unlock()
+	if ewma == 0 || ewma >= hold/2 {
+		t.Errorf("the gate's latency of the host is %v; the host answers at once and only storing a page takes %v", ewma, hold)
+	}
+	if extra != 0 {
+		t.Errorf("the gate backed off by %v from a host that answers at once", extra)
+	}
+	var pages int
+	ws.Pages("1", func(p *store.Page) error {
+		if p.OK() {
+			pages++
+		}
+		return nil
+	})
+	if pages != 7 {
+		t.Errorf("%d pages stored, want 7 (/ and /p1 to /p6)", pages)
+	}
+}

@@ -19,7 +19,7 @@ Time is scaled down (delay 45 ms, latency 20 ms by default) so the default run (
 pages) takes under three minutes.
 --unpoliced crawls one site with politeness off, to measure the crawler's own ceiling (unless
 given, then: 5000 pages, no latency, 16 requests in flight); --wget also mirrors that site with
-wget in the same run.`,
+wget in the same run. --profile DIR writes the crawl's CPU and allocation profiles.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Unpoliced {
@@ -50,6 +50,7 @@ wget in the same run.`,
 	f.DurationVar(&o.Latency, "latency", 20*time.Millisecond, "latency of every response")
 	f.BoolVar(&o.Unpoliced, "unpoliced", false, "one site, no delay: the crawler's own ceiling")
 	f.BoolVar(&o.Wget, "wget", false, "also mirror one site with wget and report both rates")
+	f.StringVar(&o.ProfileDir, "profile", "", "write the crawl's CPU and allocation profiles (crawl.cpu.pprof, crawl.allocs.pprof; go tool pprof) into this folder")
 	f.StringVar(&o.Dir, "dir", "", "workspace folder for the run (default: a temporary folder)")
 	f.BoolVar(new(bool), "json", true, "print JSON (always)")
 	return cmd

@@ -8,9 +8,12 @@ package crawlbench
 import (
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -22,6 +25,81 @@ type Region struct {
 	Latency time.Duration // added to every response
 	// Requests counts every request served.
 	Requests atomic.Int64
+
+	once   sync.Once
+	served []siteServed // per site, made on the first request
+}
+
+// siteServed is when a site's requests arrived (first and last, in Unix
+// nanoseconds) and how many there were.
+type siteServed struct {
+	first, last, requests atomic.Int64
+}
+
+// note counts a request to site at now.
+func (r *Region) note(site int, now int64) {
+	r.once.Do(func() { r.served = make([]siteServed, r.Sites) })
+	s := &r.served[site]
+	s.requests.Add(1)
+	for f := s.first.Load(); f == 0 || now < f; f = s.first.Load() {
+		if s.first.CompareAndSwap(f, now) {
+			break
+		}
+	}
+	for l := s.last.Load(); now > l; l = s.last.Load() {
+		if s.last.CompareAndSwap(l, now) {
+			break
+		}
+	}
+}
+
+// IdealSeconds is how long the run would take if every site were crawled
+// at rate from its first request to its last, slots sites at a time in
+// order (as Run starts them), each with the requests it was served: the
+// least time any crawler obeying the limit needs for what was served.
+func (r *Region) IdealSeconds(rate float64, slots int) float64 {
+	if rate <= 0 || slots <= 0 {
+		return 0
+	}
+	free := make([]float64, slots) // when each slot is free again
+	var end float64
+	for i := range r.served {
+		at := slices.Min(free)
+		j := slices.Index(free, at)
+		free[j] = at + float64(r.served[i].requests.Load())/rate
+		end = max(end, free[j])
+	}
+	return end
+}
+
+// RatioWhileCrawling is the crawl's rate against the politeness limit
+// while each site was being crawled, rate being a site's most requests a
+// second: the sum over sites of the time their requests need at that rate
+// (at most the time they took) over the sum of the time from their first
+// request to their last plus one spacing. Unlike pages a second over the
+// whole run against the limit of every slot, it leaves out the end of
+// the run, when fewer sites than slots are left, and the requests that
+// are not pages (robots.txt, retries): what the crawler's own pacing
+// makes of the limit.
+func (r *Region) RatioWhileCrawling(rate float64) float64 {
+	if rate <= 0 {
+		return 0
+	}
+	var need, took float64
+	for i := range r.served {
+		s := &r.served[i]
+		n := s.requests.Load()
+		if n < 2 {
+			continue
+		}
+		active := float64(s.last.Load()-s.first.Load())/1e9 + 1/rate
+		need += min(float64(n)/rate, active)
+		took += active
+	}
+	if took == 0 {
+		return 0
+	}
+	return need / took
 }
 
 // words is the vocabulary of generated Russian text.
@@ -49,10 +127,11 @@ func (r *Region) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		host = host[:i]
 	}
 	var site int
-	if _, err := fmt.Sscanf(host, "site%04d.bench", &site); err != nil || site >= r.Sites {
+	if _, err := fmt.Sscanf(host, "site%04d.bench", &site); err != nil || site < 0 || site >= r.Sites {
 		http.NotFound(w, req)
 		return
 	}
+	r.note(site, time.Now().UnixNano())
 	if r.Latency > 0 {
 		time.Sleep(r.Latency)
 	}
@@ -100,6 +179,7 @@ func (r *Region) trouble(w http.ResponseWriter, req *http.Request, site, n int) 
 func (r *Region) page(w http.ResponseWriter, site, n int) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	var b strings.Builder
+	b.Grow(32 << 10) // most pages fit: one allocation, not a doubling series
 	fmt.Fprintf(&b, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Страница %d — школа %d</title></head><body>`, n, site)
 	b.WriteString(`<div id="menu"><a href="/">Главная</a> <a href="/p/1.html">Сведения</a> <a href="/p/2.html">Новости</a> <a href="/calendar?d=0">Календарь</a> <a href="/admin/">Вход</a></div><div id="content">`)
 	fmt.Fprintf(&b, "<h1>Раздел %d</h1>", n)
@@ -123,7 +203,7 @@ func (r *Region) page(w http.ResponseWriter, site, n int) {
 		fmt.Fprintf(&b, `<a href="/files/doc%d.pdf">Документ %d</a>`, n, n)
 	}
 	b.WriteString(`</div><div id="footer">© Школа, 2024. Телефон 8 (3955) 52-12-34</div></body></html>`)
-	w.Write([]byte(b.String()))
+	io.WriteString(w, b.String())
 }
 
 func pdfBody(path string) []byte {

@@ -32,17 +32,30 @@ type Options struct {
 	// Wget also mirrors the single site with wget, for comparison.
 	Wget bool
 	Dir  string // workspace folder; a temporary one if empty
+	// ProfileDir, when set, receives the crawl's CPU profile (crawl.cpu.pprof)
+	// and its allocations (crawl.allocs.pprof), for go tool pprof; the
+	// wget run is not profiled.
+	ProfileDir string
 }
 
 // Result is what the benchmark prints.
 type Result struct {
-	Sites             int     `json:"sites"`
-	Pages             int64   `json:"pages"`
-	Requests          int64   `json:"requests"`
-	Seconds           float64 `json:"seconds"`
-	PagesPerSec       float64 `json:"pages_per_sec"`
-	PolitenessLimit   float64 `json:"politeness_limit_pages_per_sec,omitempty"`
-	RatioToLimit      float64 `json:"ratio_to_limit,omitempty"`
+	Sites           int     `json:"sites"`
+	Pages           int64   `json:"pages"`
+	Requests        int64   `json:"requests"`
+	Seconds         float64 `json:"seconds"`
+	PagesPerSec     float64 `json:"pages_per_sec"`
+	PolitenessLimit float64 `json:"politeness_limit_pages_per_sec,omitempty"`
+	RatioToLimit    float64 `json:"ratio_to_limit,omitempty"`
+	// RatioWhileCrawling is the rate against the limit while each site
+	// was crawled (Region.RatioWhileCrawling): the judged ratio less the
+	// run's tail and its requests that are not pages.
+	RatioWhileCrawling float64 `json:"ratio_while_crawling,omitempty"`
+	// RatioCeiling is the best RatioToLimit a crawler at the limit could
+	// reach on what was served: pages over Region.IdealSeconds against the
+	// limit. It is below 1 by the run's tail and its requests that are
+	// not pages.
+	RatioCeiling      float64 `json:"ratio_ceiling,omitempty"`
 	PeakRSSMB         float64 `json:"peak_rss_mb"`
 	CPUMsPerPage      float64 `json:"cpu_ms_per_page"`
 	Durable           bool    `json:"durable"` // every page's bytes and record were fsynced before it counted as done
@@ -52,6 +65,11 @@ type Result struct {
 	LatencyMS         int64   `json:"latency_ms"`
 	PerHost           int     `json:"per_host"`
 	SitesParallelUsed int     `json:"sites_parallel"`
+	// LoadStart and LoadEnd are the machine's one-minute load average
+	// before and after the crawl: on a shared machine the figures mean
+	// little without them.
+	LoadStart float64 `json:"load_avg_start,omitempty"`
+	LoadEnd   float64 `json:"load_avg_end,omitempty"`
 }
 
 // Wget is the same single site mirrored by wget.
@@ -60,6 +78,7 @@ type Wget struct {
 	Seconds      float64 `json:"seconds"`
 	PagesPerSec  float64 `json:"pages_per_sec"`
 	PerenosRatio float64 `json:"perenos_to_wget"`
+	LoadEnd      float64 `json:"load_avg_end,omitempty"` // after wget's run
 	Error        string  `json:"error,omitempty"`
 }
 
@@ -100,6 +119,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		MaxTries:         2,
 	}
 	copt.Gates = crawler.NewGates()
+	prof, err := startProfile(opt.ProfileDir)
+	if err != nil {
+		return nil, err
+	}
+	load0 := loadAverage()
 	u0 := procstat.Now()
 	start := time.Now()
 	sem := make(chan struct{}, max(opt.SitesParallel, 1))
@@ -120,6 +144,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
+	if err := prof.end(); err != nil {
+		return nil, err
+	}
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -139,7 +166,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		PagesPerSec: round(float64(pages)/elapsed, 1), PeakRSSMB: round(u1.PeakMB, 1),
 		CPUMsPerPage: round(cpu/float64(max(pages, 1)), 3), Durable: true,
 		PagesPerSite: opt.Pages, DelayMS: opt.Delay.Milliseconds(), LatencyMS: opt.Latency.Milliseconds(), PerHost: opt.PerHost,
-		SitesParallelUsed: opt.SitesParallel,
+		SitesParallelUsed: opt.SitesParallel, LoadStart: load0, LoadEnd: loadAverage(),
 	}
 	if !opt.Unpoliced {
 		perHost := float64(opt.PerHost) / max(opt.Latency.Seconds(), 1e-9)
@@ -148,11 +175,30 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 		res.PolitenessLimit = round(perHost*float64(min(opt.Sites, opt.SitesParallel)), 1)
 		res.RatioToLimit = round(res.PagesPerSec/res.PolitenessLimit, 3)
+		res.RatioWhileCrawling = round(region.RatioWhileCrawling(perHost), 3)
+		if ideal := region.IdealSeconds(perHost, opt.SitesParallel); ideal > 0 {
+			res.RatioCeiling = round(float64(pages)/ideal/res.PolitenessLimit, 3)
+		}
 	}
 	if opt.Wget {
 		res.VsWget = runWget(ctx, opt, res.PagesPerSec)
 	}
 	return res, nil
+}
+
+// loadAverage is the system's one-minute load average (0 where
+// /proc/loadavg is not there).
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
 
 func round(f float64, places int) float64 {
@@ -194,6 +240,7 @@ func runWget(ctx context.Context, opt Options, ours float64) *Wget {
 	cmd := exec.CommandContext(ctx, bin, "--mirror", "--no-verbose", "--no-host-directories", "--reject-regex", "calendar\\?d=(1[0-9]|[2-9][0-9]|-)", "-e", "robots=on", "-P", dir, "http://"+ln.Addr().String()+"/")
 	out, err := cmd.CombinedOutput()
 	w.Seconds = round(time.Since(start).Seconds(), 2)
+	w.LoadEnd = loadAverage()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 8 { // 8: some pages failed (the failing ones)
 			w.Error = fmt.Sprintf("wget: %v: %s", err, lastLine(string(out)))
