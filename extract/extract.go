@@ -89,7 +89,9 @@ func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 		d.Records = records.Extract(base.String(), doc, records.Options{CrawlDate: opt.CrawlDate})
 	}
 	d.Breadcrumbs = breadcrumbs(doc)
-	allLinks, linkNodes := linksWithNodes(base, found)
+	allLinks, linkNodes, loads := linksWithNodes(base, found)
+	d.Loads = loads
+	d.Fragment = isFragment(doc)
 	body := selBody.MatchFirst(doc)
 	if body == nil {
 		body = doc
@@ -237,8 +239,8 @@ type linkAt struct {
 
 // linksWithNodes returns the links among found (the page's elements, in
 // document order), one per URL and text, and every element they were
-// read from.
-func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt) {
+// read from; and, apart, the addresses the page's scripts load (one each).
+func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt, loads []string) {
 	// One link extractor for the project (package links): the crawler
 	// reads the same links from the token stream that this reads from the
 	// tree, with the node each came from, so that the main content can
@@ -248,10 +250,14 @@ func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []link
 	for _, n := range found {
 		for _, l := range v.Visit(n) {
 			switch {
+			case l.Via == store.ViaScript || l.Via == store.ViaScriptSrc:
+				// addresses a script loads, not links of the page's text
+				if l.Target != links.Image && !slices.Contains(loads, l.URL) && sameHost(base, l.URL) {
+					loads = append(loads, l.URL)
+				}
+				continue
 			case l.Target == links.Image || l.Target == links.Script:
 				continue // not a link a reader follows
-			case l.Via == store.ViaScript || l.Via == store.ViaScriptSrc:
-				continue // addresses a script loads, not links of the page's text
 			}
 			key := l.URL + "\x00" + l.Text
 			i, ok := seen[key]
@@ -263,7 +269,37 @@ func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []link
 			nodes = append(nodes, linkAt{n, i})
 		}
 	}
-	return out, nodes
+	return out, nodes, loads
+}
+
+// sameHost reports whether raw is an address on base's host.
+func sameHost(base *url.URL, raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && strings.EqualFold(u.Host, base.Host)
+}
+
+// isFragment reports whether a parsed page was a piece of markup rather
+// than a document: no <title> and no element in its head (the parser
+// makes the html, head and body elements a fragment lacks).
+func isFragment(doc *html.Node) bool {
+	if selTitle.MatchFirst(doc) != nil {
+		return false
+	}
+	for h := doc.FirstChild; h != nil; h = h.NextSibling {
+		if h.Type != html.ElementNode || h.DataAtom != atom.Html {
+			continue
+		}
+		for head := h.FirstChild; head != nil; head = head.NextSibling {
+			if head.Type == html.ElementNode && head.DataAtom == atom.Head {
+				for c := head.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type == html.ElementNode {
+						return false
+					}
+				}
+			}
+		}
+	}
+	return true
 }
 
 // itemprops are the microdata names among found, lower-case.

@@ -77,6 +77,7 @@ type classifier struct {
 	sameTitle  map[string][]string  // a page title (norm) → the pages with it
 	newsList   map[string]newsEntry // page URL (normURL) → the news list's record that names it (decide)
 	pageKinds  map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
+	fragments  map[string]bool      // page URL → it is a piece of the template that pages load (templateFragments)
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
@@ -90,6 +91,7 @@ func newClassifier(prof *Profile, in Input) *classifier {
 	c.names = prof.names
 	c.attach, c.docs = in.Attach, in.Docs
 	c.docKinds, c.pageKinds = map[string]string{}, map[string][2]string{}
+	c.fragments = templateFragments(in)
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
 	pages := 0
@@ -106,8 +108,8 @@ func newClassifier(prof *Profile, in Input) *classifier {
 			propPages[p]++
 		}
 		for _, l := range d.Links {
-			if l.InContent || strings.TrimSpace(l.Text) == "" {
-				continue
+			if l.InContent && !c.fragments[d.URL] || strings.TrimSpace(l.Text) == "" {
+				continue // a fragment's links are all the template's
 			}
 			t := collapse(l.Text)
 			key := normURL(l.URL)
@@ -126,7 +128,7 @@ func newClassifier(prof *Profile, in Input) *classifier {
 			c.refs[key] = append(c.refs[key], t)
 		}
 	}
-	c.nav = siteNav(in, in.Pages)
+	c.nav = siteNav(in, in.Pages, c.fragments)
 	for t, n := range titleParts {
 		if pages >= 3 && n*2 > pages {
 			c.common[t] = true

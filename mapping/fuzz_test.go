@@ -40,7 +40,7 @@ func FuzzSiteNav(f *testing.F) {
 				in.Pages = append(in.Pages, &store.Page{URL: l.URL, Kind: store.KindPage, Status: 404})
 			}
 		}
-		for _, es := range siteNav(in, in.Pages) {
+		for _, es := range siteNav(in, in.Pages, nil) {
 			for _, e := range es {
 				if e.text == "" || !utf8.ValidString(strings.Join(e.path(), "")) && utf8.ValidString(string(raw)) {
 					t.Fatalf("menu entry %+v", e)

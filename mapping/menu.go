@@ -42,8 +42,9 @@ const navSample = 8
 
 // siteNav reads the old site's menu tree from a sample of its pages: for
 // each page URL, where it sits in the menu. The template links extract
-// found (links outside the main content) say which links are the menu's.
-func siteNav(in Input, pages []*store.Page) map[string][]navEntry {
+// found (links outside the main content) say which links are the menu's;
+// every link of a template fragment (templateFragments) is the menu's.
+func siteNav(in Input, pages []*store.Page, fragments map[string]bool) map[string][]navEntry {
 	out := map[string][]navEntry{}
 	if in.Blobs == nil {
 		return out
@@ -64,7 +65,7 @@ func siteNav(in Input, pages []*store.Page) map[string][]navEntry {
 		}
 		var tl []string
 		for _, l := range d.Links {
-			if !l.InContent && !l.Attachment {
+			if (!l.InContent || fragments[p.URL]) && !l.Attachment {
 				tl = append(tl, normURL(l.URL))
 			}
 		}
@@ -117,7 +118,7 @@ func siteNav(in Input, pages []*store.Page) map[string][]navEntry {
 		}
 		template := map[string]bool{}
 		for _, l := range s.d.Links {
-			if !l.InContent {
+			if !l.InContent || fragments[s.p.URL] {
 				template[normURL(l.URL)+"\x00"+l.Text] = true
 			}
 		}

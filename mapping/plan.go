@@ -193,6 +193,14 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			if d.Print {
 				it.Reason += " (версия для печати или для слабовидящих)"
 			}
+		case cl.fragments[p.URL]:
+			it.Reason = fragmentReason
+			it.Title = d.Title
+			plan.Excluded = append(plan.Excluded, it)
+			for i, r := range d.Records {
+				recs = append(recs, pageRecord{p.URL, i, r}) // the site's, shown by every page
+			}
+			continue
 		case strings.TrimSpace(d.Text) == "" && len(d.Attachments()) == 0 && len(d.Records) == 0:
 			it.Reason = "пустая страница: после удаления шаблона сайта не осталось содержимого"
 		}

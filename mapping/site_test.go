@@ -160,7 +160,7 @@ func TestWholeSiteDecides(t *testing.T) {
 // link, by a span before the list, and the parent page of each item.
 func TestSiteNav(t *testing.T) {
 	in := fixtureSite(t, "testdata/menusite", store.School)
-	nav := siteNav(in, in.Pages)
+	nav := siteNav(in, in.Pages, nil)
 	for _, c := range []struct {
 		page   string
 		path   []string
@@ -179,7 +179,7 @@ func TestSiteNav(t *testing.T) {
 		t.Errorf("a page linked only in a page's text is in the menu: %+v", es)
 	}
 	in.Blobs = nil
-	if len(siteNav(in, in.Pages)) != 0 {
+	if len(siteNav(in, in.Pages, nil)) != 0 {
 		t.Error("a menu read without the pages' bytes")
 	}
 }
@@ -277,7 +277,7 @@ func TestSamePathOnTwoHostsOnce(t *testing.T) {
 // сад № 7 «Солнышко»» › «Родителям» › «Адаптация»).
 func TestMenuBrandIsNoGroup(t *testing.T) {
 	in := loadFixSite(t, "ds7-flatphp", store.Preschool)
-	es := siteNav(in, in.Pages)[fixHost+"/adaptation.php"]
+	es := siteNav(in, in.Pages, nil)[fixHost+"/adaptation.php"]
 	if len(es) != 1 || !slices.Equal(es[0].path(), []string{"Родителям", "Адаптация"}) {
 		t.Errorf("adaptation.php in the menu: %+v, want «Родителям» › «Адаптация»", es)
 	}
@@ -303,7 +303,7 @@ func TestShownURL(t *testing.T) {
 // subsections' links: the block takes the picture's label as its group.
 func TestFlatMenuGroups(t *testing.T) {
 	in := loadFixSite(t, "ds3-cyrillic", store.Preschool)
-	nav := siteNav(in, in.Pages)
+	nav := siteNav(in, in.Pages, nil)
 	root := "Сведения об образовательной организации"
 	for _, c := range []struct {
 		page   string
