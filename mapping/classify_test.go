@@ -43,6 +43,10 @@ func TestStems(t *testing.T) {
 		{"Руководство. Педагогический (научно-педагогический) состав", matchPhrase},
 		{"Педагогический состав школы", matchMost},
 		{"Структура", matchNone},
+		{"Учителя школы", matchMost}, // the organisation's own words name no section
+		{"Учителя МБОУ СОШ № 5", matchMost},
+		{"Учителя и родители", matchWord},
+		{"Школа", matchNone},
 	} {
 		if got, _ := matchShort(stems(c.text), ps); got != c.want {
 			t.Errorf("matchShort(%q) = %d, want %d", c.text, got, c.want)

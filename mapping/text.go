@@ -210,6 +210,35 @@ var kindHeads = map[string]bool{"информац": true, "сведен": true, 
 	"памятк": true, "перечен": true, "перечн": true, "список": true, "списк": true}
 
 // contentWords counts the words of a stem sequence that are not function words.
+// ownStems are the stems of the words an organisation names itself by
+// («школы», «детского сада», «МБОУ СОШ», «поликлиники»): in a title after
+// a section's name they say whose it is, not what it is.
+var ownStems = map[string]bool{
+	"школ": true, "гимназ": true, "лице": true, "детск": true, "сад": true, "учрежден": true, "мбо": true, "мбдо": true,
+	"мао": true, "мадо": true, "сош": true, "оош": true, "дшы": true, "колледж": true, "техникум": true,
+	"больниц": true, "поликлиник": true, "клиник": true, "гбуз": true, "цгб": true, "црб": true, "администрац": true,
+}
+
+// ownWords counts the words of a name that are the organisation's own
+// (ownStems, and numbers, «№ 5»), when the name has other content words
+// too (none otherwise: «Школа» alone is a name of its own).
+func ownWords(ws []string) int {
+	own, other := 0, 0
+	for _, w := range ws {
+		switch {
+		case stopWords[w]:
+		case ownStems[w] || strings.Trim(w, "0123456789") == "":
+			own++
+		default:
+			other++
+		}
+	}
+	if other == 0 {
+		return 0
+	}
+	return own
+}
+
 func contentWords(ws []string) int {
 	n := 0
 	for _, w := range ws {
@@ -315,6 +344,7 @@ func matchShort(text []string, ps []phrase) (int, string) {
 		}
 	}
 	rest := subjectWords(text)
+	own := ownWords(text)
 	covered := map[string]bool{} // the text's content words the matching phrases hold, together
 	for _, p := range ps {
 		if subsequence(text, p.stems) {
@@ -335,6 +365,10 @@ func matchShort(text []string, ps []phrase) (int, string) {
 		case pc == n:
 			m = matchExact
 		case pc >= 1 && float64(pc)/float64(n) >= 0.6 && slices.Contains(p.stems, head):
+			m = matchMost
+		case own > 0 && pc == n-own && ownWords(p.stems) == 0:
+			// «Галерея школы», «Новости МБОУ СОШ № 5»: the section's name
+			// and the organisation's own words, which name no section.
 			m = matchMost
 		case kindHeads[head] && !covered[head] && covered[subjectHead(text)] && (pc >= 2 && float64(len(covered))/float64(rest) >= 0.6 || len(covered) >= rest):
 			// «Информация о платных услугах», «Порядок, условия и сроки
