@@ -3,6 +3,7 @@ package mapping
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -472,5 +473,49 @@ func TestSameTextDifferentTitlesAreTwoPages(t *testing.T) {
 	}
 	if it, sec := findItem(plan, c); sec != "" {
 		t.Errorf("the same page under another address is placed in %s: %+v", sec, it)
+	}
+}
+
+// A «Сведения» page that is only a list of documents whose files are gone
+// (404): each row goes where its document would, by what it is (its
+// kind, or its title's subject; a local act by its first word), and stays
+// on «Сведения» only when it says nothing.
+func TestDocumentRowsOfTheRootPagePlacedByWhatTheyAre(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	root := "http://s.example/info.php"
+	rows := map[string]string{ // title → section
+		"Устав школы": "sveden/document",
+		"Финансово-хозяйственная деятельность": "sveden/budget",
+		"Положение о языке образования":        "sveden/education",
+		"Положение об учебниках":               "sveden/document", // a local act, by its first word
+		"Порядок приобретения аттестатов":      "sveden/document",
+		"Положение об организации питания":     "sveden/catering", // its subject's section first
+		"Уровни образования":                   "sveden/education",
+		"План работы":                          "sveden", // says nothing: its page's
+	}
+	d := &extract.Document{URL: root, Title: "Сведения об образовательной организации", Text: "Документы", Markdown: "Документы"}
+	in := Input{Org: org, Docs: map[string]*extract.Document{root: d}}
+	in.Pages = append(in.Pages, &store.Page{URL: root, Kind: store.KindPage, Status: 200})
+	i := 0
+	for title := range rows {
+		i++
+		u := fmt.Sprintf("http://s.example/docs/%d.pdf", i)
+		d.Records = append(d.Records, records.Record{Type: "document", Fields: map[string]string{"title": title, "url": u}})
+		in.Pages = append(in.Pages, &store.Page{URL: u, Kind: store.KindAttachment, Status: 404, Error: "HTTP 404",
+			Referrers: []store.Ref{{URL: root, Anchor: title}}})
+	}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	got := map[string]string{}
+	for _, s := range plan.Sections {
+		for _, it := range s.Items {
+			if it.Kind == KindRecord {
+				got[it.Fields["title"]] = s.ID
+			}
+		}
+	}
+	for title, want := range rows {
+		if got[title] != want {
+			t.Errorf("row «%s»: placed in %q, want %s", title, got[title], want)
+		}
 	}
 }

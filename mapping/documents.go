@@ -87,6 +87,23 @@ func (p *Profile) kindOf(st stemmer, title, file, text string) (kind, from strin
 	return "", ""
 }
 
+// localAct is the kind of an organisation's own normative acts.
+const localAct = "локальный акт"
+
+// localActHeads are the stems a title of an organisation's own act begins
+// with: «Положение о дошкольной группе», «Порядок приобретения
+// аттестатов», «Правила пользования библиотекой».
+var localActHeads = map[string]bool{"положен": true, "порядок": true, "правил": true}
+
+// localActTitle reports whether a title is a local act by its first
+// word, where the profile has a section for local acts: for a document
+// whose kind and title name no section («Положение о дошкольной группе»),
+// since one that names its subject's section goes there («Положение об
+// организации питания»).
+func (p *Profile) localActTitle(ts []token) bool {
+	return len(ts) >= 2 && localActHeads[ts[0].stem] && len(p.sectionsOfKind(localAct)) > 0
+}
+
 // titleLines is how many lines of a document's text may hold its title.
 const titleLines = 15
 
@@ -267,10 +284,11 @@ func (p *Profile) sectionsOfKind(kind string) []string {
 // is linked from, which counts only when the document says nothing.
 const (
 	wDocKind        = 0.85
-	wDocTitleExact  = 0.7 // a document titled with a section's name («Отчёт о финансово-хозяйственной деятельности»)
-	wDocTitlePhrase = 0.6 // ... that holds a section's phrase («Приказ об организации горячего питания»)
-	wDocPage        = 0.7 // the linking page's section, when the document says nothing
-	wDocPageContext = 0.3 // ... when it does: a tie-breaker
+	wDocTitleExact  = 0.7  // a document titled with a section's name («Отчёт о финансово-хозяйственной деятельности»)
+	wDocTitlePhrase = 0.6  // ... that holds a section's phrase («Приказ об организации горячего питания»)
+	wDocLocalAct    = 0.75 // a title that begins «Положение о…», «Порядок…», «Правила…» and names no section
+	wDocPage        = 0.7  // the linking page's section, when the document says nothing
+	wDocPageContext = 0.3  // ... when it does: a tie-breaker
 )
 
 // classifyDocument places a file by what it is (its kind, told by its link
@@ -303,6 +321,14 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 		sec, ok := placedAt[stripFragment(r.URL)]
 		if !ok {
 			continue
+		}
+		if len(sigs) == 0 && (sec == c.prof.Root.ID || sec == OtherSection || sec == HomeSection) && c.prof.localActTitle(c.st.tokens(it.Title)) {
+			// listed on «Сведения» itself, or outside it: what a page of a
+			// subsection lists is that subsection's («Положение о
+			// наблюдательном совете» on the structure page)
+			for _, ls := range c.prof.sectionsOfKind(localAct) {
+				sigs = append(sigs, own(ls, wDocLocalAct, evDocs, fmt.Sprintf("«%s»: положение, порядок или правила организации — локальный акт", it.Title)))
+			}
 		}
 		w, why := wDocPage, fmt.Sprintf("файл по ссылке «%s» со страницы %s: сам документ о своём разделе не говорит", r.Anchor, shown(r.URL))
 		if len(sigs) > 0 {

@@ -77,6 +77,19 @@ var detectedKinds = map[string]bool{"staff": true, "contact": true, "news": true
 func (c *classifier) classifyRecord(r records.Record, pageURL, pageSection string, pageCands []Candidate) []Candidate {
 	var sigs []signal
 	typ := strings.ToLower(r.Type)
+	if typ == "document" && pageSection != "" {
+		// a row of a document list whose file is not migrated on its own
+		// (absent, or not a file): placed as its document would be, by
+		// what it is, and by its page only when it says nothing
+		title := collapse(r.Fields["title"])
+		file := ""
+		if u, err := url.Parse(strings.TrimSpace(r.Fields["url"])); err == nil {
+			file = path.Base(u.Path)
+		}
+		kind, from := c.prof.kindOf(c.st, title, file, "")
+		ref := &store.Page{Referrers: []store.Ref{{URL: pageURL, Anchor: title}}}
+		return c.classifyDocument(ref, Item{Title: title, DocKind: kind}, from, map[string]string{stripFragment(pageURL): pageSection})
+	}
 	w := 0.85 // a microdata main tag names its subsection
 	if detectedKinds[typ] {
 		w = 0.5 // a kind found by its shape says less than the page it is on
