@@ -37,6 +37,19 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Расписание уроков":                         OtherSection,
 			"Библиотека":                                OtherSection,
 		}},
+		{store.School, map[string]string{ // colleges and driving schools are schools' profile too
+			"Стипендии и меры поддержки обучающихся": "sveden/grants",
+			"Трудоустройство выпускников":            "sveden/grants",
+			"Общежитие": "sveden/grants",
+			"Международное сотрудничество":                       "sveden/inter",
+			"Приёмная комиссия":                                  OtherSection,
+			"Учебные транспортные средства":                      "sveden/objects",
+			"Программы профессионального обучения":               "sveden/education",
+			"Преподаватели и мастера производственного обучения": "sveden/employees",
+			"Мастера производственного обучения вождению":        "sveden/employees",
+			"Стоимость обучения":                                 "sveden/paid_edu",
+			"Расписание занятий":                                 OtherSection,
+		}},
 		{store.Preschool, map[string]string{
 			"Условия для детей с ОВЗ":     "sveden/objects",
 			"Предметно-развивающая среда": "sveden/objects",
@@ -54,6 +67,7 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"ОМС": "med/gosgarantii",
 			"Медицинская помощь по ОМС":    "med/gosgarantii",
 			"Общая информация":             "med/about",
+			"Клиника":                      "med/about", // a private clinic's «about» group
 			"Независимая оценка":           "med/feedback",
 			"Анкета":                       "med/feedback",
 			"Как подготовиться к анализам": "med/preparation",
