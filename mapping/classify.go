@@ -108,15 +108,30 @@ func newClassifier(prof *Profile, in Input) *classifier {
 			propPages[p]++
 		}
 		for _, l := range d.Links {
-			if l.InContent && !c.fragments[d.URL] || strings.TrimSpace(l.Text) == "" {
-				continue // a fragment's links are all the template's
+			if strings.TrimSpace(l.Text) == "" || l.URL == d.URL {
+				continue
 			}
 			t := collapse(l.Text)
 			key := normURL(l.URL)
-			if !slices.Contains(c.menus[key], t) {
-				c.menus[key] = append(c.menus[key], t)
+			switch {
+			case !l.InContent || c.fragments[d.URL]: // a fragment's links are all the template's
+				if !slices.Contains(c.menus[key], t) {
+					c.menus[key] = append(c.menus[key], t)
+				}
+			case !l.Attachment && !slices.Contains(c.refs[key], t):
+				// a link in another page's text: the ledger keeps a page's
+				// first referrer only, the documents have them all
+				c.refs[key] = append(c.refs[key], t)
 			}
 		}
+	}
+	for _, ts := range c.menus { // in a stable order, whatever the order of the documents
+		slices.Sort(ts)
+	}
+	for key, ts := range c.refs { // the same, none a menu's too
+		ts = slices.DeleteFunc(ts, func(t string) bool { return slices.Contains(c.menus[key], t) })
+		slices.Sort(ts)
+		c.refs[key] = ts
 	}
 	for _, p := range in.Pages {
 		key := normURL(p.URL)

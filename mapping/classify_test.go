@@ -519,3 +519,25 @@ func TestDocumentRowsOfTheRootPagePlacedByWhatTheyAre(t *testing.T) {
 		}
 	}
 }
+
+// The ledger keeps a page's first referrer only; the anchor texts of every
+// other link to it are in the linking pages' documents, and name it too.
+func TestAnchorOfALaterLinkNamesThePage(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	home, about, target := "http://s.example/", "http://s.example/about.html", "http://s.example/p17.html"
+	text := "Занятия проходят по вторникам и четвергам после уроков, запись у классного руководителя."
+	in := Input{Org: org, Docs: map[string]*extract.Document{
+		home:   {URL: home, Title: "Главная", Text: "Добро пожаловать", Markdown: "Добро пожаловать", Links: []extract.Link{{URL: target, Text: "Подробнее", InContent: true}}},
+		about:  {URL: about, Title: "О школе", Text: "Школа открыта в 1968 году.", Markdown: "Школа открыта в 1968 году.", Links: []extract.Link{{URL: target, Text: "Платные образовательные услуги", InContent: true}}},
+		target: {URL: target, Title: "Страница", Text: text, Markdown: text},
+	}}
+	in.Pages = []*store.Page{
+		{URL: home, Kind: store.KindPage, Status: 200},
+		{URL: about, Kind: store.KindPage, Status: 200, Referrers: []store.Ref{{URL: home, Anchor: "О школе"}}},
+		{URL: target, Kind: store.KindPage, Status: 200, Referrers: []store.Ref{{URL: home, Anchor: "Подробнее"}}},
+	}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	if it, sec := findItem(plan, target); sec != "sveden/paid_edu" {
+		t.Errorf("page linked as «Платные образовательные услуги» from a later page: in %q (%v), want sveden/paid_edu", sec, it.Reasons)
+	}
+}
