@@ -648,10 +648,21 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	}
 	lastBare := trimNumber(last)
 	lastSk := skeletons(lastBare)
+	// «post_687» under /dokumenty/: a numbered item's name says it is an
+	// item, the folder says of what («post» is a blog's post, and a
+	// municipality's «постановление»)
+	itemOfFolder := lastBare != last && slices.ContainsFunc(c.secs, func(s *Section) bool {
+		return s.ID != NewsSection && s != &c.prof.Root && slices.ContainsFunc(s.Slugs, func(slug string) bool {
+			return slices.Contains(segs[:len(segs)-1], slugNorm(slug))
+		})
+	})
 	for _, s := range c.secs {
 		found := false
 		for _, slug := range s.Slugs {
 			slug = slugNorm(slug)
+			if itemOfFolder && s.ID == NewsSection && lastBare == slug {
+				continue
+			}
 			switch {
 			case (last == slug || lastBare == slug) && under:
 				out = append(out, own(s.ID, wSlugUnderRoot, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
@@ -677,7 +688,7 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 		}
 		// The address in the author's own transliteration (not an audience:
 		// /pedagogam.html is for teachers, /roditelyam.html for parents).
-		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase && !dativeSlug(lastBare) {
+		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase && !dativeSlug(lastBare) && !(itemOfFolder && s.ID == NewsSection) {
 			w := [...]float64{0, 0, wSkelPhrase, wSkelMost, wSkelExact}[m]
 			out = append(out, own(s.ID, w, evAddress, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which)))
 			continue

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -539,5 +540,32 @@ func TestAnchorOfALaterLinkNamesThePage(t *testing.T) {
 	plan := Build(profiles(t)[store.School], in, Options{})
 	if it, sec := findItem(plan, target); sec != "sveden/paid_edu" {
 		t.Errorf("page linked as «Платные образовательные услуги» from a later page: in %q (%v), want sveden/paid_edu", sec, it.Reasons)
+	}
+}
+
+// A numbered item's name under a folder named like a section is that
+// section's item: «post_687» under /dokumenty/ is a municipal act
+// (постановление), not a blog's post; «post_687» alone stays a post.
+func TestNumberedItemUnderASectionsFolder(t *testing.T) {
+	for _, c := range []struct {
+		typ     store.OrgType
+		path    string
+		section string
+		news    bool
+	}{
+		{store.Municipal, "/bank/dokumenty/2013/post_687.htm", "omsu/acts", false},
+		{store.Municipal, "/blog/post_687.htm", "", true},
+		{store.School, "/post-12.html", "", true},
+	} {
+		in := Input{Org: &store.Org{ID: "1", Type: c.typ}, Docs: map[string]*extract.Document{}}
+		cl := newClassifier(profiles(t)[c.typ], in)
+		u, _ := url.Parse("http://s.example" + c.path)
+		secs := map[string]bool{}
+		for _, s := range cl.urlSignals(u) {
+			secs[s.section] = true
+		}
+		if secs[NewsSection] != c.news || c.section != "" && !secs[c.section] {
+			t.Errorf("%s %s: address signals for %v, want news %v and %q", c.typ, c.path, secs, c.news, c.section)
+		}
 	}
 }
