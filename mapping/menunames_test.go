@@ -82,6 +82,15 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Памятка для граждан о гарантиях бесплатного оказания медицинской помощи":                       "med/gosgarantii",
 			"Информация о платных услугах":      "med/paid",
 			"Сведения о медицинских работниках": "med/staff",
+			"Расписание приёма врачей":          "med/staff", // 118н: the staff's hours are theirs
+		}},
+		{store.Municipal, map[string]string{
+			"Отчёт главы о результатах деятельности": "omsu/speeches",
+			"Послание главы администрации":           "omsu/speeches",
+			"План проверок на 2025 год":              "omsu/inspections",
+			"Обзор обращений граждан":                "omsu/appeals",
+			"Административные регламенты":            "omsu/services",
+			"Экономика": "omsu/statistics",
 		}},
 	}
 	ps := profiles(t)
