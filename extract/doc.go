@@ -35,25 +35,19 @@ type Dropped struct {
 
 // Document is what a page yields.
 type Document struct {
-	URL         string    `json:"url"`
-	Title       string    `json:"title"`
-	HTMLTitle   string    `json:"html_title,omitempty"`
-	Headings    []string  `json:"headings,omitempty"`
-	Breadcrumbs []string  `json:"breadcrumbs,omitempty"`
-	Markdown    string    `json:"markdown"`
-	Text        string    `json:"text"`
-	Links       []Link    `json:"links,omitempty"`
-	Itemprops   []string  `json:"itemprops,omitempty"` // microdata names present, lower-case
-	Dropped     []Dropped `json:"dropped,omitempty"`
-	Print       bool      `json:"print,omitempty"` // looks like a print or low-vision copy
-	// Fragment says the page is a piece of markup, not a whole document:
-	// it has no <title> and nothing in its head (a header, menu or footer
-	// that the site's pages load with a script, fetch('header.html')).
-	Fragment bool `json:"fragment,omitempty"`
-	// Loads are the same-site addresses the page's scripts name (fetch,
-	// $.load, <script src>): what the page pulls in besides its links.
-	Loads   []string         `json:"loads,omitempty"`
-	Records []records.Record `json:"records,omitempty"`
+	URL         string           `json:"url"`
+	Title       string           `json:"title"`
+	HTMLTitle   string           `json:"html_title,omitempty"`
+	Headings    []string         `json:"headings,omitempty"`
+	Breadcrumbs []string         `json:"breadcrumbs,omitempty"`
+	Markdown    string           `json:"markdown"`
+	Text        string           `json:"text"`
+	Links       []Link           `json:"links,omitempty"`
+	Itemprops   []string         `json:"itemprops,omitempty"` // microdata names present, lower-case
+	Dropped     []Dropped        `json:"dropped,omitempty"`
+	Print       bool             `json:"print,omitempty"`    // looks like a print or low-vision copy
+	Fragment    bool             `json:"fragment,omitempty"` // markup with no <title> and an empty head: a header or menu that pages load with a script
+	Records     []records.Record `json:"records,omitempty"`
 }
 
 // Attachments returns the links of the main content that name files.

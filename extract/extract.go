@@ -89,8 +89,7 @@ func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 		d.Records = records.Extract(base.String(), doc, records.Options{CrawlDate: opt.CrawlDate})
 	}
 	d.Breadcrumbs = breadcrumbs(doc)
-	allLinks, linkNodes, loads := linksWithNodes(base, found)
-	d.Loads = loads
+	allLinks, linkNodes := linksWithNodes(base, found)
 	d.Fragment = isFragment(doc)
 	body := selBody.MatchFirst(doc)
 	if body == nil {
@@ -239,8 +238,8 @@ type linkAt struct {
 
 // linksWithNodes returns the links among found (the page's elements, in
 // document order), one per URL and text, and every element they were
-// read from; and, apart, the addresses the page's scripts load (one each).
-func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt, loads []string) {
+// read from.
+func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []linkAt) {
 	// One link extractor for the project (package links): the crawler
 	// reads the same links from the token stream that this reads from the
 	// tree, with the node each came from, so that the main content can
@@ -250,14 +249,10 @@ func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []link
 	for _, n := range found {
 		for _, l := range v.Visit(n) {
 			switch {
-			case l.Via == store.ViaScript || l.Via == store.ViaScriptSrc:
-				// addresses a script loads, not links of the page's text
-				if l.Target != links.Image && !slices.Contains(loads, l.URL) && sameHost(base, l.URL) {
-					loads = append(loads, l.URL)
-				}
-				continue
 			case l.Target == links.Image || l.Target == links.Script:
 				continue // not a link a reader follows
+			case l.Via == store.ViaScript || l.Via == store.ViaScriptSrc:
+				continue // addresses a script loads, not links of the page's text
 			}
 			key := l.URL + "\x00" + l.Text
 			i, ok := seen[key]
@@ -269,13 +264,7 @@ func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []link
 			nodes = append(nodes, linkAt{n, i})
 		}
 	}
-	return out, nodes, loads
-}
-
-// sameHost reports whether raw is an address on base's host.
-func sameHost(base *url.URL, raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && strings.EqualFold(u.Host, base.Host)
+	return out, nodes
 }
 
 // isFragment reports whether a parsed page was a piece of markup rather

@@ -17,6 +17,7 @@ import (
 
 	"perenos/charset"
 	"perenos/extract"
+	"perenos/links"
 	"perenos/store"
 )
 
@@ -224,9 +225,10 @@ func loadFixDir(t testing.TB, dir, name string, typ store.OrgType) Input {
 				q.Referrers = append(q.Referrers, store.Ref{URL: pg.URL, Anchor: l.Text})
 			}
 		}
-		for _, u := range d.Loads { // what its scripts fetch, as the crawler follows them
-			if q := byURL[u]; q != nil && q != pg && !seen[u] && len(q.Referrers) == 0 {
-				seen[u] = true
+		base, _ := url.Parse(pg.URL)
+		for _, l := range links.FromHTML(base, texts[pg.URL]) { // what its scripts fetch: the crawler records each who does
+			if q := byURL[l.URL]; l.Via == store.ViaScript && q != nil && q != pg && !seen[l.URL] {
+				seen[l.URL] = true
 				q.Referrers = append(q.Referrers, store.Ref{URL: pg.URL, Via: store.ViaScript})
 			}
 		}

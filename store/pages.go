@@ -203,6 +203,14 @@ func (w *Workspace) Enqueue(org string, items []Pending) ([]Pending, error) {
 	return added, err
 }
 
+// keepsReferrers reports whether a found link is recorded on a URL that
+// is already fetched: links to files, script files, and what scripts load
+// (rare, and each read for who links it); other pages keep their first
+// referrer, which spares a write per link.
+func keepsReferrers(it Pending) bool {
+	return it.Kind == KindAttachment || it.Kind == KindScript || it.Ref.Via == ViaScript || it.Ref.Via == ViaScriptSrc
+}
+
 func addRef(refs *[]Ref, r Ref) bool {
 	const maxRefs = 20
 	for _, x := range *refs {
@@ -458,8 +466,10 @@ func finishTx(tx *bolt.Tx, org string, f Finish) (added []Pending, cut int, err 
 		ik := []byte(it.URL)
 		if data := pg.Get(ik); data != nil {
 			// Further referrers matter for files (their titles and
-			// sections come from the links); a page keeps its first.
-			if it.Ref.URL == "" || it.Kind != KindAttachment {
+			// sections come from the links) and for what scripts load
+			// (a menu fragment every page fetches is the site's menu,
+			// told by how many pages load it); a page keeps its first.
+			if it.Ref.URL == "" || !keepsReferrers(it) {
 				continue
 			}
 			var q Page

@@ -64,3 +64,38 @@ func TestFinishPageGroupCommit(t *testing.T) {
 		t.Errorf("guard counters %v %v, want %d", g, err, n)
 	}
 }
+
+// A fetched page keeps its first referrer only, but what a script loads
+// (a menu fragment, fetch('header.html')), a script file and a document
+// keep each page that links them: who loads a fragment tells a menu from
+// a page.
+func TestFurtherReferrersOfWhatScriptsLoad(t *testing.T) {
+	ws := TestStore(t)
+	const org = "1"
+	frag, page, doc := "http://s.test/header.html", "http://s.test/about.html", "http://s.test/ustav.pdf"
+	for _, u := range []string{frag, page, doc} {
+		if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: u, Kind: KindPage, Status: 200}, Room: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3 {
+		from := fmt.Sprintf("http://s.test/p%d.html", i)
+		found := []Pending{
+			{URL: frag, Kind: KindPage, Ref: Ref{URL: from, Via: ViaScript}},
+			{URL: page, Kind: KindPage, Ref: Ref{URL: from, Anchor: "О школе"}},
+			{URL: doc, Kind: KindAttachment, Ref: Ref{URL: from, Anchor: "Устав"}},
+		}
+		if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: from, Kind: KindPage, Status: 200}, Found: found, Room: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for u, want := range map[string]int{frag: 3, page: 0, doc: 3} {
+		p, err := ws.Page(org, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Referrers) != want {
+			t.Errorf("%s: %d referrers %v, want %d", u, len(p.Referrers), p.Referrers, want)
+		}
+	}
+}
