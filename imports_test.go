@@ -58,6 +58,7 @@ var importRules = map[string][]string{
 	"perenos/demo":                  {"perenos", "perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/portal", "perenos/portal/server", "perenos/report", "perenos/sheet", "perenos/store", "perenos/uploader"},
 	"perenos/realsites":             {"perenos/crawler", "perenos/mapping", "perenos/pipeline", "perenos/store", "perenos/charset", "perenos/extract", "perenos/portal", "perenos/realsites/recordscore"},
 	"perenos/realsites/recordscore": {"perenos/portal", "perenos/extract/records"},
+	"perenos/realsites/perturb":     {},
 	"perenos/cmd/perenos":           {"*"},
 }
 

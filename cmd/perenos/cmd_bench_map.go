@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"perenos/mapping"
 	"perenos/realsites"
+	"perenos/realsites/perturb"
 )
 
 // benchMapOptions are the flags of bench map.
@@ -16,6 +18,7 @@ type benchMapOptions struct {
 	Threshold float64
 	Sites     []string
 	Plans     string
+	Perturb   string
 }
 
 func (o *benchMapOptions) addFlags(cmd *cobra.Command) {
@@ -25,6 +28,7 @@ func (o *benchMapOptions) addFlags(cmd *cobra.Command) {
 	f.Float64Var(&o.Threshold, "threshold", 0, "confidence below which a page is left for review (default: the mapping default)")
 	f.StringSliceVar(&o.Sites, "site", nil, "only these sites of a corpus of real sites (repeat or separate by commas)")
 	f.StringVar(&o.Plans, "plans", "", "write each real site's plan as JSON into this folder")
+	f.StringVar(&o.Perturb, "perturb", "", "score a copy of the corpus's static sites with signals taken away: names (pages renamed p01.html…), titles (one <title> for all), headings (h1-h3 removed), separated by commas")
 	f.BoolVar(new(bool), "json", true, "print JSON (always)")
 }
 
@@ -40,6 +44,8 @@ it as perenos run does, and score the plan against the hand labels. Prints
 "docs","docs_right","docs_accuracy","docs_in_plan","calibration","per_type","per_site","misses",
 "tuning","heldout"}; "calibration" says, per confidence bin of the automatic placements
 ({"from","to","placed","right","rate"}), how many were right. Nothing leaves loopback: links to a site's original domain reach its loopback server.
+--perturb names,titles,headings scores a copy of the corpus's static sites with those signals
+taken away, to see how much of the placement rests on what unseen sites may lack.
 
 On the invented gold set (a folder with sites.tsv, testdata/gold/mapping): map every site and
 print {"pages","accuracy","per_section","confusion","flagged"}. A page left for review counts as
@@ -55,7 +61,23 @@ EXIT STATUS
 				return fmt.Errorf("profiles: %w", err)
 			}
 			if realsites.IsCorpus(o.Gold) {
-				res, err := realsites.Bench(cmd.Context(), realsites.Options{Dir: o.Gold, Sites: o.Sites, PlansDir: o.Plans, Profiles: profiles, Map: mapping.Options{Threshold: o.Threshold}, Log: g.log})
+				dir, sites := o.Gold, o.Sites
+				if o.Perturb != "" {
+					w, err := perturb.Parse(o.Perturb)
+					if err != nil {
+						return err
+					}
+					tmp, err := os.MkdirTemp("", "perenos-perturbed-")
+					if err != nil {
+						return err
+					}
+					defer os.RemoveAll(tmp)
+					if sites, err = perturb.Copy(o.Gold, tmp, o.Sites, w); err != nil {
+						return fmt.Errorf("perturbed copy of %s: %w", o.Gold, err)
+					}
+					dir = tmp
+				}
+				res, err := realsites.Bench(cmd.Context(), realsites.Options{Dir: dir, Sites: sites, PlansDir: o.Plans, Profiles: profiles, Map: mapping.Options{Threshold: o.Threshold}, Log: g.log})
 				if err != nil {
 					return err
 				}
