@@ -90,10 +90,11 @@ func (p *Profile) kindOf(st stemmer, title, file, text string) (kind, from strin
 // localAct is the kind of an organisation's own normative acts.
 const localAct = "локальный акт"
 
-// localActHeads are the stems a title of an organisation's own act begins
+// localActHeads are the words a title of an organisation's own act begins
 // with: «Положение о дошкольной группе», «Порядок приобретения
-// аттестатов», «Правила пользования библиотекой».
-var localActHeads = map[string]bool{"положен": true, "порядок": true, "правил": true}
+// аттестатов», «Правила пользования библиотекой» (words, not stems: the
+// stem of «правила» is that of «права»).
+var localActHeads = map[string]bool{"положение": true, "порядок": true, "правила": true}
 
 // localActTitle reports whether a title is a local act by its first
 // word, where the profile has a section for local acts: for a document
@@ -101,7 +102,7 @@ var localActHeads = map[string]bool{"положен": true, "порядок": tr
 // since one that names its subject's section goes there («Положение об
 // организации питания»).
 func (p *Profile) localActTitle(ts []token) bool {
-	return len(ts) >= 2 && localActHeads[ts[0].stem] && len(p.sectionsOfKind(localAct)) > 0
+	return len(ts) >= 2 && localActHeads[ts[0].word] && len(p.sectionsOfKind(localAct)) > 0
 }
 
 // titleLines is how many lines of a document's text may hold its title.

@@ -158,10 +158,12 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 	}
 }
 
-// TestDocumentNamesOfRealSites places files listed on a «Документы» page
-// by the names real sites give them: a regulation («Положение о…») goes
-// where its subject does, unless its subject is something else that
-// concerns a section (attestation of teachers is a local act).
+// TestDocumentNamesOfRealSites places files listed on a «Документы» page,
+// and the same files listed on the «Сведения» page itself, by the names
+// real sites give them: a regulation («Положение о…») goes where its
+// subject does, unless its subject is something else that concerns a
+// section (attestation of teachers is a local act); one whose subject
+// names no section is a local act wherever it is listed.
 func TestDocumentNamesOfRealSites(t *testing.T) {
 	docs := map[string]string{
 		"Положение о порядке оказания платных образовательных услуг": "sveden/paid_edu",
@@ -173,37 +175,55 @@ func TestDocumentNamesOfRealSites(t *testing.T) {
 		"Положение об аттестации педагогических работников":          "sveden/document",
 		"Положение о школьной форме":                                 "sveden/document",
 		"Устав": "sveden/document",
+		"Отчёт о результатах самообследования за 2024 год":                      "sveden/document",
+		"План финансово-хозяйственной деятельности на 2025 год":                 "sveden/budget",
+		"Муниципальное задание на 2025 год":                                     "sveden/budget",
+		"Коллективный договор":                                                  "sveden/document",
+		"Правила внутреннего трудового распорядка":                              "sveden/document",
+		"Учебный план на 2024-2025 учебный год":                                 "sveden/education",
+		"Календарный учебный график":                                            "sveden/education",
+		"Рабочая программа воспитания":                                          "sveden/education",
+		"Примерное десятидневное меню":                                          "sveden/catering",
+		"Договор об оказании платных образовательных услуг":                     "sveden/paid_edu",
+		"Предписание Роспотребнадзора":                                          "sveden/document",
+		"Порядок и основания перевода, отчисления и восстановления обучающихся": "sveden/document",
+		"Правила пользования библиотекой":                                       "sveden/document",
 	}
-	dir := t.TempDir()
 	var names []string
 	for n := range docs {
 		names = append(names, n)
 	}
-	var page strings.Builder
-	page.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul><h1>Документы</h1><ul>`)
-	for i, n := range names {
-		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
-	}
-	page.WriteString(`</ul></body></html>`)
-	for rel, text := range map[string]string{
-		"docs.html":  page.String(),
-		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body><ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul><p>Добро пожаловать.</p></body></html>`,
-	} {
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	plan := Build(profiles(t)[store.School], loadFixDir(t, dir, "document-names", store.School), Options{})
-	_, dix := fixIndex(plan)
-	for i, n := range names {
-		es := dix[fmt.Sprintf("files/%d.pdf", i)]
-		if len(es) != 1 || es[0].section != docs[n] {
-			got := "not in plan"
-			if len(es) > 0 {
-				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+	for _, list := range []struct{ file, title string }{{"docs.html", "Документы"}, {"sveden.html", "Сведения об образовательной организации"}} {
+		t.Run(list.title, func(t *testing.T) {
+			dir := t.TempDir()
+			menu := fmt.Sprintf(`<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/%s">%s</a></li></ul>`, list.file, list.title)
+			var page strings.Builder
+			fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body>%s<h1>%s</h1><ul>`, list.title, menu, list.title)
+			for i, n := range names {
+				fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
 			}
-			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
-		}
+			page.WriteString(`</ul></body></html>`)
+			for rel, text := range map[string]string{
+				list.file:    page.String(),
+				"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
+			} {
+				if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			plan := Build(profiles(t)[store.School], loadFixDir(t, dir, "document-names", store.School), Options{})
+			_, dix := fixIndex(plan)
+			for i, n := range names {
+				es := dix[fmt.Sprintf("files/%d.pdf", i)]
+				if len(es) != 1 || es[0].section != docs[n] {
+					got := "not in plan"
+					if len(es) > 0 {
+						got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+					}
+					t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
+				}
+			}
+		})
 	}
 }
 
