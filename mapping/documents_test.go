@@ -82,7 +82,7 @@ func TestDocumentTitleFromTheList(t *testing.T) {
 		{"d09.pdf", "Договор об оказании платных образовательных услуг (образец)", "договор об оказании платных услуг", "sveden/paid_edu"},
 		{"d05.pdf", "Коллективный договор", "коллективный договор", "sveden/document"},
 		// the link covers only the first word; the item's words go on
-		{"d12.pdf", "Положение о порядке оформления возникновения, приостановления и прекращения отношений с родителями воспитанников", "", "sveden/document"},
+		{"d12.pdf", "Положение о порядке оформления возникновения, приостановления и прекращения отношений с родителями воспитанников", "локальный акт", "sveden/document"}, // «порядке» holds «порядок оформления возникновения»,
 	} {
 		it, sec := itemOf(plan, fixHost+"/docs/"+c.file)
 		if it.Title != c.title || it.DocKind != c.kind || sec != c.section {

@@ -250,3 +250,53 @@ func TestContentDoesNotNameAPage(t *testing.T) {
 		t.Errorf("fortepiano.html: got %+v, want a free page", es)
 	}
 }
+
+// TestMedicalDocumentNames places a polyclinic's files listed on its
+// «Документы» page by the names such sites give them (118н wording).
+func TestMedicalDocumentNames(t *testing.T) {
+	docs := map[string]string{
+		"Лицензия на осуществление медицинской деятельности":                 "med/license",
+		"Прейскурант на платные медицинские услуги":                          "med/paid",
+		"Территориальная программа государственных гарантий":                 "med/gosgarantii",
+		"Перечень жизненно необходимых и важнейших лекарственных препаратов": "med/drugs",
+		"Памятка по подготовке к УЗИ":                                        "med/preparation",
+		"Устав": "med/about",
+		"Правила внутреннего распорядка для пациентов":  "med/about", // 118н: general information, as the fixture polyclinic labels it
+		"Договор на оказание платных медицинских услуг": "med/paid",
+		"Положение о порядке госпитализации":            "med/hospitalization",
+		"Сведения о медицинских работниках":             "med/staff",
+		"График приёма граждан главным врачом":          "med/schedule",
+	}
+	var names []string
+	for n := range docs {
+		names = append(names, n)
+	}
+	dir := t.TempDir()
+	menu := `<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul>`
+	var page strings.Builder
+	fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body>%s<h1>Документы</h1><ul>`, menu)
+	for i, n := range names {
+		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
+	}
+	page.WriteString(`</ul></body></html>`)
+	for rel, text := range map[string]string{
+		"docs.html":  page.String(),
+		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[store.Medical], loadFixDir(t, dir, "document-names", store.Medical), Options{})
+	_, dix := fixIndex(plan)
+	for i, n := range names {
+		es := dix[fmt.Sprintf("files/%d.pdf", i)]
+		if len(es) != 1 || es[0].section != docs[n] {
+			got := "not in plan"
+			if len(es) > 0 {
+				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+			}
+			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
+		}
+	}
+}

@@ -153,10 +153,18 @@ func stemWord(w string) string {
 		}
 	}
 	if st := russian.Stem(w, true); st != "" {
+		if a, ok := fleeting[st]; ok {
+			return a
+		}
 		return st
 	}
 	return w
 }
+
+// fleeting joins the stems of words whose vowel drops in their other forms
+// (порядок, порядка, порядке: «порядок» and «порядк»), so that «Положение
+// о порядке госпитализации» holds the phrase «порядок госпитализации».
+var fleeting = map[string]string{"порядк": "порядок", "перечн": "перечен", "списк": "список"}
 
 // stopWords are the function words left out when judging how much of a
 // title a phrase covers.
@@ -209,7 +217,6 @@ func subjectWords(text []string) int {
 var kindHeads = map[string]bool{"информац": true, "сведен": true, "порядок": true, "порядк": true, "положен": true, "правил": true,
 	"памятк": true, "перечен": true, "перечн": true, "список": true, "списк": true}
 
-// contentWords counts the words of a stem sequence that are not function words.
 // ownStems are the stems of the words an organisation names itself by
 // («школы», «детского сада», «МБОУ СОШ», «поликлиники»): in a title after
 // a section's name they say whose it is, not what it is.
@@ -239,6 +246,7 @@ func ownWords(ws []string) int {
 	return own
 }
 
+// contentWords counts the words of a stem sequence that are not function words.
 func contentWords(ws []string) int {
 	n := 0
 	for _, w := range ws {
