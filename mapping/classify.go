@@ -457,7 +457,9 @@ func headOutside(text string, ts []string, which string) bool {
 var genericHeads = map[string]bool{"услов": true, "режим": true, "график": true, "приказ": true, "итог": true,
 	"результат": true, "вопрос": true, "реестр": true,
 	// what is done with the subject: «Порядок оказания платных услуг», «Положение об организации питания»
-	"оказан": true, "организац": true, "предоставлен": true, "проведен": true, "осуществлен": true}
+	"оказан": true, "организац": true, "предоставлен": true, "проведен": true, "осуществлен": true,
+	"действ": true, // «Памятка о действиях при чрезвычайных ситуациях»
+}
 
 // audience reports whether a menu item or title names the people a page
 // is for rather than what it is: «Педагогам», «Учащимся», «Для

@@ -300,3 +300,51 @@ func TestMedicalDocumentNames(t *testing.T) {
 		}
 	}
 }
+
+// TestMunicipalDocumentNames places a municipality's files listed on its
+// «Документы» page by the names such sites give them.
+func TestMunicipalDocumentNames(t *testing.T) {
+	docs := map[string]string{
+		"Административный регламент предоставления муниципальной услуги «Выдача градостроительного плана»": "omsu/services",
+		"Муниципальная программа «Развитие культуры на 2024-2026 годы»":                                    "omsu/programs",
+		"Отчёт об исполнении бюджета за 2024 год":                                                          "omsu/statistics",
+		"План проверок на 2025 год": "omsu/inspections",
+		"Сведения о доходах, расходах, об имуществе и обязательствах имущественного характера": "anticorruption",
+		"Памятка населению о действиях при чрезвычайных ситуациях":                             "omsu/emergencies",
+		"Положение о порядке рассмотрения обращений граждан":                                   "omsu/appeals",
+		"Постановление от 12.03.2024 № 45 «О внесении изменений в постановление № 12»":         "omsu/acts",
+		"Решение Совета депутатов № 15 о внесении изменений в Устав":                           "omsu/acts",
+	}
+	var names []string
+	for n := range docs {
+		names = append(names, n)
+	}
+	dir := t.TempDir()
+	menu := `<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul>`
+	var page strings.Builder
+	fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body>%s<h1>Документы</h1><ul>`, menu)
+	for i, n := range names {
+		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
+	}
+	page.WriteString(`</ul></body></html>`)
+	for rel, text := range map[string]string{
+		"docs.html":  page.String(),
+		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[store.Municipal], loadFixDir(t, dir, "document-names", store.Municipal), Options{})
+	_, dix := fixIndex(plan)
+	for i, n := range names {
+		es := dix[fmt.Sprintf("files/%d.pdf", i)]
+		if len(es) != 1 || es[0].section != docs[n] {
+			got := "not in plan"
+			if len(es) > 0 {
+				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+			}
+			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
+		}
+	}
+}

@@ -179,18 +179,27 @@ var stopWords = map[string]bool{
 // об аттестации педагогических работников», «сроки» in «Порядок, условия
 // и сроки…», «гарантии» in «Памятка для граждан о гарантиях…».
 func subjectHead(text []string) string {
+	kind := false // the words so far say what kind of text it is
 	for i := 0; i < len(text); i++ {
 		w := text[i]
 		if w == "для" {
 			i++ // «Памятка для граждан о гарантиях…»: whom it is for, then what it is about
 			continue
 		}
+		if kind && audienceStems[w] {
+			continue // «Памятка населению о действиях при ЧС»: the same, without «для»
+		}
 		if !stopWords[w] && !kindHeads[w] && !genericHeads[w] {
 			return w
 		}
+		kind = kind || kindHeads[w]
 	}
 	return ""
 }
+
+// audienceStems are the people a kind of text may be addressed to right
+// after its kind («Памятка населению», «Информация гражданам»).
+var audienceStems = map[string]bool{"населен": true, "граждан": true, "родител": true, "пациент": true, "жител": true}
 
 // subjectWords counts the content words of a name from its subject head
 // on (subjectHead), leaving out the words that say what kind of text it
