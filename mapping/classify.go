@@ -425,9 +425,8 @@ func (c *classifier) nameMatches(ts []short) nameMatches {
 			case aud:
 				out[i][si] = audienceMatch(t.text, ps)
 			default:
-				var which string
-				out[i][si], which = matchShort(t.stems, ps)
-				if out[i][si] == matchPhrase && headOutside(t.text, t.stems, which) {
+				out[i][si], _ = matchShort(t.stems, ps)
+				if out[i][si] == matchPhrase && headOutside(t.text, t.stems, ps) {
 					out[i][si] = matchWord
 				}
 			}
@@ -437,18 +436,26 @@ func (c *classifier) nameMatches(ts []short) nameMatches {
 }
 
 // headOutside reports whether a name's head (its first content word)
-// lies outside the phrase of a section it holds, so that the name is
+// lies outside every phrase of a section it holds, so that the name is
 // about something else that concerns the section: «Аттестация
 // педагогических работников» is about attestation. A head that only says
 // what kind of text follows («Порядок…», «Положение о…», «Памятка…»)
 // leaves the subject to the rest; a name of two sentences
 // («Руководство. Педагогический состав») has a head in each.
-func headOutside(text string, ts []string, which string) bool {
+func headOutside(text string, ts []string, ps []phrase) bool {
 	if strings.ContainsAny(text, ".:;()|") {
 		return false
 	}
 	head := subjectHead(ts)
-	return head != "" && !slices.Contains(stems(which), head) && !genericShort[head]
+	if head == "" || genericShort[head] {
+		return false
+	}
+	for _, p := range ps { // any phrase the name holds may be the one that holds its head
+		if slices.Contains(p.stems, head) && subsequence(ts, p.stems) {
+			return false
+		}
+	}
+	return true
 }
 
 // genericHeads are first words of a name that say only what kind of text
@@ -459,6 +466,8 @@ var genericHeads = map[string]bool{"услов": true, "режим": true, "гр
 	// what is done with the subject: «Порядок оказания платных услуг», «Положение об организации питания»
 	"оказан": true, "организац": true, "предоставлен": true, "проведен": true, "осуществлен": true,
 	"действ": true, // «Памятка о действиях при чрезвычайных ситуациях»
+	// acts, and what they do with their subject: «Постановление об установлении размера родительской платы»
+	"постановлен": true, "распоряжен": true, "установлен": true, "утвержден": true,
 }
 
 // audience reports whether a menu item or title names the people a page

@@ -307,8 +307,8 @@ func (c *classifier) classifyDocument(p *store.Page, it Item, kindFrom string, p
 		if s.ID == HomeSection || s.ID == OtherSection {
 			continue
 		}
-		m, which := matchShort(text, c.phrases[s.ID])
-		if m == matchPhrase && headOutside(it.Title, text, which) {
+		m, _ := matchShort(text, c.phrases[s.ID])
+		if m == matchPhrase && headOutside(it.Title, text, c.phrases[s.ID]) {
 			continue // «Положение об аттестации педагогических работников» is about attestation
 		}
 		switch m {

@@ -301,6 +301,54 @@ func TestMedicalDocumentNames(t *testing.T) {
 	}
 }
 
+// TestPreschoolDocumentNames places a kindergarten's files listed on its
+// «Документы» page by the names such sites give them.
+func TestPreschoolDocumentNames(t *testing.T) {
+	docs := map[string]string{
+		"Положение о комплектовании групп":                                            "sveden/document",
+		"Правила приёма воспитанников":                                                "sveden/document",
+		"Постановление об установлении размера родительской платы за присмотр и уход": "sveden/paid_edu",
+		"Образовательная программа дошкольного образования":                           "sveden/education",
+		"Примерное десятидневное меню":                                                "sveden/catering",
+		"Отчёт о результатах самообследования":                                        "sveden/document",
+		"Паспорт доступности":                                                         "sveden/objects",
+		"Устав":                                                                       "sveden/document",
+		"Лицензия на осуществление образовательной деятельности":                      "sveden/common",
+	}
+	var names []string
+	for n := range docs {
+		names = append(names, n)
+	}
+	dir := t.TempDir()
+	menu := `<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul>`
+	var page strings.Builder
+	fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body>%s<h1>Документы</h1><ul>`, menu)
+	for i, n := range names {
+		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
+	}
+	page.WriteString(`</ul></body></html>`)
+	for rel, text := range map[string]string{
+		"docs.html":  page.String(),
+		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[store.Preschool], loadFixDir(t, dir, "document-names", store.Preschool), Options{})
+	_, dix := fixIndex(plan)
+	for i, n := range names {
+		es := dix[fmt.Sprintf("files/%d.pdf", i)]
+		if len(es) != 1 || es[0].section != docs[n] {
+			got := "not in plan"
+			if len(es) > 0 {
+				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
+			}
+			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
+		}
+	}
+}
+
 // TestMunicipalDocumentNames places a municipality's files listed on its
 // «Документы» page by the names such sites give them.
 func TestMunicipalDocumentNames(t *testing.T) {
