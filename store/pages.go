@@ -157,6 +157,9 @@ type Pending struct {
 	Kind  PageKind `json:"kind"`
 	Ref   Ref      `json:"ref,omitzero"`
 	Tries int      `json:"tries,omitempty"`
+	// More are the further referrers of a URL that keeps them
+	// (keepsReferrers), found while it was queued.
+	More []Ref `json:"more,omitempty"`
 }
 
 // Enqueue adds URLs to org's frontier unless they are already queued or
@@ -211,8 +214,25 @@ func keepsReferrers(it Pending) bool {
 	return it.Kind == KindAttachment || it.Kind == KindScript || it.Ref.Via == ViaScript || it.Ref.Via == ViaScriptSrc
 }
 
+// maxRefs bounds the referrers kept of a URL.
+const maxRefs = 20
+
+// moreRef records a further referrer of a queued URL in its frontier
+// entry (data), for its page record when it is fetched.
+func moreRef(fr *bolt.Bucket, data []byte, it Pending) error {
+	var q Pending
+	if err := json.Unmarshal(data, &q); err != nil {
+		return fmt.Errorf("decode frontier entry %s: %w", it.URL, err)
+	}
+	all := append([]Ref{q.Ref}, q.More...)
+	if !addRef(&all, it.Ref) {
+		return nil
+	}
+	q.More = all[1:]
+	return putJSON(fr, it.URL, q)
+}
+
 func addRef(refs *[]Ref, r Ref) bool {
-	const maxRefs = 20
 	for _, x := range *refs {
 		if x.URL == r.URL {
 			return false
@@ -446,6 +466,9 @@ func finishTx(tx *bolt.Tx, org string, f Finish) (added []Pending, cut int, err 
 		var q Pending
 		if json.Unmarshal(data, &q) == nil && q.Ref.URL != "" {
 			addRef(&p.Referrers, q.Ref)
+			for _, r := range q.More {
+				addRef(&p.Referrers, r)
+			}
 		}
 		if err := fr.Delete(k); err != nil {
 			return nil, 0, err
@@ -483,7 +506,12 @@ func finishTx(tx *bolt.Tx, org string, f Finish) (added []Pending, cut int, err 
 			}
 			continue
 		}
-		if fr.Get(ik) != nil {
+		if data := fr.Get(ik); data != nil {
+			if it.Ref.URL != "" && keepsReferrers(it) {
+				if err := moreRef(fr, data, it); err != nil {
+					return nil, 0, err
+				}
+			}
 			continue
 		}
 		if f.Room >= 0 && len(added) >= f.Room {

@@ -73,6 +73,10 @@ func TestFurtherReferrersOfWhatScriptsLoad(t *testing.T) {
 	ws := TestStore(t)
 	const org = "1"
 	frag, page, doc := "http://s.test/header.html", "http://s.test/about.html", "http://s.test/ustav.pdf"
+	queued := "http://s.test/footer.html" // still queued while pages find it: the referrers wait in its frontier entry
+	if _, err := ws.Enqueue(org, []Pending{{URL: queued, Kind: KindPage, Ref: Ref{URL: "http://s.test/", Via: ViaScript}}}); err != nil {
+		t.Fatal(err)
+	}
 	for _, u := range []string{frag, page, doc} {
 		if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: u, Kind: KindPage, Status: 200}, Room: -1}); err != nil {
 			t.Fatal(err)
@@ -84,12 +88,16 @@ func TestFurtherReferrersOfWhatScriptsLoad(t *testing.T) {
 			{URL: frag, Kind: KindPage, Ref: Ref{URL: from, Via: ViaScript}},
 			{URL: page, Kind: KindPage, Ref: Ref{URL: from, Anchor: "О школе"}},
 			{URL: doc, Kind: KindAttachment, Ref: Ref{URL: from, Anchor: "Устав"}},
+			{URL: queued, Kind: KindPage, Ref: Ref{URL: from, Via: ViaScript}},
 		}
 		if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: from, Kind: KindPage, Status: 200}, Found: found, Room: -1}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for u, want := range map[string]int{frag: 3, page: 0, doc: 3} {
+	if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: queued, Kind: KindPage, Status: 200}, Room: -1}); err != nil {
+		t.Fatal(err)
+	}
+	for u, want := range map[string]int{frag: 3, page: 0, doc: 3, queued: 4} {
 		p, err := ws.Page(org, u)
 		if err != nil {
 			t.Fatal(err)
