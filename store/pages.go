@@ -387,10 +387,17 @@ func (w *Workspace) commitFinishes(batch []*finishCall) {
 		}
 	}()
 	// Every caller stored its bytes before calling; make them durable
-	// before the commit that records them as done.
-	err := w.Blobs.Flush()
+	// before the commit that records them as done, and index the packed
+	// ones in that same commit.
+	pk := w.Blobs.pack
+	pk.flushMu.Lock()
+	defer pk.flushMu.Unlock()
+	es, err := pk.sync()
 	if err == nil {
 		err = w.db.Update(func(tx *bolt.Tx) error {
+			if err := pk.putIndex(tx, es); err != nil {
+				return err
+			}
 			for _, c := range batch {
 				c.added, c.cut, c.err = finishTx(tx, c.org, c.f)
 				if c.err != nil {
@@ -401,19 +408,25 @@ func (w *Workspace) commitFinishes(batch []*finishCall) {
 		})
 	}
 	if err == nil {
+		pk.indexed(len(es))
 		return
 	}
 	if len(batch) > 1 {
 		for _, c := range batch {
-			c.err = w.Blobs.Flush()
+			es, c.err = pk.sync()
 			if c.err == nil {
 				c.err = w.db.Update(func(tx *bolt.Tx) error {
+					if err := pk.putIndex(tx, es); err != nil {
+						return err
+					}
 					var err error
 					c.added, c.cut, err = finishTx(tx, c.org, c.f)
 					return err
 				})
 			}
-			if c.err != nil {
+			if c.err == nil {
+				pk.indexed(len(es))
+			} else {
 				c.added, c.cut = nil, 0
 			}
 		}
