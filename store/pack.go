@@ -341,6 +341,11 @@ func (p *pack) read(id BlobID, loc packLoc) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: pack segment %d: %w", id, loc.Seg, err)
 	}
+	return p.readFrom(f, id, loc)
+}
+
+// readFrom reads and checks id's record at loc from segment file f.
+func (p *pack) readFrom(f *os.File, id BlobID, loc packLoc) ([]byte, error) {
 	rec := make([]byte, recordHeaderSize+int(loc.Len))
 	if _, err := f.ReadAt(rec, int64(loc.Off)); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -569,4 +574,69 @@ func (p *pack) entries() []packEntry {
 		return out[i].Loc.Off < out[j].Loc.Off
 	})
 	return out
+}
+
+// ListBlobs calls fn with every blob kept in the blob folder dir, as
+// files or in pack segments, reading the folder alone (not the ledger):
+// for checks of a workspace that another process holds. Packed records
+// are listed as they are found, intact ones only; a record written but
+// never committed is listed too.
+func ListBlobs(dir string, fn func(id BlobID, data []byte) error) error {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Dir(dir), p)
+		if d.IsDir() || !isBlobPath(filepath.ToSlash(rel)) {
+			return nil
+		}
+		id, err := ParseBlobID(d.Name())
+		if err != nil {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return fn(id, data)
+	})
+	if err != nil {
+		return fmt.Errorf("list blobs of %s: %w", dir, err)
+	}
+	pk := &pack{dir: filepath.Join(dir, packDir)}
+	segs, _, err := pk.list()
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	nums := make([]uint32, 0, len(segs))
+	for n := range segs {
+		nums = append(nums, n)
+	}
+	sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
+	for _, n := range nums {
+		f, err := os.Open(filepath.Join(pk.dir, segName(n)))
+		if err != nil {
+			return fmt.Errorf("list blobs of %s: %w", dir, err)
+		}
+		good, err := scanSegment(f, n)
+		if err == nil {
+			for id, loc := range good {
+				var data []byte
+				if data, err = pk.readFrom(f, id, loc); err == nil {
+					err = fn(id, data)
+				}
+				if err != nil {
+					break
+				}
+			}
+		}
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("list blobs of %s: segment %d: %w", dir, n, err)
+		}
+	}
+	return nil
 }
