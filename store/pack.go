@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -45,8 +46,8 @@ const (
 	maxSegment = 128 << 20
 )
 
-// bPackIndex is the ledger's pack index: a blob's ID → its packLoc; the
-// key packLastKey holds the highest segment number ever used.
+// bPackIndex is the ledger's pack index (see indexKey); the key
+// packLastKey holds the highest segment number ever used.
 var (
 	bPackIndex  = []byte("blobpack")
 	packLastKey = []byte("\x00last")
@@ -109,15 +110,17 @@ func openPack(dir string, db *bolt.DB) (*pack, error) {
 		if v := b.Get(packLastKey); len(v) == 4 {
 			p.last = uint32(v[0])<<24 | uint32(v[1])<<16 | uint32(v[2])<<8 | uint32(v[3])
 		}
+		// In key order, so that a blob stored again later (its first
+		// record lost) is found at its latest place.
 		return b.ForEach(func(k, v []byte) error {
-			if len(k) != len(BlobID{}) {
+			if len(k) != indexKeySize {
 				return nil
 			}
-			loc, err := decodePackLoc(v)
+			e, err := decodeIndexEntry(k, v)
 			if err != nil {
 				return fmt.Errorf("pack index entry %x: %w", k, err)
 			}
-			p.index[packKey(k[:16])] = loc
+			p.index[keyOf(e.ID)] = e.Loc
 			return nil
 		})
 	})
@@ -202,34 +205,39 @@ func (p *pack) recoverSegment(n uint32) error {
 		if err != nil {
 			return err
 		}
+		// The segment's entries are the keys that start with its number.
 		var drop [][]byte
-		if err := b.ForEach(func(k, v []byte) error {
-			if len(k) != len(BlobID{}) {
-				return nil
+		prefix := indexKey(packLoc{Seg: n})[:4]
+		indexed := map[uint32]bool{}
+		cur := b.Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			e, err := decodeIndexEntry(k, v)
+			if err != nil {
+				continue
 			}
-			loc, err := decodePackLoc(v)
-			if err != nil || loc.Seg != n {
-				return nil
-			}
-			if g, ok := good[BlobID(k)]; !ok || g != loc {
+			if g, ok := good[e.ID]; !ok || g != e.Loc {
 				drop = append(drop, append([]byte(nil), k...))
+				if p.index[keyOf(e.ID)] == e.Loc {
+					delete(p.index, keyOf(e.ID))
+				}
+				continue
 			}
-			return nil
-		}); err != nil {
-			return err
+			indexed[e.Loc.Off] = true
 		}
 		for _, k := range drop {
 			if err := b.Delete(k); err != nil {
 				return err
 			}
-			delete(p.index, packKey(k[:16]))
 			dropped++
 		}
 		for id, loc := range good {
-			if old, ok := p.index[keyOf(id)]; ok && (old.Seg != n || old == loc) {
-				continue // known, there or elsewhere
+			if indexed[loc.Off] {
+				continue
 			}
-			if err := b.Put(id[:], loc.encode()); err != nil {
+			if _, ok := p.index[keyOf(id)]; ok {
+				continue // kept elsewhere
+			}
+			if err := b.Put(indexKey(loc), indexValue(id, loc)); err != nil {
 				return err
 			}
 			p.index[keyOf(id)] = loc
@@ -469,7 +477,7 @@ func (p *pack) putIndex(tx *bolt.Tx, es []packEntry) error {
 		return err
 	}
 	for _, e := range es {
-		if err := b.Put(e.ID[:], e.Loc.encode()); err != nil {
+		if err := b.Put(indexKey(e.Loc), indexValue(e.ID, e.Loc)); err != nil {
 			return fmt.Errorf("pack index: %w", err)
 		}
 	}
@@ -549,29 +557,18 @@ func (p *pack) stats() PackStats {
 
 // entries returns every indexed record, in segment order.
 func (p *pack) entries() []packEntry {
-	p.mu.RLock()
-	out := make([]packEntry, 0, len(p.index))
-	p.mu.RUnlock()
+	var out []packEntry
 	_ = p.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bPackIndex)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			if len(k) != len(BlobID{}) {
-				return nil
-			}
-			if loc, err := decodePackLoc(v); err == nil {
-				out = append(out, packEntry{ID: BlobID(k), Loc: loc})
+			if e, err := decodeIndexEntry(k, v); err == nil {
+				out = append(out, e)
 			}
 			return nil
 		})
-	})
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Loc.Seg != out[j].Loc.Seg {
-			return out[i].Loc.Seg < out[j].Loc.Seg
-		}
-		return out[i].Loc.Off < out[j].Loc.Off
 	})
 	return out
 }

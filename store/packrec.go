@@ -16,7 +16,7 @@ import (
 //	sum     4 bytes  CRC-32C of the bytes
 //	check   4 bytes  CRC-32C of the 44 header bytes before it
 //
-// The ledger's pack index says where each blob's record is (packLoc); the
+// The ledger's pack index says where each blob's record is; the
 // header lets a segment be read on its own, to recover what the index
 // lost or to find where a torn tail begins.
 const (
@@ -74,8 +74,7 @@ func decodeRecordHeader(b []byte) (recordHeader, error) {
 }
 
 // packLoc is where a blob's record is: its segment, the record's offset
-// in it, the blob's length and its CRC-32C. It is the pack index's value
-// in the ledger.
+// in it, the blob's length and its CRC-32C.
 type packLoc struct {
 	Seg uint32
 	Off uint32 // segments stay under 4 GB (maxSegment)
@@ -83,36 +82,50 @@ type packLoc struct {
 	Sum uint32
 }
 
-const packLocSize = 16
-
 // end is the offset just past the record.
 func (l packLoc) end() int64 { return int64(l.Off) + recordHeaderSize + int64(l.Len) }
 
-func (l packLoc) encode() []byte {
-	b := make([]byte, 0, packLocSize)
-	b = binary.BigEndian.AppendUint32(b, l.Seg)
-	b = binary.BigEndian.AppendUint32(b, l.Off)
-	b = binary.BigEndian.AppendUint32(b, l.Len)
-	return binary.BigEndian.AppendUint32(b, l.Sum)
+// The ledger's pack index holds an entry per record, keyed by where the
+// record is (segment and offset, big-endian: new entries land at the end
+// of the B+tree, so a commit writes few pages) and holding the blob's ID,
+// length and checksum. Lookups by ID use the in-memory index built from
+// it at open.
+const (
+	indexKeySize   = 8
+	indexValueSize = 40
+)
+
+func indexKey(l packLoc) []byte {
+	k := make([]byte, 0, indexKeySize)
+	k = binary.BigEndian.AppendUint32(k, l.Seg)
+	return binary.BigEndian.AppendUint32(k, l.Off)
 }
 
-func decodePackLoc(b []byte) (packLoc, error) {
-	if len(b) != packLocSize {
-		return packLoc{}, fmt.Errorf("pack index entry of %d bytes, want %d", len(b), packLocSize)
+func indexValue(id BlobID, l packLoc) []byte {
+	v := make([]byte, 0, indexValueSize)
+	v = append(v, id[:]...)
+	v = binary.BigEndian.AppendUint32(v, l.Len)
+	return binary.BigEndian.AppendUint32(v, l.Sum)
+}
+
+// decodeIndexEntry reads one entry of the ledger's pack index.
+func decodeIndexEntry(k, v []byte) (packEntry, error) {
+	if len(k) != indexKeySize || len(v) != indexValueSize {
+		return packEntry{}, fmt.Errorf("pack index entry of %d+%d bytes, want %d+%d", len(k), len(v), indexKeySize, indexValueSize)
 	}
-	l := packLoc{
-		Seg: binary.BigEndian.Uint32(b[0:4]),
-		Off: binary.BigEndian.Uint32(b[4:8]),
-		Len: binary.BigEndian.Uint32(b[8:12]),
-		Sum: binary.BigEndian.Uint32(b[12:16]),
+	e := packEntry{ID: BlobID(v[:32]), Loc: packLoc{
+		Seg: binary.BigEndian.Uint32(k[0:4]),
+		Off: binary.BigEndian.Uint32(k[4:8]),
+		Len: binary.BigEndian.Uint32(v[32:36]),
+		Sum: binary.BigEndian.Uint32(v[36:40]),
+	}}
+	if e.Loc.Seg == 0 {
+		return packEntry{}, errors.New("pack index entry names segment 0")
 	}
-	if l.Seg == 0 {
-		return packLoc{}, errors.New("pack index entry names segment 0")
+	if e.Loc.Len > maxRecordLen {
+		return packEntry{}, fmt.Errorf("pack index entry of length %d over %d", e.Loc.Len, maxRecordLen)
 	}
-	if l.Len > maxRecordLen {
-		return packLoc{}, fmt.Errorf("pack index entry of length %d over %d", l.Len, maxRecordLen)
-	}
-	return l, nil
+	return e, nil
 }
 
 // checkRecord verifies that rec (a record's header and bytes, as read at

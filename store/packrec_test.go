@@ -21,7 +21,7 @@ func TestRecordHeaderRoundTrip(t *testing.T) {
 	if err := checkRecord(rec, id, loc); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := decodePackLoc(loc.encode()); err != nil || got != loc {
+	if got, err := decodeIndexEntry(indexKey(loc), indexValue(id, loc)); err != nil || got.Loc != loc || got.ID != id {
 		t.Fatalf("%+v, %v", got, err)
 	}
 	for i := range rec {
@@ -42,15 +42,17 @@ func FuzzRecordDecoders(f *testing.F) {
 	rec := append(appendRecordHeader(nil, id, data), data...)
 	f.Add(rec)
 	f.Add(append(bytes.Clone(rec), rec[:50]...))
-	f.Add(packLoc{Seg: 1, Len: 5}.encode())
+	f.Add(append(indexKey(packLoc{Seg: 1}), indexValue(id, packLoc{Seg: 1, Len: 5})...))
 	f.Add([]byte("PKR1"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if h, err := decodeRecordHeader(b); err == nil && h.Len > maxRecordLen {
 			t.Fatalf("length %d accepted", h.Len)
 		}
-		if l, err := decodePackLoc(b); err == nil && (l.Seg == 0 || len(b) != packLocSize) {
-			t.Fatalf("entry %+v accepted from %d bytes", l, len(b))
+		if len(b) >= indexKeySize {
+			if e, err := decodeIndexEntry(b[:indexKeySize], b[indexKeySize:]); err == nil && (e.Loc.Seg == 0 || len(b) != indexKeySize+indexValueSize) {
+				t.Fatalf("entry %+v accepted from %d bytes", e, len(b))
+			}
 		}
 		p := filepath.Join(dir, "seg")
 		if err := os.WriteFile(p, b, 0o600); err != nil {
