@@ -328,8 +328,9 @@ func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, 
 
 // finishGroup is FinishPage's group commit. A caller that finds no commit
 // under way leads: it commits every finish waiting (its own and those of
-// callers that arrived while the previous commit ran) after one
-// Blobs.Flush, in one transaction, then hands the lead to the next caller
+// callers that arrived while the previous commit ran) after one sync of
+// the blob pack, in one transaction that also indexes the bodies synced,
+// then hands the lead to the next caller
 // waiting, if any. Nothing waits on a timer, so a batch is as large as the
 // finishes that arrive during one commit, and a lone finish commits at once.
 type finishGroup struct {
