@@ -53,12 +53,22 @@ var (
 	packLastKey = []byte("\x00last")
 )
 
-// packKey is the in-memory index's key: the first half of a blob's ID.
-// Every read checks the record's whole ID, so a clash (2^-64 for a
-// region's blobs) could only make a blob look absent, never wrong.
-type packKey [16]byte
+// packKey is the in-memory index's key: the first 12 bytes of a blob's
+// ID. Every read checks the record's whole ID, so a clash (about 2^-58
+// for a region's half a million blobs) could only make a blob look
+// absent, never wrong.
+type packKey [12]byte
 
-func keyOf(id BlobID) packKey { return packKey(id[:16]) }
+func keyOf(id BlobID) packKey { return packKey(id[:12]) }
+
+// memLoc is the in-memory index's value: a packLoc without its checksum,
+// which the record's own header carries (12 bytes rather than 16: the
+// index is about 46 bytes a blob in memory).
+type memLoc struct{ Seg, Off, Len uint32 }
+
+func (m memLoc) loc() packLoc { return packLoc{Seg: m.Seg, Off: m.Off, Len: m.Len} }
+
+func memOf(l packLoc) memLoc { return memLoc{Seg: l.Seg, Off: l.Off, Len: l.Len} }
 
 // pack is the segment store inside Blobs.
 type pack struct {
@@ -66,7 +76,7 @@ type pack struct {
 	db  *bolt.DB
 
 	mu    sync.RWMutex
-	index map[packKey]packLoc // every durable-or-written record this workspace knows
+	index map[packKey]memLoc  // every durable-or-written record this workspace knows
 	files map[uint32]*os.File // open segments, for reading (and the current one for writing)
 	sizes map[uint32]int64    // sizes of sealed segments, for bounds checks
 	last  uint32              // highest segment number used
@@ -91,7 +101,7 @@ func segName(n uint32) string { return fmt.Sprintf("%06d.seg", n) }
 // openPack loads the ledger's pack index and recovers any segment a
 // killed process was writing.
 func openPack(dir string, db *bolt.DB) (*pack, error) {
-	p := &pack{dir: filepath.Join(dir, packDir), db: db, index: map[packKey]packLoc{},
+	p := &pack{dir: filepath.Join(dir, packDir), db: db, index: map[packKey]memLoc{},
 		files: map[uint32]*os.File{}, sizes: map[uint32]int64{}, dirty: map[uint32]*os.File{}}
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create pack folder %s: %w", p.dir, err)
@@ -120,7 +130,7 @@ func openPack(dir string, db *bolt.DB) (*pack, error) {
 			if err != nil {
 				return fmt.Errorf("pack index entry %x: %w", k, err)
 			}
-			p.index[keyOf(e.ID)] = e.Loc
+			p.index[keyOf(e.ID)] = memOf(e.Loc)
 			return nil
 		})
 	})
@@ -217,7 +227,7 @@ func (p *pack) recoverSegment(n uint32) error {
 			}
 			if g, ok := good[e.ID]; !ok || g != e.Loc {
 				drop = append(drop, append([]byte(nil), k...))
-				if p.index[keyOf(e.ID)] == e.Loc {
+				if p.index[keyOf(e.ID)] == memOf(e.Loc) {
 					delete(p.index, keyOf(e.ID))
 				}
 				continue
@@ -240,7 +250,7 @@ func (p *pack) recoverSegment(n uint32) error {
 			if err := b.Put(indexKey(loc), indexValue(id, loc)); err != nil {
 				return err
 			}
-			p.index[keyOf(id)] = loc
+			p.index[keyOf(id)] = memOf(loc)
 			added++
 		}
 		return nil
@@ -295,9 +305,9 @@ func scanSegment(f *os.File, n uint32) (map[BlobID]packLoc, error) {
 // lookup returns where id's record is, if the pack holds it.
 func (p *pack) lookup(id BlobID) (packLoc, bool) {
 	p.mu.RLock()
-	loc, ok := p.index[keyOf(id)]
+	m, ok := p.index[keyOf(id)]
 	p.mu.RUnlock()
-	return loc, ok
+	return m.loc(), ok
 }
 
 // has reports whether id's record is in the pack and within its
@@ -375,7 +385,7 @@ func (p *pack) write(id BlobID, data []byte) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if loc, ok := p.index[keyOf(id)]; ok && p.withinLocked(loc) {
+	if m, ok := p.index[keyOf(id)]; ok && p.withinLocked(m.loc()) {
 		return nil
 	}
 	if p.cur == nil || p.end+recordHeaderSize+int64(len(data)) > maxSegment && p.end > 0 {
@@ -396,7 +406,7 @@ func (p *pack) write(id BlobID, data []byte) error {
 	}
 	loc := packLoc{Seg: p.seg, Off: uint32(p.end), Len: uint32(len(data)), Sum: crcOf(p.buf, data)}
 	p.end = loc.end()
-	p.index[keyOf(id)] = loc
+	p.index[keyOf(id)] = memOf(loc)
 	p.fresh = append(p.fresh, packEntry{ID: id, Loc: loc})
 	p.dirty[p.seg] = p.cur
 	return nil
@@ -549,8 +559,8 @@ func (p *pack) stats() PackStats {
 		st.Segments++
 		st.Bytes += p.end
 	}
-	for _, loc := range p.index {
-		st.Live += recordHeaderSize + int64(loc.Len)
+	for _, m := range p.index {
+		st.Live += recordHeaderSize + int64(m.Len)
 	}
 	return st
 }
