@@ -41,10 +41,11 @@ import (
 // size for the operator.
 const (
 	packDir = "pack"
-	// maxSegment is the size after which writing moves to a new segment:
-	// it bounds what a recovery rereads after a kill.
-	maxSegment = 128 << 20
 )
+
+// maxSegment is the size after which writing moves to a new segment: it
+// bounds what a recovery rereads after a kill. A variable for tests.
+var maxSegment int64 = 128 << 20
 
 // bPackIndex is the ledger's pack index (see indexKey); the key
 // packLastKey holds the highest segment number ever used.
@@ -85,7 +86,10 @@ type pack struct {
 	end   int64               // its length
 	fresh []packEntry         // written since the last sync
 	dirty map[uint32]*os.File // segments written since the last sync
-	buf   []byte
+	// sealed are the segments left for a new one since the last sync,
+	// whose markers the next sync removes.
+	sealed []uint32
+	buf    []byte
 
 	flushMu sync.Mutex  // one sync-and-index at a time
 	durable []packEntry // synced, not yet in the ledger's index
@@ -397,8 +401,10 @@ func (p *pack) write(id BlobID, data []byte) error {
 	p.buf = append(p.buf, data...)
 	if _, err := p.cur.WriteAt(p.buf, p.end); err != nil {
 		// The bytes may be partly written: leave the segment, so that no
-		// later record follows a torn one.
-		p.sealLocked()
+		// later record follows a torn one, and keep its marker, so that
+		// the next open rereads it.
+		p.sizes[p.seg] = p.end
+		p.cur = nil
 		return fmt.Errorf("blob store: write pack segment %d: %w", p.seg, err)
 	}
 	if cap(p.buf) > 4<<20 {
@@ -450,6 +456,7 @@ func (p *pack) sealLocked() {
 		return
 	}
 	p.sizes[p.seg] = p.end
+	p.sealed = append(p.sealed, p.seg)
 	p.cur = nil
 }
 
@@ -458,8 +465,8 @@ func (p *pack) sealLocked() {
 // not yet in the ledger's index. Caller holds p.flushMu.
 func (p *pack) sync() ([]packEntry, error) {
 	p.mu.Lock()
-	fresh, dirty := p.fresh, p.dirty
-	p.fresh, p.dirty = nil, map[uint32]*os.File{}
+	fresh, dirty, sealed := p.fresh, p.dirty, p.sealed
+	p.fresh, p.dirty, p.sealed = nil, map[uint32]*os.File{}, nil
 	p.mu.Unlock()
 	for n, f := range dirty {
 		if err := fdatasync(f); err != nil {
@@ -468,8 +475,16 @@ func (p *pack) sync() ([]packEntry, error) {
 			for k, v := range dirty {
 				p.dirty[k] = v
 			}
+			p.sealed = append(sealed, p.sealed...)
 			p.mu.Unlock()
 			return nil, fmt.Errorf("blob store: sync pack segment %d: %w", n, err)
+		}
+	}
+	// A segment left for the next one is now whole on disk: a kill from
+	// here on cannot tear it, so it needs no rereading at the next open.
+	for _, n := range sealed {
+		if err := os.Remove(p.marker(n)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			slog.Warn("pack segment marker not removed", "segment", n, "err", err)
 		}
 	}
 	p.durable = append(p.durable, fresh...)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -147,3 +148,43 @@ func TestPackTornTail(t *testing.T) {
 }
 
 func sum256(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// Writing moves to a new segment past maxSegment; once synced, the
+// segments left behind lose their markers (a later kill cannot tear
+// them), and only the one being written keeps its own.
+func TestPackSegmentsRotate(t *testing.T) {
+	defer func(n int64) { maxSegment = n }(maxSegment)
+	maxSegment = 1000
+	dir := t.TempDir()
+	ws, err := Open(t.Context(), dir, Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []BlobID
+	for i := range 20 {
+		id, err := ws.Blobs.PutBytes(bytes.Repeat([]byte{byte(i)}, 300))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := ws.Blobs.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, blobDir, packDir, "*.seg"))
+	marks, _ := filepath.Glob(filepath.Join(dir, blobDir, packDir, "*.open"))
+	if len(segs) < 5 || len(marks) != 1 || filepath.Base(marks[0]) != strings.TrimSuffix(segName(uint32(len(segs))), ".seg")+".open" {
+		t.Fatalf("%d segments, markers %v", len(segs), marks)
+	}
+	ws.Close()
+	ws, err = Open(t.Context(), dir, Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	for i, id := range ids {
+		if raw, err := ws.Blobs.Read(id); err != nil || !bytes.Equal(raw, bytes.Repeat([]byte{byte(i)}, 300)) {
+			t.Fatalf("blob %d: %v", i, err)
+		}
+	}
+}
