@@ -50,6 +50,9 @@ type Blobs interface {
 	PutBytes(data []byte) (store.BlobID, error)
 	Read(id store.BlobID) ([]byte, error)
 	Open(id store.BlobID) (*os.File, error)
+	// Has reports whether a blob is stored and intact as far as the store
+	// knows (a torn pack record found after a kill is not).
+	Has(id store.BlobID) bool
 }
 
 // Progress receives crawl events; implementations must be safe for concurrent use.
@@ -262,13 +265,23 @@ func (c *crawl) run(ctx context.Context, legacy *url.URL) error {
 		return err
 	}
 	fetched := 0
+	var stored []store.Page // fetched with a body, to check the body is there
 	if err := c.led.Pages(c.org.ID, func(p *store.Page) error {
 		fetched++
 		c.noteVariant(p.URL)
+		if p.OK() && !p.Blob.IsZero() {
+			stored = append(stored, store.Page{URL: p.URL, Kind: p.Kind, Depth: p.Depth, Blob: p.Blob, Referrers: p.Referrers})
+		}
 		return nil
 	}); err != nil {
 		return err
 	}
+	lost, err := c.requeueLost(front, stored)
+	if err != nil {
+		return err
+	}
+	front = append(front, lost...)
+	fetched -= len(lost)
 	for _, p := range front {
 		c.noteVariant(p.URL)
 	}
@@ -321,6 +334,35 @@ func (c *crawl) run(ctx context.Context, legacy *url.URL) error {
 		return firstErr
 	}
 	return ctx.Err()
+}
+
+// requeueLost puts back into the frontier the fetched URLs whose bodies
+// the blob store no longer has (a torn pack tail after a kill, a blob
+// lost on disk), so that they are fetched again rather than read damaged.
+// The check runs after the ledger's read, never inside it.
+func (c *crawl) requeueLost(front []store.Pending, stored []store.Page) ([]store.Pending, error) {
+	queued := map[string]bool{}
+	for _, p := range front {
+		queued[p.URL] = true
+	}
+	var lost []store.Pending
+	for _, p := range stored {
+		if c.blobs.Has(p.Blob) || queued[p.URL] {
+			continue
+		}
+		q := store.Pending{URL: p.URL, Depth: p.Depth, Kind: p.Kind}
+		if len(p.Referrers) > 0 {
+			q.Ref = p.Referrers[0]
+		}
+		if err := c.led.RequeueFrontier(c.org.ID, q); err != nil {
+			return nil, fmt.Errorf("requeue %s, whose body is lost: %w", p.URL, err)
+		}
+		lost = append(lost, q)
+	}
+	if len(lost) > 0 {
+		c.log.Warn("bodies lost since the last run are fetched again", "urls", len(lost))
+	}
+	return lost, nil
 }
 
 func (c *crawl) seed(legacy *url.URL) ([]store.Pending, error) {

@@ -27,7 +27,7 @@ import (
 //
 //	perenos-backup.json  what it is: ArchiveHeader
 //	ledger.db            the ledger as one read transaction saw it
-//	blobs/xx/<sha256>    every blob
+//	blobs/xx/<sha256>    every blob (a packed one too, as a file)
 //	<folder>/...         the files of the folders asked for (acts/)
 //	MANIFEST.sha256      a line per file above: "<sha256> <size> <path>"
 //
@@ -143,6 +143,7 @@ func (w *Workspace) archive(ctx context.Context, a *archiver, st *ArchiveStats, 
 		return fmt.Errorf("the ledger: %w", err)
 	}
 	blobs := filepath.Join(w.Dir, blobDir)
+	archived := map[string]bool{}
 	err = filepath.WalkDir(blobs, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -162,6 +163,7 @@ func (w *Workspace) archive(ctx context.Context, a *archiver, st *ArchiveStats, 
 			return err
 		}
 		st.Blobs++
+		archived[path.Base(rel)] = true
 		if sum != path.Base(rel) {
 			st.Damaged = append(st.Damaged, path.Base(rel))
 		}
@@ -169,6 +171,28 @@ func (w *Workspace) archive(ctx context.Context, a *archiver, st *ArchiveStats, 
 	})
 	if err != nil {
 		return fmt.Errorf("the blobs: %w", err)
+	}
+	// Packed blobs go into the archive as files of their own, as the
+	// per-file store kept them: the archive's format does not change, and
+	// a restored workspace reads them as files.
+	for _, e := range w.Blobs.pack.entries() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := e.ID.String()
+		if archived[name] {
+			continue
+		}
+		data, err := w.Blobs.pack.read(e.ID, e.Loc)
+		if err != nil {
+			st.Damaged = append(st.Damaged, name) // not archived: its bytes are not intact
+			continue
+		}
+		if err := a.bytes(blobDir+"/"+name[:2]+"/"+name, data, w.now()); err != nil {
+			return fmt.Errorf("the blobs: %w", err)
+		}
+		archived[name] = true
+		st.Blobs++
 	}
 	for _, folder := range folders {
 		root := filepath.Join(w.Dir, filepath.FromSlash(folder))

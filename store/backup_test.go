@@ -73,11 +73,22 @@ func take(t *testing.T, ws *Workspace) snapshot {
 		ws.ForEach("plans", o.ID, func(k string, raw []byte) error { s.records += o.ID + k + string(raw) + "\n"; return nil })
 	}
 	s.files = map[string]string{}
+	// Blobs by name and content, wherever they are kept (packed or files).
+	for _, e := range ws.Blobs.pack.entries() {
+		data, err := ws.Blobs.Read(e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.files[filepath.Join("blobs", e.ID.String()[:2], e.ID.String())] = string(data)
+	}
 	for _, dir := range []string{"blobs", "acts"} {
 		filepath.WalkDir(filepath.Join(ws.Dir, dir), func(p string, d fs.DirEntry, err error) error {
+			rel, _ := filepath.Rel(ws.Dir, p)
+			if dir == "blobs" && !isBlobPath(filepath.ToSlash(rel)) {
+				return nil
+			}
 			if err == nil && d.Type().IsRegular() && !strings.HasSuffix(p, ".tmp") {
 				data, _ := os.ReadFile(p)
-				rel, _ := filepath.Rel(ws.Dir, p)
 				s.files[rel] = string(data)
 			}
 			return nil

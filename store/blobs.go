@@ -8,7 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // BlobID is the SHA-256 of a blob's bytes.
@@ -52,34 +55,132 @@ func (id *BlobID) UnmarshalText(b []byte) error {
 // ErrTooLarge says a blob exceeded the size limit it was written with.
 var ErrTooLarge = errors.New("body exceeds the size limit")
 
-// Blobs is a content-addressed folder: each file is named by its SHA-256.
+// Blobs is the workspace's content-addressed store: every blob is named by
+// its SHA-256. Blobs written whole from memory (PutBytes: pages, small
+// attachments and images) are appended to pack segments (pack.go), made
+// durable by the group commit that records them; a streamed blob (Put: a
+// large attachment) is a file of its own, blobs/xx/<sha256>, synced as it
+// is written. Workspaces written before the pack keep their per-file
+// blobs, which are read where they are (no migration: both are read).
 type Blobs struct {
-	dir   string
-	dirty atomic.Bool // PutBytes wrote data not yet flushed
+	dir  string
+	pack *pack
+	// legacy says the folder holds per-file blobs, so that a blob missing
+	// from the pack is looked for as a file.
+	legacy atomic.Bool
+	// shards remembers the shard folders known to exist.
+	shards [256]atomic.Bool
+	// cacheMu serialises writing the cache copies Path and Open make.
+	cacheMu sync.Mutex
 }
 
-// OpenBlobs opens (creating) a blob folder.
-func OpenBlobs(dir string) (*Blobs, error) {
+// OpenBlobs opens (creating) a workspace's blob folder, whose pack index
+// is kept in db.
+func OpenBlobs(dir string, db *bolt.DB) (*Blobs, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("create blob folder %s: %w", dir, err)
 	}
-	return &Blobs{dir: dir}, nil
+	b := &Blobs{dir: dir}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("blob folder %s: %w", dir, err)
+	}
+	for _, e := range ents {
+		if n, err := hex.DecodeString(e.Name()); err == nil && len(n) == 1 && e.IsDir() {
+			b.shards[n[0]].Store(true)
+			b.legacy.Store(true)
+		}
+	}
+	b.pack, err = openPack(dir, db)
+	if err != nil {
+		return nil, fmt.Errorf("blob folder %s: %w", dir, err)
+	}
+	return b, nil
 }
 
-// Path is where blob id lives.
-func (b *Blobs) Path(id BlobID) string {
+// Close makes everything written durable and indexed, and closes the
+// segments.
+func (b *Blobs) Close() error { return b.pack.close() }
+
+// filePath is where blob id lives as a file of its own.
+func (b *Blobs) filePath(id BlobID) string {
 	s := id.String()
 	return filepath.Join(b.dir, s[:2], s)
 }
 
+// cachePath is where Path puts a packed blob's copy for programs that
+// read files.
+func (b *Blobs) cachePath(id BlobID) string {
+	s := id.String()
+	return filepath.Join(b.dir, "cache", s[:2], s)
+}
+
+// Path is a local file holding blob id, for programs that read files
+// (pdftotext, catdoc). A packed blob is copied out of its segment into
+// blobs/cache once (a cache: nothing else reads it, and it may be
+// deleted). If the blob cannot be read the path returned does not exist.
+func (b *Blobs) Path(id BlobID) string {
+	p, _ := b.local(id)
+	return p
+}
+
+// local returns a file holding id's bytes: its own file, or a checked
+// cache copy of its packed record.
+func (b *Blobs) local(id BlobID) (string, error) {
+	loc, ok := b.pack.lookup(id)
+	if !ok {
+		return b.filePath(id), nil
+	}
+	dst := b.cachePath(id)
+	if _, err := os.Stat(dst); err == nil {
+		return dst, nil
+	}
+	data, err := b.pack.read(id, loc)
+	if err != nil {
+		if b.hasFile(id) {
+			return b.filePath(id), nil
+		}
+		return b.filePath(id), err
+	}
+	b.cacheMu.Lock()
+	defer b.cacheMu.Unlock()
+	if _, err := os.Stat(dst); err == nil {
+		return dst, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return b.filePath(id), fmt.Errorf("blob %s: cache copy: %w", id, err)
+	}
+	tmp := dst + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		os.Remove(tmp)
+		return b.filePath(id), fmt.Errorf("blob %s: cache copy: %w", id, err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return b.filePath(id), fmt.Errorf("blob %s: cache copy: %w", id, err)
+	}
+	return dst, nil
+}
+
 // Has reports whether id is stored.
 func (b *Blobs) Has(id BlobID) bool {
-	_, err := os.Stat(b.Path(id))
+	if b.pack.has(id) {
+		return true
+	}
+	return b.hasFile(id)
+}
+
+func (b *Blobs) hasFile(id BlobID) bool {
+	if !b.legacy.Load() {
+		return false
+	}
+	_, err := os.Stat(b.filePath(id))
 	return err == nil
 }
 
-// Put streams r into the store and returns its ID and size. With limit > 0
-// a body longer than limit is refused with ErrTooLarge (never truncated).
+// Put streams r into the store as a file of its own and returns its ID
+// and size; the file is synced before Put returns. With limit > 0 a body
+// longer than limit is refused with ErrTooLarge (never truncated).
 func (b *Blobs) Put(r io.Reader, limit int64) (BlobID, int64, error) {
 	var id BlobID
 	f, err := os.CreateTemp(filepath.Join(b.dir, "tmp"), "put-*")
@@ -111,86 +212,88 @@ func (b *Blobs) Put(r io.Reader, limit int64) (BlobID, int64, error) {
 		return id, n, err
 	}
 	copy(id[:], h.Sum(nil))
-	dst := b.Path(id)
-	if _, err := os.Stat(dst); err == nil {
+	if b.Has(id) {
 		return id, n, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return id, n, fmt.Errorf("blob store: %w", err)
+	dst := b.filePath(id)
+	if err := b.shard(id); err != nil {
+		return id, n, err
 	}
 	if err := os.Rename(f.Name(), dst); err != nil {
 		return id, n, fmt.Errorf("blob store: %w", err)
 	}
 	renamed = true
+	b.legacy.Store(true)
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return id, n, fmt.Errorf("blob store: sync %s: %w", filepath.Dir(dst), err)
+	}
 	return id, n, nil
 }
 
-// PutBytes stores data that is already in memory. Its name is known up
-// front, so it is written beside its final place (spreading the work over
-// the 256 shard folders) and renamed into place. It is not fsynced one by
-// one: the ledger transaction that records it as done calls Flush first,
-// one syncfs for the whole batch, so nothing counts as stored before it is
-// on disk.
-func (b *Blobs) PutBytes(data []byte) (BlobID, error) {
-	id := BlobID(sha256.Sum256(data))
-	dst := b.Path(id)
-	if _, err := os.Stat(dst); err == nil {
-		return id, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return id, fmt.Errorf("blob store: %w", err)
-	}
-	tmp := fmt.Sprintf("%s.%d.tmp", dst, tmpSeq.Add(1))
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return id, fmt.Errorf("blob store: %w", err)
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return id, fmt.Errorf("blob store: %w", err)
-	}
-	b.dirty.Store(true)
-	return id, nil
-}
-
-// Flush makes every blob written so far durable (one syncfs of the blob
-// folder's file system), if any was written since the last Flush.
-func (b *Blobs) Flush() error {
-	if !b.dirty.Swap(false) {
+// shard makes sure id's shard folder exists, creating it (durably) the
+// first time; known folders cost nothing.
+func (b *Blobs) shard(id BlobID) error {
+	if b.shards[id[0]].Load() {
 		return nil
 	}
-	if err := syncFS(b.dir); err != nil {
-		b.dirty.Store(true)
-		return fmt.Errorf("blob store: sync: %w", err)
+	dir := filepath.Dir(b.filePath(id))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("blob store: %w", err)
 	}
+	if err := syncDir(b.dir); err != nil {
+		return fmt.Errorf("blob store: sync %s: %w", b.dir, err)
+	}
+	b.shards[id[0]].Store(true)
 	return nil
 }
 
-// tmpSeq makes temporary names unique within the process; the pid in the
-// folder name is not needed since names carry the content hash.
-var tmpSeq atomic.Int64
+// PutBytes stores data that is already in memory, appending it to the
+// pack. It is not synced one by one: the ledger transaction that records
+// it as done syncs first (one fdatasync for the whole batch, see
+// FinishPage) and indexes it in the same transaction; another caller
+// calls Flush. Until then it is readable in this process but would not
+// survive a crash.
+func (b *Blobs) PutBytes(data []byte) (BlobID, error) {
+	id := BlobID(sha256.Sum256(data))
+	if b.hasFile(id) {
+		return id, nil
+	}
+	return id, b.pack.write(id, data)
+}
 
-// Open opens a blob for reading.
+// Flush makes every blob written so far durable and records the packed
+// ones in the pack index (its own ledger transaction). It must not be
+// called inside a ledger transaction.
+func (b *Blobs) Flush() error { return b.pack.flush() }
+
+// Open opens a blob for reading; a packed blob is opened as its cache
+// copy (see Path).
 func (b *Blobs) Open(id BlobID) (*os.File, error) {
-	f, err := os.Open(b.Path(id))
+	p, err := b.local(id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", id, err)
 	}
 	return f, nil
 }
 
-// Read returns a blob's bytes.
+// Read returns a blob's bytes, checked against their checksum if packed.
 func (b *Blobs) Read(id BlobID) ([]byte, error) {
-	data, err := os.ReadFile(b.Path(id))
+	if loc, ok := b.pack.lookup(id); ok {
+		data, err := b.pack.read(id, loc)
+		if err == nil || !b.hasFile(id) {
+			return data, err
+		}
+	}
+	data, err := os.ReadFile(b.filePath(id))
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", id, err)
 	}
 	return data, nil
 }
+
+// PackStats says how large the pack is, live and dead bytes.
+func (b *Blobs) PackStats() PackStats { return b.pack.stats() }

@@ -356,8 +356,9 @@ func (w *Workspace) FinishPage(org string, f Finish) (added []Pending, cut int, 
 
 // finishGroup is FinishPage's group commit. A caller that finds no commit
 // under way leads: it commits every finish waiting (its own and those of
-// callers that arrived while the previous commit ran) after one
-// Blobs.Flush, in one transaction, then hands the lead to the next caller
+// callers that arrived while the previous commit ran) after one sync of
+// the blob pack, in one transaction that also indexes the bodies synced,
+// then hands the lead to the next caller
 // waiting, if any. Nothing waits on a timer, so a batch is as large as the
 // finishes that arrive during one commit, and a lone finish commits at once.
 type finishGroup struct {
@@ -415,10 +416,17 @@ func (w *Workspace) commitFinishes(batch []*finishCall) {
 		}
 	}()
 	// Every caller stored its bytes before calling; make them durable
-	// before the commit that records them as done.
-	err := w.Blobs.Flush()
+	// before the commit that records them as done, and index the packed
+	// ones in that same commit.
+	pk := w.Blobs.pack
+	pk.flushMu.Lock()
+	defer pk.flushMu.Unlock()
+	es, err := pk.sync()
 	if err == nil {
 		err = w.db.Update(func(tx *bolt.Tx) error {
+			if err := pk.putIndex(tx, es); err != nil {
+				return err
+			}
 			for _, c := range batch {
 				c.added, c.cut, c.err = finishTx(tx, c.org, c.f)
 				if c.err != nil {
@@ -429,19 +437,25 @@ func (w *Workspace) commitFinishes(batch []*finishCall) {
 		})
 	}
 	if err == nil {
+		pk.indexed(len(es))
 		return
 	}
 	if len(batch) > 1 {
 		for _, c := range batch {
-			c.err = w.Blobs.Flush()
+			es, c.err = pk.sync()
 			if c.err == nil {
 				c.err = w.db.Update(func(tx *bolt.Tx) error {
+					if err := pk.putIndex(tx, es); err != nil {
+						return err
+					}
 					var err error
 					c.added, c.cut, err = finishTx(tx, c.org, c.f)
 					return err
 				})
 			}
-			if c.err != nil {
+			if c.err == nil {
+				pk.indexed(len(es))
+			} else {
 				c.added, c.cut = nil, 0
 			}
 		}

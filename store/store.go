@@ -118,7 +118,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Workspace, error) {
 		}
 		return nil, fmt.Errorf("initialise ledger %s: %w", path, err)
 	}
-	blobs, err := OpenBlobs(filepath.Join(dir, blobDir))
+	blobs, err := OpenBlobs(filepath.Join(dir, blobDir), db)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -128,8 +128,12 @@ func Open(ctx context.Context, dir string, opt Options) (*Workspace, error) {
 
 // Close releases the lock.
 func (w *Workspace) Close() error {
+	berr := w.Blobs.Close()
 	_ = os.Remove(filepath.Join(w.Dir, holderFile))
-	return w.db.Close()
+	if err := w.db.Close(); err != nil {
+		return err
+	}
+	return berr
 }
 
 // Now is the workspace's clock.
