@@ -20,7 +20,10 @@ site of --items objects (--files of them files) with --concurrency objects in fl
 concurrency ÷ latency. A second upload of the same site follows and must send nothing. The
 portal skips fsync, so that its disk does not count as latency; --portal-fsync runs the upload
 again against a portal that syncs every commit and prints ratio_to_limit_fsync beside the
-judged ratio_to_limit.`,
+judged ratio_to_limit. ratio_ceiling is the best ratio_to_limit any uploader could reach on
+the site (its dependencies and the run's tail, with no overhead at all); "timing" says where
+the wall time went (time in flight, the portal's share, the slots' free time). --profile DIR
+writes the judged run's CPU profile, allocations and execution trace.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := uploadbench.Run(cmd.Context(), o)
@@ -35,6 +38,7 @@ judged ratio_to_limit.`,
 	cmd.Flags().DurationVar(&o.Latency, "latency", 20*time.Millisecond, "latency the portal adds to every request")
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "objects in flight")
 	cmd.Flags().BoolVar(&o.PortalFsync, "portal-fsync", false, "also run with the portal's fsync on and print ratio_to_limit_fsync")
+	cmd.Flags().StringVar(&o.ProfileDir, "profile", "", "write the judged run's CPU and allocation profiles and execution trace (upload.cpu.pprof, upload.allocs.pprof, upload.trace) into this folder")
 	cmd.Flags().BoolVar(&asJSON, "json", true, "print JSON (the only format)")
 	return cmd
 }

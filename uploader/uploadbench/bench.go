@@ -6,12 +6,18 @@ package uploadbench
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"perenos/portal/server"
+	"perenos/procstat"
 	"perenos/store"
 	"perenos/uploader"
 )
@@ -25,6 +31,11 @@ type Options struct {
 	// PortalFsync also runs the upload against a portal that syncs every
 	// commit to disk, and reports that ratio beside the judged one.
 	PortalFsync bool
+	// ProfileDir, when set, receives the judged run's CPU profile
+	// (upload.cpu.pprof), its allocations (upload.allocs.pprof) and its
+	// execution trace (upload.trace, for go tool trace: which slots
+	// stood idle, and why).
+	ProfileDir string
 }
 
 // Result is what the benchmark prints.
@@ -49,6 +60,20 @@ type Result struct {
 	// (--portal-fsync only).
 	RatioFsync   *float64 `json:"ratio_to_limit_fsync,omitempty"`
 	SecondsFsync *float64 `json:"seconds_fsync,omitempty"`
+	// RatioCeiling is the best ratio_to_limit any uploader could reach on
+	// this site: its writes over Plan.IdealRounds × latency (dependencies
+	// and the tail, with no overhead at all), against the limit.
+	RatioCeiling float64 `json:"ratio_ceiling"`
+	IdealSeconds float64 `json:"ideal_seconds"`
+	// CPUMsPerObject is the process's CPU time during the judged upload
+	// over its objects: the uploader's and the in-process portal's.
+	CPUMsPerObject float64 `json:"cpu_ms_per_object"`
+	// Timing says where the judged run's wall time went.
+	Timing Timing `json:"timing"`
+	// LoadStart and LoadEnd are the machine's one-minute load average
+	// before and after the benchmark.
+	LoadStart float64 `json:"load_avg_start"`
+	LoadEnd   float64 `json:"load_avg_end"`
 }
 
 // Run uploads a synthetic site to an in-process reference portal.
@@ -66,8 +91,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		opt.Concurrency = 8
 	}
 	res := &Result{Concurrency: opt.Concurrency, LatencyMS: float64(opt.Latency) / float64(time.Millisecond),
-		LimitPerSec: float64(opt.Concurrency) / opt.Latency.Seconds()}
-	run, err := upload(ctx, opt, false)
+		LimitPerSec: float64(opt.Concurrency) / opt.Latency.Seconds(), LoadStart: loadAverage()}
+	run, err := upload(ctx, opt, false, opt.ProfileDir)
 	if err != nil {
 		return nil, err
 	}
@@ -76,8 +101,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Ratio = res.ItemsPerSec / res.LimitPerSec
 	res.SecondRunSec, res.SecondRunPut = run.second.Seconds(), run.secondChanged
 	res.PortalStorage = run.portalStorage
+	ideal := time.Duration(run.idealRounds) * opt.Latency
+	res.IdealSeconds = ideal.Seconds()
+	if ideal > 0 {
+		res.RatioCeiling = round(float64(run.items)/ideal.Seconds()/res.LimitPerSec, 4)
+	}
+	res.CPUMsPerObject = round(ms(run.cpu)/float64(max(run.items, 1)), 4)
+	res.Timing = run.timing
 	if opt.PortalFsync {
-		synced, err := upload(ctx, opt, true)
+		synced, err := upload(ctx, opt, true, "")
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +117,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		ratio := float64(synced.items) / secs / res.LimitPerSec
 		res.RatioFsync, res.SecondsFsync = &ratio, &secs
 	}
+	res.LoadEnd = loadAverage()
 	return res, nil
 }
 
@@ -93,6 +126,9 @@ type runResult struct {
 	first, second time.Duration
 	secondChanged int
 	portalStorage string
+	idealRounds   int
+	cpu           time.Duration // the process's CPU time during the first upload
+	timing        Timing
 }
 
 // memoryDirs are memory-backed folders the portal may keep its storage in.
@@ -120,7 +156,7 @@ func portalDir(dir string, fsync bool) (string, string, error) {
 
 // upload runs one upload of the synthetic site, and the same upload
 // again, into a fresh portal and workspace.
-func upload(ctx context.Context, opt Options, fsync bool) (*runResult, error) {
+func upload(ctx context.Context, opt Options, fsync bool, profileDir string) (*runResult, error) {
 	dir, err := os.MkdirTemp("", "perenos-bench-upload-")
 	if err != nil {
 		return nil, err
@@ -138,40 +174,81 @@ func upload(ctx context.Context, opt Options, fsync bool) (*runResult, error) {
 		return nil, err
 	}
 	defer srv.Close()
-	hs := httptest.NewServer(srv.Handler())
+	var writes, requests clock
+	var conns atomic.Int64
+	hs := httptest.NewUnstartedServer(timedHandler(srv.Handler(), &requests))
+	hs.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	hs.Start()
 	defer hs.Close()
 	ws, err := store.Open(ctx, filepath.Join(dir, "ws"), store.Options{Command: "perenos bench upload"})
 	if err != nil {
 		return nil, err
 	}
 	defer ws.Close()
-	target := uploader.NewPortal(hs.URL, map[string]string{"bench": token}, uploader.PortalOptions{})
+	target := &timedTarget{Target: uploader.NewPortal(hs.URL, map[string]string{"bench": token}, uploader.PortalOptions{}), c: &writes}
 	org := &store.Org{ID: "3801999999", PortalSite: "bench"}
 	ops := uploader.SyntheticSite(org.ID, opt.Items-opt.Files, opt.Files)
 	exec := uploader.ExecOptions{Concurrency: opt.Concurrency}
 	portalID := store.PortalID(srv.ID())
 
-	once := func() (time.Duration, *uploader.Report, error) {
+	var rounds int
+	once := func(prof *profiler) (time.Duration, *uploader.Report, error) {
 		known, err := ws.IDMap(org.ID, portalID)
 		if err != nil {
 			return 0, nil, err
 		}
 		start := time.Now()
-		rep, err := uploader.MakePlan(portalID, ops, known, uploader.Options{}).Execute(ctx, ws, target, org, exec)
+		writes.reset(start)
+		requests.reset(start)
+		conns.Store(0)
+		plan := uploader.MakePlan(portalID, ops, known, uploader.Options{})
+		rep, err := plan.Execute(ctx, ws, target, org, exec)
+		elapsed := time.Since(start)
+		if perr := prof.end(); err == nil {
+			err = perr
+		}
 		if err == nil && rep.Failed > 0 {
 			err = fmt.Errorf("%d items failed, first: %s", rep.Failed, rep.Errors[0].Err)
 		}
-		return time.Since(start), rep, err
+		rounds = plan.IdealRounds(opt.Concurrency)
+		return elapsed, rep, err
 	}
-	d, rep, err := once()
+	prof, err := startProfile(profileDir)
 	if err != nil {
 		return nil, err
 	}
-	out := &runResult{items: rep.Created + rep.Updated, first: d, portalStorage: storage}
-	d2, rep2, err := once()
+	u0 := procstat.Now()
+	d, rep, err := once(prof)
+	u1 := procstat.Now()
+	if err != nil {
+		return nil, err
+	}
+	out := &runResult{items: rep.Created + rep.Updated, first: d, portalStorage: storage, idealRounds: rounds, cpu: u1.CPU - u0.CPU}
+	out.timing = timingOf(d, writes.taken(), requests.taken(), opt.Concurrency)
+	out.timing.Connections = conns.Load()
+	d2, rep2, err := once(nil)
 	if err != nil {
 		return nil, err
 	}
 	out.second, out.secondChanged = d2, rep2.Changed()
 	return out, nil
+}
+
+// loadAverage is the machine's one-minute load average (0 where
+// /proc/loadavg is not there).
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
