@@ -14,16 +14,20 @@ func newBenchUploadCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "upload",
 		Short: "Upload a synthetic site to an in-process portal with fixed latency; print the rate against its limit",
-		Long: `Start a reference portal in-process that adds --latency to every request, upload a synthetic
-site of --items objects (--files of them files) with --concurrency objects in flight, and print
-{"items","seconds","items_per_sec","limit_items_per_sec","ratio_to_limit",...} where the limit is
-concurrency ÷ latency. A second upload of the same site follows and must send nothing. The
-portal skips fsync, so that its disk does not count as latency; --portal-fsync runs the upload
-again against a portal that syncs every commit and prints ratio_to_limit_fsync beside the
-judged ratio_to_limit. ratio_ceiling is the best ratio_to_limit any uploader could reach on
-the site (its dependencies and the run's tail, with no overhead at all); "timing" says where
-the wall time went (time in flight, the portal's share, the slots' free time). --profile DIR
-writes the judged run's CPU profile, allocations and execution trace.`,
+		Long: `Start a reference portal in-process that answers every request --latency after it arrived,
+upload a synthetic site of --items objects (--files of them files) with --concurrency objects in
+flight, and print {"items","seconds","items_per_sec","limit_items_per_sec","ratio_to_limit",...}
+where the limit is concurrency ÷ latency. A second upload of the same site follows and must send
+nothing. The portal's own work is done within the latency ("portal_latency":"answer_after"):
+it runs in this process, on the uploader's CPU, and is not the uploader's to count; the same
+upload against a portal that adds the latency to its work follows, as
+ratio_to_limit_added_latency. The portal skips fsync, so that its disk does not count as latency;
+--portal-fsync runs the upload again against a portal that syncs every commit and prints
+ratio_to_limit_fsync beside the judged ratio_to_limit. ratio_ceiling is the best ratio_to_limit
+any uploader could reach on the site (its dependencies and the run's tail, with no overhead at
+all); "timing" says where the judged run's wall time went (time in flight, the portal's share,
+the slots' free time, the connections the portal accepted). --profile DIR writes the judged
+run's CPU profile, allocations and execution trace.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := uploadbench.Run(cmd.Context(), o)

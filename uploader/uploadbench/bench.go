@@ -56,8 +56,20 @@ type Result struct {
 	// PortalStorage is where the judged run's portal kept its storage:
 	// "memory" (a memory-backed folder such as /dev/shm) or "disk".
 	PortalStorage string `json:"portal_storage"`
+	// PortalLatency is how the judged run's portal applied the latency:
+	// "answer_after", each answer held until the latency has passed since
+	// its request arrived, the portal's own work included, so that the
+	// portal answers in the latency the limit is computed from (its work,
+	// sharing the uploader's CPU, is not the uploader's to count).
+	PortalLatency string `json:"portal_latency"`
+	// RatioAdded is the same upload's ratio against a portal that adds
+	// the latency to its work (server.Faults.Latency), as the benchmark
+	// measured before "answer_after": the gap to ratio_to_limit is the
+	// portal's own work and wake-ups, which timing.portal_ms shows.
+	RatioAdded   float64 `json:"ratio_to_limit_added_latency"`
+	SecondsAdded float64 `json:"seconds_added_latency"`
 	// RatioFsync is the same upload's ratio with the portal's fsync on
-	// (--portal-fsync only).
+	// (--portal-fsync only), its latency applied as in the judged run.
 	RatioFsync   *float64 `json:"ratio_to_limit_fsync,omitempty"`
 	SecondsFsync *float64 `json:"seconds_fsync,omitempty"`
 	// RatioCeiling is the best ratio_to_limit any uploader could reach on
@@ -92,10 +104,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res := &Result{Concurrency: opt.Concurrency, LatencyMS: float64(opt.Latency) / float64(time.Millisecond),
 		LimitPerSec: float64(opt.Concurrency) / opt.Latency.Seconds(), LoadStart: loadAverage()}
-	run, err := upload(ctx, opt, false, opt.ProfileDir)
+	run, err := upload(ctx, opt, portalSetup{}, opt.ProfileDir)
 	if err != nil {
 		return nil, err
 	}
+	res.PortalLatency = "answer_after"
 	res.Items, res.Seconds = run.items, run.first.Seconds()
 	res.ItemsPerSec = float64(run.items) / run.first.Seconds()
 	res.Ratio = res.ItemsPerSec / res.LimitPerSec
@@ -108,8 +121,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res.CPUMsPerObject = round(ms(run.cpu)/float64(max(run.items, 1)), 4)
 	res.Timing = run.timing
+	added, err := upload(ctx, opt, portalSetup{addLatency: true}, "")
+	if err != nil {
+		return nil, err
+	}
+	res.SecondsAdded = round(added.first.Seconds(), 4)
+	res.RatioAdded = round(float64(added.items)/added.first.Seconds()/res.LimitPerSec, 4)
 	if opt.PortalFsync {
-		synced, err := upload(ctx, opt, true, "")
+		synced, err := upload(ctx, opt, portalSetup{fsync: true}, "")
 		if err != nil {
 			return nil, err
 		}
@@ -154,9 +173,25 @@ func portalDir(dir string, fsync bool) (string, string, error) {
 	return d, "disk", os.MkdirAll(d, 0o700)
 }
 
+// portalSetup is how a run's portal behaves.
+type portalSetup struct {
+	fsync bool // sync every commit, storage on disk
+	// addLatency adds the latency to the portal's work instead of
+	// holding each answer until the latency has passed.
+	addLatency bool
+}
+
+func (p portalSetup) faults(latency time.Duration) server.Faults {
+	if p.addLatency {
+		return server.Faults{Latency: latency}
+	}
+	return server.Faults{AnswerAfter: latency}
+}
+
 // upload runs one upload of the synthetic site, and the same upload
 // again, into a fresh portal and workspace.
-func upload(ctx context.Context, opt Options, fsync bool, profileDir string) (*runResult, error) {
+func upload(ctx context.Context, opt Options, setup portalSetup, profileDir string) (*runResult, error) {
+	fsync := setup.fsync
 	dir, err := os.MkdirTemp("", "perenos-bench-upload-")
 	if err != nil {
 		return nil, err
@@ -169,7 +204,7 @@ func upload(ctx context.Context, opt Options, fsync bool, profileDir string) (*r
 	defer os.RemoveAll(pdir)
 	token := "bench-token-0123456789"
 	srv, err := server.NewServer(server.Config{DataFile: filepath.Join(pdir, "portal.db"), Tokens: map[string]string{"bench": token},
-		Faults: server.Faults{Latency: opt.Latency}, NoSync: !fsync})
+		Faults: setup.faults(opt.Latency), NoSync: !fsync})
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,9 @@ func TestRunUploadsATinySiteOverKeptAliveConnections(t *testing.T) {
 	if res.RatioCeiling <= 0 || res.RatioCeiling > 1 {
 		t.Errorf("ratio_ceiling %v, want in (0, 1]", res.RatioCeiling)
 	}
+	if res.PortalLatency != "answer_after" || res.RatioAdded <= 0 {
+		t.Errorf("portal latency %q, ratio with the latency added %v: want answer_after, and a ratio", res.PortalLatency, res.RatioAdded)
+	}
 	if res.Timing.PortalMS.P50 < 2 {
 		t.Errorf("the portal's median %v ms is below its 2 ms latency", res.Timing.PortalMS.P50)
 	}
