@@ -6,17 +6,13 @@ package uploadbench
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
-	"perenos/portal/server"
 	"perenos/procstat"
 	"perenos/store"
 	"perenos/uploader"
@@ -36,6 +32,11 @@ type Options struct {
 	// execution trace (upload.trace, for go tool trace: which slots
 	// stood idle, and why).
 	ProfileDir string
+	// PortalServer, when set, makes the command that runs the portal in
+	// its own process (this program, calling ServePortal), so that the
+	// portal's CPU and garbage collection are not the uploader's; nil
+	// runs it in this process.
+	PortalServer func(ctx context.Context) *exec.Cmd
 }
 
 // Result is what the benchmark prints.
@@ -77,9 +78,16 @@ type Result struct {
 	// and the tail, with no overhead at all), against the limit.
 	RatioCeiling float64 `json:"ratio_ceiling"`
 	IdealSeconds float64 `json:"ideal_seconds"`
-	// CPUMsPerObject is the process's CPU time during the judged upload
-	// over its objects: the uploader's and the in-process portal's.
+	// PortalProcess is "own" when the portal ran in its own process,
+	// "shared" when in the uploader's.
+	PortalProcess string `json:"portal_process"`
+	// CPUMsPerObject is this process's CPU time during the judged upload
+	// over its objects: the uploader's, and the portal's too when it
+	// shares the process.
 	CPUMsPerObject float64 `json:"cpu_ms_per_object"`
+	// PortalCPUMsPerObject is the portal process's CPU time over the
+	// objects, when it ran in its own.
+	PortalCPUMsPerObject *float64 `json:"portal_cpu_ms_per_object,omitempty"`
 	// Timing says where the judged run's wall time went.
 	Timing Timing `json:"timing"`
 	// LoadStart and LoadEnd are the machine's one-minute load average
@@ -120,6 +128,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		res.RatioCeiling = round(float64(run.items)/ideal.Seconds()/res.LimitPerSec, 4)
 	}
 	res.CPUMsPerObject = round(ms(run.cpu)/float64(max(run.items, 1)), 4)
+	res.PortalProcess = "shared"
+	if opt.PortalServer != nil {
+		res.PortalProcess = "own"
+		v := round(ms(run.portalCPU)/float64(max(run.items, 1)), 4)
+		res.PortalCPUMsPerObject = &v
+	}
 	res.Timing = run.timing
 	added, err := upload(ctx, opt, portalSetup{addLatency: true}, "")
 	if err != nil {
@@ -147,6 +161,7 @@ type runResult struct {
 	portalStorage string
 	idealRounds   int
 	cpu           time.Duration // the process's CPU time during the first upload
+	portalCPU     time.Duration // the portal process's, when it has its own
 	timing        Timing
 }
 
@@ -181,54 +196,49 @@ type portalSetup struct {
 	addLatency bool
 }
 
-func (p portalSetup) faults(latency time.Duration) server.Faults {
-	if p.addLatency {
-		return server.Faults{Latency: latency}
+// startPortal starts a run's portal with its storage in pdir, in its own
+// process when opt says how.
+func startPortal(ctx context.Context, opt Options, setup portalSetup, pdir string) (benchPortal, error) {
+	cfg := portalConfig{Dir: pdir, Fsync: setup.fsync, Added: setup.addLatency, Latency: opt.Latency}
+	if opt.PortalServer == nil {
+		return startLocalPortal(cfg, false)
 	}
-	return server.Faults{AnswerAfter: latency}
+	return startRemotePortal(opt.PortalServer(ctx), cfg)
 }
 
 // upload runs one upload of the synthetic site, and the same upload
 // again, into a fresh portal and workspace.
-func upload(ctx context.Context, opt Options, setup portalSetup, profileDir string) (*runResult, error) {
-	fsync := setup.fsync
+func upload(ctx context.Context, opt Options, setup portalSetup, profileDir string) (_ *runResult, err error) {
 	dir, err := os.MkdirTemp("", "perenos-bench-upload-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	pdir, storage, err := portalDir(dir, fsync)
+	pdir, storage, err := portalDir(dir, setup.fsync)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(pdir)
-	token := "bench-token-0123456789"
-	srv, err := server.NewServer(server.Config{DataFile: filepath.Join(pdir, "portal.db"), Tokens: map[string]string{"bench": token},
-		Faults: setup.faults(opt.Latency), NoSync: !fsync})
+	pt, err := startPortal(ctx, opt, setup, pdir)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.Close()
-	var writes, requests clock
-	var conns atomic.Int64
-	hs := httptest.NewUnstartedServer(timedHandler(srv.Handler(), &requests))
-	hs.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
+	defer func() {
+		if cerr := pt.close(); err == nil && cerr != nil {
+			err = fmt.Errorf("bench portal: %w", cerr)
 		}
-	}
-	hs.Start()
-	defer hs.Close()
+	}()
 	ws, err := store.Open(ctx, filepath.Join(dir, "ws"), store.Options{Command: "perenos bench upload"})
 	if err != nil {
 		return nil, err
 	}
 	defer ws.Close()
-	target := &timedTarget{Target: uploader.NewPortal(hs.URL, map[string]string{"bench": token}, uploader.PortalOptions{}), c: &writes}
+	var writes clock
+	target := &timedTarget{Target: uploader.NewPortal(pt.info().URL, map[string]string{"bench": token}, uploader.PortalOptions{}), c: &writes}
 	org := &store.Org{ID: "3801999999", PortalSite: "bench"}
 	ops := uploader.SyntheticSite(org.ID, opt.Items-opt.Files, opt.Files)
 	exec := uploader.ExecOptions{Concurrency: opt.Concurrency}
-	portalID := store.PortalID(srv.ID())
+	portalID := store.PortalID(pt.info().ID)
 
 	var rounds int
 	once := func(prof *profiler) (time.Duration, *uploader.Report, error) {
@@ -236,10 +246,11 @@ func upload(ctx context.Context, opt Options, setup portalSetup, profileDir stri
 		if err != nil {
 			return 0, nil, err
 		}
+		if err := pt.reset(); err != nil {
+			return 0, nil, err
+		}
 		start := time.Now()
 		writes.reset(start)
-		requests.reset(start)
-		conns.Store(0)
 		plan := uploader.MakePlan(portalID, ops, known, uploader.Options{})
 		rep, err := plan.Execute(ctx, ws, target, org, exec)
 		elapsed := time.Since(start)
@@ -262,9 +273,14 @@ func upload(ctx context.Context, opt Options, setup portalSetup, profileDir stri
 	if err != nil {
 		return nil, err
 	}
-	out := &runResult{items: rep.Created + rep.Updated, first: d, portalStorage: storage, idealRounds: rounds, cpu: u1.CPU - u0.CPU}
-	out.timing = timingOf(d, writes.taken(), requests.taken(), opt.Concurrency)
-	out.timing.Connections = conns.Load()
+	pr, err := pt.report()
+	if err != nil {
+		return nil, err
+	}
+	out := &runResult{items: rep.Created + rep.Updated, first: d, portalStorage: storage, idealRounds: rounds,
+		cpu: u1.CPU - u0.CPU, portalCPU: pr.CPU}
+	out.timing = timingOf(d, writes.taken(), pr.Requests, opt.Concurrency)
+	out.timing.Connections = pr.Connections
 	d2, rep2, err := once(nil)
 	if err != nil {
 		return nil, err

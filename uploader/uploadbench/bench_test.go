@@ -2,8 +2,12 @@ package uploadbench
 
 import (
 	"context"
+	"io"
 	"testing"
 	"time"
+
+	"perenos/procstat"
+	"perenos/uploader"
 )
 
 func TestTimingSplitsWallTimeIntoFlightAndFreeSlots(t *testing.T) {
@@ -11,7 +15,7 @@ func TestTimingSplitsWallTimeIntoFlightAndFreeSlots(t *testing.T) {
 	// Two slots over 10 ms: writes in flight 2-6 and 6-10 on one, 3-9 on
 	// the other; the portal held each for 3 ms.
 	writes := []span{{2 * ms, 6 * ms}, {6 * ms, 10 * ms}, {3 * ms, 9 * ms}}
-	requests := []span{{3 * ms, 6 * ms}, {7 * ms, 10 * ms}, {4 * ms, 7 * ms}}
+	requests := []time.Duration{3 * ms, 3 * ms, 3 * ms}
 	tm := timingOf(12*ms, writes, requests, 2)
 	want := Timing{Writes: 3, InFlightMS: Spread{Mean: 14.0 / 3, P50: 4, P90: 6, P99: 6, Max: 6}, PortalMS: Spread{Mean: 3, P50: 3, P90: 3, P99: 3, Max: 3},
 		ClientMS: round(14.0/3-3, 3), SlotFreeMS: 5, FreePerWriteMS: round(10.0/3, 3), BeforeFirstMS: 2, AfterLastMS: 2}
@@ -49,5 +53,54 @@ func TestRunUploadsATinySiteOverKeptAliveConnections(t *testing.T) {
 	}
 	if res.Timing.PortalMS.P50 < 2 {
 		t.Errorf("the portal's median %v ms is below its 2 ms latency", res.Timing.PortalMS.P50)
+	}
+}
+
+// The portal in its own process answers its configuration with its
+// address, and reset and report with what it clocked: here ServePortal
+// runs in a goroutine over pipes, as the benchmark's child would.
+func TestServePortalTalksOverItsStandardStreams(t *testing.T) {
+	ctx := context.Background()
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	served := make(chan error, 1)
+	go func() {
+		err := ServePortal(ctx, inR, outW)
+		outW.CloseWithError(err)
+		served <- err
+	}()
+	wait := func() error { return <-served }
+	p, err := dialRemotePortal(inW, outR, wait, portalConfig{Dir: t.TempDir(), Latency: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.info().URL == "" || p.info().ID == "" {
+		t.Fatalf("the portal said %+v, want its address and ID", p.info())
+	}
+	if err := p.reset(); err != nil {
+		t.Fatal(err)
+	}
+	target := uploader.NewPortal(p.info().URL, map[string]string{"bench": token}, uploader.PortalOptions{})
+	ops := uploader.SyntheticSite("3801", 3, 0)
+	for _, o := range ops {
+		if _, err := target.Put(ctx, "bench", o.Key, o.Obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := p.report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Requests) != len(ops) || r.Connections < 1 || (procstat.Now().OK && r.CPU <= 0) {
+		t.Errorf("report %d requests (want %d), %d connections, CPU %v", len(r.Requests), len(ops), r.Connections, r.CPU)
+	}
+	if err := p.reset(); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := p.report(); err != nil || len(r.Requests) != 0 {
+		t.Errorf("after a reset: %d requests, %v; want none", len(r.Requests), err)
+	}
+	if err := p.close(); err != nil {
+		t.Errorf("close: %v", err)
 	}
 }

@@ -134,9 +134,10 @@ func timedHandler(h http.Handler, c *clock) http.Handler {
 	})
 }
 
-// timingOf sums up a run of wall time whose writes and portal requests
-// were clocked; concurrency is the slots the writes shared.
-func timingOf(wall time.Duration, writes, requests []span, concurrency int) Timing {
+// timingOf sums up a run of wall time whose writes were clocked, with the
+// portal's times for its requests; concurrency is the slots the writes
+// shared.
+func timingOf(wall time.Duration, writes []span, requests []time.Duration, concurrency int) Timing {
 	tm := Timing{Writes: len(writes)}
 	if len(writes) == 0 {
 		return tm
@@ -150,7 +151,7 @@ func timingOf(wall time.Duration, writes, requests []span, concurrency int) Timi
 	}
 	fl := durs(writes)
 	tm.InFlightMS = spreadOf(fl)
-	tm.PortalMS = spreadOf(durs(requests))
+	tm.PortalMS = spreadOf(requests)
 	tm.ClientMS = round(tm.InFlightMS.Mean-tm.PortalMS.Mean, 3)
 	var busy time.Duration
 	for _, d := range fl {
