@@ -77,7 +77,11 @@ type Result struct {
 	// this site: its writes over Plan.IdealRounds × latency (dependencies
 	// and the tail, with no overhead at all), against the limit.
 	RatioCeiling float64 `json:"ratio_ceiling"`
-	IdealSeconds float64 `json:"ideal_seconds"`
+	// LatencyOverInFlight is the latency over the writes' mean time in
+	// flight: with timing.slots_busy and ratio_ceiling it explains the
+	// judged ratio, which is about their product.
+	LatencyOverInFlight float64 `json:"latency_over_in_flight"`
+	IdealSeconds        float64 `json:"ideal_seconds"`
 	// PortalProcess is "own" when the portal ran in its own process,
 	// "shared" when in the uploader's.
 	PortalProcess string `json:"portal_process"`
@@ -135,6 +139,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		res.PortalCPUMsPerObject = &v
 	}
 	res.Timing = run.timing
+	if m := run.timing.InFlightMS.Mean; m > 0 {
+		res.LatencyOverInFlight = round(res.LatencyMS/m, 4)
+	}
 	added, err := upload(ctx, opt, portalSetup{addLatency: true}, "")
 	if err != nil {
 		return nil, err

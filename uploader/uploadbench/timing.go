@@ -31,6 +31,9 @@ type Timing struct {
 	// SlotFreeMS is, per slot, the time it held no write: Concurrency ×
 	// the wall time less the time writes were in flight, over the slots.
 	SlotFreeMS float64 `json:"slot_free_ms_per_slot"`
+	// SlotsBusy is the share of the slots' time a write was in flight:
+	// 1 less the free time over Concurrency × the wall time.
+	SlotsBusy float64 `json:"slots_busy"`
 	// FreePerWriteMS is the slots' free time over the writes: what each
 	// write cost the run beyond its time in flight.
 	FreePerWriteMS float64 `json:"slot_free_per_write_ms"`
@@ -164,6 +167,7 @@ func timingOf(wall time.Duration, writes []span, requests []time.Duration, concu
 	}
 	tm.BeforeFirstMS = round(ms(first), 2)
 	tm.AfterLastMS = round(ms(wall-last), 2)
+	tm.SlotsBusy = round(ms(busy)/ms(time.Duration(concurrency)*wall), 4)
 	tm.FreePerWriteMS = round(tm.SlotFreeMS*float64(concurrency)/float64(len(writes)), 3)
 	return tm
 }
