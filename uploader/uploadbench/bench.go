@@ -22,7 +22,7 @@ import (
 type Options struct {
 	Items       int           // objects in the synthetic site, files included (2000)
 	Files       int           // of which files, each with its document (500)
-	Latency     time.Duration // added by the portal to every request (20ms)
+	Latency     time.Duration // the portal's latency (20ms): when it answers each request after its arrival
 	Concurrency int           // objects in flight (8)
 	// PortalFsync also runs the upload against a portal that syncs every
 	// commit to disk, and reports that ratio beside the judged one.
@@ -61,7 +61,7 @@ type Result struct {
 	// "answer_after", each answer held until the latency has passed since
 	// its request arrived, the portal's own work included, so that the
 	// portal answers in the latency the limit is computed from (its work,
-	// sharing the uploader's CPU, is not the uploader's to count).
+	// on the machine the uploader runs on, is not the uploader's to count).
 	PortalLatency string `json:"portal_latency"`
 	// RatioAdded is the same upload's ratio against a portal that adds
 	// the latency to its work (server.Faults.Latency), as the benchmark
@@ -100,7 +100,8 @@ type Result struct {
 	LoadEnd   float64 `json:"load_avg_end"`
 }
 
-// Run uploads a synthetic site to an in-process reference portal.
+// Run uploads a synthetic site to a reference portal on loopback, in its
+// own process when opt.PortalServer says how to start one.
 func Run(ctx context.Context, opt Options) (*Result, error) {
 	if opt.Items <= 0 {
 		opt.Items = 2000
