@@ -18,7 +18,7 @@ func TestTimingSplitsWallTimeIntoFlightAndFreeSlots(t *testing.T) {
 	requests := []time.Duration{3 * ms, 3 * ms, 3 * ms}
 	tm := timingOf(12*ms, writes, requests, 2)
 	want := Timing{Writes: 3, InFlightMS: Spread{Mean: 14.0 / 3, P50: 4, P90: 6, P99: 6, Max: 6}, PortalMS: Spread{Mean: 3, P50: 3, P90: 3, P99: 3, Max: 3},
-		ClientMS: round(14.0/3-3, 3), SlotFreeMS: 5, SlotsBusy: round(14.0/24, 4), FreePerWriteMS: round(10.0/3, 3), BeforeFirstMS: 2, AfterLastMS: 2}
+		ClientMS: round(14.0/3-3, 3), SlotFreeMS: 5, SlotsBusy: round(14.0/24, 4), MaxInFlight: 2, FreePerWriteMS: round(10.0/3, 3), BeforeFirstMS: 2, AfterLastMS: 2}
 	want.InFlightMS.Mean = round(want.InFlightMS.Mean, 3)
 	if tm != want {
 		t.Errorf("timing\n %+v, want\n %+v", tm, want)
@@ -41,6 +41,9 @@ func TestRunUploadsATinySiteOverKeptAliveConnections(t *testing.T) {
 	}
 	if res.Timing.Writes != 60 {
 		t.Errorf("%d writes clocked, want 60", res.Timing.Writes)
+	}
+	if res.Timing.MaxInFlight < 1 || res.Timing.MaxInFlight > 4 {
+		t.Errorf("%d writes in flight at once, with a concurrency of 4", res.Timing.MaxInFlight)
 	}
 	if res.Timing.Connections < 1 || res.Timing.Connections > 4 {
 		t.Errorf("the portal accepted %d connections for 4 writes in flight", res.Timing.Connections)

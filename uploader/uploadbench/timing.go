@@ -1,6 +1,7 @@
 package uploadbench
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"net/http"
@@ -42,6 +43,9 @@ type Timing struct {
 	// AfterLastMS is from the last answer to the clock's end: the last ID
 	// map commit.
 	AfterLastMS float64 `json:"after_last_answer_ms"`
+	// MaxInFlight is the most writes that were in flight at once: never
+	// more than the concurrency the limit is computed from.
+	MaxInFlight int `json:"max_in_flight"`
 	// Connections is how many TCP connections the portal accepted: with
 	// keep-alive working, no more than the writes in flight.
 	Connections int64 `json:"connections"`
@@ -168,6 +172,30 @@ func timingOf(wall time.Duration, writes []span, requests []time.Duration, concu
 	tm.BeforeFirstMS = round(ms(first), 2)
 	tm.AfterLastMS = round(ms(wall-last), 2)
 	tm.SlotsBusy = round(ms(busy)/ms(time.Duration(concurrency)*wall), 4)
+	tm.MaxInFlight = maxOverlap(writes)
 	tm.FreePerWriteMS = round(tm.SlotFreeMS*float64(concurrency)/float64(len(writes)), 3)
 	return tm
+}
+
+// maxOverlap is the most spans open at one moment; a span that ends as
+// another starts does not overlap it.
+func maxOverlap(ss []span) int {
+	type edge struct {
+		at   time.Duration
+		step int
+	}
+	edges := make([]edge, 0, 2*len(ss))
+	for _, s := range ss {
+		edges = append(edges, edge{s.start, 1}, edge{s.end, -1})
+	}
+	slices.SortFunc(edges, func(a, b edge) int {
+		// Ends go before starts at the same moment.
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.step, b.step))
+	})
+	most, open := 0, 0
+	for _, e := range edges {
+		open += e.step
+		most = max(most, open)
+	}
+	return most
 }
