@@ -36,10 +36,18 @@ import (
 // service does, for tests and benchmarks. Rates are fractions of API
 // requests, drawn independently.
 type Faults struct {
-	FailRate    float64       // answered 503 with Retry-After
-	ResetRate   float64       // connection dropped without an answer
-	SlowRate    float64       // delayed by SlowLatency before being served
-	Latency     time.Duration // added to every API request
+	FailRate  float64       // answered 503 with Retry-After
+	ResetRate float64       // connection dropped without an answer
+	SlowRate  float64       // delayed by SlowLatency before being served
+	Latency   time.Duration // added to every API request
+	// AnswerAfter holds every API answer until this long after its
+	// request arrived, the portal's own work included: a portal whose
+	// latency is AnswerAfter as long as its work takes less, where
+	// Latency adds its delay to the work. Benchmarks use it to measure a
+	// client against a portal answering in a known time, which the work
+	// of an in-process portal, sharing the client's CPU, would otherwise
+	// stretch. A request the client gives up on meanwhile is still done.
+	AnswerAfter time.Duration
 	SlowLatency time.Duration // delay of the slow requests (default 5s)
 	RetryAfter  time.Duration // Retry-After of injected 503s (default 1s)
 }
@@ -240,6 +248,12 @@ func (s *Server) faultMiddleware(h http.Handler) http.Handler {
 		s.mu.RLock()
 		f := s.cfg.Faults
 		s.mu.RUnlock()
+		raw := w // the connection's own writer, for dropping it
+		if f.AnswerAfter > 0 {
+			hw := &heldWriter{ResponseWriter: w, r: r, until: time.Now().Add(f.AnswerAfter)}
+			defer hw.hold()
+			w = hw
+		}
 		if f.Latency > 0 && !sleepCtx(r, f.Latency) {
 			return
 		}
@@ -247,7 +261,7 @@ func (s *Server) faultMiddleware(h http.Handler) http.Handler {
 			return
 		}
 		if f.ResetRate > 0 && s.rnd() < f.ResetRate {
-			if hj, ok := w.(http.Hijacker); ok {
+			if hj, ok := raw.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
 					conn.Close()
 					return
@@ -262,6 +276,42 @@ func (s *Server) faultMiddleware(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// heldWriter holds a response until its time: the first write of the
+// answer (or the handler's end, for an answer with nothing written) waits
+// until then.
+type heldWriter struct {
+	http.ResponseWriter
+	r     *http.Request
+	until time.Time
+	held  bool
+}
+
+// hold waits, once, until the answer's time or until the client gives up.
+func (h *heldWriter) hold() {
+	if h.held {
+		return
+	}
+	h.held = true
+	if d := time.Until(h.until); d > 0 {
+		sleepCtx(h.r, d)
+	}
+}
+
+func (h *heldWriter) WriteHeader(code int) {
+	if code >= 200 { // 1xx (100 Continue) goes at once: the client waits for it to send the body
+		h.hold()
+	}
+	h.ResponseWriter.WriteHeader(code)
+}
+
+func (h *heldWriter) Write(p []byte) (int, error) {
+	h.hold()
+	return h.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (h *heldWriter) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 // apiMiddleware applies faults, authentication and rate limits.
 func (s *Server) apiMiddleware(h http.HandlerFunc) http.Handler {
