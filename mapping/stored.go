@@ -1,9 +1,11 @@
 package mapping
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"time"
@@ -132,19 +134,49 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 	if orphans := ApplyOverrides(plan, ovs); len(orphans) > 0 && log != nil {
 		log.Warn("decisions whose item is gone from the site", "site", o.ID, "keys", orphans)
 	}
-	return plan, SavePlan(plan), nil
+	// Encoded now, outside the commit's transaction; the commit holds
+	// the stored bytes and the counts, not the plan.
+	enc, err := encodePlan(plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	return plan, storePlan(plan.Org, enc, plan.Numbers()), nil
 }
 
 // SavePlan returns the commit that stores plan and the site's plan counts.
 func SavePlan(plan *Plan) func(store.Tx) error {
 	return func(tx store.Tx) error {
-		if err := Plans.Put(tx, plan.Org, planKey, plan); err != nil {
+		enc, err := encodePlan(plan)
+		if err != nil {
 			return err
 		}
-		placed, unplaced, excluded := plan.Counts()
-		return tx.UpdateOrg(plan.Org, func(x *store.Org) error {
+		return storePlan(plan.Org, enc, plan.Numbers())(tx)
+	}
+}
+
+// encodePlan returns a plan as the ledger stores it, written item by item
+// (writePlanJSON): the same JSON as json.Marshal's, without ever holding
+// all of it.
+func encodePlan(plan *Plan) (store.Encoded[Plan], error) {
+	return Plans.EncodeJSON(func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := writePlanJSON(bw, plan); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+}
+
+// storePlan returns the commit that stores a site's encoded plan and its
+// counts.
+func storePlan(org string, enc store.Encoded[Plan], n Counts) func(store.Tx) error {
+	return func(tx store.Tx) error {
+		if err := Plans.PutEncoded(tx, org, planKey, enc); err != nil {
+			return err
+		}
+		return tx.UpdateOrg(org, func(x *store.Org) error {
 			x.Stats.Planned = true
-			x.Stats.Placed, x.Stats.Unplaced, x.Stats.Excluded, x.Stats.Gaps = int64(placed), int64(unplaced), int64(excluded), int64(len(plan.Gaps))
+			x.Stats.Placed, x.Stats.Unplaced, x.Stats.Excluded, x.Stats.Gaps = int64(n.Placed), int64(n.Unplaced), int64(n.Excluded), int64(n.Gaps)
 			return nil
 		})
 	}
