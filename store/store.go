@@ -63,6 +63,11 @@ type Options struct {
 	Command string
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
+	// ReleaseEvery is how often the ledger's mapped pages are released
+	// from the process's resident memory while the ledger is used
+	// (mapped.go): 0 means every releaseEvery, a negative value never
+	// (ReleaseMapped still does it when called).
+	ReleaseEvery time.Duration
 }
 
 // Workspace is an open ledger and its blob folder.
@@ -75,8 +80,9 @@ type Workspace struct {
 	// migrated it, or 0 when it was already current.
 	MigratedFrom uint64
 
-	leases leases
-	finish finishGroup // FinishPage's group commit (pages.go)
+	leases  leases
+	finish  finishGroup // FinishPage's group commit (pages.go)
+	release *releaser   // releases the ledger's mapped pages while it is used (mapped.go)
 }
 
 func migratedFrom(found uint64) uint64 {
@@ -123,11 +129,13 @@ func Open(ctx context.Context, dir string, opt Options) (*Workspace, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Workspace{Dir: dir, db: db, Blobs: blobs, now: opt.Now, MigratedFrom: migratedFrom(found)}, nil
+	return &Workspace{Dir: dir, db: db, Blobs: blobs, now: opt.Now, MigratedFrom: migratedFrom(found),
+		release: startReleaser(db, opt.ReleaseEvery)}, nil
 }
 
 // Close releases the lock.
 func (w *Workspace) Close() error {
+	w.release.close()
 	berr := w.Blobs.Close()
 	_ = os.Remove(filepath.Join(w.Dir, holderFile))
 	if err := w.db.Close(); err != nil {

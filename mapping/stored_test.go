@@ -1,0 +1,125 @@
+package mapping
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"perenos/extract"
+	"perenos/extract/records"
+	"perenos/store"
+)
+
+// The map stage reads a site's documents as they were stored, less what
+// the template removed (Dropped), and holds each string the site's pages
+// repeat once: the same menu link on a thousand pages is one string.
+func TestReadDocsHoldsRepeatsOnce(t *testing.T) {
+	ws := store.TestStore(t)
+	if _, err := ws.UpsertOrg("test", store.Org{ID: "o1", Name: "Школа", Type: store.School, LegacyURL: "http://s.example/"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	want := map[string]*extract.Document{}
+	err := ws.Update(func(tx store.Tx) error {
+		for i := range n {
+			u := fmt.Sprintf("http://s.example/p%d.html", i)
+			d := &extract.Document{URL: u, Title: fmt.Sprint("Страница ", i), HTMLTitle: "Школа №1", Markdown: fmt.Sprint("Текст ", i), Text: fmt.Sprint("Текст ", i),
+				Breadcrumbs: []string{"Главная", "Сведения"}, Itemprops: []string{"fio"},
+				Links: []extract.Link{{URL: "http://s.example/sveden/", Text: "Сведения"}, {URL: "http://s.example/news/", Text: "Новости"},
+					{URL: fmt.Sprintf("http://s.example/f%d.pdf", i), Text: "Устав", Attachment: true, InContent: true}},
+				Dropped: []extract.Dropped{{Text: "меню сайта", Why: "template"}},
+				Records: []records.Record{{Type: "contact", Fields: map[string]string{"phone": fmt.Sprint(i)}}}}
+			if err := extract.Docs.Put(tx, "o1", u, d); err != nil {
+				return err
+			}
+			c := *d
+			c.Dropped = nil
+			want[u] = &c
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readDocs(ws, "o1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("read %d documents of %d", len(got), n)
+	}
+	distinct := map[*byte]bool{}
+	for u, d := range got {
+		if !reflect.DeepEqual(d, want[u]) {
+			t.Fatalf("%s read back as\n%+v\nwant\n%+v", u, d, want[u])
+		}
+		for _, l := range d.Links {
+			distinct[unsafe.StringData(l.URL)] = true
+			distinct[unsafe.StringData(l.Text)] = true
+		}
+		distinct[unsafe.StringData(d.HTMLTitle)] = true
+	}
+	// two menu links (address and text), the site's name, and each
+	// page's own file: its address, and one text «Устав» for all
+	if want := 2*2 + 1 + n + 1; len(distinct) != want {
+		t.Errorf("the documents' link strings and titles are %d strings, want %d: repeats are not held once", len(distinct), want)
+	}
+}
+
+// maxWrite records the largest single write.
+type maxWrite struct{ n, max int }
+
+func (m *maxWrite) Write(p []byte) (int, error) {
+	m.n += len(p)
+	m.max = max(m.max, len(p))
+	return len(p), nil
+}
+
+// A plan is stored without its whole JSON ever being in memory: the
+// largest piece written is one item (or the plan without its items), not
+// the plan. A plan of a large site is hundreds of MB of JSON.
+func TestPlanIsWrittenItemByItem(t *testing.T) {
+	p := &Plan{Org: "o1", Type: store.School, Sections: []SectionPlan{{ID: "s", Items: []Item{}}}, Unplaced: []Item{}, Excluded: []Item{}, Gaps: []Gap{}}
+	body := make([]byte, 4000)
+	for i := range body {
+		body[i] = 'a' + byte(i%26)
+	}
+	for i := range 3000 {
+		it := Item{Key: fmt.Sprint("/p", i), Kind: KindPage, Title: "Страница", Body: string(body)}
+		switch i % 3 {
+		case 0:
+			p.Sections[0].Items = append(p.Sections[0].Items, it)
+		case 1:
+			p.Unplaced = append(p.Unplaced, it)
+		default:
+			p.Excluded = append(p.Excluded, it)
+		}
+	}
+	var w maxWrite
+	if err := writePlanJSON(&w, p); err != nil {
+		t.Fatal(err)
+	}
+	whole, _ := json.Marshal(p)
+	one, _ := json.Marshal(&p.Unplaced[0])
+	if w.n != len(whole) {
+		t.Fatalf("wrote %d bytes, the plan's JSON is %d", w.n, len(whole))
+	}
+	if w.max > 2*len(one) {
+		t.Errorf("the largest write was %d bytes of a %d-byte plan, where an item is %d: the plan is marshalled whole", w.max, w.n, len(one))
+	}
+	// and what is stored is that JSON
+	enc, err := encodePlan(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := store.TestStore(t)
+	if err := ws.Update(func(tx store.Tx) error { return Plans.PutEncoded(tx, "o1", planKey, enc) }); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := ws.GetRecord(Plans.Kind, "o1", planKey)
+	if err != nil || string(raw) != string(whole) {
+		t.Errorf("the stored plan is not its JSON (%d bytes, want %d): %v", len(raw), len(whole), err)
+	}
+}
