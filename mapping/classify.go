@@ -78,6 +78,7 @@ type classifier struct {
 	newsList   map[string]newsEntry // page URL (normURL) → the news list's record that names it (decide)
 	pageKinds  map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
 	fragments  map[string]bool      // page URL → it is a piece of the template that pages load (templateFragments)
+	spent      bool                 // Input.spent: a document's Text may go once its page's signals are read
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {
@@ -92,6 +93,7 @@ func newClassifier(prof *Profile, in Input) *classifier {
 	c.attach, c.docs = in.Attach, in.Docs
 	c.docKinds, c.pageKinds = map[string]string{}, map[string][2]string{}
 	c.fragments = templateFragments(in)
+	c.spent = in.spent
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
 	pages := 0

@@ -65,6 +65,9 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		pc.parts = c.split(pc.d, pc.cands, pc.sigs)
 		pc.prelim = confident(pc.cands, threshold)
 		byKey[pc.key] = pc
+		if c.spent {
+			pc.d.Text = "" // read: the plan keeps the Markdown
+		}
 	}
 	// The menu item a page sits under says where its parent is.
 	for _, pc := range cases {

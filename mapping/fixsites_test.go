@@ -3,6 +3,7 @@ package mapping
 import (
 	"bufio"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -428,6 +429,42 @@ func TestDocumentStoredElsewhere(t *testing.T) {
 	for _, e := range plan.Excluded {
 		if e.Kind == KindRecord && e.Fields["url"] == link {
 			t.Errorf("the drive link is also a record: %+v", e)
+		}
+	}
+}
+
+// A plan built from documents it may spend (the map stage's, whose Text
+// goes once read) is the plan built from documents it must keep.
+func TestSpentDocumentsMakeTheSamePlan(t *testing.T) {
+	ps := profiles(t)
+	for _, row := range readFixTSV(t, "sites.tsv") {
+		typ, err := store.ParseOrgType(row["org_type"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := Build(ps[typ], loadFixSite(t, row["site"], typ), Options{})
+		in := loadFixSite(t, row["site"], typ)
+		in.spent = true
+		had := 0
+		for _, d := range in.Docs {
+			if d.Text != "" {
+				had++
+			}
+		}
+		spent := Build(ps[typ], in, Options{})
+		a, _ := json.Marshal(kept)
+		b, _ := json.Marshal(spent)
+		if string(a) != string(b) {
+			t.Errorf("%s: the plan differs when the documents' texts are let go", row["site"])
+		}
+		left := 0
+		for _, d := range in.Docs {
+			if d.Text != "" {
+				left++
+			}
+		}
+		if left*2 > had {
+			t.Errorf("%s: %d of %d documents kept their text", row["site"], left, had)
 		}
 	}
 }

@@ -134,6 +134,11 @@ type Input struct {
 	// (read from a few pages). Without it the menu is known only by the
 	// anchor texts of its links.
 	Blobs BlobReader
+	// spent says Build may let go of each document's Text once the page's
+	// signals are read from it (the map stage's documents, decoded for
+	// this plan alone): on a site of 20,000 pages the texts are a large
+	// part of what the stage holds.
+	spent bool
 }
 
 // AttachText is what the extract stage read from an attachment.

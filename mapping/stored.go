@@ -81,7 +81,7 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 	if prof == nil {
 		return nil, nil, fmt.Errorf("no profile for organisation type %s", o.Type)
 	}
-	in := Input{Org: o, Docs: map[string]*extract.Document{}, Blobs: blobs}
+	in := Input{Org: o, Docs: map[string]*extract.Document{}, Blobs: blobs, spent: true}
 	if o.HasLegacy() {
 		docs, err := readDocs(led, o.ID)
 		if err != nil {
