@@ -189,41 +189,50 @@ func TestDocumentNamesOfRealSites(t *testing.T) {
 		"Порядок и основания перевода, отчисления и восстановления обучающихся": "sveden/document",
 		"Правила пользования библиотекой":                                       "sveden/document",
 	}
+	for _, list := range []listPage{{"docs.html", "Документы"}, {"sveden.html", "Сведения об образовательной организации"}} {
+		t.Run(list.title, func(t *testing.T) { checkListedDocuments(t, store.School, list, docs) })
+	}
+}
+
+// listPage is the page a test lists documents on.
+type listPage struct{ file, title string }
+
+// checkListedDocuments maps a small site whose one page (list, linked from
+// the menu) lists files named by docs' keys, and requires each file in its
+// section, with no review.
+func checkListedDocuments(t *testing.T, typ store.OrgType, list listPage, docs map[string]string) {
+	t.Helper()
 	var names []string
 	for n := range docs {
 		names = append(names, n)
 	}
-	for _, list := range []struct{ file, title string }{{"docs.html", "Документы"}, {"sveden.html", "Сведения об образовательной организации"}} {
-		t.Run(list.title, func(t *testing.T) {
-			dir := t.TempDir()
-			menu := fmt.Sprintf(`<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/%s">%s</a></li></ul>`, list.file, list.title)
-			var page strings.Builder
-			fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body>%s<h1>%s</h1><ul>`, list.title, menu, list.title)
-			for i, n := range names {
-				fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
+	dir := t.TempDir()
+	menu := fmt.Sprintf(`<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/%s">%s</a></li></ul>`, list.file, list.title)
+	var page strings.Builder
+	fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body>%s<h1>%s</h1><ul>`, list.title, menu, list.title)
+	for i, n := range names {
+		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
+	}
+	page.WriteString(`</ul></body></html>`)
+	for rel, text := range map[string]string{
+		list.file:    page.String(),
+		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Build(profiles(t)[typ], loadFixDir(t, dir, "document-names", typ), Options{})
+	_, dix := fixIndex(plan)
+	for i, n := range names {
+		es := dix[fmt.Sprintf("files/%d.pdf", i)]
+		if len(es) != 1 || es[0].section != docs[n] {
+			got := "not in plan"
+			if len(es) > 0 {
+				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
 			}
-			page.WriteString(`</ul></body></html>`)
-			for rel, text := range map[string]string{
-				list.file:    page.String(),
-				"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
-			} {
-				if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			plan := Build(profiles(t)[store.School], loadFixDir(t, dir, "document-names", store.School), Options{})
-			_, dix := fixIndex(plan)
-			for i, n := range names {
-				es := dix[fmt.Sprintf("files/%d.pdf", i)]
-				if len(es) != 1 || es[0].section != docs[n] {
-					got := "not in plan"
-					if len(es) > 0 {
-						got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
-					}
-					t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
-				}
-			}
-		})
+			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
+		}
 	}
 }
 
@@ -254,7 +263,7 @@ func TestContentDoesNotNameAPage(t *testing.T) {
 // TestMedicalDocumentNames places a polyclinic's files listed on its
 // «Документы» page by the names such sites give them (118н wording).
 func TestMedicalDocumentNames(t *testing.T) {
-	docs := map[string]string{
+	checkListedDocuments(t, store.Medical, listPage{"docs.html", "Документы"}, map[string]string{
 		"Лицензия на осуществление медицинской деятельности":                 "med/license",
 		"Прейскурант на платные медицинские услуги":                          "med/paid",
 		"Территориальная программа государственных гарантий":                 "med/gosgarantii",
@@ -266,45 +275,13 @@ func TestMedicalDocumentNames(t *testing.T) {
 		"Положение о порядке госпитализации":            "med/hospitalization",
 		"Сведения о медицинских работниках":             "med/staff",
 		"График приёма граждан главным врачом":          "med/schedule",
-	}
-	var names []string
-	for n := range docs {
-		names = append(names, n)
-	}
-	dir := t.TempDir()
-	menu := `<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul>`
-	var page strings.Builder
-	fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body>%s<h1>Документы</h1><ul>`, menu)
-	for i, n := range names {
-		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
-	}
-	page.WriteString(`</ul></body></html>`)
-	for rel, text := range map[string]string{
-		"docs.html":  page.String(),
-		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
-	} {
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	plan := Build(profiles(t)[store.Medical], loadFixDir(t, dir, "document-names", store.Medical), Options{})
-	_, dix := fixIndex(plan)
-	for i, n := range names {
-		es := dix[fmt.Sprintf("files/%d.pdf", i)]
-		if len(es) != 1 || es[0].section != docs[n] {
-			got := "not in plan"
-			if len(es) > 0 {
-				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
-			}
-			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
-		}
-	}
+	})
 }
 
 // TestPreschoolDocumentNames places a kindergarten's files listed on its
 // «Документы» page by the names such sites give them.
 func TestPreschoolDocumentNames(t *testing.T) {
-	docs := map[string]string{
+	checkListedDocuments(t, store.Preschool, listPage{"docs.html", "Документы"}, map[string]string{
 		"Положение о комплектовании групп":                                            "sveden/document",
 		"Правила приёма воспитанников":                                                "sveden/document",
 		"Постановление об установлении размера родительской платы за присмотр и уход": "sveden/paid_edu",
@@ -314,45 +291,13 @@ func TestPreschoolDocumentNames(t *testing.T) {
 		"Паспорт доступности":                                                         "sveden/objects",
 		"Устав":                                                                       "sveden/document",
 		"Лицензия на осуществление образовательной деятельности":                      "sveden/common",
-	}
-	var names []string
-	for n := range docs {
-		names = append(names, n)
-	}
-	dir := t.TempDir()
-	menu := `<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul>`
-	var page strings.Builder
-	fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body>%s<h1>Документы</h1><ul>`, menu)
-	for i, n := range names {
-		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
-	}
-	page.WriteString(`</ul></body></html>`)
-	for rel, text := range map[string]string{
-		"docs.html":  page.String(),
-		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
-	} {
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	plan := Build(profiles(t)[store.Preschool], loadFixDir(t, dir, "document-names", store.Preschool), Options{})
-	_, dix := fixIndex(plan)
-	for i, n := range names {
-		es := dix[fmt.Sprintf("files/%d.pdf", i)]
-		if len(es) != 1 || es[0].section != docs[n] {
-			got := "not in plan"
-			if len(es) > 0 {
-				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
-			}
-			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
-		}
-	}
+	})
 }
 
 // TestMunicipalDocumentNames places a municipality's files listed on its
 // «Документы» page by the names such sites give them.
 func TestMunicipalDocumentNames(t *testing.T) {
-	docs := map[string]string{
+	checkListedDocuments(t, store.Municipal, listPage{"docs.html", "Документы"}, map[string]string{
 		"Административный регламент предоставления муниципальной услуги «Выдача градостроительного плана»": "omsu/services",
 		"Муниципальная программа «Развитие культуры на 2024-2026 годы»":                                    "omsu/programs",
 		"Отчёт об исполнении бюджета за 2024 год":                                                          "omsu/statistics",
@@ -362,37 +307,5 @@ func TestMunicipalDocumentNames(t *testing.T) {
 		"Положение о порядке рассмотрения обращений граждан":                                   "omsu/appeals",
 		"Постановление от 12.03.2024 № 45 «О внесении изменений в постановление № 12»":         "omsu/acts",
 		"Решение Совета депутатов № 15 о внесении изменений в Устав":                           "omsu/acts",
-	}
-	var names []string
-	for n := range docs {
-		names = append(names, n)
-	}
-	dir := t.TempDir()
-	menu := `<ul class="menu"><li><a href="/">Главная</a></li><li><a href="/docs.html">Документы</a></li></ul>`
-	var page strings.Builder
-	fmt.Fprintf(&page, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Документы</title></head><body>%s<h1>Документы</h1><ul>`, menu)
-	for i, n := range names {
-		fmt.Fprintf(&page, `<li><a href="/files/%d.pdf">%s</a></li>`, i, n)
-	}
-	page.WriteString(`</ul></body></html>`)
-	for rel, text := range map[string]string{
-		"docs.html":  page.String(),
-		"index.html": `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Главная</title></head><body>` + menu + `<p>Добро пожаловать.</p></body></html>`,
-	} {
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	plan := Build(profiles(t)[store.Municipal], loadFixDir(t, dir, "document-names", store.Municipal), Options{})
-	_, dix := fixIndex(plan)
-	for i, n := range names {
-		es := dix[fmt.Sprintf("files/%d.pdf", i)]
-		if len(es) != 1 || es[0].section != docs[n] {
-			got := "not in plan"
-			if len(es) > 0 {
-				got = fmt.Sprintf("%s (%.2f: %s)", es[0].section, es[0].it.Confidence, strings.Join(es[0].it.Reasons, "; "))
-			}
-			t.Errorf("«%s»: got %s, want %s", n, got, docs[n])
-		}
-	}
+	})
 }
