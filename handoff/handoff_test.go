@@ -21,8 +21,22 @@ func listen(t *testing.T) (string, func(Handler)) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() { cancel(); ln.Close() })
-	return dir, func(h Handler) { go Serve(ctx, ln, h, func(err error) { t.Log(err) }) }
+	served := make(chan struct{})
+	started := false
+	t.Cleanup(func() {
+		cancel()
+		ln.Close()
+		if started {
+			<-served // Serve waits for its connections: none logs after the test
+		}
+	})
+	return dir, func(h Handler) {
+		started = true
+		go func() {
+			defer close(served)
+			Serve(ctx, ln, h, func(err error) { t.Log(err) })
+		}()
+	}
 }
 
 func TestCallCarriesTheRequestAndTheOutput(t *testing.T) {
