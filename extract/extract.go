@@ -80,8 +80,9 @@ func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 		}
 	}
 	d := &Document{URL: pageURL}
-	if t := selTitle.MatchFirst(doc); t != nil {
-		d.HTMLTitle = collapse(textOf(t))
+	title := selTitle.MatchFirst(doc)
+	if title != nil {
+		d.HTMLTitle = collapse(textOf(title))
 	}
 	found := selLinksProps.MatchAll(doc) // one pass for the links and the itemprops
 	d.Itemprops = itemprops(found)
@@ -90,7 +91,7 @@ func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 	}
 	d.Breadcrumbs = breadcrumbs(doc)
 	allLinks, linkNodes := linksWithNodes(base, found)
-	d.Fragment = isFragment(doc)
+	d.Fragment = title == nil && emptyHead(doc)
 	body := selBody.MatchFirst(doc)
 	if body == nil {
 		body = doc
@@ -267,13 +268,10 @@ func linksWithNodes(base *url.URL, found []*html.Node) (out []Link, nodes []link
 	return out, nodes
 }
 
-// isFragment reports whether a parsed page was a piece of markup rather
-// than a document: no <title> and no element in its head (the parser
-// makes the html, head and body elements a fragment lacks).
-func isFragment(doc *html.Node) bool {
-	if selTitle.MatchFirst(doc) != nil {
-		return false
-	}
+// emptyHead reports whether a parsed page's head has no element: with no
+// <title> either, the page was a piece of markup rather than a document
+// (the parser makes the html, head and body elements a fragment lacks).
+func emptyHead(doc *html.Node) bool {
 	for h := doc.FirstChild; h != nil; h = h.NextSibling {
 		if h.Type != html.ElementNode || h.DataAtom != atom.Html {
 			continue
