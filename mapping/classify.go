@@ -218,6 +218,9 @@ type signal struct {
 	reason  string
 	context bool
 	src     evidence
+	// spelled: an address signal read from the page's name in the
+	// author's transliteration (matchSlug), not from a known slug.
+	spelled bool
 }
 
 // evidence is the kind of thing a signal was read from. When two
@@ -389,10 +392,48 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			sigs = append(sigs, own(s.ID, w, evProps, "микроразметка itemprop: "+strings.Join(props, ", ")))
 		}
 	}
+	sigs = spelledNames(u, sigs, titles, menus)
 	sigs = append(sigs, c.shortenedNames(titles, menus, sigs)...)
 	sigs = append(sigs, c.recordSignals(d)...)
 	sigs = append(sigs, c.documentSignals(d)...)
 	return append(sigs, c.navRootSignals(key, sigs)...)
+}
+
+// spelledNames drops what the page's address says in transliteration
+// when the address is only the page's own name written in Latin
+// (/osnovnaya.html for «Основная школа»): the name was read already, and
+// its one word that a section's name shares («основн», «Основные
+// сведения») is not the section. A section the name itself says keeps
+// the address as a second witness (/pitanie.html for «Питание»).
+func spelledNames(u *url.URL, sigs []signal, titles, menus []short) []signal {
+	if u == nil || !slices.ContainsFunc(sigs, func(s signal) bool { return s.spelled }) {
+		return sigs
+	}
+	segs := pathSegments(u.Path)
+	if len(segs) == 0 {
+		return sigs
+	}
+	addr := skeletons(trimNumber(segs[len(segs)-1]))
+	if len(addr) == 0 {
+		return sigs
+	}
+	spells := func(name string) bool {
+		words := skeletons(name)
+		for _, a := range addr {
+			if !slices.ContainsFunc(words, func(w string) bool { return sameWord(a, w) || sameWord(w, a) }) {
+				return false
+			}
+		}
+		return true
+	}
+	if !slices.ContainsFunc(titles, func(t short) bool { return spells(t.text) }) && !slices.ContainsFunc(menus, func(m short) bool { return spells(m.text) }) {
+		return sigs
+	}
+	return slices.DeleteFunc(sigs, func(s signal) bool {
+		return s.spelled && !slices.ContainsFunc(sigs, func(n signal) bool {
+			return n.section == s.section && (n.src == evTitle || n.src == evMenu) && n.weight >= wTitlePhrase
+		})
+	})
 }
 
 // nameMatches are how well each section's names match each of some short
@@ -703,7 +744,9 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 		// /pedagogam.html is for teachers, /roditelyam.html for parents).
 		if m, which := matchSlug(lastSk, c.slugs[s.ID]); m >= matchPhrase && !dativeSlug(lastBare) && !(itemOfFolder && s.ID == NewsSection) {
 			w := [...]float64{0, 0, wSkelPhrase, wSkelMost, wSkelExact}[m]
-			out = append(out, own(s.ID, w, evAddress, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which)))
+			sig := own(s.ID, w, evAddress, fmt.Sprintf("адрес страницы %s (транслитерация: «%s»)", shown, which))
+			sig.spelled = true
+			out = append(out, sig)
 			continue
 		}
 		for _, seg := range segs[:len(segs)-1] {

@@ -153,9 +153,17 @@ func (c *classifier) navParentSignal(pc *pageCase, byKey map[string]*pageCase) (
 			return signal{}, false
 		}
 		s := c.prof.Section(sec)
-		return around(sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title)), true
+		sig := around(sec, wNavParent, fmt.Sprintf("в меню старого сайта под пунктом «%s» (страница раздела «%s»)", e.groups[len(e.groups)-1], s.Title))
+		sig.src = evGroup
+		return sig, true
 	}
 	return signal{}, false
+}
+
+// menuGroup reports whether the old menu has the page under a section:
+// in a group named like it, or under the item of a page placed in it.
+func menuGroup(sigs []signal, section string) bool {
+	return slices.ContainsFunc(sigs, func(s signal) bool { return s.section == section && s.src == evGroup })
 }
 
 // jointSection reports whether a section normally has one main page per
@@ -295,6 +303,13 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		default:
 			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
 		}
+	case (!best.self || best.Confidence < threshold) && c.inRoot(pc.key) != "" && c.isRootChild(best.Section) && menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc):
+		// Inside «Сведения» on the old site and, in its menu, under one
+		// subsection's item («Сведения» › «Образование» › «Начальная
+		// школа»), with nothing of its own that says otherwise: the old
+		// site's author filed it as a page of that subsection, and inside
+		// «Сведения» there is no place for a free page.
+		place(best, fmt.Sprintf("%s, в подразделе «%s»: ещё одна страница подраздела", c.inRoot(pc.key), c.prof.Section(best.Section).Title))
 	case best.Confidence >= threshold && !best.self && !c.itemsUnder(best.Section):
 		// Only where the page sits (a folder, a breadcrumb, a menu group)
 		// says this section: that is where its parent is, not what the
