@@ -640,14 +640,17 @@ func (c *crawl) noteVariant(raw string) {
 	}
 }
 
-// admitVariant enforces the cap on query-string variants of one path
-// (calendars and filters generate endless ones). Caller holds c.mu or is
-// single-threaded.
+// admitVariant enforces the cap on query-string variants of one page
+// (calendars and filters generate endless ones). A page is its path and
+// the parameters that name pages (pageParams): on a hand-made PHP site
+// or an old Joomla every page is index.php?page=… or ?option=…&id=…, and
+// each is a page of its own, not a variant of index.php. Caller holds
+// c.mu or is single-threaded.
 func (c *crawl) admitVariant(u *url.URL) bool {
 	if u.RawQuery == "" {
 		return true
 	}
-	key := u.Host + u.EscapedPath()
+	key := u.Host + u.EscapedPath() + "?" + pageParams(u.Query())
 	set := c.variants[key]
 	if set == nil {
 		set = map[string]bool{}
@@ -661,6 +664,31 @@ func (c *crawl) admitVariant(u *url.URL) bool {
 	}
 	set[u.RawQuery] = true
 	return true
+}
+
+// namingParams are the query parameters legacy CMSs and hand-made sites
+// name a page or a file by (index.php?page=pitanie, ?option=com_content&
+// view=article&id=12, ?page_id=45, ?ELEMENT_ID=…, download.php?file=…),
+// as opposed to those that page, sort, filter or date one (?start=20,
+// ?month=5&year=2024, ?d=…), whose variants are capped.
+var namingParams = map[string]bool{
+	"page": true, "p": true, "page_id": true, "pageid": true, "pid": true, "id": true, "option": true, "view": true,
+	"task": true, "razdel": true, "section": true, "section_id": true, "sec": true, "str": true, "menu": true,
+	"mod": true, "module": true, "act": true, "action": true, "cat": true, "catid": true, "category": true,
+	"article": true, "news": true, "nid": true, "element_id": true, "item": true, "file": true, "doc": true,
+	"docid": true, "fid": true, "name": true, "go": true,
+}
+
+// pageParams is the part of a query that names the page: the naming
+// parameters with their values, sorted.
+func pageParams(q url.Values) string {
+	keep := url.Values{}
+	for k, v := range q {
+		if namingParams[strings.ToLower(k)] {
+			keep[k] = v
+		}
+	}
+	return keep.Encode()
 }
 
 // tally counts the crawl's outcome from the ledger: what every run of it

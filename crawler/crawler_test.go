@@ -454,3 +454,49 @@ func registered(t *testing.T, ws *store.Workspace, org store.Org) *store.Org {
 	}
 	return o
 }
+
+// A site whose every page is one script named by its query (a hand-made
+// PHP site, an old Joomla) is crawled whole; the cap on query variants
+// still stops a calendar on the same script.
+func TestPagesNamedByQuery(t *testing.T) {
+	s := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){
+		"/index.php": func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			var b strings.Builder
+			switch {
+			case q.Get("page") == "" && q.Get("option") == "":
+				for i := range 40 {
+					fmt.Fprintf(&b, `<a href="index.php?page=p%d">p%d</a> `, i, i)
+					fmt.Fprintf(&b, `<a href="index.php?option=com_content&amp;view=article&amp;id=%d&amp;Itemid=3">a%d</a> `, i, i)
+				}
+				b.WriteString(`<a href="index.php?page=cal&amp;d=1">calendar</a>`)
+			case q.Get("page") == "cal":
+				var n int
+				fmt.Sscan(q.Get("d"), &n)
+				fmt.Fprintf(&b, `<a href="index.php?page=cal&amp;d=%d">next day</a>`, n+1)
+			default:
+				b.WriteString("content")
+			}
+			page(b.String())(w, r)
+		},
+	})
+	s.pages["/"] = s.pages["/index.php"]
+	_, st, pages := crawlSite(t, s, Options{MaxQueryVariants: 5})
+	named, articles, days := 0, 0, 0
+	for p, pg := range pages {
+		switch {
+		case strings.Contains(p, "page=cal") && pg.OK():
+			days++
+		case strings.Contains(p, "page=p") && pg.OK():
+			named++
+		case strings.Contains(p, "option=com_content") && pg.OK():
+			articles++
+		}
+	}
+	if named != 40 || articles != 40 {
+		t.Errorf("pages named by a query: %d of 40 ?page=, %d of 40 ?option=…&id=; each is a page of its own", named, articles)
+	}
+	if days != 5 || st.Guards[GuardVariants] == 0 {
+		t.Errorf("calendar on the same script: %d days fetched, guards %v; want the cap of 5 and the guard hit", days, st.Guards)
+	}
+}
