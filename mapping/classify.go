@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"perenos/extract"
@@ -680,8 +681,11 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	if u == nil {
 		return nil
 	}
-	segs := pathSegments(u.Path)
+	segs := append(pathSegments(u.Path), querySegments(u.Query())...)
 	shown := u.Path
+	if u.RawQuery != "" {
+		shown += "?" + u.RawQuery
+	}
 	if len(segs) == 0 {
 		if u.RawQuery == "" {
 			return []signal{own(HomeSection, wHome, evAddress, "главная страница старого сайта")}
@@ -767,6 +771,36 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 		}
 	}
 	return out
+}
+
+// queryNameKeys are the query parameters that hand-made PHP sites and
+// old CMSs name a page by (index.php?page=pitanie, ?razdel=sveden/food),
+// in the order they are read.
+var queryNameKeys = []string{"page", "p", "pg", "str", "razdel", "section", "sec", "menu", "mod", "module", "act", "action", "go", "id", "pid", "name", "view"}
+
+// queryWords are values of those parameters that name the CMS's machinery,
+// not the page (index.php?option=com_content&view=article&id=12).
+var queryWords = map[string]bool{
+	"article": true, "category": true, "section": true, "blog": true, "content": true, "item": true, "items": true,
+	"show": true, "list": true, "view": true, "default": true, "index": true, "page": true, "pages": true, "frontpage": true,
+	"featured": true, "com_content": true, "detail": true, "details": true, "full": true, "print": true,
+}
+
+// querySegments are the path segments a page's query names it by: the
+// value of the first of queryNameKeys that holds letters and not the
+// CMS's own words («?page=sveden/pitanie» is /sveden/pitanie); nothing
+// for numbers (?page_id=12, ?id=45), which only a menu can name.
+func querySegments(q url.Values) []string {
+	for _, k := range queryNameKeys {
+		v := strings.ToLower(strings.TrimSpace(q.Get(k)))
+		if v == "" || queryWords[v] || strings.HasPrefix(v, "com_") || !strings.ContainsFunc(v, unicode.IsLetter) {
+			continue
+		}
+		if segs := pathSegments(v); len(segs) > 0 {
+			return segs
+		}
+	}
+	return nil
 }
 
 // trimNumber drops a number a mirror or a constructor appended to a page

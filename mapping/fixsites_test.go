@@ -165,11 +165,16 @@ func loadFixDir(t testing.TB, dir, name string, typ store.OrgType) Input {
 			return err
 		}
 		body := []byte(fixPage(layout, string(raw)))
-		up := "/" + rel
-		if b := path.Base(rel); b == "index.html" || b == "index.php" {
+		up, query := "/"+rel, ""
+		if p, q, ok := strings.Cut(up, "@"); ok {
+			// index.php@page=pitanie.html is /index.php?page=pitanie: a
+			// page a query names (no file name can hold «?» everywhere)
+			up, query = p, strings.TrimSuffix(q, ".html")
+		}
+		if b := path.Base(up); query == "" && (b == "index.html" || b == "index.php") {
 			up = strings.TrimSuffix(up, b) // a folder's index answers at the folder
 		}
-		u := (&url.URL{Scheme: "http", Host: strings.TrimPrefix(fixHost, "http://"), Path: up}).String()
+		u := (&url.URL{Scheme: "http", Host: strings.TrimPrefix(fixHost, "http://"), Path: up, RawQuery: query}).String()
 		id := store.BlobID(sha256.Sum256(body))
 		blobs[id] = body
 		texts[u] = charset.Decode(body, "text/html").Text
@@ -201,7 +206,7 @@ func loadFixDir(t testing.TB, dir, name string, typ store.OrgType) Input {
 				continue
 			}
 			lu.Fragment = ""
-			if b := path.Base(lu.Path); b == "index.html" || b == "index.php" {
+			if b := path.Base(lu.Path); lu.RawQuery == "" && (b == "index.html" || b == "index.php") {
 				lu.Path = strings.TrimSuffix(lu.Path, b)
 			}
 			target := lu.String()

@@ -192,6 +192,9 @@ func (m *menuReader) entry(a *html.Node) (navEntry, string, bool) {
 		return navEntry{}, "", false
 	}
 	e := navEntry{text: text}
+	if l := m.flatLabel(a); l.text != "" && l.text != text && !navNoise[norm(l.text)] {
+		e.groups, e.parent = []string{l.text}, l.link
+	}
 	own := ancestor(a, atom.Li)
 	child := a
 	for p := a.Parent; p != nil && p.DataAtom != atom.Body && len(e.groups) < 4; p = p.Parent {
@@ -212,6 +215,44 @@ func (m *menuReader) entry(a *html.Node) (navEntry, string, bool) {
 	}
 	return e, key, true
 }
+
+// flatLabel is the group label of a link in a flat block of links (old
+// table layouts: «<b>Сведения об ОО</b><br><a>…</a><br><a>…</a>»): the
+// short bold or heading text that comes before it among its siblings,
+// with only links, line breaks and indentation between.
+func (m *menuReader) flatLabel(a *html.Node) label {
+	if a.Parent == nil || !m.linkBlock(a.Parent) {
+		return label{}
+	}
+	for p := a.PrevSibling; p != nil; p = p.PrevSibling {
+		switch {
+		case p.Type == html.CommentNode:
+		case p.Type == html.TextNode:
+			if utf8.RuneCountInString(strings.TrimSpace(strings.ReplaceAll(p.Data, "\u00a0", " "))) > 3 {
+				return label{} // text between: not a list of links under a label
+			}
+		case p.Type != html.ElementNode:
+			return label{}
+		case p.DataAtom == atom.A || p.DataAtom == atom.Br:
+		case flatLabelTags[p.DataAtom]:
+			if findA(p) != nil {
+				return label{}
+			}
+			t := collapse(nodeText(p, maxLabel*8))
+			if t == "" || utf8.RuneCountInString(t) > maxLabel {
+				return label{}
+			}
+			return label{text: t}
+		default:
+			return label{}
+		}
+	}
+	return label{}
+}
+
+// flatLabelTags are the elements a flat block of links writes its group
+// labels with.
+var flatLabelTags = map[atom.Atom]bool{atom.B: true, atom.Strong: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Font: true, atom.U: true}
 
 func isList(n *html.Node) bool { return n.DataAtom == atom.Ul || n.DataAtom == atom.Ol }
 

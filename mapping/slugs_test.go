@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"net/url"
+	"slices"
 	"testing"
 
 	"perenos/store"
@@ -50,6 +52,27 @@ func TestSkeleton(t *testing.T) {
 	} {
 		if a, b := skeleton(c[0]), skeleton(c[1]); a != b {
 			t.Errorf("skeleton(%s) = %s, skeleton(%s) = %s", c[0], a, c[1], b)
+		}
+	}
+}
+
+func TestQuerySegments(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"page=pitanie", []string{"pitanie"}},
+		{"page=sveden/food", []string{"sveden", "food"}},
+		{"razdel=vakansii.php&lang=ru", []string{"vakansii"}},
+		{"option=com_content&view=article&id=12&Itemid=40", nil}, // the CMS's words and numbers
+		{"page_id=45", nil},
+		{"p=123", nil},
+		{"page=news&id=41", []string{"news"}},
+		{"s=pitanie", nil}, // a search, not a page's name
+	} {
+		q, _ := url.ParseQuery(tc.query)
+		if got := querySegments(q); !slices.Equal(got, tc.want) {
+			t.Errorf("querySegments(%q) = %q, want %q", tc.query, got, tc.want)
 		}
 	}
 }
