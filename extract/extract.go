@@ -155,7 +155,13 @@ func removeJunk(root *html.Node) {
 			return true
 		}
 		switch n.DataAtom {
-		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Input, atom.Select, atom.Textarea, atom.Button, atom.Object, atom.Embed, atom.Svg:
+		case atom.Object, atom.Embed:
+			if embedsDocument(n) {
+				return false // the page's document, shown inside it: its link is content
+			}
+			del = append(del, n)
+			return false
+		case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Input, atom.Select, atom.Textarea, atom.Button, atom.Svg:
 			del = append(del, n)
 			return false
 		}
@@ -166,6 +172,17 @@ func removeJunk(root *html.Node) {
 			n.Parent.RemoveChild(n)
 		}
 	}
+}
+
+// embedsDocument reports whether an <object> or <embed> shows a document
+// file (a PDF the page displays), not a player or a plugin.
+func embedsDocument(n *html.Node) bool {
+	raw := attr(n, "data")
+	if n.DataAtom == atom.Embed {
+		raw = attr(n, "src")
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	return err == nil && raw != "" && links.IsFile(u)
 }
 
 // dropTemplate removes the site's repeated blocks, top-down, and says

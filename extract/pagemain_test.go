@@ -37,6 +37,23 @@ func TestPageMain(t *testing.T) {
 			attachURL: "http://h.example/files/plan.docx",
 		},
 		{
+			name: "a page that shows its document in a viewer",
+			body: menu + `<div class="text"><h1>План финансово-хозяйственной деятельности</h1>
+<p>План финансово-хозяйственной деятельности учреждения на 2025 год утверждён учредителем 20 января 2025 года.</p>
+<iframe src="https://docs.google.com/viewer?url=http%3A%2F%2Fh.example%2Ffiles%2Fpfhd-2025.pdf&amp;embedded=true" width="100%"></iframe></div>` + footer,
+			want:      []string{"утверждён учредителем"},
+			notWant:   []string{"Контакты"},
+			attachURL: "http://h.example/files/pfhd-2025.pdf",
+		},
+		{
+			name: "a document embedded with <object>",
+			body: menu + `<div class="text"><h1>Устав</h1><p>Устав учреждения в новой редакции, утверждённой в 2024 году постановлением администрации района.</p>
+<object data="/files/ustav-2024.pdf" type="application/pdf" width="100%" height="800"></object></div>` + footer,
+			want:      []string{"в новой редакции"},
+			notWant:   []string{"Контакты"},
+			attachURL: "http://h.example/files/ustav-2024.pdf",
+		},
+		{
 			name: "staff table is taken whole, not one cell",
 			body: menu + `<h1>Руководство</h1><table border="1"><tr><th>ФИО</th><th>Должность</th><th>Телефон</th></tr>
 <tr><td>Сидорова Анна Викторовна</td><td>главный врач, кандидат медицинских наук, врач высшей категории</td><td>8 (3952) 11-22-33</td></tr>

@@ -22,7 +22,7 @@ var (
 	// what a page links to: pages, image-map areas and framed pages
 	selLinks = cascadia.MustCompile("a, area, iframe, frame")
 	// the links and the microdata of a page, in one query
-	selLinksProps = cascadia.MustCompile("a, area, iframe, frame, [itemprop], [onclick], form, select, meta[http-equiv]")
+	selLinksProps = cascadia.MustCompile("a, area, iframe, frame, embed, object, [itemprop], [onclick], form, select, meta[http-equiv]")
 	// a breadcrumb trail by its usual class and id words, or its ARIA
 	// label; crumbMatcher is the same test as the selector
 	// [class*=breadcrumb i], [id*=breadcrumb i], [class*=crumbs i], …,

@@ -52,6 +52,31 @@ func (c *collector) link(raw, text string, via store.Via, t Target) (Link, bool)
 	return Link{URL: u.String(), Text: clip(collapse(text), maxText), Via: via, Target: t}, true
 }
 
+// viewers are the online document viewers pages embed a file with, and
+// the parameter that names the file: the file is the page's document.
+var viewers = map[string]string{
+	"docs.google.com": "url", "drive.google.com": "url", "view.officeapps.live.com": "src",
+}
+
+// viewed adds the document an embedded viewer shows
+// (docs.google.com/viewer?url=http://school.ru/ustav.pdf).
+func (c *collector) viewed(raw, text string) {
+	if raw == "" || !strings.Contains(raw, "?") {
+		return
+	}
+	u, _, ok := resolve(c.base, raw)
+	if !ok {
+		return
+	}
+	k, ok := viewers[strings.ToLower(u.Hostname())]
+	if !ok {
+		return
+	}
+	if inner := u.Query().Get(k); strings.HasPrefix(inner, "http://") || strings.HasPrefix(inner, "https://") {
+		c.add(inner, text, store.ViaEmbed, File)
+	}
+}
+
 // fragment reads HTML found inside a script string or a <noscript>: its
 // links count, found the given way.
 func (c *collector) fragment(text string, via store.Via) {
@@ -106,6 +131,13 @@ func (c *collector) start(tag atom.Atom, attrs []html.Attribute) {
 		}
 	case atom.Frame, atom.Iframe:
 		c.add(attr(attrs, "src"), attr(attrs, "title"), store.ViaLink, Page)
+		c.viewed(attr(attrs, "src"), attr(attrs, "title"))
+	case atom.Embed:
+		c.add(attr(attrs, "src"), attr(attrs, "title"), store.ViaEmbed, File)
+		c.viewed(attr(attrs, "src"), attr(attrs, "title"))
+	case atom.Object:
+		c.add(attr(attrs, "data"), attr(attrs, "title"), store.ViaEmbed, File)
+		c.viewed(attr(attrs, "data"), attr(attrs, "title"))
 	case atom.Img:
 		alt := attr(attrs, "alt")
 		src := attr(attrs, "src")

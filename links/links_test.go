@@ -64,6 +64,18 @@ func TestLinks(t *testing.T) {
 				{URL: "http://school.test/new/menu.html", Target: Page},
 				{URL: "http://school.test/new/m.html", Text: "Карта", Target: Page},
 			}},
+		{"documents shown inside the page",
+			`<embed src="/files/ustav.pdf" type="application/pdf" title="Устав"><object data="lic.pdf" type="application/pdf"></object>
+			 <iframe src="https://docs.google.com/viewer?url=http%3A%2F%2Fschool.test%2Ffiles%2Fpfhd.pdf&amp;embedded=true"></iframe>
+			 <iframe src="https://view.officeapps.live.com/op/view.aspx?src=http://school.test/files/plan.docx"></iframe>`,
+			[]Link{
+				{URL: "http://school.test/files/ustav.pdf", Text: "Устав", Via: store.ViaEmbed, Target: File},
+				{URL: "http://school.test/about/lic.pdf", Via: store.ViaEmbed, Target: File},
+				{URL: "https://docs.google.com/viewer?url=http%3A%2F%2Fschool.test%2Ffiles%2Fpfhd.pdf&embedded=true", Target: Page},
+				{URL: "http://school.test/files/pfhd.pdf", Via: store.ViaEmbed, Target: File},
+				{URL: "https://view.officeapps.live.com/op/view.aspx?src=http://school.test/files/plan.docx", Target: Page},
+				{URL: "http://school.test/files/plan.docx", Via: store.ViaEmbed, Target: File},
+			}},
 		{"backslash href",
 			`<a href="news\2018\sept.html">Новости</a><a href="\docs\plan.pdf?a=b\c">План</a>`,
 			[]Link{

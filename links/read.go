@@ -204,7 +204,7 @@ func keep(k []byte) bool {
 		return true
 	}
 	switch string(k) {
-	case "href", "src", "srcset", "data-src", "title", "alt", "download", "name", "value", "type", "method",
+	case "href", "src", "srcset", "data-src", "data", "title", "alt", "download", "name", "value", "type", "method",
 		"action", "http-equiv", "content":
 		return true
 	}
@@ -215,7 +215,7 @@ func keep(k []byte) bool {
 func wanted(tag atom.Atom) bool {
 	switch tag {
 	case atom.A, atom.Area, atom.Base, atom.Frame, atom.Iframe, atom.Img, atom.Script, atom.Noscript,
-		atom.Meta, atom.Form, atom.Input, atom.Textarea, atom.Select, atom.Option:
+		atom.Meta, atom.Embed, atom.Object, atom.Form, atom.Input, atom.Textarea, atom.Select, atom.Option:
 		return true
 	}
 	return false

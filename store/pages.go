@@ -46,6 +46,7 @@ const (
 	ViaForm      Via = "form"       // a GET form's action with one option of its select (a jump menu)
 	ViaRefresh   Via = "refresh"    // <meta http-equiv="refresh"> to another address
 	ViaImage     Via = "image"      // an <img> src or srcset
+	ViaEmbed     Via = "embed"      // a document shown inside the page: <embed src>, <object data>, a viewer's url=…
 )
 
 // Ref is a link that led to a resource: the page it was on, its anchor
