@@ -66,11 +66,11 @@ func ApplyOverrides(p *Plan, ovs []Override) (orphans []string) {
 			it.Edited = true
 		}
 		if ov.Body != nil {
-			it.Body = *ov.Body
+			it.Body, it.src = *ov.Body, ""
 			it.Edited = true
 		}
 		if ov.Title != nil || ov.Body != nil {
-			it.PersonalData, _ = PersonalData(&it) // what the edit left
+			p.withBody(&it, func(it *Item) { it.PersonalData, _ = PersonalData(it) }) // what the edit left
 		}
 		who := ov.Actor
 		switch {
