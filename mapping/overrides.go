@@ -58,6 +58,7 @@ func ApplyOverrides(p *Plan, ovs []Override) (orphans []string) {
 			orphans = append(orphans, ov.Key)
 			continue
 		}
+		p.settle(&it) // its source as it was, before the decision edits it
 		if ov.SourceHash != "" && ov.SourceHash != it.SourceHash {
 			it.Changed = true
 		}

@@ -78,6 +78,10 @@ type Item struct {
 	// the Markdown is read from the ledger when it is needed
 	// (Plan.withBody); "" when Body is the body.
 	src string
+	// pending says the item's PersonalData and SourceHash are not made
+	// yet: they are made from its body, read once, as the item is written
+	// or when a review decision is applied to it (Plan.settle).
+	pending bool
 }
 
 // SectionPlan is a target section with the items placed in it.
@@ -121,6 +125,23 @@ func (p *Plan) withBody(it *Item, fn func(*Item)) {
 	it.Body, _ = p.bodies.read(it.src, false)
 	fn(it)
 	it.Body = ""
+}
+
+// settle makes the PersonalData and SourceHash of an item whose making
+// was left until its body is read (Item.pending).
+func (p *Plan) settle(it *Item) {
+	if !it.pending {
+		return
+	}
+	p.withBody(it, checkItem)
+	it.pending = false
+}
+
+// checkItem makes an item's personal-data flag and source hash from what
+// it holds.
+func checkItem(it *Item) {
+	it.PersonalData, _ = PersonalData(it)
+	it.SourceHash = SourceHash(it)
 }
 
 // bodyOf returns an item's body, read from the ledger when the item
@@ -383,13 +404,15 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
 	plan.bodies = in.bodies
 	plan.Gaps = gaps(prof, plan, in, cl.st)
-	// Each item's personal-data flag and source hash, from one read of
-	// its body.
+	// Each item's personal-data flag and source hash; for an item that
+	// holds its body by reference, when the body is read anyway: as the
+	// item is written (or a decision is applied to it).
 	plan.eachItem(func(it *Item) {
-		plan.withBody(it, func(it *Item) {
-			it.PersonalData, _ = PersonalData(it)
-			it.SourceHash = SourceHash(it)
-		})
+		if it.src != "" && plan.bodies != nil {
+			it.pending = true
+			return
+		}
+		checkItem(it)
 	})
 	return plan
 }

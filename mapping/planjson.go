@@ -13,7 +13,8 @@ import (
 // writePlanJSON writes the same bytes item by item, so that what is held
 // is one item's JSON (store.Record.EncodeJSON compresses as it goes). An
 // item that holds its body by reference (Item.src) has it read from the
-// ledger as it is written, and let go after.
+// ledger as it is written, and let go after; its personal-data flag and
+// source hash are made then (Item.pending).
 
 // writePlanJSON writes exactly the bytes json.Marshal(p) makes: the plan
 // without its items marshalled as a shell, and each list of items
@@ -111,7 +112,13 @@ func writeItems(w io.Writer, p *Plan, items []Item) error {
 		}
 		var b []byte
 		var err error
-		p.withBody(&items[i], func(it *Item) { b, err = json.Marshal(it) })
+		p.withBody(&items[i], func(it *Item) {
+			if it.pending {
+				checkItem(it)
+				it.pending = false
+			}
+			b, err = json.Marshal(it)
+		})
 		if err != nil {
 			return fmt.Errorf("item %s: %w", items[i].Key, err)
 		}

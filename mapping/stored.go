@@ -104,8 +104,10 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 		for k, v := range texts {
 			in.Attach[k] = *v
 		}
+		strs := interner{}
 		if err := led.Pages(o.ID, func(p *store.Page) error {
 			if p.Kind != store.KindSitemap && p.Kind != store.KindScript {
+				compactPage(p, strs)
 				in.Pages = append(in.Pages, p)
 			}
 			return nil
@@ -171,13 +173,14 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 // anchor texts, microdata names, record types, breadcrumbs) are held once
 // for the site, and the lists at their length.
 
-// heldDoc is a document as the map stage decodes it: Dropped and Markdown
-// shadow the document's own fields and skip their values (Text is read,
-// summed up in a docSum, and let go).
+// heldDoc is a document as the map stage decodes it: Dropped, Markdown
+// and Text shadow the document's own fields and skip their values (Text
+// is read on its own, summed up in a docSum, and let go).
 type heldDoc struct {
 	extract.Document
 	Dropped  skipJSON `json:"dropped"`
 	Markdown skipJSON `json:"markdown"`
+	Text     skipJSON `json:"text"`
 }
 
 // skipJSON decodes nothing from any JSON value.
@@ -213,9 +216,12 @@ func readDocs(led store.Reader, org string) (map[string]*extract.Document, *docB
 			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
 		}
 		d := &h.Document
-		hash, runes := normHash(d.Text)
-		bodies.sums[key] = docSum{crc: crc32.Checksum(raw, castagnoli), text: hash, runes: int32(runes), blank: strings.TrimSpace(d.Text) == ""}
-		d.Text = ""
+		_, text, err := bodyFields(raw, false, true)
+		if err != nil {
+			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
+		}
+		hash, runes := normHash(text)
+		bodies.sums[key] = docSum{crc: crc32.Checksum(raw, castagnoli), text: hash, runes: int32(runes), blank: strings.TrimSpace(text) == ""}
 		compact(d, strs)
 		out[key] = d
 		return nil
@@ -273,7 +279,7 @@ func (b *docBodies) read(u string, text bool) (md, tx string) {
 		err = fmt.Errorf("%s %s/%s changed while its site's plan was made: map the site again", extract.Docs.Kind, b.org, u)
 	}
 	if err == nil {
-		md, tx, err = bodyFields(raw, text)
+		md, tx, err = bodyFields(raw, true, text)
 	}
 	if err != nil {
 		b.err = err
@@ -282,22 +288,24 @@ func (b *docBodies) read(u string, text bool) (md, tx string) {
 	return md, tx
 }
 
-// bodyFields returns a stored document's Markdown and, with text, its
-// Text, decoding only those two strings. The ledger's JSON of a document
+// bodyFields returns a stored document's Markdown (with md) and its Text
+// (with text), decoding only those strings. The ledger's JSON of a document
 // is json.Marshal's: its fields in the order of extract.Document, and
 // before "markdown" only strings and lists of strings, so the first
 // `"markdown":"` is the field itself (a quote inside a string is
 // escaped), and "text" follows its value. JSON of any other shape is
 // decoded whole.
-func bodyFields(raw []byte, text bool) (md, tx string, err error) {
+func bodyFields(raw []byte, wantMD, text bool) (md, tx string, err error) {
 	const mdKey, txKey = `"markdown":`, `,"text":`
 	if i := bytes.Index(raw, []byte(mdKey)); i > 0 {
 		mdAt := i + len(mdKey)
 		if mdEnd := stringEnd(raw, mdAt); mdEnd > 0 && bytes.HasPrefix(raw[mdEnd:], []byte(txKey)) {
 			txAt := mdEnd + len(txKey)
 			if txEnd := stringEnd(raw, txAt); txEnd > 0 && txEnd < len(raw) && (raw[txEnd] == ',' || raw[txEnd] == '}') {
-				if md, err = unquote(raw[mdAt:mdEnd]); err != nil {
-					return "", "", fmt.Errorf("decode the markdown of a document: %w", err)
+				if wantMD {
+					if md, err = unquote(raw[mdAt:mdEnd]); err != nil {
+						return "", "", fmt.Errorf("decode the markdown of a document: %w", err)
+					}
 				}
 				if text {
 					if tx, err = unquote(raw[txAt:txEnd]); err != nil {
@@ -314,6 +322,9 @@ func bodyFields(raw []byte, text bool) (md, tx string, err error) {
 	}
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return "", "", fmt.Errorf("decode a document: %w", err)
+	}
+	if !wantMD {
+		d.Markdown = ""
 	}
 	if !text {
 		d.Text = ""
@@ -445,7 +456,31 @@ func compact(d *extract.Document, strs interner) {
 	}
 	d.Records = clip(d.Records)
 	for i := range d.Records {
-		d.Records[i].Type = strs.of(d.Records[i].Type)
+		r := &d.Records[i]
+		r.Type, r.Source, r.Method = strs.of(r.Type), strs.of(r.Source), strs.of(r.Method)
+		if len(r.Fields) == 0 {
+			continue
+		}
+		// the template's records (the footer's contacts) repeat on
+		// every page
+		f := make(map[string]string, len(r.Fields))
+		for k, v := range r.Fields {
+			f[strs.of(k)] = strs.of(v)
+		}
+		r.Fields = f
+	}
+}
+
+// compactPage lets go of what mapping does not read of a fetched page
+// (its validators, redirect hops, charset) and makes it share the strings
+// the site's pages repeat (content types, the pages that link them).
+func compactPage(p *store.Page, strs interner) {
+	p.ETag, p.LastModified, p.Charset, p.Redirects = "", "", "", nil
+	p.ContentType = strs.of(p.ContentType)
+	p.Referrers = clip(p.Referrers)
+	for i := range p.Referrers {
+		r := &p.Referrers[i]
+		r.URL, r.Anchor = strs.of(r.URL), strs.of(r.Anchor)
 	}
 }
 

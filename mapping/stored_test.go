@@ -155,12 +155,15 @@ func TestBodyFieldsReadWhatTheDocumentHolds(t *testing.T) {
 			if err := json.Unmarshal(raw, &want); err != nil {
 				t.Fatal(err)
 			}
-			gm, gt, err := bodyFields(raw, true)
+			gm, gt, err := bodyFields(raw, true, true)
 			if err != nil || gm != want.Markdown || gt != want.Text {
 				t.Fatalf("case %d: read %q, %q (%v), want %q, %q", i, gm, gt, err, want.Markdown, want.Text)
 			}
-			if gm, gt, err := bodyFields(raw, false); err != nil || gm != want.Markdown || gt != "" {
+			if gm, gt, err := bodyFields(raw, true, false); err != nil || gm != want.Markdown || gt != "" {
 				t.Fatalf("case %d without the text: read %q, %q (%v)", i, gm, gt, err)
+			}
+			if gm, gt, err := bodyFields(raw, false, true); err != nil || gm != "" || gt != want.Text {
+				t.Fatalf("case %d, the text alone: read %q, %q (%v)", i, gm, gt, err)
 			}
 		}
 	}
@@ -175,7 +178,7 @@ func TestBodyFieldsReadWhatTheDocumentHolds(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &want); err != nil {
 			t.Fatal(err)
 		}
-		gm, gt, err := bodyFields([]byte(raw), true)
+		gm, gt, err := bodyFields([]byte(raw), true, true)
 		if err != nil || gm != want.Markdown || gt != want.Text {
 			t.Errorf("%s: read %q, %q (%v), want %q, %q", raw, gm, gt, err, want.Markdown, want.Text)
 		}
