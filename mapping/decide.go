@@ -41,7 +41,11 @@ type pageCase struct {
 // links pulling in the pages only they link. A page with no mandated
 // section becomes a free page where the old menu had it; only a real
 // conflict between two mandated sections is left for review.
-func (c *classifier) decide(cases []*pageCase, threshold float64) {
+//
+// bodies, when set, reads each page's Markdown and Text, which its
+// document lacks (Input.bodies): they are read for the page's own
+// signals and its split, and let go after.
+func (c *classifier) decide(cases []*pageCase, threshold float64, bodies *docBodies) {
 	byKey := make(map[string]*pageCase, len(cases))
 	c.sameTitle = map[string][]string{}
 	c.newsList = map[string]newsEntry{}
@@ -60,6 +64,9 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		}
 	}
 	for _, pc := range cases {
+		if bodies != nil {
+			pc.d.Markdown, pc.d.Text = bodies.read(pc.p.URL, true)
+		}
 		pc.sigs = c.pageSignals(pc.p, pc.d)
 		pc.cands = preferOwn(combine(pc.sigs), threshold)
 		pc.parts = c.split(pc.d, pc.cands, pc.sigs)
@@ -67,6 +74,9 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 		byKey[pc.key] = pc
 		if c.spent {
 			pc.d.Text = "" // read: the plan keeps the Markdown
+		}
+		if bodies != nil {
+			pc.d.Markdown = "" // read: the plan's item reads it again (Item.src)
 		}
 	}
 	// The menu item a page sits under says where its parent is.
@@ -101,6 +111,11 @@ func (c *classifier) decide(cases []*pageCase, threshold float64) {
 	for _, pc := range cases {
 		if pc.free {
 			c.freePage(pc, byKey)
+		}
+	}
+	if c.spent {
+		for _, pc := range cases {
+			pc.sigs = nil // decided: the plan keeps the candidates and reasons
 		}
 	}
 }

@@ -42,7 +42,7 @@ func gaps(prof *Profile, plan *Plan, in Input, st stemmer) []Gap {
 						}
 					}
 				}
-				texts = append(texts, st.stems(it.Title+"\n"+it.Body))
+				texts = append(texts, st.stems(it.Title+"\n"+plan.bodyOf(&it)))
 			case KindDocument:
 				if it.DocKind != "" {
 					kinds[it.DocKind] = true

@@ -58,6 +58,7 @@ func ApplyOverrides(p *Plan, ovs []Override) (orphans []string) {
 			orphans = append(orphans, ov.Key)
 			continue
 		}
+		p.settle(&it) // its source as it was, before the decision edits it
 		if ov.SourceHash != "" && ov.SourceHash != it.SourceHash {
 			it.Changed = true
 		}
@@ -66,11 +67,11 @@ func ApplyOverrides(p *Plan, ovs []Override) (orphans []string) {
 			it.Edited = true
 		}
 		if ov.Body != nil {
-			it.Body = *ov.Body
+			it.Body, it.src = *ov.Body, ""
 			it.Edited = true
 		}
 		if ov.Title != nil || ov.Body != nil {
-			it.PersonalData, _ = PersonalData(&it) // what the edit left
+			p.withBody(&it, func(it *Item) { it.PersonalData, _ = PersonalData(it) }) // what the edit left
 		}
 		who := ov.Actor
 		switch {

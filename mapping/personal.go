@@ -166,12 +166,6 @@ func windows(text string, at []int, before, after int) [][2]int {
 	return out
 }
 
-// flagPersonalData sets the personal-data flag of every item of the plan
-// from what it holds now.
-func (p *Plan) flagPersonalData() {
-	p.eachItem(func(it *Item) { it.PersonalData, _ = PersonalData(it) })
-}
-
 // PersonalItem is a placed or unplaced item that looks like personal data.
 type PersonalItem struct {
 	Item    Item

@@ -73,6 +73,15 @@ type Item struct {
 	// 152-ФЗ), "" when it does not: the admin decides whether it goes.
 	PersonalData string `json:"personal_data,omitempty"`
 	home         string
+	// src is, for a page whose body is its document's whole Markdown in
+	// a plan built by RebuildPlan, that page's URL: Body is empty, and
+	// the Markdown is read from the ledger when it is needed
+	// (Plan.withBody); "" when Body is the body.
+	src string
+	// pending says the item's PersonalData and SourceHash are not made
+	// yet: they are made from its body, read once, as the item is written
+	// or when a review decision is applied to it (Plan.settle).
+	pending bool
 }
 
 // SectionPlan is a target section with the items placed in it.
@@ -101,6 +110,48 @@ type Plan struct {
 	Unplaced []Item        `json:"unplaced"`
 	Excluded []Item        `json:"excluded"`
 	Gaps     []Gap         `json:"gaps"`
+	// bodies reads the Markdown of the items that hold theirs by
+	// reference (Item.src); nil when every item holds its body.
+	bodies *docBodies
+}
+
+// withBody calls fn with the item, its Body read from the ledger first
+// when the item holds it by reference, and let go after.
+func (p *Plan) withBody(it *Item, fn func(*Item)) {
+	if it.src == "" || p.bodies == nil {
+		fn(it)
+		return
+	}
+	it.Body, _ = p.bodies.read(it.src, false)
+	fn(it)
+	it.Body = ""
+}
+
+// settle makes the PersonalData and SourceHash of an item whose making
+// was left until its body is read (Item.pending).
+func (p *Plan) settle(it *Item) {
+	if !it.pending {
+		return
+	}
+	p.withBody(it, checkItem)
+	it.pending = false
+}
+
+// checkItem makes an item's personal-data flag and source hash from what
+// it holds.
+func checkItem(it *Item) {
+	it.PersonalData, _ = PersonalData(it)
+	it.SourceHash = SourceHash(it)
+}
+
+// bodyOf returns an item's body, read from the ledger when the item
+// holds it by reference.
+func (p *Plan) bodyOf(it *Item) string {
+	if it.src == "" || p.bodies == nil {
+		return it.Body
+	}
+	md, _ := p.bodies.read(it.src, false)
+	return md
 }
 
 // Counts returns how many items the plan places, leaves unplaced and excludes.
@@ -134,11 +185,64 @@ type Input struct {
 	// (read from a few pages). Without it the menu is known only by the
 	// anchor texts of its links.
 	Blobs BlobReader
-	// spent says Build may let go of each document's Text once the page's
-	// signals are read from it (the map stage's documents, decoded for
-	// this plan alone): on a site of 20,000 pages the texts are a large
-	// part of what the stage holds.
+	// spent says Build may let go of what it has read of the documents
+	// (the map stage's, decoded for this plan alone): each document's
+	// Text once the page's signals are read from it, the links outside
+	// its main content once the site's menus are known. On a site of
+	// 20,000 pages the texts are a large part of what the stage holds.
 	spent bool
+	// bodies, when set, holds what Docs lack: their Markdown and Text
+	// are empty, summed up in bodies and read from the ledger one page at
+	// a time where the plan needs them (readDocs). The plan's pages then
+	// hold their bodies by reference (Item.src).
+	bodies *docBodies
+}
+
+// keepContentLinks lets go of the documents' links that are not in their
+// main content (the template's menus, most of a page's links): the
+// classifier reads those once, for the site's menus (newClassifier), and
+// only the links of the main content after.
+func keepContentLinks(docs map[string]*extract.Document) {
+	for _, d := range docs {
+		n := 0
+		for _, l := range d.Links {
+			if l.InContent {
+				n++
+			}
+		}
+		if n == len(d.Links) {
+			continue
+		}
+		var kept []extract.Link
+		if n > 0 {
+			kept = make([]extract.Link, 0, n)
+			for _, l := range d.Links {
+				if l.InContent {
+					kept = append(kept, l)
+				}
+			}
+		}
+		d.Links = kept
+	}
+}
+
+// textSum returns normHash of the Text of page u's document d and its
+// runes.
+func (in *Input) textSum(u string, d *extract.Document) (uint64, int) {
+	if in.bodies != nil {
+		s := in.bodies.sums[u]
+		return s.text, int(s.runes)
+	}
+	return normHash(d.Text)
+}
+
+// blankText reports whether the Text of page u's document d is only white
+// space.
+func (in *Input) blankText(u string, d *extract.Document) bool {
+	if in.bodies != nil {
+		return in.bodies.sums[u].blank
+	}
+	return strings.TrimSpace(d.Text) == ""
 }
 
 // AttachText is what the extract stage read from an attachment.
@@ -167,10 +271,13 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		plan.Sections = append(plan.Sections, SectionPlan{ID: s.ID, Title: s.Title, PortalPath: s.PortalPath, Parent: s.Parent, Mandated: s.Mandated, Items: []Item{}})
 	}
 	cl := newClassifier(prof, in)
+	if in.spent {
+		keepContentLinks(in.Docs)
+	}
 	placedAt := map[string]string{} // page URL → section, for its attachments and records
 	pages := append([]*store.Page(nil), in.Pages...)
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
-	copyOf := findCopies(pages, in.Docs, in.Org.LegacyURL)
+	copyOf := findCopies(pages, &in)
 	known := map[string]bool{}
 	for _, p := range pages {
 		if p.OK() {
@@ -206,7 +313,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 				recs = append(recs, pageRecord{p.URL, i, r}) // the site's, shown by every page
 			}
 			continue
-		case strings.TrimSpace(d.Text) == "" && len(d.Attachments()) == 0 && len(d.Records) == 0:
+		case in.blankText(p.URL, d) && len(d.Attachments()) == 0 && len(d.Records) == 0:
 			it.Reason = "пустая страница: после удаления шаблона сайта не осталось содержимого"
 		}
 		if d != nil {
@@ -220,9 +327,12 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			continue
 		}
 		it.Body = d.Markdown
+		if in.bodies != nil {
+			it.src = p.URL // d.Markdown is read again where needed
+		}
 		cases = append(cases, &pageCase{p: p, d: d, it: it, key: normURL(p.URL)})
 	}
-	cl.decide(cases, opt.Threshold)
+	cl.decide(cases, opt.Threshold, in.bodies)
 	for _, pc := range cases {
 		p, d, it := pc.p, pc.d, pc.it
 		pageCands[p.URL] = pc.cands
@@ -230,7 +340,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			for _, pt := range pc.parts {
 				part := it
 				part.Key = it.Key + "#" + pt.section
-				part.Title, part.Body = pt.title, pt.body
+				part.Title, part.Body, part.src = pt.title, pt.body, ""
 				place(plan, part, pt.cands, opt.Threshold, nil)
 			}
 			placedAt[p.URL] = pc.parts[0].section
@@ -292,9 +402,18 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	// Records last: one that only points to a page or file says whether
 	// that one is migrated.
 	placeRecords(plan, cl, recs, known, placedAt, pageCands, opt.Threshold)
+	plan.bodies = in.bodies
 	plan.Gaps = gaps(prof, plan, in, cl.st)
-	plan.flagPersonalData()
-	plan.eachItem(func(it *Item) { it.SourceHash = SourceHash(it) })
+	// Each item's personal-data flag and source hash; for an item that
+	// holds its body by reference, when the body is read anyway: as the
+	// item is written (or a decision is applied to it).
+	plan.eachItem(func(it *Item) {
+		if it.src != "" && plan.bodies != nil {
+			it.pending = true
+			return
+		}
+		checkItem(it)
+	})
 	return plan
 }
 
@@ -334,7 +453,8 @@ func isNumberedPage(segs []string) bool {
 // another host of the site (its www twin, an alias, http and https), print
 // and low-vision versions (same title), and pages with the same text under
 // another address. It maps each copy's URL to its original's.
-func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy string) map[string]string {
+func findCopies(pages []*store.Page, in *Input) map[string]string {
+	docs, legacy := in.Docs, in.Org.LegacyURL
 	out := map[string]string{}
 	home := ""
 	if u, err := url.Parse(legacy); err == nil {
@@ -397,7 +517,7 @@ func findCopies(pages []*store.Page, docs map[string]*extract.Document, legacy s
 		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
 			continue
 		}
-		t, size := normHash(d.Text)
+		t, size := in.textSum(p.URL, d)
 		c := cand{p.URL, d.Print, norm(d.Title)}
 		if !d.Print && c.title != "" {
 			if o, ok := byTitle[c.title]; !ok || better(c, o) {

@@ -11,7 +11,10 @@ import (
 // 7 KB of JSON a page, 140 MB for 20,000 pages. json.Marshal would hold
 // all of it at once, with the buffer it grew in, about three times that.
 // writePlanJSON writes the same bytes item by item, so that what is held
-// is one item's JSON (store.Record.EncodeJSON compresses as it goes).
+// is one item's JSON (store.Record.EncodeJSON compresses as it goes). An
+// item that holds its body by reference (Item.src) has it read from the
+// ledger as it is written, and let go after; its personal-data flag and
+// source hash are made then (Item.pending).
 
 // writePlanJSON writes exactly the bytes json.Marshal(p) makes: the plan
 // without its items marshalled as a shell, and each list of items
@@ -29,9 +32,9 @@ func writePlanJSON(w io.Writer, p *Plan) error {
 		mark  string
 		write func(io.Writer) error
 	}{
-		{`"sections":null`, func(w io.Writer) error { return writeSections(w, p.Sections) }},
-		{`"unplaced":null`, func(w io.Writer) error { return writeItems(w, p.Unplaced) }},
-		{`"excluded":null`, func(w io.Writer) error { return writeItems(w, p.Excluded) }},
+		{`"sections":null`, func(w io.Writer) error { return writeSections(w, p, p.Sections) }},
+		{`"unplaced":null`, func(w io.Writer) error { return writeItems(w, p, p.Unplaced) }},
+		{`"excluded":null`, func(w io.Writer) error { return writeItems(w, p, p.Excluded) }},
 	}
 	for _, s := range spliced {
 		i := bytes.Index(head, []byte(s.mark))
@@ -53,7 +56,7 @@ func writePlanJSON(w io.Writer, p *Plan) error {
 
 // writeSections writes the JSON of a plan's sections, each section's
 // items one at a time.
-func writeSections(w io.Writer, secs []SectionPlan) error {
+func writeSections(w io.Writer, p *Plan, secs []SectionPlan) error {
 	if secs == nil {
 		_, err := io.WriteString(w, "null")
 		return err
@@ -81,7 +84,7 @@ func writeSections(w io.Writer, secs []SectionPlan) error {
 		if _, err := w.Write(b[:len(b)-len(mark)+len(`"items":`)]); err != nil {
 			return err
 		}
-		if err := writeItems(w, secs[i].Items); err != nil {
+		if err := writeItems(w, p, secs[i].Items); err != nil {
 			return err
 		}
 		if _, err := io.WriteString(w, "}"); err != nil {
@@ -92,8 +95,8 @@ func writeSections(w io.Writer, secs []SectionPlan) error {
 	return err
 }
 
-// writeItems writes the JSON of a list of items, one item at a time.
-func writeItems(w io.Writer, items []Item) error {
+// writeItems writes the JSON of a list of items of p, one item at a time.
+func writeItems(w io.Writer, p *Plan, items []Item) error {
 	if items == nil {
 		_, err := io.WriteString(w, "null")
 		return err
@@ -107,7 +110,15 @@ func writeItems(w io.Writer, items []Item) error {
 				return err
 			}
 		}
-		b, err := json.Marshal(&items[i])
+		var b []byte
+		var err error
+		p.withBody(&items[i], func(it *Item) {
+			if it.pending {
+				checkItem(it)
+				it.pending = false
+			}
+			b, err = json.Marshal(it)
+		})
 		if err != nil {
 			return fmt.Errorf("item %s: %w", items[i].Key, err)
 		}

@@ -2,14 +2,19 @@ package mapping
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"perenos/extract"
 	"perenos/store"
@@ -67,48 +72,58 @@ type PlanLedger = store.Reader
 // extracted documents and attachment texts, then the content filled in
 // review for gaps, then the decisions. The map stage and the review UI
 // (after each decision) both call it, so that neither loses what the other
-// added. It returns the plan and the commit that stores it with the site's
-// counts; it moves no state.
+// added. It returns the plan's counts and the commit that stores the plan
+// with them; it moves no state. It does not return the plan: the plan it
+// builds holds its pages' bodies as references into led, each read when
+// needed (readDocs, docBodies), so that a large site's Markdown is never
+// in memory all at once; the stored plan has them (LoadPlan).
 //
 // blobs reads the pages' stored bytes, for the old site's menu tree (nil:
 // the menu is known only from the anchor texts of its links).
-func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles Profiles, opt Options, log *slog.Logger, org string) (*Plan, func(store.Tx) error, error) {
+func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles Profiles, opt Options, log *slog.Logger, org string) (Counts, func(store.Tx) error, error) {
 	o, err := led.Org(org)
 	if err != nil {
-		return nil, nil, err
+		return Counts{}, nil, err
 	}
 	prof := profiles[o.Type]
 	if prof == nil {
-		return nil, nil, fmt.Errorf("no profile for organisation type %s", o.Type)
+		return Counts{}, nil, fmt.Errorf("no profile for organisation type %s", o.Type)
 	}
 	in := Input{Org: o, Docs: map[string]*extract.Document{}, Blobs: blobs, spent: true}
 	if o.HasLegacy() {
-		docs, err := readDocs(led, o.ID)
+		docs, bodies, err := readDocs(led, o.ID)
 		if err != nil {
-			return nil, nil, err
+			return Counts{}, nil, err
 		}
-		in.Docs = docs
+		in.Docs, in.bodies = docs, bodies
 		texts, err := extract.AttachTexts.All(led, o.ID)
 		if err != nil {
-			return nil, nil, err
+			return Counts{}, nil, err
 		}
 		in.Attach = make(map[string]AttachText, len(texts))
 		for k, v := range texts {
 			in.Attach[k] = *v
 		}
+		strs := interner{}
 		if err := led.Pages(o.ID, func(p *store.Page) error {
 			if p.Kind != store.KindSitemap && p.Kind != store.KindScript {
+				compactPage(p, strs)
 				in.Pages = append(in.Pages, p)
 			}
 			return nil
 		}); err != nil {
-			return nil, nil, err
+			return Counts{}, nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return Counts{}, nil, err
 	}
 	plan := Build(prof, in, opt)
+	bodies := in.bodies
+	in = Input{} // the documents and pages are the plan's now, or garbage
+	if err := bodies.failed(); err != nil {
+		return Counts{}, nil, err
+	}
 	if err := Manuals.Each(led, org, func(key string, m *Manual) error {
 		sp := plan.Section(m.Section)
 		if sp == nil {
@@ -121,11 +136,11 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 		})
 		return nil
 	}); err != nil {
-		return nil, nil, fmt.Errorf("filled gaps of %s: %w", org, err)
+		return Counts{}, nil, fmt.Errorf("filled gaps of %s: %w", org, err)
 	}
 	ovs, err := LoadOverrides(led, o.ID)
 	if err != nil {
-		return nil, nil, err
+		return Counts{}, nil, err
 	}
 	if orphans := ApplyOverrides(plan, ovs); len(orphans) > 0 && log != nil {
 		log.Warn("decisions whose item is gone from the site", "site", o.ID, "keys", orphans)
@@ -133,28 +148,39 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 	// Encoded now, outside the commit's transaction; the commit holds
 	// the stored bytes and the counts, not the plan.
 	enc, err := encodePlan(plan)
-	if err != nil {
-		return nil, nil, err
+	if err == nil {
+		err = bodies.failed()
 	}
-	return plan, storePlan(plan.Org, enc, plan.Numbers()), nil
+	if err != nil {
+		return Counts{}, nil, err
+	}
+	n := plan.Numbers()
+	return n, storePlan(plan.Org, enc, n), nil
 }
 
 // The classifier reasons about the whole site at once, so the map stage
-// holds every page's document; readDocs holds them compactly. What the
-// template removed from each page (Dropped) is for the review UI, not
-// for mapping: it is skipped as each document is decoded, never
+// holds every page's document; readDocs holds them compactly, and without
+// their Markdown and Text: on a site of 20,000 pages a decoded document
+// took about 16 KB, its Markdown and text 10 KB (200 MB of the site's
+// 330), its links 3 KB (25 of them, most the template's), Dropped 2 KB of
+// garbage. The Markdown and Text are read again from the ledger where
+// they are needed, one page at a time (docBodies): for the page's own
+// signals, for the checks of the finished plan's items (gaps, personal
+// data, source hashes), and as the plan is written item by item.
+// What the template removed from each page (Dropped) is for the review
+// UI, not for mapping: it is skipped as each document is decoded, never
 // allocated. The strings a site's pages repeat (its menu's addresses and
-// anchor texts, microdata names, record types, breadcrumbs) are
-// held once for the site, and the lists at their length. On a site of
-// 20,000 pages a decoded document took about 16 KB: its Markdown and
-// text 10 KB, its links 3 KB (25 of them, most the template's),
-// Dropped 2 KB of garbage.
+// anchor texts, microdata names, record types, breadcrumbs) are held once
+// for the site, and the lists at their length.
 
-// heldDoc is a document as the map stage decodes it: Dropped shadows the
-// document's own field and skips its value.
+// heldDoc is a document as the map stage decodes it: Dropped, Markdown
+// and Text shadow the document's own fields and skip their values (Text
+// is read on its own, summed up in a docSum, and let go).
 type heldDoc struct {
 	extract.Document
-	Dropped skipJSON `json:"dropped"`
+	Dropped  skipJSON `json:"dropped"`
+	Markdown skipJSON `json:"markdown"`
+	Text     skipJSON `json:"text"`
 }
 
 // skipJSON decodes nothing from any JSON value.
@@ -178,9 +204,11 @@ func (in interner) of(s string) string {
 }
 
 // readDocs reads a site's extracted documents, by page URL, compactly
-// (see heldDoc and compact).
-func readDocs(led store.Reader, org string) (map[string]*extract.Document, error) {
+// (see heldDoc and compact), without their Markdown and Text, and the
+// docBodies that reads those again.
+func readDocs(led store.Reader, org string) (map[string]*extract.Document, *docBodies, error) {
 	out := map[string]*extract.Document{}
+	bodies := &docBodies{led: led, org: org, sums: map[string]docSum{}}
 	strs := interner{}
 	err := led.EachRecord(extract.Docs.Kind, org, func(key string, raw []byte) error {
 		h := new(heldDoc)
@@ -188,11 +216,223 @@ func readDocs(led store.Reader, org string) (map[string]*extract.Document, error
 			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
 		}
 		d := &h.Document
+		_, text, err := bodyFields(raw, false, true)
+		if err != nil {
+			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
+		}
+		hash, runes := normHash(text)
+		bodies.sums[key] = docSum{crc: crc32.Checksum(raw, castagnoli), text: hash, runes: int32(runes), blank: strings.TrimSpace(text) == ""}
 		compact(d, strs)
 		out[key] = d
 		return nil
 	})
-	return out, err
+	return out, bodies, err
+}
+
+// castagnoli is the CRC-32C table (hardware-assisted on amd64 and arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// docBodies reads the Markdown and Text of a site's documents from the
+// ledger, one document at a time, as the plan needs them. Each read is
+// checked against the stored JSON readDocs read (its CRC): a document
+// rewritten meanwhile is an error, not a plan mixing two extractions.
+// The first error is kept (err) and every read after it gives nothing:
+// RebuildPlan returns it instead of the plan.
+type docBodies struct {
+	led  store.Reader
+	org  string
+	sums map[string]docSum
+	err  error
+}
+
+// docSum is what the plan needs of a document's Text before it is read
+// again: normHash of it, its runes as normHash counts them, whether it is
+// only white space; and the CRC-32C of the document's stored JSON.
+type docSum struct {
+	crc   uint32
+	runes int32
+	blank bool
+	text  uint64
+}
+
+// failed returns the first error of a read (nil for nil b).
+func (b *docBodies) failed() error {
+	if b == nil {
+		return nil
+	}
+	return b.err
+}
+
+// read returns the Markdown of the document of page u and, with text, its
+// Text; "" for both after an error.
+func (b *docBodies) read(u string, text bool) (md, tx string) {
+	if b.err != nil {
+		return "", ""
+	}
+	sum, ok := b.sums[u]
+	if !ok {
+		b.err = fmt.Errorf("%s %s/%s: %w (read for the plan, gone since)", extract.Docs.Kind, b.org, u, store.ErrNotFound)
+		return "", ""
+	}
+	raw, err := b.led.GetRecord(extract.Docs.Kind, b.org, u)
+	if err == nil && crc32.Checksum(raw, castagnoli) != sum.crc {
+		err = fmt.Errorf("%s %s/%s changed while its site's plan was made: map the site again", extract.Docs.Kind, b.org, u)
+	}
+	if err == nil {
+		md, tx, err = bodyFields(raw, true, text)
+	}
+	if err != nil {
+		b.err = err
+		return "", ""
+	}
+	return md, tx
+}
+
+// bodyFields returns a stored document's Markdown (with md) and its Text
+// (with text), decoding only those strings. The ledger's JSON of a document
+// is json.Marshal's: its fields in the order of extract.Document, and
+// before "markdown" only strings and lists of strings, so the first
+// `"markdown":"` is the field itself (a quote inside a string is
+// escaped), and "text" follows its value. JSON of any other shape is
+// decoded whole.
+func bodyFields(raw []byte, wantMD, text bool) (md, tx string, err error) {
+	const mdKey, txKey = `"markdown":`, `,"text":`
+	if i := bytes.Index(raw, []byte(mdKey)); i > 0 {
+		mdAt := i + len(mdKey)
+		if mdEnd := stringEnd(raw, mdAt); mdEnd > 0 && bytes.HasPrefix(raw[mdEnd:], []byte(txKey)) {
+			txAt := mdEnd + len(txKey)
+			if txEnd := stringEnd(raw, txAt); txEnd > 0 && txEnd < len(raw) && (raw[txEnd] == ',' || raw[txEnd] == '}') {
+				if wantMD {
+					if md, err = unquote(raw[mdAt:mdEnd]); err != nil {
+						return "", "", fmt.Errorf("decode the markdown of a document: %w", err)
+					}
+				}
+				if text {
+					if tx, err = unquote(raw[txAt:txEnd]); err != nil {
+						return "", "", fmt.Errorf("decode the text of a document: %w", err)
+					}
+				}
+				return md, tx, nil
+			}
+		}
+	}
+	var d struct {
+		Markdown string `json:"markdown"`
+		Text     string `json:"text"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return "", "", fmt.Errorf("decode a document: %w", err)
+	}
+	if !wantMD {
+		d.Markdown = ""
+	}
+	if !text {
+		d.Text = ""
+	}
+	return d.Markdown, d.Text, nil
+}
+
+// unquote decodes a JSON string (quotes included) as json.Unmarshal
+// does, copying the runs between escapes whole: json.Unmarshal checks
+// and decodes a string a rune at a time, and the map stage decodes each
+// page's Markdown several times. A string with bytes that are not UTF-8
+// or a \u escape of half a surrogate pair (which json.Unmarshal
+// replaces) is left to json.Unmarshal.
+func unquote(q []byte) (string, error) {
+	s := q[1 : len(q)-1]
+	if !utf8.Valid(s) {
+		return slowUnquote(q)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			b.Write(s)
+			return b.String(), nil
+		}
+		b.Write(s[:i])
+		if i+1 >= len(s) {
+			return slowUnquote(q)
+		}
+		n := 2
+		switch c := s[i+1]; c {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case '"', '\\', '/':
+			b.WriteByte(c)
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'u':
+			r := hex4(s[i+2:])
+			if r < 0 || utf16.IsSurrogate(r) {
+				return slowUnquote(q)
+			}
+			b.WriteRune(r)
+			n = 6
+		default:
+			return slowUnquote(q)
+		}
+		s = s[i+n:]
+	}
+}
+
+// hex4 returns the rune of the four hex digits s starts with, or -1.
+func hex4(s []byte) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// slowUnquote is unquote by json.Unmarshal.
+func slowUnquote(q []byte) (string, error) {
+	var s string
+	err := json.Unmarshal(q, &s)
+	return s, err
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// raw[at], or -1 when none starts there.
+func stringEnd(raw []byte, at int) int {
+	if at >= len(raw) || raw[at] != '"' {
+		return -1
+	}
+	for i := at + 1; ; {
+		j := bytes.IndexByte(raw[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		q := i + j
+		bs := 0
+		for k := q - 1; k > at && raw[k] == '\\'; k-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return q + 1
+		}
+		i = q + 1
+	}
 }
 
 // compact makes a decoded document share the strings its site repeats
@@ -216,7 +456,31 @@ func compact(d *extract.Document, strs interner) {
 	}
 	d.Records = clip(d.Records)
 	for i := range d.Records {
-		d.Records[i].Type = strs.of(d.Records[i].Type)
+		r := &d.Records[i]
+		r.Type, r.Source, r.Method = strs.of(r.Type), strs.of(r.Source), strs.of(r.Method)
+		if len(r.Fields) == 0 {
+			continue
+		}
+		// the template's records (the footer's contacts) repeat on
+		// every page
+		f := make(map[string]string, len(r.Fields))
+		for k, v := range r.Fields {
+			f[strs.of(k)] = strs.of(v)
+		}
+		r.Fields = f
+	}
+}
+
+// compactPage lets go of what mapping does not read of a fetched page
+// (its validators, redirect hops, charset) and makes it share the strings
+// the site's pages repeat (content types, the pages that link them).
+func compactPage(p *store.Page, strs interner) {
+	p.ETag, p.LastModified, p.Charset, p.Redirects = "", "", "", nil
+	p.ContentType = strs.of(p.ContentType)
+	p.Referrers = clip(p.Referrers)
+	for i := range p.Referrers {
+		r := &p.Referrers[i]
+		r.URL, r.Anchor = strs.of(r.URL), strs.of(r.Anchor)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -13,8 +14,9 @@ import (
 )
 
 // The map stage reads a site's documents as they were stored, less what
-// the template removed (Dropped), and holds each string the site's pages
-// repeat once: the same menu link on a thousand pages is one string.
+// the template removed (Dropped) and their Markdown and Text (read again
+// page by page), and holds each string the site's pages repeat once: the
+// same menu link on a thousand pages is one string.
 func TestReadDocsHoldsRepeatsOnce(t *testing.T) {
 	ws := store.TestStore(t)
 	if _, err := ws.UpsertOrg("test", store.Org{ID: "o1", Name: "Школа", Type: store.School, LegacyURL: "http://s.example/"}); err != nil {
@@ -35,7 +37,7 @@ func TestReadDocsHoldsRepeatsOnce(t *testing.T) {
 				return err
 			}
 			c := *d
-			c.Dropped = nil
+			c.Dropped, c.Markdown, c.Text = nil, "", ""
 			want[u] = &c
 		}
 		return nil
@@ -43,7 +45,7 @@ func TestReadDocsHoldsRepeatsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := readDocs(ws, "o1")
+	got, bodies, err := readDocs(ws, "o1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +56,13 @@ func TestReadDocsHoldsRepeatsOnce(t *testing.T) {
 	for u, d := range got {
 		if !reflect.DeepEqual(d, want[u]) {
 			t.Fatalf("%s read back as\n%+v\nwant\n%+v", u, d, want[u])
+		}
+		i := strings.TrimPrefix(strings.TrimSuffix(u, ".html"), "http://s.example/p")
+		if md, text := bodies.read(u, true); md != "Текст "+i || text != "Текст "+i {
+			t.Fatalf("%s: its Markdown and Text read again as %q, %q", u, md, text)
+		}
+		if s := bodies.sums[u]; s.blank || s.runes == 0 {
+			t.Fatalf("%s: its text summed up as %+v", u, s)
 		}
 		for _, l := range d.Links {
 			distinct[unsafe.StringData(l.URL)] = true
@@ -121,5 +130,57 @@ func TestPlanIsWrittenItemByItem(t *testing.T) {
 	raw, err := ws.GetRecord(Plans.Kind, "o1", planKey)
 	if err != nil || string(raw) != string(whole) {
 		t.Errorf("the stored plan is not its JSON (%d bytes, want %d): %v", len(raw), len(whole), err)
+	}
+}
+
+// A stored document's Markdown and Text read back alone are what decoding
+// the whole document gives, whatever they hold: escapes, HTML characters
+// json.Marshal writes as \u, lines that are not UTF-8, and JSON of
+// another shape than the ledger's.
+func TestBodyFieldsReadWhatTheDocumentHolds(t *testing.T) {
+	texts := []string{
+		"", "Текст", "строка\nстрока\t«кавычки» \"двойные\" \\ /", "<a href=\"x\">&amp;</a> > <",
+		"\u2028\u2029 \x01\x1f", "😀 emoji and \U0001F600", "bad \xff\xfe utf-8", "\\u0041 not an escape",
+		`ends with a backslash \`, strings.Repeat("длинный текст ", 2000),
+	}
+	for i, md := range texts {
+		for _, text := range texts {
+			d := extract.Document{URL: "http://s.example/p", Title: `"markdown":"не то"`, Headings: []string{`"text":"`}, Markdown: md, Text: text,
+				Links: []extract.Link{{URL: "http://s.example/", Text: "text"}}}
+			raw, err := json.Marshal(&d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want extract.Document
+			if err := json.Unmarshal(raw, &want); err != nil {
+				t.Fatal(err)
+			}
+			gm, gt, err := bodyFields(raw, true, true)
+			if err != nil || gm != want.Markdown || gt != want.Text {
+				t.Fatalf("case %d: read %q, %q (%v), want %q, %q", i, gm, gt, err, want.Markdown, want.Text)
+			}
+			if gm, gt, err := bodyFields(raw, true, false); err != nil || gm != want.Markdown || gt != "" {
+				t.Fatalf("case %d without the text: read %q, %q (%v)", i, gm, gt, err)
+			}
+			if gm, gt, err := bodyFields(raw, false, true); err != nil || gm != "" || gt != want.Text {
+				t.Fatalf("case %d, the text alone: read %q, %q (%v)", i, gm, gt, err)
+			}
+		}
+	}
+	// JSON not as json.Marshal writes a document: decoded whole.
+	for _, raw := range []string{
+		`{"text": "т", "markdown": "м"}`,
+		`{"markdown":"м","links":[{"text":"не то"}],"text":"т"}`,
+		`{"url":"u", "markdown" : "м" , "text" : "т"}`,
+		`{"markdown":"\ud800 half a pair","text":"т"}`,
+	} {
+		var want extract.Document
+		if err := json.Unmarshal([]byte(raw), &want); err != nil {
+			t.Fatal(err)
+		}
+		gm, gt, err := bodyFields([]byte(raw), true, true)
+		if err != nil || gm != want.Markdown || gt != want.Text {
+			t.Errorf("%s: read %q, %q (%v), want %q, %q", raw, gm, gt, err, want.Markdown, want.Text)
+		}
 	}
 }

@@ -162,11 +162,15 @@ func TestAutomaticApprovalSurvivesARebuild(t *testing.T) {
 		t.Fatalf("after approval the clubs page is in %q, want %q", got, chosen)
 	}
 	// A rebuild, as the review UI makes after any decision.
-	rebuilt, commit, err := mapping.RebuildPlan(ctx, ws, ws.Blobs, m.Profiles, m.Options, nil, o.ID)
+	_, commit, err := mapping.RebuildPlan(ctx, ws, ws.Blobs, m.Profiles, m.Options, nil, o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := ws.Update(commit); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := mapping.LoadPlan(ws, o.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got := in(rebuilt); got != chosen {
@@ -403,11 +407,15 @@ func TestApprovalDoesNotPublishUndecidedPersonalData(t *testing.T) {
 			t.Errorf("still placed: %+v", pd)
 		}
 		// A rebuild, as any review decision makes, keeps it out.
-		rebuilt, commit, err := mapping.RebuildPlan(ctx, ws, ws.Blobs, profiles(t), mapping.Options{}, nil, o.ID)
+		_, commit, err := mapping.RebuildPlan(ctx, ws, ws.Blobs, profiles(t), mapping.Options{}, nil, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := ws.Update(commit); err != nil {
+			t.Fatal(err)
+		}
+		rebuilt, err := mapping.LoadPlan(ws, o.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
 		ovs, _ := mapping.LoadOverrides(ws, o.ID)

@@ -76,11 +76,10 @@ func (Map) note() string { return "" }
 func (Map) Stage() store.Stage { return store.StageMap }
 
 func (s Map) run(ctx context.Context, r *Runner, o *store.Org, out *Outcome) (func(store.Tx) error, error) {
-	plan, commit, err := mapping.RebuildPlan(ctx, r.WS, r.WS.BlobStore(), s.Profiles, s.Options, r.Log, o.ID)
+	n, commit, err := mapping.RebuildPlan(ctx, r.WS, r.WS.BlobStore(), s.Profiles, s.Options, r.Log, o.ID)
 	if err != nil {
 		return nil, err
 	}
-	n := plan.Numbers()
 	out.Map = &n
 	return commit, nil
 }
