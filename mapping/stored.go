@@ -91,11 +91,29 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 	}
 	in := Input{Org: o, Docs: map[string]*extract.Document{}, Blobs: blobs, spent: true}
 	if o.HasLegacy() {
-		docs, bodies, err := readDocs(led, o.ID)
+		strs := interner{}
+		pages := 0
+		if err := led.Pages(o.ID, func(p *store.Page) error {
+			if p.Kind != store.KindSitemap && p.Kind != store.KindScript {
+				compactPage(p, strs)
+				in.Pages = append(in.Pages, p)
+				if p.Kind == store.KindPage {
+					pages++
+				}
+			}
+			return nil
+		}); err != nil {
+			return Counts{}, nil, err
+		}
+		var err error
+		if pages < bodiesByReference {
+			in.Docs, err = readWholeDocs(led, o.ID)
+		} else {
+			in.Docs, in.bodies, err = readDocs(led, o.ID)
+		}
 		if err != nil {
 			return Counts{}, nil, err
 		}
-		in.Docs, in.bodies = docs, bodies
 		texts, err := extract.AttachTexts.All(led, o.ID)
 		if err != nil {
 			return Counts{}, nil, err
@@ -103,16 +121,6 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 		in.Attach = make(map[string]AttachText, len(texts))
 		for k, v := range texts {
 			in.Attach[k] = *v
-		}
-		strs := interner{}
-		if err := led.Pages(o.ID, func(p *store.Page) error {
-			if p.Kind != store.KindSitemap && p.Kind != store.KindScript {
-				compactPage(p, strs)
-				in.Pages = append(in.Pages, p)
-			}
-			return nil
-		}); err != nil {
-			return Counts{}, nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -227,6 +235,41 @@ func readDocs(led store.Reader, org string) (map[string]*extract.Document, *docB
 		return nil
 	})
 	return out, bodies, err
+}
+
+// bodiesByReference is the number of pages from which a site's plan holds
+// its pages' Markdown and Text by reference (readDocs, docBodies), read
+// again from the ledger where needed; a smaller site's documents are held
+// whole (readWholeDocs). Reading a body again costs the map stage about a
+// fifth more CPU per page, worth it where a site's bodies would be tens of
+// megabytes (at about 16 KB a page, 2,000 pages are 32 MB; the issue's
+// largest site, 20,000 pages, 320 MB), not on the typical site of tens or
+// hundreds of pages. Both ways make the same plan
+// (TestStoredDocumentsMakeTheSamePlan).
+const bodiesByReference = 2000
+
+// readWholeDocs reads a site's documents with their Markdown and Text,
+// compactly otherwise (see readDocs).
+func readWholeDocs(led store.Reader, org string) (map[string]*extract.Document, error) {
+	out := map[string]*extract.Document{}
+	strs := interner{}
+	err := led.EachRecord(extract.Docs.Kind, org, func(key string, raw []byte) error {
+		h := new(wholeDoc)
+		if err := json.Unmarshal(raw, h); err != nil {
+			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
+		}
+		d := &h.Document
+		compact(d, strs)
+		out[key] = d
+		return nil
+	})
+	return out, err
+}
+
+// wholeDoc is a document as readWholeDocs decodes it: all but Dropped.
+type wholeDoc struct {
+	extract.Document
+	Dropped skipJSON `json:"dropped"`
 }
 
 // castagnoli is the CRC-32C table (hardware-assisted on amd64 and arm64).
