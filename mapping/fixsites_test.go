@@ -525,7 +525,7 @@ func TestStoredDocumentsMakeTheSamePlan(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := loadFixSite(t, row["site"], typ)
-		docs, bodies, err := readDocs(ws, in.Org.ID)
+		docs, bodies, err := readDocs(ws, in.Org.ID, true)
 		if err != nil {
 			t.Fatal(err)
 		}

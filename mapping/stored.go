@@ -105,12 +105,8 @@ func RebuildPlan(ctx context.Context, led PlanLedger, blobs BlobReader, profiles
 		}); err != nil {
 			return Counts{}, nil, err
 		}
-		var err error
-		if pages < bodiesByReference {
-			in.Docs, err = readWholeDocs(led, o.ID)
-		} else {
-			in.Docs, in.bodies, err = readDocs(led, o.ID)
-		}
+		docs, bodies, err := readDocs(led, o.ID, pages >= bodiesByReference)
+		in.Docs, in.bodies = docs, bodies
 		if err != nil {
 			return Counts{}, nil, err
 		}
@@ -212,24 +208,37 @@ func (in interner) of(s string) string {
 }
 
 // readDocs reads a site's extracted documents, by page URL, compactly
-// (see heldDoc and compact), without their Markdown and Text, and the
-// docBodies that reads those again.
-func readDocs(led store.Reader, org string) (map[string]*extract.Document, *docBodies, error) {
+// (see heldDoc and compact). With byRef it reads them without their
+// Markdown and Text, and returns the docBodies that reads those again;
+// without, whole but for Dropped (wholeDoc), and no docBodies.
+func readDocs(led store.Reader, org string, byRef bool) (map[string]*extract.Document, *docBodies, error) {
 	out := map[string]*extract.Document{}
-	bodies := &docBodies{led: led, org: org, sums: map[string]docSum{}}
+	var bodies *docBodies
+	if byRef {
+		bodies = &docBodies{led: led, org: org, sums: map[string]docSum{}}
+	}
 	strs := interner{}
 	err := led.EachRecord(extract.Docs.Kind, org, func(key string, raw []byte) error {
-		h := new(heldDoc)
-		if err := json.Unmarshal(raw, h); err != nil {
-			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
+		var d *extract.Document
+		var err error
+		if byRef {
+			h := new(heldDoc)
+			d, err = &h.Document, json.Unmarshal(raw, h)
+		} else {
+			h := new(wholeDoc)
+			d, err = &h.Document, json.Unmarshal(raw, h)
 		}
-		d := &h.Document
-		_, text, err := bodyFields(raw, false, true)
 		if err != nil {
 			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
 		}
-		hash, runes := normHash(text)
-		bodies.sums[key] = docSum{crc: crc32.Checksum(raw, castagnoli), text: hash, runes: int32(runes), blank: strings.TrimSpace(text) == ""}
+		if byRef {
+			_, text, err := bodyFields(raw, false, true)
+			if err != nil {
+				return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
+			}
+			hash, runes := normHash(text)
+			bodies.sums[key] = docSum{crc: crc32.Checksum(raw, castagnoli), text: hash, runes: int32(runes), blank: strings.TrimSpace(text) == ""}
+		}
 		compact(d, strs)
 		out[key] = d
 		return nil
@@ -240,7 +249,7 @@ func readDocs(led store.Reader, org string) (map[string]*extract.Document, *docB
 // bodiesByReference is the number of pages from which a site's plan holds
 // its pages' Markdown and Text by reference (readDocs, docBodies), read
 // again from the ledger where needed; a smaller site's documents are held
-// whole (readWholeDocs). Reading a body again costs the map stage about a
+// whole (readDocs with byRef false). Reading a body again costs the map stage about a
 // fifth more CPU per page, worth it where a site's bodies would be tens of
 // megabytes (at about 16 KB a page, 2,000 pages are 32 MB; the issue's
 // largest site, 20,000 pages, 320 MB), not on the typical site of tens or
@@ -248,25 +257,8 @@ func readDocs(led store.Reader, org string) (map[string]*extract.Document, *docB
 // (TestStoredDocumentsMakeTheSamePlan).
 const bodiesByReference = 2000
 
-// readWholeDocs reads a site's documents with their Markdown and Text,
-// compactly otherwise (see readDocs).
-func readWholeDocs(led store.Reader, org string) (map[string]*extract.Document, error) {
-	out := map[string]*extract.Document{}
-	strs := interner{}
-	err := led.EachRecord(extract.Docs.Kind, org, func(key string, raw []byte) error {
-		h := new(wholeDoc)
-		if err := json.Unmarshal(raw, h); err != nil {
-			return fmt.Errorf("decode %s %s/%s: %w", extract.Docs.Kind, org, key, err)
-		}
-		d := &h.Document
-		compact(d, strs)
-		out[key] = d
-		return nil
-	})
-	return out, err
-}
-
-// wholeDoc is a document as readWholeDocs decodes it: all but Dropped.
+// wholeDoc is a document as readDocs decodes it for a small site: all but
+// Dropped.
 type wholeDoc struct {
 	extract.Document
 	Dropped skipJSON `json:"dropped"`

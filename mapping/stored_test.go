@@ -45,7 +45,7 @@ func TestReadDocsHoldsRepeatsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, bodies, err := readDocs(ws, "o1")
+	got, bodies, err := readDocs(ws, "o1", true)
 	if err != nil {
 		t.Fatal(err)
 	}
