@@ -410,7 +410,7 @@ func spelledNames(u *url.URL, sigs []signal, titles, menus []short) []signal {
 	if u == nil || !slices.ContainsFunc(sigs, func(s signal) bool { return s.spelled }) {
 		return sigs
 	}
-	segs := pathSegments(u.Path)
+	segs := addressSegments(u)
 	if len(segs) == 0 {
 		return sigs
 	}
@@ -681,7 +681,7 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 	if u == nil {
 		return nil
 	}
-	segs := append(pathSegments(u.Path), querySegments(u.Query())...)
+	segs := addressSegments(u)
 	shown := u.Path
 	if u.RawQuery != "" {
 		shown += "?" + u.RawQuery
@@ -771,6 +771,12 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 		}
 	}
 	return out
+}
+
+// addressSegments are the segments a page's address names it by: its
+// path's, then its query's (querySegments).
+func addressSegments(u *url.URL) []string {
+	return append(pathSegments(u.Path), querySegments(u.Query())...)
 }
 
 // queryNameKeys are the query parameters that hand-made PHP sites and

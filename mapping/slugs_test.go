@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"perenos/extract"
 	"perenos/store"
 )
 
@@ -73,6 +74,29 @@ func TestQuerySegments(t *testing.T) {
 		q, _ := url.ParseQuery(tc.query)
 		if got := querySegments(q); !slices.Equal(got, tc.want) {
 			t.Errorf("querySegments(%q) = %q, want %q", tc.query, got, tc.want)
+		}
+	}
+}
+
+// An address that only spells the page's own name in Latin adds no
+// section the name does not say, in the path or in the query alike.
+func TestSpelledAddressAddsNothing(t *testing.T) {
+	c := newClassifier(profiles(t)[store.School], Input{Org: &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}})
+	for _, tc := range []struct {
+		url, title, section string
+		want                bool
+	}{
+		{"http://s.example/osnovnaya.html", "Основная школа", "sveden/common", false},
+		{"http://s.example/index.php?page=osnovnaya", "Основная школа", "sveden/common", false},
+		{"http://s.example/osnovnoe.html", "Начальная школа", "sveden/common", true}, // the address is not the name: it says something of its own
+		{"http://s.example/pitanie.html", "Питание", "sveden/catering", true},        // the name says the section: the address stays a second witness
+	} {
+		d := &extract.Document{URL: tc.url, Title: tc.title, HTMLTitle: tc.title}
+		got := slices.ContainsFunc(c.pageSignals(&store.Page{URL: tc.url, Kind: store.KindPage, Status: 200}, d), func(s signal) bool {
+			return s.section == tc.section && s.src == evAddress
+		})
+		if got != tc.want {
+			t.Errorf("%s titled «%s»: an address signal for %s %v, want %v", tc.url, tc.title, tc.section, got, tc.want)
 		}
 	}
 }
