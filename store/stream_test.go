@@ -40,18 +40,24 @@ func TestEncodeJSONReadsBack(t *testing.T) {
 		if compressed(enc.s.b) != (len(want) >= compressMin) {
 			t.Errorf("%d bytes of JSON: compressed %v", len(want), compressed(enc.s.b))
 		}
-		key := fmt.Sprint(n)
-		if err := ws.Update(func(tx Tx) error { return notes.PutEncoded(tx, "o1", key, enc) }); err != nil {
-			t.Fatal(err)
-		}
-		raw, err := ws.GetRecord(notes.Kind, "o1", key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(raw) != string(want) {
+		if raw := storedBack(t, ws, fmt.Sprint(n), enc); string(raw) != string(want) {
 			t.Errorf("%d bytes of JSON read back as %d different bytes", len(want), len(raw))
 		}
 	}
+}
+
+// storedBack stores an encoded note under key and returns the bytes the
+// ledger gives back for it.
+func storedBack(t *testing.T, ws *Workspace, key string, enc Encoded[note]) []byte {
+	t.Helper()
+	if err := ws.Update(func(tx Tx) error { return notes.PutEncoded(tx, "o1", key, enc) }); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := ws.GetRecord(notes.Kind, "o1", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
 
 // The writer is called once, and the frame it is compressed into says
@@ -90,15 +96,7 @@ func TestEncodeJSONWritesOnceAndSaysTheSize(t *testing.T) {
 				t.Errorf("%d bytes: the frame's header says %d (has a size: %v; %v)", n, h.FrameContentSize, h.HasFCS, err)
 			}
 		}
-		key := fmt.Sprint(n)
-		if err := ws.Update(func(tx Tx) error { return notes.PutEncoded(tx, "o1", key, enc) }); err != nil {
-			t.Fatal(err)
-		}
-		raw, err := ws.GetRecord(notes.Kind, "o1", key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(raw) != want {
+		if raw := storedBack(t, ws, fmt.Sprint(n), enc); string(raw) != want {
 			t.Errorf("%d bytes of JSON read back as %d different bytes", n, len(raw))
 		}
 	}
