@@ -774,9 +774,26 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 }
 
 // addressSegments are the segments a page's address names it by: its
-// path's, then its query's (querySegments).
+// path's, then its query's (querySegments), without a site builder's
+// trailing page number (builderID).
 func addressSegments(u *url.URL) []string {
-	return append(pathSegments(u.Path), querySegments(u.Query())...)
+	segs := append(pathSegments(u.Path), querySegments(u.Query())...)
+	if n := len(segs); n > 1 && builderID(segs[n-1]) {
+		segs = segs[:n-1]
+	}
+	return segs
+}
+
+// reBuilderID is a page number in the form uCoz and its kin give every
+// page (/index/osnovnye_svedenija/0-12, /publ/dokumenty/ustav/1-1-0-5).
+var reBuilderID = regexp.MustCompile(`^\d+(-\d+)+$`)
+
+// builderID reports whether a segment is only a site builder's page
+// number, so that the segment before it is the page's own name. A date
+// with an item number (/news/vypusknoi/2023-06-24-17) is a news item's
+// address, which datedPath reads, not a number.
+func builderID(seg string) bool {
+	return reBuilderID.MatchString(seg) && !reISODate.MatchString(seg)
 }
 
 // queryNameKeys are the query parameters that hand-made PHP sites and

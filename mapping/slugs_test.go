@@ -24,6 +24,13 @@ func TestSlugsInAnyTransliteration(t *testing.T) {
 		{"http://s.example/platnye_obrazovatelnye_uslugi.php", "sveden/paid_edu"},
 		{"http://s.example/v_sotrudnichestve.php", ""}, // сотрудничество is not сотрудники
 		{"http://s.example/zvonki.html", ""},
+		// uCoz: the name before the page's number is the page's own
+		{"http://s.example/index/organizacija_pitanija/0-25", "sveden/catering"},
+		{"http://s.example/index/dokumenty/0-14", "sveden/document"},
+		{"http://s.example/publ/platnye_uslugi/1-1-0-5", "sveden/paid_edu"},
+		{"http://s.example/index/0-12", ""},
+		{"http://s.example/news/vypusknoj_2023/2023-06-24-17", "news"},
+		{"http://s.example/goszadanie.html", "sveden/budget"},
 	} {
 		org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
 		in := site(org, page{url: c.url, title: "Страница"})
