@@ -29,8 +29,11 @@ func TestTimingSplitsWallTimeIntoFlightAndFreeSlots(t *testing.T) {
 }
 
 // The benchmark on a tiny site: every object goes once, the second run
-// sends nothing, each write is clocked, and the portal sees no more
-// connections than writes in flight (keep-alive carries the rest).
+// sends nothing, each write is clocked, and the portal sees a few
+// connections, not one per write (keep-alive carries the rest). Go's
+// transport may dial a connection while another is on its way back to
+// the pool, so a loaded machine sees a few more than the writes in
+// flight; without keep-alive it would be one per write, 60.
 func TestRunUploadsATinySiteOverKeptAliveConnections(t *testing.T) {
 	res, err := Run(context.Background(), Options{Items: 60, Files: 10, Latency: 2 * time.Millisecond, Concurrency: 4})
 	if err != nil {
@@ -45,8 +48,8 @@ func TestRunUploadsATinySiteOverKeptAliveConnections(t *testing.T) {
 	if res.Timing.MaxInFlight < 1 || res.Timing.MaxInFlight > 4 {
 		t.Errorf("%d writes in flight at once, with a concurrency of 4", res.Timing.MaxInFlight)
 	}
-	if res.Timing.Connections < 1 || res.Timing.Connections > 4 {
-		t.Errorf("the portal accepted %d connections for 4 writes in flight", res.Timing.Connections)
+	if res.Timing.Connections < 1 || res.Timing.Connections > 3*4 {
+		t.Errorf("the portal accepted %d connections for 60 writes, 4 in flight: connections are not kept alive", res.Timing.Connections)
 	}
 	if res.RatioCeiling <= 0 || res.RatioCeiling > 1 {
 		t.Errorf("ratio_ceiling %v, want in (0, 1]", res.RatioCeiling)
