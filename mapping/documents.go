@@ -212,17 +212,32 @@ func indexKinds(kinds []docKindWords) kindIndex {
 var citing = []string{"утвержд", "утвержден", "утверд", "соглас", "принят", "основан", "соответств", "согласн"}
 
 // cited reports whether the words at i are cited: the word before them
-// (function words aside) introduces a citation.
+// (function words aside) introduces a citation. The verbal noun does not
+// («Приказ об утверждении стоимости обучения» is about the price, as
+// «Положение о согласовании…» is about its subject): only a participle
+// or a preposition (утверждён, утверждённый, согласно, на основании)
+// cites.
 func cited(st []token, i int) bool {
 	j := i - 1
 	for j >= 0 && stopWords[st[j].stem] {
 		j--
 	}
-	if j < 0 {
+	if j < 0 || verbalNoun(st[j].word) {
 		return false
 	}
 	for _, c := range citing {
 		if strings.HasPrefix(st[j].stem, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// verbalNoun reports whether a word is a verbal noun in -ние/-тие
+// (утверждение, принятии, согласования), by its ending.
+func verbalNoun(w string) bool {
+	for _, e := range []string{"ние", "ния", "нии", "нию", "нием", "тие", "тия", "тии", "тию", "тием"} {
+		if strings.HasSuffix(w, e) {
 			return true
 		}
 	}
