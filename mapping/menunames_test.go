@@ -114,6 +114,12 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Прайс-лист": "med/paid",
 			"Сведения о медицинских работниках": "med/staff",
 			"Расписание приёма врачей":          "med/staff", // 118н: the staff's hours are theirs
+			"Электронная регистратура":          "med/appointment",
+			"Вызов врача на дом":                "med/appointment",
+			"Сроки ожидания":                    "med/gosgarantii",
+			"Сведения о медработниках":          "med/staff",
+			"Диспансерное наблюдение":           "med/dispensary",
+			"Вакцинация против гриппа":          OtherSection,
 		}},
 		{store.Municipal, map[string]string{
 			"Отчёт главы о результатах деятельности": "omsu/speeches",
@@ -121,7 +127,15 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"План проверок на 2025 год":              "omsu/inspections",
 			"Обзор обращений граждан":                "omsu/appeals",
 			"Административные регламенты":            "omsu/services",
-			"Экономика": "omsu/statistics",
+			"Экономика":                           "omsu/statistics",
+			"Совет депутатов":                     "omsu/structure",
+			"Проекты НПА":                         "omsu/acts",
+			"Порядок обжалования":                 "omsu/acts",
+			"Предупреждение ЧС":                   "omsu/emergencies",
+			"Открытый бюджет":                     "omsu/statistics",
+			"Информация о сельском поселении":     "omsu/general",
+			"Градостроительная деятельность":      OtherSection,
+			"Малое и среднее предпринимательство": OtherSection,
 		}},
 	}
 	ps := profiles(t)
