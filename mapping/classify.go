@@ -67,6 +67,7 @@ type classifier struct {
 	menus      map[string][]string   // page URL → anchor texts of template links pointing to it
 	refs       map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
 	nav        map[string][]navEntry // page URL → its places in the old site's menu tree
+	groupPages map[string][]string   // a menu group's labels (joined) → the pages under it, made by broadGroup
 	st         stemmer               // the site's words and their stems
 	rootGroup  map[string]string     // page URL → the menu group above it that names the root (underRoot)
 	rootFolder map[string]string     // page URL → the folder it lies in that is named like the root (urlSignals)
@@ -415,7 +416,11 @@ func spelledNames(u *url.URL, sigs []signal, titles, menus []short) []signal {
 		return sigs
 	}
 	addr := skeletons(trimNumber(segs[len(segs)-1]))
-	if len(addr) == 0 {
+	if len(addr) != 1 {
+		// An address of several words that match a section's name
+		// (vakansii_mesta_dlya_priema, under a link with the typo
+		// «Вакансии места для приема») is that name, whatever the link
+		// says: only one shared word is chance.
 		return sigs
 	}
 	spells := func(name string) bool {

@@ -97,6 +97,9 @@ func TestSpelledAddressAddsNothing(t *testing.T) {
 		{"http://s.example/index.php?page=osnovnaya", "Основная школа", "sveden/common", false},
 		{"http://s.example/osnovnoe.html", "Начальная школа", "sveden/common", true}, // the address is not the name: it says something of its own
 		{"http://s.example/pitanie.html", "Питание", "sveden/catering", true},        // the name says the section: the address stays a second witness
+		// several words of the section's name are no chance, even under a
+		// title with a typo that keeps it from naming the section
+		{"http://s.example/vakansii_mesta_dlya_priema.php", "Вакансии места для приема (перевода)", "sveden/vacant", true},
 	} {
 		d := &extract.Document{URL: tc.url, Title: tc.title, HTMLTitle: tc.title}
 		got := slices.ContainsFunc(c.pageSignals(&store.Page{URL: tc.url, Kind: store.KindPage, Status: 200}, d), func(s signal) bool {
