@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"perenos/extract"
 	"perenos/extract/records"
@@ -318,13 +319,21 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		default:
 			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
 		}
-	case (!best.self || best.Confidence < threshold) && c.inRoot(pc.key) != "" && c.isRootChild(best.Section) && menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc):
-		// Inside «Сведения» on the old site and, in its menu, under one
-		// subsection's item («Сведения» › «Образование» › «Начальная
-		// школа»), with nothing of its own that says otherwise: the old
-		// site's author filed it as a page of that subsection, and inside
-		// «Сведения» there is no place for a free page.
-		place(best, fmt.Sprintf("%s, в подразделе «%s»: ещё одна страница подраздела", c.inRoot(pc.key), c.prof.Section(best.Section).Title))
+	case (!best.self || best.Confidence < threshold) && c.isRootChild(best.Section) && menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc) &&
+		(c.inRoot(pc.key) != "" || !c.broadGroup(pc, best.Section, byKey, threshold)):
+		// In the old menu under one subsection's item («Сведения» ›
+		// «Образование» › «Начальная школа», or «Образование» ›
+		// «Дополнительное образование» on its own), with nothing of its
+		// own that says otherwise: the old site's author filed it as a
+		// page of that subsection, and inside «Сведения» there is no place
+		// for a free page. Outside «Сведения» a group that holds other
+		// subsections' pages («Об учреждении» › «Структура», «Документы»)
+		// is the site's own heading, not the subsection's.
+		where := c.inRoot(pc.key)
+		if where == "" {
+			where = "в меню старого сайта"
+		}
+		place(best, fmt.Sprintf("%s, в подразделе «%s»: ещё одна страница подраздела", where, c.prof.Section(best.Section).Title))
 	case best.Confidence >= threshold && !best.self && !c.itemsUnder(best.Section):
 		// Only where the page sits (a folder, a breadcrumb, a menu group)
 		// says this section: that is where its parent is, not what the
@@ -344,6 +353,12 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 				place(best, fmt.Sprintf("на старом сайте вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
 				return
 			}
+			if menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc) && !c.broadGroup(pc, best.Section, byKey, threshold) {
+				// In the menu under the subsection's own group
+				// («Образование» › «Дополнительное образование»).
+				place(best, fmt.Sprintf("на старом сайте вне раздела «%s», но в меню под пунктом подраздела: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
+				return
+			}
 			pc.free = true
 			pc.reasons = []string{fmt.Sprintf("на старом сайте вне раздела «%s»; подраздел «%s» на сайте — страница %s", c.prof.Root.Title, s.Title, shown(main[best.Section].p.URL))}
 			return
@@ -359,6 +374,45 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 	default:
 		pc.free = true
 	}
+}
+
+// broadGroup reports whether a menu group that is named like a section
+// holds more pages of other sections, by their own evidence, than of
+// that section («Об учреждении» over «Сведения…» and «История школы»):
+// the site's own heading rather than the section's page and its further
+// pages. A group whose pages are of the section or free pages is the
+// section's.
+func (c *classifier) broadGroup(pc *pageCase, section string, byKey map[string]*pageCase, threshold float64) bool {
+	if c.groupPages == nil {
+		c.groupPages = map[string][]string{}
+		for key, es := range c.nav {
+			for _, e := range es {
+				if len(e.groups) > 0 {
+					g := strings.Join(e.groups, "\x00")
+					c.groupPages[g] = append(c.groupPages[g], key)
+				}
+			}
+		}
+	}
+	same, other := 0, 0
+	for _, e := range c.nav[pc.key] {
+		if len(e.groups) == 0 {
+			continue
+		}
+		for _, key := range c.groupPages[strings.Join(e.groups, "\x00")] {
+			q := byKey[key]
+			if q == nil || q == pc || len(q.cands) == 0 || !q.cands[0].self || q.cands[0].Confidence < threshold {
+				continue
+			}
+			switch sec := q.cands[0].Section; {
+			case sec == section:
+				same++
+			case sec != OtherSection:
+				other++
+			}
+		}
+	}
+	return other > same
 }
 
 // hubSubsections is how many subsections a page's own links must reach for
