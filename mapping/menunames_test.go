@@ -59,9 +59,10 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Финансово-хозяйственная деятельность": "sveden/budget",
 		}},
 		{store.School, map[string]string{ // colleges and driving schools are schools' profile too
-			"Стипендии и меры поддержки обучающихся": "sveden/grants",
-			"Трудоустройство выпускников":            "sveden/grants",
-			"Общежитие": "sveden/grants",
+			"Стипендии и меры поддержки обучающихся":             "sveden/grants",
+			"Трудоустройство выпускников":                        "sveden/education", // 1493 (831 before it): graduate employment is part of «Образование»
+			"Результаты приёма":                                  "sveden/education",
+			"Общежитие":                                          "sveden/grants",
 			"Международное сотрудничество":                       "sveden/inter",
 			"Приёмная комиссия":                                  OtherSection,
 			"Учебные транспортные средства":                      "sveden/objects",
