@@ -782,11 +782,37 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 // path's, then its query's (querySegments), without a site builder's
 // trailing page number (builderID).
 func addressSegments(u *url.URL) []string {
-	segs := append(pathSegments(u.Path), querySegments(u.Query())...)
+	p, q := mirroredQuery(u.Path)
+	segs := pathSegments(p)
+	if q != nil {
+		segs = append(segs, querySegments(q)...)
+	}
+	segs = append(segs, querySegments(u.Query())...)
 	if n := len(segs); n > 1 && builderID(segs[n-1]) {
 		segs = segs[:n-1]
 	}
 	return segs
+}
+
+// mirroredQuery splits off the query a mirror wrote into a file name:
+// wget saves index.php?page=pitanie as index.php@page=pitanie (or with
+// the ? escaped, %3F) and may append .html. It returns the path without
+// it and the query, or the path as it is and nil.
+func mirroredQuery(p string) (string, url.Values) {
+	if un, err := url.PathUnescape(p); err == nil {
+		p = un
+	}
+	dir, file := path.Split(p)
+	i := strings.IndexAny(file, "@?")
+	if i <= 0 || !strings.Contains(file[i:], "=") {
+		return p, nil
+	}
+	raw := strings.TrimSuffix(strings.TrimSuffix(file[i+1:], ".html"), ".htm")
+	q, err := url.ParseQuery(raw)
+	if err != nil || len(q) == 0 {
+		return p, nil
+	}
+	return dir + file[:i], q
 }
 
 // reBuilderID is a page number in the form uCoz and its kin give every

@@ -31,6 +31,9 @@ func TestSlugsInAnyTransliteration(t *testing.T) {
 		{"http://s.example/index/0-12", ""},
 		{"http://s.example/news/vypusknoj_2023/2023-06-24-17", "news"},
 		{"http://s.example/goszadanie.html", "sveden/budget"},
+		// a wget mirror's file names for index.php?page=…
+		{"http://s.example/index.php@page=pitanie.html", "sveden/catering"},
+		{"http://s.example/index.php%3Fpage=pitanie&lang=ru.html", "sveden/catering"},
 	} {
 		org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
 		in := site(org, page{url: c.url, title: "Страница"})
