@@ -186,9 +186,34 @@ func (c *collector) finishAnchor(at int, raw, title, text, alt string, file bool
 	if file {
 		t = File
 	}
+	if js, ok := scriptHref(raw); ok {
+		// href="javascript:window.open('docs/ustav.pdf')": the address the
+		// script opens, with the anchor's text, as a person clicking it
+		// reaches it.
+		var found []Link
+		scanScript(js, func(lit string, nav bool) {
+			if looksLikeAddress(lit, nav) {
+				if l, ok := c.link(lit, text, store.ViaOnclick, Page); ok {
+					found = append(found, l)
+				}
+			}
+		})
+		c.out = slices.Insert(c.out, at, found...)
+		return
+	}
 	if l, ok := c.link(raw, text, store.ViaLink, t); ok {
 		c.out = slices.Insert(c.out, at, l)
 	}
+}
+
+// scriptHref returns the script of a javascript: address, in any case.
+func scriptHref(raw string) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	const scheme = "javascript:"
+	if len(raw) < len(scheme) || !strings.EqualFold(raw[:len(scheme)], scheme) {
+		return "", false
+	}
+	return raw[len(scheme):], true
 }
 
 // form is a <form> being read: what its GET submission can address.

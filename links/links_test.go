@@ -92,6 +92,14 @@ func TestLinks(t *testing.T) {
 				{URL: "http://school.test/about/docs/price.pdf", Via: store.ViaOnclick, Target: File},
 				{URL: "http://school.test/about/contacts.php?x=1", Via: store.ViaOnclick, Target: Page},
 			}},
+		{"javascript: addresses, with the anchor's text",
+			`<a href="javascript:window.open('docs/ustav.pdf','_blank')">Устав</a>
+			 <a href="JavaScript:openPage('/sveden/common.html')">Основные сведения</a>
+			 <a href="javascript:void(0)">Меню</a><a href="javascript:history.back()">Назад</a>`,
+			[]Link{
+				{URL: "http://school.test/about/docs/ustav.pdf", Text: "Устав", Via: store.ViaOnclick, Target: File},
+				{URL: "http://school.test/sveden/common.html", Text: "Основные сведения", Via: store.ViaOnclick, Target: Page},
+			}},
 		{"script-loaded menu and script files",
 			`<div id="header-placeholder"></div>
 			 <script src="/js/menu.js"></script>
