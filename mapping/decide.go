@@ -319,7 +319,7 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 		default:
 			pc.review = "противоречивые признаки: подходят разделы " + a.Section + " и " + b.Section
 		}
-	case (!best.self || best.Confidence < threshold) && c.isRootChild(best.Section) && menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc) &&
+	case (!best.self || best.Confidence < threshold) && c.isRootChild(best.Section) && menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc, best.Section) &&
 		(c.inRoot(pc.key) != "" || !c.broadGroup(pc, best.Section, byKey, threshold)):
 		// In the old menu under one subsection's item («Сведения» ›
 		// «Образование» › «Начальная школа», or «Образование» ›
@@ -353,7 +353,7 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 				place(best, fmt.Sprintf("на старом сайте вне раздела «%s», но названа как подраздел: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))
 				return
 			}
-			if menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc) && !c.broadGroup(pc, best.Section, byKey, threshold) {
+			if menuGroup(pc.sigs, best.Section) && !c.namesFreeTopic(pc, best.Section) && !c.broadGroup(pc, best.Section, byKey, threshold) {
 				// In the menu under the subsection's own group
 				// («Образование» › «Дополнительное образование»).
 				place(best, fmt.Sprintf("на старом сайте вне раздела «%s», но в меню под пунктом подраздела: ещё одна страница подраздела, его главная страница — %s", c.prof.Root.Title, shown(main[best.Section].p.URL)))

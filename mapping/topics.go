@@ -21,14 +21,20 @@ var freeTopics = newPhrases([]string{
 	"юнармия", "движение первых", "рдш", "служба примирения", "медиация", "социальный педагог", "логопед", "библиотека",
 })
 
+// topicSections are the free topics that are a mandated section's own
+// matter when the old menu files them under it: a library under
+// «Материально-техническое обеспечение» is one of its objects, and a
+// free page under «Образование» or «Ученикам».
+var topicSections = map[string]string{"библиотека": "sveden/objects"}
+
 // namesFreeTopic reports whether the page's title or menu item names one
-// of freeTopics.
-func (c *classifier) namesFreeTopic(pc *pageCase) bool {
+// of freeTopics that is not the matter of section (topicSections).
+func (c *classifier) namesFreeTopic(pc *pageCase, section string) bool {
 	names := append(c.pageTitles(pc.d), c.menus[pc.key]...)
 	for _, n := range names {
 		st := c.st.stems(n)
 		for _, p := range freeTopics {
-			if subsequence(st, p.stems) {
+			if subsequence(st, p.stems) && topicSections[p.text] != section {
 				return true
 			}
 		}
