@@ -569,3 +569,29 @@ func TestNumberedItemUnderASectionsFolder(t *testing.T) {
 		}
 	}
 }
+
+// A page fetched by two addresses, one of which the server redirects to
+// the other (/sveden → /sveden/), is migrated once: the redirect is
+// excluded as such, and the page it leads to is no copy of it.
+func TestRedirectIsNoOriginalOfItsTarget(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	from, to := "http://s.example/sveden", "http://s.example/sveden/"
+	text := "Сведения об образовательной организации: основные сведения, структура и органы управления, документы, образование. Раздел создан по требованиям к сайтам образовательных организаций."
+	doc := func(u string) *extract.Document {
+		return &extract.Document{URL: u, Title: "Сведения об образовательной организации", Text: text, Markdown: text}
+	}
+	in := Input{Org: org, Docs: map[string]*extract.Document{from: doc(from), to: doc(to)}, Pages: []*store.Page{
+		{URL: from, FinalURL: to, Kind: store.KindPage, Status: 200},
+		{URL: to, Kind: store.KindPage, Status: 200},
+	}}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	if sec := sectionOf(plan, to); sec != "sveden" {
+		t.Errorf("%s is in %q, want sveden; excluded %+v", to, sec, plan.Excluded)
+	}
+	for _, it := range plan.Excluded {
+		if it.SourceURL == from && it.CopyOf != to {
+			t.Errorf("the redirect is excluded as %q, copy of %q; want a redirect to %s", it.Reason, it.CopyOf, to)
+		}
+	}
+	assertEachOnce(t, plan, 2)
+}

@@ -460,9 +460,20 @@ func findCopies(pages []*store.Page, in *Input) map[string]string {
 	if u, err := url.Parse(legacy); err == nil {
 		home = strings.ToLower(u.Host)
 	}
+	// A page that redirects to another page of the site is excluded as
+	// the redirect (Build): it is no original of a copy, or the copy
+	// (/sveden/ of /sveden, which redirects to it) would be excluded as
+	// well and the page lost.
+	ok := map[string]bool{}
+	for _, p := range pages {
+		if p.OK() {
+			ok[p.URL] = true
+		}
+	}
+	redirects := func(p *store.Page) bool { return p.FinalURL != "" && p.FinalURL != p.URL && ok[p.FinalURL] }
 	byKey := map[string]string{}
 	for _, p := range pages { // sorted by URL: the first is kept, unless another is on the registry's host
-		if p.Kind != store.KindPage || !p.OK() || docs[p.URL] == nil {
+		if p.Kind != store.KindPage || !p.OK() || docs[p.URL] == nil || redirects(p) {
 			continue
 		}
 		k := itemKey(p.URL)
@@ -514,7 +525,7 @@ func findCopies(pages []*store.Page, in *Input) map[string]string {
 	texts := map[string]uint64{} // page URL → its normalised text's hash, when long enough to compare
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" || redirects(p) {
 			continue
 		}
 		t, size := in.textSum(p.URL, d)
@@ -531,7 +542,7 @@ func findCopies(pages []*store.Page, in *Input) map[string]string {
 	}
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" || redirects(p) {
 			continue
 		}
 		if d.Print {
