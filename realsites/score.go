@@ -184,14 +184,19 @@ func pathKey(raw string) string {
 // lookup returns the items a label's path names. A path naming a folder's
 // index file (sveden/index.html) also names the folder's URL (sveden/)
 // when that is the index the site's server answers the folder with
-// (served says which, "" for none).
+// (served says which, "" for none), and the folder's URL without its
+// slash (sveden/common, a link the server redirects to sveden/common/:
+// the crawl keeps the page under the address it was linked by).
 func lookup(m map[string][]entry, p string, served func(dir string) string) []entry {
 	if es := m[p]; len(es) > 0 {
 		return es
 	}
 	base := path.Base(p)
 	if dir := strings.TrimSuffix(p, base); strings.HasPrefix(base, "index.") && served(dir) == base {
-		return m[dir]
+		if es := m[dir]; len(es) > 0 || dir == "" {
+			return es
+		}
+		return m[strings.TrimSuffix(dir, "/")]
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ func scorePlan() *mapping.Plan {
 		Sections: []mapping.SectionPlan{
 			{ID: "home", Items: []mapping.Item{page("")}},
 			{ID: "sveden", Items: []mapping.Item{part("total.html", "sveden")}},
-			{ID: "sveden/common", Items: []mapping.Item{page("svedeniya.html"), part("total.html", "sveden/common"), part("half.html", "sveden/common")}},
+			{ID: "sveden/common", Items: []mapping.Item{page("svedeniya.html"), part("total.html", "sveden/common"), part("half.html", "sveden/common"), page("sveden/common")}},
 			{ID: "sveden/budget", Items: []mapping.Item{doc("files/fhd.pdf"), part("half.html", "sveden/budget")}},
 			{ID: "sveden/managers", Items: []mapping.Item{record}},
 			{ID: "other", Items: []mapping.Item{{Key: "/wrong.html", SourceURL: site + "wrong.html", Kind: mapping.KindPage, Reasons: []string{"заголовок страницы «Прочее»"}, Confidence: 0.65}, doc("files/ustav.pdf"), {Key: "/news/1.html", SourceURL: site + "news/1.html", Kind: mapping.KindNews}}},
@@ -71,6 +71,7 @@ func TestJudge(t *testing.T) {
 		{"empty.html", []string{"other"}, outWrong, "excluded"},
 		{"missing.html", []string{"other"}, outNotInPlan, outNotInPlan},
 		{"news/1.html", []string{"news", "other"}, outRight, ""},
+		{"sveden/common/index.html", []string{"sveden/common"}, outRight, ""}, // crawled as linked, sveden/common, which the server redirects to sveden/common/
 	} {
 		out, miss := judge(ix.pages, Label{Site: "s", Path: tc.path, Accept: tc.accept}, servedHTML, parent)
 		if out != tc.want || out != outRight && miss.Got != tc.got {
