@@ -595,3 +595,35 @@ func TestRedirectIsNoOriginalOfItsTarget(t *testing.T) {
 	}
 	assertEachOnce(t, plan, 2)
 }
+
+// A section's main page pulls in the pages only it links in its text; a
+// page that other pages link in theirs too (a side menu of a part of the
+// site that the template learning kept as content) stays a free page.
+func TestMainPagePullsOnlyItsOwnLinks(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	in := Input{Org: org, Docs: map[string]*extract.Document{}}
+	add := func(u, title, text string, links ...string) {
+		d := &extract.Document{URL: u, Title: title, Text: text, Markdown: text, Headings: []string{title}}
+		for _, l := range links {
+			d.Links = append(d.Links, extract.Link{URL: l, Text: "ссылка", InContent: true})
+		}
+		in.Docs[u] = d
+		in.Pages = append(in.Pages, &store.Page{URL: u, Kind: store.KindPage, Status: 200})
+	}
+	const h = "http://s.example/"
+	side := []string{h + "info/roditelyam.html", h + "info/uchashchimsya.html", h + "info/mto.html"}
+	add(h+"info/mto.html", "Материально-техническое обеспечение", "Материально-техническое обеспечение и оснащённость образовательного процесса: кабинеты, спортзал.",
+		append(side, h+"info/kabinety-2024.html")...)
+	add(h+"info/kabinety-2024.html", "Перечень на 2024 год", "Список оборудованных помещений на 2024 год: 24 помещения, 3 мастерские.")
+	add(h+"info/roditelyam.html", "Страница", "Заявления, формы и образцы для скачивания, часы приёма.", side...)
+	add(h+"info/uchashchimsya.html", "Страница", "Правила поведения, расписание секций, олимпиады и конкурсы.", side...)
+	plan := Build(profiles(t)[store.School], in, Options{})
+	if sec := sectionOf(plan, h+"info/kabinety-2024.html"); sec != "sveden/objects" {
+		t.Errorf("the page only the main page links is in %q, want sveden/objects", sec)
+	}
+	for _, u := range side[:2] {
+		if sec := sectionOf(plan, u); sec != OtherSection {
+			t.Errorf("%s, in the side menu of every page, is in %q, want a free page", u, sec)
+		}
+	}
+}

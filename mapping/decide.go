@@ -472,8 +472,23 @@ func mainURL(pc *pageCase) string {
 
 // pull places the pages a section's main page links in its own text, when
 // nothing else places them and the old menu does not list them: they are
-// that section's pages on the old site.
+// that section's pages on the old site. A page that other pages link in
+// their text as well is not the main page's own: a list of links every
+// page of a part of the site shows (a side menu of «Информация» that the
+// template learning did not take for the template) is that part's menu.
 func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase) {
+	linkedBy := map[string]map[string]bool{} // page key → the pages that link it in their text
+	for _, pc := range byKey {
+		for _, l := range pc.d.Links {
+			if l.InContent && !l.Attachment {
+				k := normURL(l.URL)
+				if linkedBy[k] == nil {
+					linkedBy[k] = map[string]bool{}
+				}
+				linkedBy[k][pc.key] = true
+			}
+		}
+	}
 	secs := make([]string, 0, len(main))
 	for s := range main {
 		secs = append(secs, s)
@@ -492,6 +507,9 @@ func (c *classifier) pull(main map[string]*pageCase, byKey map[string]*pageCase)
 			q := byKey[normURL(l.URL)]
 			if q == nil || q == m || !q.free || len(c.nav[q.key]) > 0 {
 				continue
+			}
+			if len(linkedBy[q.key]) > 1 {
+				continue // linked by other pages too: not this page's own
 			}
 			if records.IsPersonName(l.Text) && !c.prof.Section(sec).PersonPages {
 				continue // a person's own page, linked from a row of the table of people
