@@ -394,7 +394,7 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 			sigs = append(sigs, own(s.ID, w, evProps, "микроразметка itemprop: "+strings.Join(props, ", ")))
 		}
 	}
-	sigs = spelledNames(u, sigs, titles, menus)
+	sigs = spelledNames(u, sigs, titles, append(menus[:len(menus):len(menus)], refs...))
 	sigs = append(sigs, c.shortenedNames(titles, menus, sigs)...)
 	sigs = append(sigs, c.recordSignals(d)...)
 	sigs = append(sigs, c.documentSignals(d)...)
@@ -403,11 +403,12 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 
 // spelledNames drops what the page's address says in transliteration
 // when the address is only the page's own name written in Latin
-// (/osnovnaya.html for «Основная школа»): the name was read already, and
+// (/osnovnaya.html for «Основная школа»), or the page is named for an
+// audience (teacher.html for «Учителям»): the name was read already, and
 // its one word that a section's name shares («основн», «Основные
 // сведения») is not the section. A section the name itself says keeps
 // the address as a second witness (/pitanie.html for «Питание»).
-func spelledNames(u *url.URL, sigs []signal, titles, menus []short) []signal {
+func spelledNames(u *url.URL, sigs []signal, titles, names []short) []signal {
 	if u == nil || !slices.ContainsFunc(sigs, func(s signal) bool { return s.spelled }) {
 		return sigs
 	}
@@ -432,12 +433,16 @@ func spelledNames(u *url.URL, sigs []signal, titles, menus []short) []signal {
 		}
 		return true
 	}
-	if !slices.ContainsFunc(titles, func(t short) bool { return spells(t.text) }) && !slices.ContainsFunc(menus, func(m short) bool { return spells(m.text) }) {
+	// A page named for its audience («Учителям») is named so in its
+	// address as well (teacher.html): the address is whom it is for, not
+	// a section («teachers», «Педагогический состав»).
+	named := func(t short) bool { return spells(t.text) || audience(t.text) }
+	if !slices.ContainsFunc(titles, named) && !slices.ContainsFunc(names, named) {
 		return sigs
 	}
 	return slices.DeleteFunc(sigs, func(s signal) bool {
 		return s.spelled && !slices.ContainsFunc(sigs, func(n signal) bool {
-			return n.section == s.section && (n.src == evTitle || n.src == evMenu) && n.weight >= wTitlePhrase
+			return n.section == s.section && (n.src == evTitle || n.src == evMenu || n.src == evRef) && n.weight >= wTitlePhrase
 		})
 	})
 }

@@ -95,15 +95,24 @@ func TestSpelledAddressAddsNothing(t *testing.T) {
 	for _, tc := range []struct {
 		url, title, section string
 		want                bool
+		ref                 string // the text of a link to the page
 	}{
-		{"http://s.example/osnovnaya.html", "Основная школа", "sveden/common", false},
-		{"http://s.example/index.php?page=osnovnaya", "Основная школа", "sveden/common", false},
-		{"http://s.example/osnovnoe.html", "Начальная школа", "sveden/common", true}, // the address is not the name: it says something of its own
-		{"http://s.example/pitanie.html", "Питание", "sveden/catering", true},        // the name says the section: the address stays a second witness
+		{"http://s.example/osnovnaya.html", "Основная школа", "sveden/common", false, ""},
+		{"http://s.example/index.php?page=osnovnaya", "Основная школа", "sveden/common", false, ""},
+		{"http://s.example/osnovnoe.html", "Начальная школа", "sveden/common", true, ""}, // the address is not the name: it says something of its own
+		{"http://s.example/pitanie.html", "Питание", "sveden/catering", true, ""},        // the name says the section: the address stays a second witness
 		// several words of the section's name are no chance, even under a
 		// title with a typo that keeps it from naming the section
-		{"http://s.example/vakansii_mesta_dlya_priema.php", "Вакансии места для приема (перевода)", "sveden/vacant", true},
+		{"http://s.example/vakansii_mesta_dlya_priema.php", "Вакансии места для приема (перевода)", "sveden/vacant", true, ""},
+		// a page named for its audience has it in its address too
+		{"http://s.example/information/teacher.html", "Учителям", "sveden/employees", false, ""},
+		{"http://s.example/teachers.html", "Учителя", "sveden/employees", true, ""},
+		{"http://s.example/info/teacher.html", "Школа № 11", "sveden/employees", false, "Учителям"}, // the title is the site's name: the links say whom it is for
 	} {
+		c.refs = map[string][]string{normURL(tc.url): {tc.ref}}
+		if tc.ref == "" {
+			c.refs = nil
+		}
 		d := &extract.Document{URL: tc.url, Title: tc.title, HTMLTitle: tc.title}
 		got := slices.ContainsFunc(c.pageSignals(&store.Page{URL: tc.url, Kind: store.KindPage, Status: 200}, d), func(s signal) bool {
 			return s.section == tc.section && s.src == evAddress
