@@ -40,6 +40,11 @@ type Options struct {
 	// empty), for callers that need only the main content, such as the
 	// main-content benchmark.
 	NoRecords bool
+	// Base is the address the page was answered from when a redirect
+	// took its own elsewhere (sveden/common answered as sveden/common/):
+	// relative links resolve against it, as the browser and the crawler
+	// resolve them. Empty for the page's own address.
+	Base string
 }
 
 // Extract turns a parsed page into a Document. pageURL resolves relative
@@ -73,6 +78,11 @@ func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("page url %q: %w", pageURL, err)
+	}
+	if opt.Base != "" {
+		if b, err := url.Parse(opt.Base); err == nil && b.IsAbs() {
+			base = b
+		}
 	}
 	if b := selBase.MatchFirst(doc); b != nil && attr(b, "href") != "" {
 		if bu, err := base.Parse(strings.TrimSpace(attr(b, "href"))); err == nil {

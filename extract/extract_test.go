@@ -118,3 +118,32 @@ func TestTemplateDropsRepeatedBlocks(t *testing.T) {
 		}
 	}
 }
+
+// A page answered from another address (a folder linked without its
+// slash, redirected to it) resolves its relative links against that
+// address, as the browser and the crawler do; it keeps its own URL.
+func TestRelativeLinksResolveAgainstTheAnswer(t *testing.T) {
+	page := `<html><head><title>Основные сведения</title></head><body><main><h1>Основные сведения</h1>
+<p>Полное наименование образовательной организации, дата создания, учредитель, место нахождения, режим работы и контактные телефоны.</p>
+<p><a href="ustav.pdf">Устав</a> <a href="../index.html">Сведения</a></p></main></body></html>`
+	root, err := Parse(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Extract("http://s.example/sveden/common", root, Options{Base: "http://s.example/sveden/common/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.URL != "http://s.example/sveden/common" {
+		t.Errorf("document URL %s, want the page's own", d.URL)
+	}
+	got := map[string]bool{}
+	for _, l := range d.Links {
+		got[l.URL] = true
+	}
+	for _, want := range []string{"http://s.example/sveden/common/ustav.pdf", "http://s.example/sveden/index.html"} {
+		if !got[want] {
+			t.Errorf("no link %s among %v", want, d.Links)
+		}
+	}
+}

@@ -112,7 +112,7 @@ func ExtractSite(ctx context.Context, led SiteLedger, blobs SiteBlobs, org *stor
 		if err != nil {
 			return nil, nil, err
 		}
-		keep(site.Add(Page{URL: p.URL, Text: charset.Decode(raw, p.ContentType).Text, CrawlDate: p.FetchedAt.Format("2006-01-02")}))
+		keep(site.Add(Page{URL: p.URL, Text: charset.Decode(raw, p.ContentType).Text, CrawlDate: p.FetchedAt.Format("2006-01-02"), Base: p.FinalURL}))
 	}
 	keep(site.Finish())
 	sum.Documents, sum.TemplatePages = len(docs), site.Template().Pages()

@@ -47,6 +47,9 @@ type Page struct {
 	Text string
 	// CrawlDate (YYYY-MM-DD) resolves relative dates in records.
 	CrawlDate string
+	// Base is the address a redirect answered the page from, if any
+	// (Options.Base).
+	Base string
 }
 
 // Result is one page's outcome: its Document, or why it has none.
@@ -78,7 +81,7 @@ func (s *Site) Add(pg Page) []Result {
 	if err != nil {
 		return []Result{{URL: pg.URL, Err: err}}
 	}
-	p, err := prepare(pg.URL, doc, Options{CrawlDate: pg.CrawlDate, NoRecords: s.opt.NoRecords})
+	p, err := prepare(pg.URL, doc, Options{CrawlDate: pg.CrawlDate, NoRecords: s.opt.NoRecords, Base: pg.Base})
 	if err != nil {
 		return []Result{{URL: pg.URL, Err: err}}
 	}

@@ -123,6 +123,11 @@ func siteNav(in Input, pages []*store.Page, fragments map[string]bool) map[strin
 			}
 		}
 		base, _ := url.Parse(s.p.URL)
+		if s.p.FinalURL != "" { // answered from another address: its links are relative to that
+			if b, err := url.Parse(s.p.FinalURL); err == nil && b.IsAbs() {
+				base = b
+			}
+		}
 		m := &menuReader{base: base, template: template, pre: map[*html.Node]label{}, li: map[*html.Node]label{}, blocks: map[*html.Node]bool{}}
 		m.read(root, out)
 	}
