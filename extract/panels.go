@@ -108,7 +108,16 @@ func (f *panelFinder) resolve(root *html.Node) []panelLabel {
 			out = append(out, panelLabel{panel: d, text: t, controls: []*html.Node{s}})
 		}
 	}
-	return out
+	// One label a panel: the first found (a tab's over a spoiler's title).
+	seen := make(map[*html.Node]bool, len(out))
+	keep := out[:0]
+	for _, l := range out {
+		if !seen[l.panel] {
+			seen[l.panel] = true
+			keep = append(keep, l)
+		}
+	}
+	return keep
 }
 
 // panelControl is a control with the id of the element it names.
@@ -261,6 +270,9 @@ func navTarget(t *html.Node) bool {
 	return true // a menu, a form, or a heading or paragraph (an anchor's target), not a box of text
 }
 
+// navSample is how much of a box's text navLike reads.
+const navSample = 3000
+
 // navLike reports whether the box t is navigation or a widget rather than
 // text: a menu by its role, its name or its links (mostly to other
 // pages), or an empty box that a script fills.
@@ -293,7 +305,9 @@ func navLike(t *html.Node) bool {
 				inLink = inLink || isNavLink(n)
 			}
 		}
-		for c := n.FirstChild; c != nil && !nav; c = c.NextSibling {
+		// The first few thousand characters tell a menu from a text,
+		// and a page of panels inside panels is not read over and over.
+		for c := n.FirstChild; c != nil && !nav && text < navSample; c = c.NextSibling {
 			count(c, inLink)
 		}
 	}
@@ -397,7 +411,7 @@ func spoilerLabel(sp *html.Node) (panelLabel, bool) {
 		case head == nil:
 			head = c
 		case !rest:
-			rest = rawTextLen(c) > 0
+			rest = !emptyBox(c)
 		}
 	}
 	if head == nil || !rest || head.DataAtom == atom.Summary {
