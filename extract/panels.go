@@ -124,7 +124,7 @@ func (f *panelFinder) resolve(root *html.Node) []panelLabel {
 type panelControl struct {
 	n        *html.Node
 	id       string
-	explicit bool // by data-toggle or role="tab", not a mere link or aria-controls
+	explicit bool // by data-toggle, role="tab" or aria-expanded, not a mere link to an id
 }
 
 func (f *panelFinder) resolveControls(root *html.Node) []panelLabel {
@@ -232,14 +232,24 @@ var (
 		"collapsible": true, "spoiler": true, "accordion": true, "accordeon": true, "akkordeon": true}
 )
 
+// inPaneTokens are the words of a tab's pane ("tab-pane", "tab-content"),
+// where a link is in a panel's text, not in the list of tabs.
+var inPaneTokens = map[string]bool{"pane": true, "content": true, "panel": true, "tabpanel": true, "body": true}
+
 // tabContext reports whether the link n sits in a list of tabs: an
-// ancestor close above it (the list or its box) named or marked as tabs.
+// ancestor close above it (the list or its box) named or marked as tabs,
+// and not a tab's pane (a table of contents inside a tab is not tabs).
 func tabContext(n *html.Node) bool {
 	for a, k := n.Parent, 0; a != nil && a.Type == html.ElementNode && k < 4; a, k = a.Parent, k+1 {
-		if strings.EqualFold(attr(a, "role"), "tablist") {
+		role := strings.ToLower(attr(a, "role"))
+		if role == "tablist" {
 			return true
 		}
-		if ic := idClass(a); ic != "" && tokensAny(ic, tabTokens) {
+		ic := idClass(a)
+		if role == "tabpanel" || ic != "" && tokensAny(ic, inPaneTokens) {
+			return false
+		}
+		if ic != "" && tokensAny(ic, tabTokens) {
 			return true
 		}
 	}
@@ -264,7 +274,7 @@ var navTokens = map[string]bool{"nav": true, "navbar": true, "navigation": true,
 // widget (see navLike), or an element that is not a box at all.
 func navTarget(t *html.Node) bool {
 	switch t.DataAtom {
-	case atom.Div, atom.Section, atom.Article, atom.Fieldset, atom.Dd, atom.Li, atom.Td:
+	case atom.Div, atom.Section, atom.Article, atom.Fieldset, atom.Dd, atom.Li:
 		return navLike(t)
 	}
 	return true // a menu, a form, or a heading or paragraph (an anchor's target), not a box of text

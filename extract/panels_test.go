@@ -205,6 +205,16 @@ func TestPanelsLeaveOtherControlsAlone(t *testing.T) {
 			want:     []string{panelParts[0].text[:40], panelParts[1].text[:40]},
 		},
 		{
+			name: "a table of contents inside a tab",
+			content: `<h1>О школе</h1><ul class="nav nav-tabs"><li><a href="#about" data-toggle="tab">Общие сведения</a></li><li><a href="#news" data-toggle="tab">Новости</a></li></ul>` +
+				`<div class="tab-content"><div class="tab-pane active" id="about"><ul><li><a href="#hist">История</a></li><li><a href="#trad">Традиции</a></li></ul>` +
+				`<div id="hist"><h2>История школы</h2><p>` + panelParts[0].text + `</p></div><div id="trad"><h2>Традиции школы</h2><p>` + panelParts[1].text + `</p></div></div>` +
+				`<div class="tab-pane" id="news"><p>` + panelParts[2].text + `</p></div></div>`,
+			// the tab's label above its pane's own headings, none of them twice
+			headings: []string{"# О школе", "## Общие сведения", "## История школы", "## Традиции школы", "### Новости"},
+			want:     []string{panelParts[2].text[:40]},
+		},
+		{
 			name: "a «read more» that opens the rest of the text",
 			content: `<h1>О школе</h1><p>` + panelParts[0].text + `</p><a class="btn" data-toggle="collapse" href="#more" aria-expanded="false">Читать далее…</a>` +
 				`<div class="collapse" id="more"><p>` + panelParts[1].text + `</p></div>`,
