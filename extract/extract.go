@@ -141,8 +141,9 @@ func (p *prepared) finish(t *Template, blocks *Blocks) (*Document, error) {
 		p.links[i].InContent = contentLinks[p.links[i].URL]
 	}
 	d.Links = p.links
-	d.Headings = headings(main)
-	d.Title = chooseTitle(d, main)
+	var heading string
+	d.Headings, heading = headings(main)
+	d.Title = chooseTitle(d, main, heading)
 	d.Print = looksPrint(p.base, d)
 	md, err := Markdown(main, p.base.String())
 	if err != nil {
@@ -154,8 +155,12 @@ func (p *prepared) finish(t *Template, blocks *Blocks) (*Document, error) {
 }
 
 // removeJunk drops what is never content: scripts, styles, forms' inputs.
+// On the way it finds the panels of accordions, tabs, spoilers and
+// <details>, and gives each its label as a heading (panels.go), while
+// the buttons that hold labels are still there.
 func removeJunk(root *html.Node) {
 	var del []*html.Node
+	var pf panelFinder
 	walk(root, func(n *html.Node) bool {
 		if n.Type == html.CommentNode {
 			del = append(del, n)
@@ -164,6 +169,7 @@ func removeJunk(root *html.Node) {
 		if n.Type != html.ElementNode {
 			return true
 		}
+		pf.see(n)
 		switch n.DataAtom {
 		case atom.Object, atom.Embed:
 			if embedsDocument(n) {
@@ -177,6 +183,9 @@ func removeJunk(root *html.Node) {
 		}
 		return true
 	})
+	if pf.found() {
+		applyPanels(pf.resolve(root))
+	}
 	for _, n := range del {
 		if n.Parent != nil {
 			n.Parent.RemoveChild(n)
@@ -230,14 +239,17 @@ func chooseMain(body *html.Node) *html.Node {
 	return body
 }
 
-func chooseTitle(d *Document, main *html.Node) string {
+// chooseTitle is the page's title: its first <h1> in main, else heading
+// (main's first heading that is not a panel's label), else the HTML
+// title without the site's name.
+func chooseTitle(d *Document, main *html.Node, heading string) string {
 	if h := selH1.MatchFirst(main); h != nil {
 		if t := collapse(textOf(h)); t != "" {
 			return t
 		}
 	}
-	if len(d.Headings) > 0 {
-		return d.Headings[0]
+	if heading != "" {
+		return heading
 	}
 	t := d.HTMLTitle
 	for _, sep := range []string{" | ", " — ", " - ", " :: ", " / "} {
@@ -248,14 +260,18 @@ func chooseTitle(d *Document, main *html.Node) string {
 	return strings.TrimSpace(t)
 }
 
-func headings(root *html.Node) []string {
-	var out []string
+// headings are the texts of the headings under root, and the first of
+// them that is not a panel's label (see panels.go).
+func headings(root *html.Node) (out []string, first string) {
 	for _, n := range outermost(selHeadings.MatchAll(root)) {
 		if t := collapse(textOf(n)); t != "" {
 			out = append(out, t)
+			if first == "" && !hasAttr(n, labelAttr) {
+				first = t
+			}
 		}
 	}
-	return out
+	return out, first
 }
 
 // linkAt is an element a link was read from, and the link's index.

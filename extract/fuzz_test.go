@@ -32,6 +32,13 @@ var hostileSeeds = []string{
 	"<table><caption>c</caption><thead><tr><th>a<th>b</thead><tbody><tr><td><ol><li>1<li>2</ol><td><p>p</table>",
 	strings.Repeat("<p>a, b, c, d</p>", 2000),
 	"<select><option>x<textarea><script>alert(1)</script></textarea></select>",
+	// panels (panels.go): controls naming themselves, their ancestors, each other, nothing
+	"<div id=a><a href=#a data-toggle=tab>a</a><div id=b data-toggle=collapse data-target=#a>b<div id=a>dup</div></div></div>",
+	"<details id=d><summary data-toggle=collapse data-target=#d>s</summary><details><summary><details><summary>x</summary>y</details></summary>z</details></details>",
+	"<ul class=tabs><li role=tab aria-controls=p><a href=#p>t</a></li></ul><div id=p class=spoiler><div>t</div><div hidden>text</div></div>",
+	strings.Repeat("<div class=spoiler><div>s</div><div>", 300) + "deep",
+	strings.Repeat("<details><summary>", 300) + "deep",
+	"<button data-bs-toggle=pill data-bs-target='#x, #y'>x</button><a href='#' role=tab>t</a><a href='#%zz' data-toggle=tab>z</a><div id='%zz'>p</div>",
 }
 
 // checkDoc asserts what must hold of any Document, whatever the input.

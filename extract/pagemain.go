@@ -187,8 +187,10 @@ func unlikelyWhy(n *html.Node, useNames bool) string {
 	if r := strings.ToLower(attr(n, "role")); unlikelyRoles[r] {
 		return "роль " + r
 	}
+	// A panel of tabs or an accordion (panels.go) is text whatever the
+	// theme called it ("tab-menu" for a canteen's menu of the week).
 	if !useNames || n.DataAtom == atom.Body || n.DataAtom == atom.A || n.DataAtom == atom.Html ||
-		n.DataAtom == atom.Main || n.DataAtom == atom.Article {
+		n.DataAtom == atom.Main || n.DataAtom == atom.Article || isPanel(n) {
 		return ""
 	}
 	ic := idClass(n)
@@ -722,6 +724,7 @@ func pageMain(body *html.Node) (*html.Node, []Dropped) {
 	if top == nil {
 		return body, nil
 	}
+	top = s.wholePanels(top, body)
 	var dropped []Dropped
 	drop := func(n *html.Node, why string) {
 		if t := textHead(n, 300); t != "" {
@@ -867,7 +870,7 @@ func (s *pageScorer) boilerplateWhy(n *html.Node) string {
 		return ""
 	}
 	weight := classWeight(n)
-	if weight+st.score < 0 && st.candidate {
+	if weight+st.score < 0 && st.candidate && !isPanel(n) {
 		return "оформление по имени класса"
 	}
 	if st.commas >= 10 {
