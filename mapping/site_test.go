@@ -184,8 +184,8 @@ func TestSiteNav(t *testing.T) {
 	}
 }
 
-// One page holding the whole «Сведения», a heading (or a line in bold) per
-// subsection, is split into the subsections it covers, each part with its
+// One page holding the whole «Сведения», a heading (or a line in bold, or
+// an accordion's panel) per subsection, is split into the subsections it covers, each part with its
 // reason; the introduction and the blocks of no subsection stay the page
 // of the whole section.
 func TestOnePageSvedenSplit(t *testing.T) {
@@ -199,7 +199,7 @@ func TestOnePageSvedenSplit(t *testing.T) {
 		"sveden/vacant":   "Свободных мест в группах нет",
 		"sveden/catering": "Пятиразовое питание",
 	}
-	for _, page := range []string{"svedeniya.html", "bold.html"} {
+	for _, page := range []string{"svedeniya.html", "bold.html", "accordion.html"} { // headings, bold lines, an accordion's panels
 		u := "http://school.example/" + page
 		got := map[string]Item{}
 		for _, s := range plan.Sections {
