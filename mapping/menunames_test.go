@@ -36,6 +36,8 @@ func TestMenuNamesOfRealSites(t *testing.T) {
 			"Положение о платных услугах":               "sveden/paid_edu",
 			"Расписание уроков":                         OtherSection,
 			"Библиотека":                                OtherSection,
+			"Информация об образовательной организации": "sveden", // the whole section under its older name, not «Основные сведения»
+			"Сведения об ОУ":                            "sveden",
 		}},
 		{store.School, map[string]string{ // a school of arts' menu
 			"Абитуриентам":                         OtherSection,
