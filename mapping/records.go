@@ -22,6 +22,11 @@ import (
 func (c *classifier) recordItem(pageURL string, i int, r records.Record) Item {
 	frag := "record-" + strconv.Itoa(i+1) + "-" + r.Type
 	it := Item{Key: itemKey(pageURL) + "#" + frag, SourceURL: stripFragment(pageURL) + "#" + frag, Kind: KindRecord, DocKind: r.Type, Fields: r.Fields}
+	if strings.HasSuffix(it.SourceURL, it.Key) {
+		// the key is the end of the address (a page without a query's
+		// escapes): held once, in the address's bytes
+		it.Key = it.SourceURL[len(it.SourceURL)-len(it.Key):]
+	}
 	if it.Fields == nil {
 		it.Fields = map[string]string{}
 	}
