@@ -11,9 +11,9 @@ import (
 // the operator says otherwise (--memory-limit-mib, or GOMEMLIMIT in the
 // environment). The collector's default pacing lets the heap grow to
 // twice what is live: the map stage of a 20,000-page site, whose live heap
-// peaks at about 135 MB while it makes the site's plan, reached 345 MB of
-// resident memory without a limit and 280 MB under this one, at no CPU
-// cost that could be measured. A limit is soft: a batch whose live heap
+// peaks at 130-145 MB while it makes the site's plan, reached 344 MB of
+// resident memory without a limit and 275 MB under this one, with no CPU
+// cost that could be told from the noise. A limit is soft: a batch whose live heap
 // outgrows it (several very large sites at once) still runs, the
 // collector working harder (at most about half the CPU) the closer the
 // live heap is to the limit; raise it on a machine with the memory, or

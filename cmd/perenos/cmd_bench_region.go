@@ -81,7 +81,8 @@ host at its limit all the time over the time it took), stages (wall, CPU, sites 
 skipped), records, map and extract counts, the sites' states, the pages and files expected and
 served, mismatches (sites whose ledger does not hold what was served), failed_sites, settings
 (with the machine's load average at the start and the end: on a loaded machine the wall times
-and the crawl ratio mean little).
+and the crawl ratio mean little; and memory_limit_mib, the soft memory limit the stages ran
+under, the batch's 256 MiB unless --memory-limit-mib says otherwise, 0 for none).
 --profile DIR writes <stage>.cpu.pprof, <stage>.allocs.pprof and <stage>.heap.pprof (the heap
 when its live objects were largest) for go tool pprof.
 
