@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -626,4 +627,40 @@ func TestMainPagePullsOnlyItsOwnLinks(t *testing.T) {
 			t.Errorf("%s, in the side menu of every page, is in %q, want a free page", u, sec)
 		}
 	}
+}
+
+// The copies of a footer record on a large site are most of its plan's
+// items: each is still its own item, with its page's key and the reason
+// naming the copy that is placed, and the excluded list is grown once to
+// what it holds, not doubled past it.
+func TestRepeatedRecordCopiesEachExcluded(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School}
+	pages := [][3]string{{"http://s.example/contacts.html", "Контакты", ""}}
+	for i := range 40 {
+		pages = append(pages, [3]string{fmt.Sprintf("http://s.example/p%02d.html", i), fmt.Sprintf("Страница %d", i), ""})
+	}
+	in := newsSite(org, pages...)
+	footer := map[string]string{"address": "665830, г. Ангарск, 84 квартал, д. 17", "phone": "52-17-07"}
+	for _, p := range pages {
+		in.Docs[p[0]].Records = []records.Record{{Type: "contact", Fields: footer}, {Type: "contact", Fields: map[string]string{"phone": p[1]}}}
+	}
+	plan := Build(profiles(t)[store.School], in, Options{})
+	copies := map[string]bool{}
+	for _, it := range plan.Excluded {
+		if it.Kind != KindRecord {
+			continue
+		}
+		want := "повтор записи со страницы http://s.example/contacts.html (одна и та же запись на нескольких страницах, например в шаблоне сайта)"
+		if it.Reason != want || !reflect.DeepEqual(it.Fields, footer) || !strings.HasSuffix(it.Key, "#record-1-contact") {
+			t.Errorf("excluded record %s: %q, %v", it.Key, it.Reason, it.Fields)
+		}
+		copies[it.Key] = true
+	}
+	if len(copies) != 40 {
+		t.Errorf("%d copies of the footer's record excluded, want 40", len(copies))
+	}
+	if len(plan.Excluded) != cap(plan.Excluded) {
+		t.Errorf("the excluded list holds %d items in room for %d", len(plan.Excluded), cap(plan.Excluded))
+	}
+	assertEachOnce(t, plan, 41+41*2)
 }

@@ -358,6 +358,10 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			recs = append(recs, pageRecord{p.URL, i, r})
 		}
 	}
+	// The cases are placed: what they held to decide (each page's
+	// signals, its item) is garbage before the records, the largest part
+	// of a large site's plan, are made.
+	cases = nil
 	blobs := map[store.BlobID]string{}
 	listed := listedTitles(in.Docs)
 	for _, p := range pages {

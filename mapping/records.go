@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"perenos/extract"
@@ -14,13 +16,19 @@ import (
 
 // recordItem makes the plan item of the i-th structured record of a page.
 // Its key and source URL carry the record's place on the page, so that
-// each record is one item.
+// each record is one item. The item's Fields are the record's own map, not
+// a copy: the copies of a record the site's template repeats on every page
+// share one map (compact), and a plan item's fields are only read.
 func (c *classifier) recordItem(pageURL string, i int, r records.Record) Item {
-	frag := fmt.Sprintf("record-%d-%s", i+1, r.Type)
-	it := Item{Key: itemKey(pageURL) + "#" + frag, SourceURL: stripFragment(pageURL) + "#" + frag, Kind: KindRecord, DocKind: r.Type}
-	it.Fields = make(map[string]string, len(r.Fields))
-	for k, v := range r.Fields {
-		it.Fields[k] = v
+	frag := "record-" + strconv.Itoa(i+1) + "-" + r.Type
+	it := Item{Key: itemKey(pageURL) + "#" + frag, SourceURL: stripFragment(pageURL) + "#" + frag, Kind: KindRecord, DocKind: r.Type, Fields: r.Fields}
+	if strings.HasSuffix(it.SourceURL, it.Key) {
+		// the key is the end of the address (a page without a query's
+		// escapes): held once, in the address's bytes
+		it.Key = it.SourceURL[len(it.SourceURL)-len(it.Key):]
+	}
+	if it.Fields == nil {
+		it.Fields = map[string]string{}
 	}
 	it.Title = recordTitle(r.Type, r.Fields, c.postSection(r.Fields["post"]))
 	return it
@@ -144,6 +152,11 @@ func recordSignature(r records.Record) string {
 // points to a page or file migrated on its own is excluded, and of the
 // copies of one record only one is placed: the copy on a page of the
 // section its type belongs to, or else the first.
+//
+// On a large site most records are such exclusions (the footer's
+// contacts on each of 20,000 pages, the teasers of every news list), and
+// they are most of the plan's items: the copies of a record share their
+// title and their reason, and the excluded list grows once, to its size.
 func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[string]bool, placedAt map[string]string, pageCands map[string][]Candidate, threshold float64) {
 	owner := map[string]bool{} // "type\x00section" where a record type belongs
 	for _, s := range cl.secs {
@@ -151,24 +164,46 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 			owner[strings.ToLower(t)+"\x00"+s.ID] = true
 		}
 	}
-	keep := map[string]int{} // signature → index of the copy that is placed
+	ids := map[string]int32{}         // signature → its number
+	sigOf := make([]int32, len(recs)) // record → the number of its signature
+	var keep []int                    // signature number → index of the copy that is placed
 	for i, pr := range recs {
 		sig := recordSignature(pr.r)
-		j, seen := keep[sig]
-		switch {
-		case !seen:
-			keep[sig] = i
-		case owner[strings.ToLower(pr.r.Type)+"\x00"+placedAt[pr.page]] && !owner[strings.ToLower(recs[j].r.Type)+"\x00"+placedAt[recs[j].page]]:
-			keep[sig] = i
+		id, seen := ids[sig]
+		if !seen {
+			id = int32(len(keep))
+			ids[sig] = id
+			keep = append(keep, i)
+		} else if j := keep[id]; owner[strings.ToLower(pr.r.Type)+"\x00"+placedAt[pr.page]] && !owner[strings.ToLower(recs[j].r.Type)+"\x00"+placedAt[recs[j].page]] {
+			keep[id] = i
+		}
+		sigOf[i] = id
+	}
+	ids = nil
+	// what each record is: its duplicate (a page or file migrated on its
+	// own), and whether it is excluded
+	dups := make([]string, len(recs))
+	excludedN := 0
+	for i, pr := range recs {
+		dups[i] = duplicateOf(pr.r, pr.page, known)
+		if elsewhereRecord(pr.r) && dups[i] == "" {
+			continue
+		}
+		if dups[i] != "" || keep[sigOf[i]] != i {
+			excludedN++
 		}
 	}
 	excluded := map[string]bool{} // items the plan excludes, by URL
 	for _, it := range plan.Excluded {
 		excluded[it.SourceURL] = true
 	}
-	elsewhere := map[string]bool{} // documents stored elsewhere already in the plan, by URL
+	plan.Excluded = slices.Grow(plan.Excluded, excludedN)
+	titles := interner{}            // the copies of a record have one title
+	repeatWhy := map[int32]string{} // signature number → why its copies are excluded
+	elsewhere := map[string]bool{}  // documents stored elsewhere already in the plan, by URL
 	for i, pr := range recs {
-		if elsewhereRecord(pr.r) && duplicateOf(pr.r, pr.page, known) == "" {
+		dup := dups[i]
+		if elsewhereRecord(pr.r) && dup == "" {
 			// on another host, and not fetched with the site (an alias of the
 			// site's, or its old domain, is fetched: then it is that file)
 			it, ok := cl.elsewhereItem(pr.page, pr.r)
@@ -181,7 +216,8 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 			continue
 		}
 		it := cl.recordItem(pr.page, pr.i, pr.r)
-		if dup := duplicateOf(pr.r, pr.page, known); dup != "" {
+		if dup != "" {
+			it.Title = titles.of(it.Title)
 			it.Reason = "запись повторяет " + shown(dup) + ", которая переносится отдельно"
 			if excluded[dup] {
 				it.Reason = "запись лишь ссылается на " + shown(dup) + ", а та тоже исключена из переноса"
@@ -189,8 +225,14 @@ func placeRecords(plan *Plan, cl *classifier, recs []pageRecord, known map[strin
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}
-		if k := keep[recordSignature(pr.r)]; k != i {
-			it.Reason = "повтор записи со страницы " + recs[k].page + " (одна и та же запись на нескольких страницах, например в шаблоне сайта)"
+		if k := keep[sigOf[i]]; k != i {
+			it.Title = titles.of(it.Title)
+			why, ok := repeatWhy[sigOf[i]]
+			if !ok {
+				why = "повтор записи со страницы " + recs[k].page + " (одна и та же запись на нескольких страницах, например в шаблоне сайта)"
+				repeatWhy[sigOf[i]] = why
+			}
+			it.Reason = why
 			plan.Excluded = append(plan.Excluded, it)
 			continue
 		}

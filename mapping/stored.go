@@ -11,6 +11,8 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -217,7 +219,7 @@ func readDocs(led store.Reader, org string, byRef bool) (map[string]*extract.Doc
 	if byRef {
 		bodies = &docBodies{led: led, org: org, sums: map[string]docSum{}}
 	}
-	strs := interner{}
+	strs, fields := interner{}, fieldSets{}
 	err := led.EachRecord(extract.Docs.Kind, org, func(key string, raw []byte) error {
 		var d *extract.Document
 		var err error
@@ -239,7 +241,7 @@ func readDocs(led store.Reader, org string, byRef bool) (map[string]*extract.Doc
 			hash, runes := normHash(text)
 			bodies.sums[key] = docSum{crc: crc32.Checksum(raw, castagnoli), text: hash, runes: int32(runes), blank: strings.TrimSpace(text) == ""}
 		}
-		compact(d, strs)
+		compact(d, strs, fields)
 		out[key] = d
 		return nil
 	})
@@ -470,9 +472,10 @@ func stringEnd(raw []byte, at int) int {
 	}
 }
 
-// compact makes a decoded document share the strings its site repeats
-// and trims its lists to their length; what it holds reads the same.
-func compact(d *extract.Document, strs interner) {
+// compact makes a decoded document share the strings its site repeats,
+// and the fields of the records its site repeats, and trims its lists to
+// their length; what it holds reads the same.
+func compact(d *extract.Document, strs interner, fields fieldSets) {
 	d.Dropped = nil
 	d.HTMLTitle = strs.of(d.HTMLTitle)
 	d.Breadcrumbs = clip(d.Breadcrumbs)
@@ -497,13 +500,53 @@ func compact(d *extract.Document, strs interner) {
 			continue
 		}
 		// the template's records (the footer's contacts) repeat on
-		// every page
-		f := make(map[string]string, len(r.Fields))
-		for k, v := range r.Fields {
-			f[strs.of(k)] = strs.of(v)
-		}
-		r.Fields = f
+		// every page: one map for all their copies
+		r.Fields = fields.of(r.Fields, strs)
 	}
+}
+
+// fieldSets holds one map of each set of record fields it is given, by
+// fieldsKey. The maps it returns are shared by every record (and every
+// plan item, recordItem) with those fields: nothing writes to them.
+type fieldSets map[string]map[string]string
+
+// of returns the site's map with exactly f's keys and values, its strings
+// held once in strs; f itself is not kept.
+func (fs fieldSets) of(f map[string]string, strs interner) map[string]string {
+	k := fieldsKey(f)
+	if m, ok := fs[k]; ok {
+		return m
+	}
+	m := make(map[string]string, len(f))
+	for k, v := range f {
+		m[strs.of(k)] = strs.of(v)
+	}
+	fs[k] = m
+	return m
+}
+
+// fieldsKey is a string that two sets of fields share only when they have
+// the same keys with the same values: each key and value with its length,
+// in key order.
+func fieldsKey(f map[string]string) string {
+	keys := make([]string, 0, len(f))
+	n := 0
+	for k, v := range f {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 8
+	}
+	sort.Strings(keys)
+	b := make([]byte, 0, n)
+	for _, k := range keys {
+		b = strconv.AppendInt(b, int64(len(k)), 10)
+		b = append(b, ':')
+		b = append(b, k...)
+		v := f[k]
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	return string(b)
 }
 
 // compactPage lets go of what mapping does not read of a fetched page

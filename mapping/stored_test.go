@@ -184,3 +184,48 @@ func TestBodyFieldsReadWhatTheDocumentHolds(t *testing.T) {
 		}
 	}
 }
+
+// A record the site's template repeats on every page (the footer's
+// contacts) is held as one map of fields for all its copies; records
+// whose fields differ in any key or value, however their text runs
+// together, keep their own.
+func TestRepeatedRecordFieldsHeldOnce(t *testing.T) {
+	strs, fields := interner{}, fieldSets{}
+	footer := func() map[string]string {
+		return map[string]string{"address": "665830, г. Ангарск, 84 квартал, д. 17", "phone": "52-17-07"}
+	}
+	var docs []*extract.Document
+	for range 50 {
+		d := &extract.Document{Records: []records.Record{{Type: "contact", Fields: footer()}}}
+		compact(d, strs, fields)
+		docs = append(docs, d)
+	}
+	first := docs[0].Records[0].Fields
+	for _, d := range docs {
+		if !reflect.DeepEqual(d.Records[0].Fields, footer()) {
+			t.Fatalf("the footer's fields read back as %v", d.Records[0].Fields)
+		}
+		if reflect.ValueOf(d.Records[0].Fields).UnsafePointer() != reflect.ValueOf(first).UnsafePointer() {
+			t.Fatal("a copy of the footer's record has a map of its own")
+		}
+	}
+	// the same text split differently between keys and values
+	differ := []map[string]string{
+		{"a": "b", "c": "d"},
+		{"a": "bc", "": "d"},
+		{"a": "b1:c", "d": ""},
+		{"ab": "", "c": "d"},
+		{"a": "b", "c": "d", "e": ""},
+	}
+	seen := map[string]int{}
+	for i, f := range differ {
+		k := fieldsKey(f)
+		if j, ok := seen[k]; ok {
+			t.Errorf("fields %v and %v have one key %q", differ[j], f, k)
+		}
+		seen[k] = i
+		if got := fields.of(f, strs); !reflect.DeepEqual(got, f) {
+			t.Errorf("fields %v held as %v", f, got)
+		}
+	}
+}

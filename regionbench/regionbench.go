@@ -16,6 +16,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -63,6 +64,11 @@ type Options struct {
 	ProfileDir string
 	// HostDetail lists every host's rate and limit in the result.
 	HostDetail bool
+	// MemoryLimitMiB is the soft memory limit the stages run under, as
+	// the batch commands set it (pipeline.SetMemoryLimit): 0 none; unless
+	// MemoryLimitSet, a GOMEMLIMIT in the environment is kept.
+	MemoryLimitMiB int
+	MemoryLimitSet bool
 	// Server makes the command that runs Serve in another process (perenos
 	// bench region --serve-only); Run starts it and owns its stdin and
 	// stdout.
@@ -202,6 +208,9 @@ type Settings struct {
 	DelayMS       int64 `json:"delay_ms"`
 	LatencyMS     int64 `json:"latency_ms"`
 	GOMAXPROCS    int   `json:"gomaxprocs"`
+	// MemoryLimitMiB is the soft memory limit the stages ran under, 0
+	// for none.
+	MemoryLimitMiB int64 `json:"memory_limit_mib"`
 	// LoadStart and LoadEnd are the machine's one-minute load average
 	// when the crawl started and when the map ended (Linux only): on a
 	// loaded machine the wall times and the crawl ratio mean little.
@@ -286,9 +295,16 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 
+	restore, limit := pipeline.SetMemoryLimit(opt.MemoryLimitMiB, opt.MemoryLimitSet)
+	defer restore()
+	limitMiB := int64(0)
+	if limit != math.MaxInt64 {
+		limitMiB = limit >> 20
+	}
 	res := &Result{Sites: len(sites), Stages: map[string]StageDetail{}, States: map[store.State]int{},
 		Settings: Settings{PagesPerSite: opt.Pages, LargeSites: opt.LargeSites, LargePages: opt.LargePages, SitesParallel: opt.SitesParallel,
-			PerHost: opt.PerHost, DelayMS: opt.Delay.Milliseconds(), LatencyMS: opt.Latency.Milliseconds(), GOMAXPROCS: runtime.GOMAXPROCS(0)}}
+			PerHost: opt.PerHost, DelayMS: opt.Delay.Milliseconds(), LatencyMS: opt.Latency.Milliseconds(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+			MemoryLimitMiB: limitMiB}}
 	prog := &progress{}
 	runner := &pipeline.Runner{WS: ws, Actor: "bench region", Log: log, SitesParallel: opt.SitesParallel, Progress: prog}
 	crawl := pipeline.Crawl{Options: crawler.Options{Net: crawler.NetOptions{AllowPrivate: true, Resolve: resolve}, PerHost: opt.PerHost, Delay: opt.Delay}}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,9 @@ func testServer(ctx context.Context) *exec.Cmd {
 // there and agree with what the server answered.
 func TestTinyRegion(t *testing.T) {
 	opt := Options{Sites: 6, Pages: 10, LargeSites: 1, LargePages: 40, SitesParallel: 4, PerHost: 2,
-		Delay: 5 * time.Millisecond, Latency: 2 * time.Millisecond, RecordsSample: 40, Server: testServer}
+		Delay: 5 * time.Millisecond, Latency: 2 * time.Millisecond, RecordsSample: 40, Server: testServer,
+		MemoryLimitMiB: 512, MemoryLimitSet: true}
+	before := debug.SetMemoryLimit(-1)
 	sites := crawlbench.LegacySpec{Sites: opt.Sites, Pages: opt.Pages, LargeSites: opt.LargeSites, LargePages: opt.LargePages, Delay: opt.Delay}.Layout()
 	hosts := map[string]int{}
 	var down []crawlbench.LegacySite
@@ -62,6 +65,12 @@ func TestTinyRegion(t *testing.T) {
 	}
 	data, _ := json.MarshalIndent(res, "", "  ")
 	t.Logf("%s", data)
+	if res.Settings.MemoryLimitMiB != 512 {
+		t.Errorf("the stages ran under a memory limit of %d MiB, want the 512 asked for", res.Settings.MemoryLimitMiB)
+	}
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("after the run the memory limit is %d, want the %d before it", got, before)
+	}
 
 	var fields map[string]json.RawMessage
 	json.Unmarshal(data, &fields)

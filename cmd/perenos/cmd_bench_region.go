@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"perenos/pipeline"
 	"perenos/regionbench"
 )
 
@@ -32,6 +33,7 @@ func (o *benchRegionOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.Dir, "dir", "", "workspace folder for the run, kept afterwards (default: a temporary folder, removed)")
 	f.StringVar(&o.ProfileDir, "profile", "", "write each stage's CPU, allocation and peak-heap profiles (go tool pprof) into this folder")
 	f.BoolVar(&o.HostDetail, "hosts", false, "also list every host's rate and limit (crawl.each_host)")
+	f.IntVar(&o.MemoryLimitMiB, "memory-limit-mib", pipeline.DefaultMemoryLimitMiB, "soft limit on the memory the heap holds, in MiB, as the batch sets it (0: none; without the flag a GOMEMLIMIT in the environment is kept)")
 	f.BoolVar(&o.ServeOnly, "serve-only", false, "serve the region whose spec is on stdin (the benchmark starts itself so)")
 	f.MarkHidden("serve-only")
 	f.BoolVar(new(bool), "json", true, "print JSON (always)")
@@ -79,7 +81,8 @@ host at its limit all the time over the time it took), stages (wall, CPU, sites 
 skipped), records, map and extract counts, the sites' states, the pages and files expected and
 served, mismatches (sites whose ledger does not hold what was served), failed_sites, settings
 (with the machine's load average at the start and the end: on a loaded machine the wall times
-and the crawl ratio mean little).
+and the crawl ratio mean little; and memory_limit_mib, the soft memory limit the stages ran
+under, the batch's 256 MiB unless --memory-limit-mib says otherwise, 0 for none).
 --profile DIR writes <stage>.cpu.pprof, <stage>.allocs.pprof and <stage>.heap.pprof (the heap
 when its live objects were largest) for go tool pprof.
 
@@ -92,6 +95,7 @@ EXIT STATUS
 			if o.ServeOnly {
 				return regionbench.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout())
 			}
+			o.MemoryLimitSet = cmd.Flags().Changed("memory-limit-mib")
 			return runBenchRegion(cmd.Context(), g, o.Options)
 		},
 	}

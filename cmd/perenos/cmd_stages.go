@@ -20,6 +20,8 @@ type stageOptions struct {
 	Output        formatFlag
 	SitesParallel int
 	Profiles      string
+	MemoryLimit   int
+	flags         *pflag.FlagSet
 }
 
 func (o *stageOptions) addFlags(f *pflag.FlagSet) {
@@ -27,6 +29,8 @@ func (o *stageOptions) addFlags(f *pflag.FlagSet) {
 	o.Output.addFlags(f, "text", "json")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 32, "sites worked on at once")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
+	f.IntVar(&o.MemoryLimit, "memory-limit-mib", pipeline.DefaultMemoryLimitMiB, "soft limit on the memory the process's heap holds, in MiB (0: none; without the flag a GOMEMLIMIT in the environment is kept)")
+	o.flags = f
 }
 
 // crawlOptions are the crawl's flags.
@@ -105,6 +109,8 @@ func stageRun(ctx context.Context, g *globalOptions, name string, o *stageOption
 		return err
 	}
 	prog.setSteps(len(b.steps))
+	restore, _ := pipeline.SetMemoryLimit(o.MemoryLimit, o.flags != nil && o.flags.Changed("memory-limit-mib"))
+	defer restore()
 	r := runnerFor(ctx, ws, g)
 	r.SitesParallel, r.Progress = o.SitesParallel, prog
 	res := r.Run(ctx, orgs, b.steps...)
