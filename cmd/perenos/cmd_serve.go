@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"perenos/pipeline"
 	"sync"
 	"time"
 
@@ -34,8 +35,10 @@ type serveOptions struct {
 	SitesParallel int
 	Roadmap       string
 	SiteURL       string
+	MemoryLimit   int
 	portal        portalOptions
 	crawl         crawlOptions
+	flags         *pflag.FlagSet
 }
 
 func (o *serveOptions) addFlags(f *pflag.FlagSet) {
@@ -46,6 +49,8 @@ func (o *serveOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.BehindProxy, "behind-proxy", false, "a reverse proxy terminates TLS in front: trust its X-Forwarded-For")
 	f.StringVar(&o.Profiles, "profiles", "", "folder of profile files overriding the built-in mandated structures")
 	f.IntVar(&o.SitesParallel, "sites-parallel", 8, "sites worked on at once by jobs started from the web UI")
+	f.IntVar(&o.MemoryLimit, "memory-limit-mib", pipeline.DefaultMemoryLimitMiB, "soft limit on the memory the process's heap holds, in MiB, for the server and the jobs it runs, as the batch commands set it (0: none; without the flag a GOMEMLIMIT in the environment is kept)")
+	o.flags = f
 	f.StringVar(&o.Roadmap, "roadmap", "", "roadmap the operator's report at /report compares with: a built-in one or a YAML file")
 	f.StringVar(&o.SiteURL, "site-url", report.DefaultSiteURL, "address of a new site on the portal in acts issued from the web UI; {site} is replaced by its portal site ID")
 	o.portal.addFlags(f)
@@ -85,6 +90,8 @@ func runServe(ctx context.Context, o *serveOptions, g *globalOptions) error {
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return &usageError{"--tls-cert and --tls-key go together"}
 	}
+	restore, _ := pipeline.SetMemoryLimit(o.MemoryLimit, o.flags != nil && o.flags.Changed("memory-limit-mib"))
+	defer restore()
 	scheme := "http"
 	if o.TLSCert != "" {
 		scheme = "https"
