@@ -35,19 +35,24 @@ type Dropped struct {
 
 // Document is what a page yields.
 type Document struct {
-	URL         string           `json:"url"`
-	Title       string           `json:"title"`
-	HTMLTitle   string           `json:"html_title,omitempty"`
-	Headings    []string         `json:"headings,omitempty"`
-	Breadcrumbs []string         `json:"breadcrumbs,omitempty"`
-	Markdown    string           `json:"markdown"`
-	Text        string           `json:"text"`
-	Links       []Link           `json:"links,omitempty"`
-	Itemprops   []string         `json:"itemprops,omitempty"` // microdata names present, lower-case
-	Dropped     []Dropped        `json:"dropped,omitempty"`
-	Print       bool             `json:"print,omitempty"`    // looks like a print or low-vision copy
-	Fragment    bool             `json:"fragment,omitempty"` // markup with no <title> and an empty head: a header or menu that pages load with a script
-	Records     []records.Record `json:"records,omitempty"`
+	URL         string    `json:"url"`
+	Title       string    `json:"title"`
+	HTMLTitle   string    `json:"html_title,omitempty"`
+	Headings    []string  `json:"headings,omitempty"`
+	Breadcrumbs []string  `json:"breadcrumbs,omitempty"`
+	Markdown    string    `json:"markdown"`
+	Text        string    `json:"text"`
+	Links       []Link    `json:"links,omitempty"`
+	Itemprops   []string  `json:"itemprops,omitempty"` // microdata names present, lower-case
+	Dropped     []Dropped `json:"dropped,omitempty"`
+	Print       bool      `json:"print,omitempty"`    // looks like a print or low-vision copy
+	Fragment    bool      `json:"fragment,omitempty"` // markup with no <title> and an empty head: a header or menu that pages load with a script
+	// MirroredFrom is the page's address on the original site when the
+	// copy crawled is a mirror that says so (HTTrack's «Mirrored from
+	// school.ru/index.php?page=pitanie» comment): a mirror names query
+	// pages by a hash (index4f8a.html), the original address by what they are.
+	MirroredFrom string           `json:"mirrored_from,omitempty"`
+	Records      []records.Record `json:"records,omitempty"`
 }
 
 // Attachments returns the links of the main content that name files.

@@ -102,6 +102,7 @@ func prepare(pageURL string, doc *html.Node, opt Options) (*prepared, error) {
 	d.Breadcrumbs = breadcrumbs(doc)
 	allLinks, linkNodes := linksWithNodes(base, found)
 	d.Fragment = title == nil && emptyHead(doc)
+	d.MirroredFrom = mirroredFrom(doc)
 	body := selBody.MatchFirst(doc)
 	if body == nil {
 		body = doc
@@ -420,4 +421,45 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// mirroredFrom reads the original address a mirroring tool wrote into the
+// copy («<!-- Mirrored from school.ru/sveden/ by HTTrack Website Copier/3.x
+// … -->», at the top of the page), as an absolute http address, or "".
+func mirroredFrom(doc *html.Node) string {
+	var found string
+	var look func(n *html.Node, depth int)
+	look = func(n *html.Node, depth int) {
+		for c := n.FirstChild; c != nil && found == ""; c = c.NextSibling {
+			switch {
+			case c.Type == html.CommentNode:
+				found = httrackOrigin(c.Data)
+			case c.Type == html.ElementNode && depth < 2 && (c.DataAtom == atom.Html || c.DataAtom == atom.Head):
+				look(c, depth+1)
+			}
+		}
+	}
+	look(doc, 0)
+	return found
+}
+
+// httrackOrigin is the address in an HTTrack comment, or "".
+func httrackOrigin(comment string) string {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(comment), "Mirrored from ")
+	if !ok {
+		return ""
+	}
+	addr, _, ok := strings.Cut(rest, " by HTTrack")
+	addr = strings.TrimSpace(addr)
+	if !ok || addr == "" || strings.ContainsAny(addr, " \t\n<>\"") {
+		return ""
+	}
+	if !strings.HasPrefix(addr, "http://") && !strings.HasPrefix(addr, "https://") {
+		addr = "http://" + addr
+	}
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }

@@ -147,3 +147,29 @@ func TestRelativeLinksResolveAgainstTheAnswer(t *testing.T) {
 		}
 	}
 }
+
+// A copy made by HTTrack says where it was mirrored from; that address
+// names the page (a query page's copy is named by a hash).
+func TestMirroredFrom(t *testing.T) {
+	for _, c := range []struct{ page, want string }{
+		{`<!DOCTYPE html><html><!-- Mirrored from school.ru/index.php?page=pitanie by HTTrack Website Copier/3.x [XR&CO'2014], Tue, 01 Mar 2016 10:00:00 GMT --><head><title>Питание</title></head><body><p>Меню</p></body></html>`,
+			"http://school.ru/index.php?page=pitanie"},
+		{`<html><head><!-- Mirrored from https://sch1.edu.ru/sveden/common/ by HTTrack Website Copier/3.x --><title>x</title></head><body></body></html>`,
+			"https://sch1.edu.ru/sveden/common/"},
+		{`<html><head><title>x</title></head><body><!-- Mirrored from school.ru/a by HTTrack --><p>текст</p></body></html>`, ""}, // inside the text: not the tool's note
+		{`<html><!-- saved from url=(0022)http://school.ru/ --><head></head><body></body></html>`, ""},
+		{`<html><!-- Mirrored from <script>x</script> by HTTrack --><body></body></html>`, ""},
+	} {
+		root, err := Parse(c.page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Extract("http://mirror.example/indexd6c3.html", root, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.MirroredFrom != c.want {
+			t.Errorf("%.60s…: mirrored from %q, want %q", c.page, d.MirroredFrom, c.want)
+		}
+	}
+}

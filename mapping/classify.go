@@ -272,9 +272,13 @@ func (c *classifier) classify(p *store.Page, d *extract.Document) []Candidate {
 // place in the site's navigation.
 func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	var sigs []signal
-	u, _ := url.Parse(p.URL)
 	key := normURL(p.URL)
-	sigs = append(sigs, c.urlSignals(u)...)
+	addr := p.URL
+	if d.MirroredFrom != "" {
+		addr = d.MirroredFrom // a mirror's copy is named by the original's address
+	}
+	u, _ := url.Parse(addr)
+	sigs = append(sigs, c.urlSignals(key, u)...)
 	// Each text is stemmed once, not once per section.
 	prep := func(ts []string) []short {
 		out := make([]short, len(ts))
@@ -687,7 +691,7 @@ var (
 // urlSignals reads the page's address: the mandated slug under the root
 // (/sveden/), a known slug anywhere in the path, the folder it lies in,
 // dated news addresses, the site's home page.
-func (c *classifier) urlSignals(u *url.URL) []signal {
+func (c *classifier) urlSignals(key string, u *url.URL) []signal {
 	if u == nil {
 		return nil
 	}
@@ -738,7 +742,7 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 				out = append(out, own(s.ID, wSlug, evAddress, fmt.Sprintf("адрес страницы %s", shown)))
 			case slices.Contains(segs[:len(segs)-1], slug) && s == &c.prof.Root:
 				// inside the root's folder: one of its subsections, not the root (navRootSignals)
-				c.rootFolder[normURL(u.String())] = slug
+				c.rootFolder[key] = slug
 			case slices.Contains(segs[:len(segs)-1], slug):
 				sig := around(s.ID, wSlugAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта", slug))
 				if s.ID == NewsSection {
@@ -768,7 +772,7 @@ func (c *classifier) urlSignals(u *url.URL) []signal {
 				continue // a folder for an audience (/uchitelyam/, /roditelyam/) says whom its pages are for, not what they are
 			}
 			if m, which := matchSlug(skeletons(trimNumber(seg)), c.slugs[s.ID]); m >= matchMost && s == &c.prof.Root {
-				c.rootFolder[normURL(u.String())] = seg
+				c.rootFolder[key] = seg
 				break
 			} else if m >= matchMost {
 				sig := around(s.ID, wSkelAncestor, fmt.Sprintf("страница находится в разделе /%s/ старого сайта («%s»)", seg, which))

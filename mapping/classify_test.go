@@ -562,7 +562,7 @@ func TestNumberedItemUnderASectionsFolder(t *testing.T) {
 		cl := newClassifier(profiles(t)[c.typ], in)
 		u, _ := url.Parse("http://s.example" + c.path)
 		secs := map[string]bool{}
-		for _, s := range cl.urlSignals(u) {
+		for _, s := range cl.urlSignals(normURL(u.String()), u) {
 			secs[s.section] = true
 		}
 		if secs[NewsSection] != c.news || c.section != "" && !secs[c.section] {

@@ -122,3 +122,23 @@ func TestSpelledAddressAddsNothing(t *testing.T) {
 		}
 	}
 }
+
+// A mirror's copy is named by the original's address its mirroring tool
+// noted, not by the hash the tool named the file by.
+func TestMirrorCopyNamedByTheOriginal(t *testing.T) {
+	org := &store.Org{ID: "1", Type: store.School, LegacyURL: "http://s.example/"}
+	u := "http://s.example/indexd6c3.html"
+	in := site(org, page{url: u, title: "Страница"})
+	in.Docs[u].MirroredFrom = "http://school.ru/index.php?page=pitanie"
+	cl := newClassifier(profiles(t)[store.School], in)
+	var p *store.Page
+	for _, x := range in.Pages {
+		if x.URL == u {
+			p = x
+		}
+	}
+	cands := cl.classify(p, in.Docs[u])
+	if len(cands) == 0 || cands[0].Section != "sveden/catering" || cands[0].Confidence < 0.6 {
+		t.Errorf("the copy of index.php?page=pitanie: %+v, want sveden/catering", cands)
+	}
+}
