@@ -59,28 +59,29 @@ const (
 
 // classifier scores sections for a site's items from independent signals.
 type classifier struct {
-	prof       *Profile
-	secs       []*Section
-	phrases    map[string][]phrase   // section id → keywords and title, stemmed
-	names      map[string][]phrase   // section id → the phrases and its document kinds' words, stemmed
-	slugs      map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
-	menus      map[string][]string   // page URL → anchor texts of template links pointing to it
-	refs       map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
-	nav        map[string][]navEntry // page URL → its places in the old site's menu tree
-	groupPages map[string][]string   // a menu group's labels (joined) → the pages under it, made by broadGroup
-	st         stemmer               // the site's words and their stems
-	rootGroup  map[string]string     // page URL → the menu group above it that names the root (underRoot)
-	rootFolder map[string]string     // page URL → the folder it lies in that is named like the root (urlSignals)
-	template   map[string]bool       // itemprops on most pages of the site (footers, headers)
-	common     map[string]bool       // title parts on most pages of the site (the site's name)
-	attach     map[string]AttachText // what was read from the site's attachments, by URL
-	docs       map[string]*extract.Document
-	docKinds   map[string]string    // attachment URL → its kind (documentSignals)
-	sameTitle  map[string][]string  // a page title (norm) → the pages with it
-	newsList   map[string]newsEntry // page URL (normURL) → the news list's record that names it (decide)
-	pageKinds  map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
-	fragments  map[string]bool      // page URL → it is a piece of the template that pages load (templateFragments)
-	spent      bool                 // Input.spent: a document's Text may go once its page's signals are read
+	prof        *Profile
+	secs        []*Section
+	phrases     map[string][]phrase   // section id → keywords and title, stemmed
+	names       map[string][]phrase   // section id → the phrases and its document kinds' words, stemmed
+	slugs       map[string][]phrase   // section id → keywords, title and slugs as Latin skeletons
+	menus       map[string][]string   // page URL → anchor texts of template links pointing to it
+	refs        map[string][]string   // page URL → anchor texts of other links to it (the ledger's referrers)
+	nav         map[string][]navEntry // page URL → its places in the old site's menu tree
+	groupPages  map[string][]string   // a menu group's labels (joined) → the pages under it, made by broadGroup
+	groupCounts map[string][2]int     // a group and a section → how many of its pages are of the section and of others (broadGroup)
+	st          stemmer               // the site's words and their stems
+	rootGroup   map[string]string     // page URL → the menu group above it that names the root (underRoot)
+	rootFolder  map[string]string     // page URL → the folder it lies in that is named like the root (urlSignals)
+	template    map[string]bool       // itemprops on most pages of the site (footers, headers)
+	common      map[string]bool       // title parts on most pages of the site (the site's name)
+	attach      map[string]AttachText // what was read from the site's attachments, by URL
+	docs        map[string]*extract.Document
+	docKinds    map[string]string    // attachment URL → its kind (documentSignals)
+	sameTitle   map[string][]string  // a page title (norm) → the pages with it
+	newsList    map[string]newsEntry // page URL (normURL) → the news list's record that names it (decide)
+	pageKinds   map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
+	fragments   map[string]bool      // page URL → it is a piece of the template that pages load (templateFragments)
+	spent       bool                 // Input.spent: a document's Text may go once its page's signals are read
 }
 
 func newClassifier(prof *Profile, in Input) *classifier {

@@ -385,6 +385,7 @@ func (c *classifier) decideOne(pc *pageCase, main, byKey map[string]*pageCase, r
 func (c *classifier) broadGroup(pc *pageCase, section string, byKey map[string]*pageCase, threshold float64) bool {
 	if c.groupPages == nil {
 		c.groupPages = map[string][]string{}
+		c.groupCounts = map[string][2]int{}
 		for key, es := range c.nav {
 			for _, e := range es {
 				if len(e.groups) > 0 {
@@ -394,23 +395,35 @@ func (c *classifier) broadGroup(pc *pageCase, section string, byKey map[string]*
 			}
 		}
 	}
+	// what a page of the group says of itself: this section, another, or nothing
+	of := func(q *pageCase) (same, other int) {
+		if q == nil || len(q.cands) == 0 || !q.cands[0].self || q.cands[0].Confidence < threshold {
+			return 0, 0
+		}
+		switch q.cands[0].Section {
+		case section:
+			return 1, 0
+		case OtherSection:
+			return 0, 0
+		}
+		return 0, 1
+	}
 	same, other := 0, 0
 	for _, e := range c.nav[pc.key] {
 		if len(e.groups) == 0 {
 			continue
 		}
-		for _, key := range c.groupPages[strings.Join(e.groups, "\x00")] {
-			q := byKey[key]
-			if q == nil || q == pc || len(q.cands) == 0 || !q.cands[0].self || q.cands[0].Confidence < threshold {
-				continue
+		g := strings.Join(e.groups, "\x00")
+		n, ok := c.groupCounts[g+"\x01"+section] // counted once per group: a group may hold thousands of pages
+		if !ok {
+			for _, key := range c.groupPages[g] {
+				s, o := of(byKey[key])
+				n[0], n[1] = n[0]+s, n[1]+o
 			}
-			switch sec := q.cands[0].Section; {
-			case sec == section:
-				same++
-			case sec != OtherSection:
-				other++
-			}
+			c.groupCounts[g+"\x01"+section] = n
 		}
+		s, o := of(pc) // the page itself does not count
+		same, other = same+n[0]-s, other+n[1]-o
 	}
 	return other > same
 }
