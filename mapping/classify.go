@@ -830,11 +830,16 @@ func mirroredQuery(p string) (string, url.Values) {
 var reBuilderID = regexp.MustCompile(`^\d+(-\d+)+$`)
 
 // builderID reports whether a segment is only a site builder's page
-// number, so that the segment before it is the page's own name. A date
-// with an item number (/news/vypusknoi/2023-06-24-17) is a news item's
-// address, which datedPath reads, not a number.
+// number, so that the segment before it is the page's own name: uCoz's
+// 0-12 for a page, 1-1-0-5 for a catalogue's entry. A date with an item
+// number (/news/vypusknoi/2023-06-24-17) is a news item's address, which
+// datedPath reads, and two numbers that do not begin with 0 are no
+// builder's (/otchety/2023-2024, a school year).
 func builderID(seg string) bool {
-	return reBuilderID.MatchString(seg) && !reISODate.MatchString(seg)
+	if !reBuilderID.MatchString(seg) || reISODate.MatchString(seg) {
+		return false
+	}
+	return strings.Count(seg, "-") >= 2 || strings.HasPrefix(seg, "0-")
 }
 
 // queryNameKeys are the query parameters that hand-made PHP sites and

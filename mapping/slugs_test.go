@@ -142,3 +142,16 @@ func TestMirrorCopyNamedByTheOriginal(t *testing.T) {
 		t.Errorf("the copy of index.php?page=pitanie: %+v, want sveden/catering", cands)
 	}
 }
+
+func TestBuilderID(t *testing.T) {
+	for seg, want := range map[string]bool{
+		"0-12": true, "0-5": true, "1-1-0-5": true, "2-3-45": true, // uCoz: a page, a catalogue's entry
+		"2023-2024": false, "10-11": false, // a school year, grades
+		"2023-06-24-17": false, // a dated news item (datedPath)
+		"12":            false, "pitanie": false, "0-12a": false,
+	} {
+		if got := builderID(seg); got != want {
+			t.Errorf("builderID(%q) = %v, want %v", seg, got, want)
+		}
+	}
+}
