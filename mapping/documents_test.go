@@ -82,6 +82,19 @@ func TestKindOf(t *testing.T) {
 	}
 }
 
+// A kind of one type's documents is not read in another's: a
+// municipality's «Муниципальная программа «Развитие культуры»» is no
+// school's development programme.
+func TestKindsOfOneType(t *testing.T) {
+	ps := profiles(t)
+	if k, _ := ps[store.Municipal].kindOf(stemmer{}, "Муниципальная программа «Развитие культуры»", "", ""); k != "" {
+		t.Errorf("a municipal programme is of kind %q, want none", k)
+	}
+	if k, _ := ps[store.School].kindOf(stemmer{}, "Программа развития школы на 2025–2030 годы", "", ""); k != "программа развития" {
+		t.Errorf("a school's development programme is of kind %q", k)
+	}
+}
+
 // A file linked by a bare «скачать» takes its title from the list's words
 // around the link (the page's document record), and its kind from that.
 func TestDocumentTitleFromTheList(t *testing.T) {
