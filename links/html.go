@@ -95,16 +95,25 @@ func (c *collector) fragment(text string, via store.Via) {
 
 // script reads a script's string literals for addresses.
 func (c *collector) script(js string, via store.Via) {
+	scriptLiterals(js, func(lit string) { c.add(lit, "", via, Page) }, func(lit string) { c.fragment(lit, via) })
+}
+
+// scriptLiterals calls address for each string literal of a script (its
+// first maxScript bytes) that reads as an address, and markup, if not nil,
+// for each that holds HTML.
+func scriptLiterals(js string, address, markup func(lit string)) {
 	if len(js) > maxScript {
 		js = js[:maxScript]
 	}
 	scanScript(js, func(lit string, nav bool) {
 		if strings.Contains(lit, "<") {
-			c.fragment(lit, via)
+			if markup != nil {
+				markup(lit)
+			}
 			return
 		}
 		if looksLikeAddress(lit, nav) {
-			c.add(lit, "", via, Page)
+			address(lit)
 		}
 	})
 }
@@ -191,13 +200,11 @@ func (c *collector) finishAnchor(at int, raw, title, text, alt string, file bool
 		// script opens, with the anchor's text, as a person clicking it
 		// reaches it.
 		var found []Link
-		scanScript(js, func(lit string, nav bool) {
-			if looksLikeAddress(lit, nav) {
-				if l, ok := c.link(lit, text, store.ViaOnclick, Page); ok {
-					found = append(found, l)
-				}
+		scriptLiterals(js, func(lit string) {
+			if l, ok := c.link(lit, text, store.ViaOnclick, Page); ok {
+				found = append(found, l)
 			}
-		})
+		}, nil)
 		c.out = slices.Insert(c.out, at, found...)
 		return
 	}
