@@ -277,13 +277,13 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 	placedAt := map[string]string{} // page URL → section, for its attachments and records
 	pages := append([]*store.Page(nil), in.Pages...)
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
-	copyOf := findCopies(pages, &in)
 	known := map[string]bool{}
 	for _, p := range pages {
 		if p.OK() {
 			known[p.URL] = true
 		}
 	}
+	copyOf := findCopies(pages, &in, known)
 	pageCands := map[string][]Candidate{}
 	var recs []pageRecord
 	var cases []*pageCase
@@ -294,7 +294,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		it := Item{Key: itemKey(p.URL), SourceURL: p.URL, Kind: KindPage}
 		d := in.Docs[p.URL]
 		switch {
-		case p.FinalURL != "" && p.OK() && hasPage(in.Pages, p.FinalURL):
+		case p.OK() && redirected(p, known):
 			it.Reason, it.CopyOf = "перенаправление на "+shown(p.FinalURL)+", страница учтена там", p.FinalURL
 		case !p.OK():
 			it.Reason = excludedWhy(p)
@@ -456,8 +456,9 @@ func isNumberedPage(segs []string) bool {
 // findCopies finds pages that repeat another page: the same path on
 // another host of the site (its www twin, an alias, http and https), print
 // and low-vision versions (same title), and pages with the same text under
-// another address. It maps each copy's URL to its original's.
-func findCopies(pages []*store.Page, in *Input) map[string]string {
+// another address (known: the URLs of the pages fetched). It maps each
+// copy's URL to its original's.
+func findCopies(pages []*store.Page, in *Input, known map[string]bool) map[string]string {
 	docs, legacy := in.Docs, in.Org.LegacyURL
 	out := map[string]string{}
 	home := ""
@@ -467,17 +468,10 @@ func findCopies(pages []*store.Page, in *Input) map[string]string {
 	// A page that redirects to another page of the site is excluded as
 	// the redirect (Build): it is no original of a copy, or the copy
 	// (/sveden/ of /sveden, which redirects to it) would be excluded as
-	// well and the page lost.
-	ok := map[string]bool{}
-	for _, p := range pages {
-		if p.OK() {
-			ok[p.URL] = true
-		}
-	}
-	redirects := func(p *store.Page) bool { return p.FinalURL != "" && p.FinalURL != p.URL && ok[p.FinalURL] }
+	// well and the page lost (redirected below).
 	byKey := map[string]string{}
 	for _, p := range pages { // sorted by URL: the first is kept, unless another is on the registry's host
-		if p.Kind != store.KindPage || !p.OK() || docs[p.URL] == nil || redirects(p) {
+		if p.Kind != store.KindPage || !p.OK() || docs[p.URL] == nil || redirected(p, known) {
 			continue
 		}
 		k := itemKey(p.URL)
@@ -529,7 +523,7 @@ func findCopies(pages []*store.Page, in *Input) map[string]string {
 	texts := map[string]uint64{} // page URL → its normalised text's hash, when long enough to compare
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" || redirects(p) {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" || redirected(p, known) {
 			continue
 		}
 		t, size := in.textSum(p.URL, d)
@@ -546,7 +540,7 @@ func findCopies(pages []*store.Page, in *Input) map[string]string {
 	}
 	for _, p := range pages {
 		d := docs[p.URL]
-		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" || redirects(p) {
+		if p.Kind != store.KindPage || !p.OK() || d == nil || out[p.URL] != "" || redirected(p, known) {
 			continue
 		}
 		if d.Print {
@@ -621,13 +615,11 @@ func hostOf(raw string) string {
 	return ""
 }
 
-func hasPage(pages []*store.Page, u string) bool {
-	for _, p := range pages {
-		if p.URL == u && p.OK() {
-			return true
-		}
-	}
-	return false
+// redirected reports whether the crawl was answered for p from another
+// page of the site (known: the URLs of the pages fetched), which is where
+// p's content is migrated.
+func redirected(p *store.Page, known map[string]bool) bool {
+	return p.FinalURL != "" && known[p.FinalURL]
 }
 
 // place puts an item in its best section, or leaves it for review.
