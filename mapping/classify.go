@@ -806,12 +806,10 @@ func addressSegments(u *url.URL) []string {
 
 // mirroredQuery splits off the query a mirror wrote into a file name:
 // wget saves index.php?page=pitanie as index.php@page=pitanie (or with
-// the ? escaped, %3F) and may append .html. It returns the path without
-// it and the query, or the path as it is and nil.
+// the ? escaped, %3F, which the decoded path p shows as ?) and may append
+// .html. It returns the path without it and the query, or the path as it
+// is and nil.
 func mirroredQuery(p string) (string, url.Values) {
-	if un, err := url.PathUnescape(p); err == nil {
-		p = un
-	}
 	dir, file := path.Split(p)
 	i := strings.IndexAny(file, "@?")
 	if i <= 0 || !strings.Contains(file[i:], "=") {
