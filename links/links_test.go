@@ -82,15 +82,38 @@ func TestLinks(t *testing.T) {
 				{URL: "http://school.test/about/news/2018/sept.html", Text: "Новости", Via: store.ViaBackslash, Target: Page},
 				{URL: "http://school.test/docs/plan.pdf?a=b\\c", Text: "План", Via: store.ViaBackslash, Target: File},
 			}},
+		{"clicked elements named by their text, under one rule",
+			`<table><tr><td onclick="location='sveden.html'"><b>Сведения</b> об ОО<td onclick="location='news.html'">Новости
+			 <tr onclick="location.href='docs.html'"><td>Документы</td><td>2024</td></tr>
+			 <tr><td onclick="location='block.html'"><a href="a.html">Внутри ссылка</a></td></tr></table>
+			 <div onclick="location='outer.html'"><span onclick="location='inner.html'">Внутренний</span></div>
+			 <div onclick="location='nested.html'"><div>Вложенный</div> блок</div>
+			 <p onclick="location='long.html'">` + strings.Repeat("Длинный текст страницы ", 10) + `</p>
+			 <input type="button" value="Вакантные места" onclick="location.href='vacant.html'">
+			 <li onclick="location='li1.html'">Первый<li onclick="location='li2.html'">Второй</li>`,
+			[]Link{
+				{URL: "http://school.test/about/sveden.html", Text: "Сведения об ОО", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/news.html", Text: "Новости", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/docs.html", Text: "Документы 2024", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/block.html", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/a.html", Text: "Внутри ссылка", Target: Page},
+				{URL: "http://school.test/about/outer.html", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/inner.html", Text: "Внутренний", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/nested.html", Text: "Вложенный блок", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/long.html", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/vacant.html", Text: "Вакантные места", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/li1.html", Text: "Первый", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/li2.html", Text: "Второй", Via: store.ViaOnclick, Target: Page},
+			}},
 		{"onclick",
 			`<div onclick="location.href='/sveden/index.html'">Сведения</div>
 			 <button onclick="window.open('docs/price.pdf', '_blank')">Цены</button>
 			 <span onclick="saveProfile(); return false">x</span>
 			 <a href="#" onclick="document.location = 'contacts.php?x=1'; return false;">Контакты</a>`,
 			[]Link{
-				{URL: "http://school.test/sveden/index.html", Via: store.ViaOnclick, Target: Page},
-				{URL: "http://school.test/about/docs/price.pdf", Via: store.ViaOnclick, Target: File},
-				{URL: "http://school.test/about/contacts.php?x=1", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/sveden/index.html", Text: "Сведения", Via: store.ViaOnclick, Target: Page},
+				{URL: "http://school.test/about/docs/price.pdf", Text: "Цены", Via: store.ViaOnclick, Target: File},
+				{URL: "http://school.test/about/contacts.php?x=1", Text: "Контакты", Via: store.ViaOnclick, Target: Page},
 			}},
 		{"javascript: addresses, with the anchor's text",
 			`<a href="javascript:window.open('docs/ustav.pdf','_blank')">Устав</a>

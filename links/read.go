@@ -32,7 +32,9 @@ type openAnchor struct {
 	raw, title, alt string
 	file            bool
 	text            []byte
-	at              int // where its link goes among the page's links
+	at              int  // where its link goes among the page's links
+	handlers        int  // where its handlers' links start (they end at at)
+	none            bool // it has no address of its own, only handlers
 }
 
 // tokens reads a page as a token stream.
@@ -47,6 +49,7 @@ func (c *collector) tokens(text string) {
 		opt    *option
 		optTxt []byte
 		attrs  []html.Attribute
+		k      *clicked // a clicked element whose text is being read
 	)
 	endOption := func() {
 		if opt != nil && sel != nil {
@@ -71,7 +74,15 @@ func (c *collector) tokens(text string) {
 	}
 	endAnchor := func() {
 		if a != nil {
-			c.finishAnchor(a.at, a.raw, a.title, string(a.text), a.alt, a.file)
+			c.label(a.handlers, a.at, anchorLabel(string(a.text), a.title))
+			if !a.none {
+				before := len(c.out)
+				c.finishAnchor(a.at, a.raw, a.title, string(a.text), a.alt, a.file)
+				if k != nil && k.from >= a.at { // its links moved along
+					k.from += len(c.out) - before
+					k.to += len(c.out) - before
+				}
+			}
 		}
 		a = nil
 	}
@@ -86,6 +97,9 @@ func (c *collector) tokens(text string) {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
+			if k != nil {
+				c.label(k.from, k.to, string(k.text))
+			}
 			endAnchor()
 			endForm()
 			return
@@ -103,9 +117,17 @@ func (c *collector) tokens(text string) {
 				a.text = append(a.text, z.Text()...)
 				a.text = append(a.text, ' ')
 			}
+			if k != nil && len(k.text) < maxText {
+				k.text = append(k.text, z.Text()...)
+				k.text = append(k.text, ' ')
+			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			switch tag := atom.Lookup(name); tag {
+			tag := atom.Lookup(name)
+			if k != nil {
+				k = c.clickedEnd(k, tag)
+			}
+			switch tag {
 			case atom.A, atom.Area:
 				endAnchor()
 			case atom.Script, atom.Noscript:
@@ -127,32 +149,47 @@ func (c *collector) tokens(text string) {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, more := z.TagName()
 			tag := atom.Lookup(name)
+			from := len(c.out)
 			if !wanted(tag) {
 				// Only its event handlers can hold links: read them
 				// without keeping the other attributes.
+				handler := false
 				for more {
-					var k, v []byte
-					k, v, more = z.TagAttr()
-					if len(k) > 2 && k[0] == 'o' && k[1] == 'n' && len(v) > 0 {
+					var key, v []byte
+					key, v, more = z.TagAttr()
+					if len(key) > 2 && key[0] == 'o' && key[1] == 'n' && len(v) > 0 {
+						handler = true
 						c.script(string(v), store.ViaOnclick)
 					}
+				}
+				if k != nil {
+					k = c.clickedStart(k, tag, handler)
+				}
+				if handler && len(c.out) > from && tt == html.StartTagToken && !void(tag) {
+					k = &clicked{tag: tag, from: from, to: len(c.out)}
 				}
 				continue
 			}
 			attrs = attrs[:0]
 			for more {
-				var k, v []byte
-				k, v, more = z.TagAttr()
-				if keep(k) {
-					attrs = append(attrs, html.Attribute{Key: string(k), Val: string(v)})
+				var key, v []byte
+				key, v, more = z.TagAttr()
+				if keep(key) {
+					attrs = append(attrs, html.Attribute{Key: string(key), Val: string(v)})
 				}
 			}
+			if k != nil {
+				k = c.clickedStart(k, tag, hasHandler(attrs))
+			}
 			c.start(tag, attrs)
+			added := len(c.out) - from
 			switch tag {
 			case atom.A, atom.Area:
 				endAnchor()
-				if r, title, file, ok := c.anchor(attrs); ok {
-					a = &openAnchor{raw: r, title: title, file: file, at: len(c.out)}
+				from = len(c.out) - added // the anchor before may have moved them
+				r, title, file, ok := c.anchor(attrs)
+				if ok || added > 0 {
+					a = &openAnchor{raw: r, title: title, file: file, at: len(c.out), handlers: from, none: !ok}
 					if tag == atom.Area {
 						a.alt = attr(attrs, "alt")
 					}
@@ -173,6 +210,7 @@ func (c *collector) tokens(text string) {
 				endForm()
 				f = newForm(attrs)
 			case atom.Input:
+				c.label(from, len(c.out), attr(attrs, "value"))
 				if f != nil {
 					f.input(attrs)
 				}
@@ -192,6 +230,9 @@ func (c *collector) tokens(text string) {
 					}
 					opt = &option{value: v}
 				}
+			}
+			if tag != atom.A && tag != atom.Area && added > 0 && tt == html.StartTagToken && !void(tag) && hasHandler(attrs) {
+				k = &clicked{tag: tag, from: from, to: from + added}
 			}
 		}
 	}
@@ -241,17 +282,23 @@ func (v *Visitor) Visit(n *html.Node) []Link {
 	c := v.c
 	before := len(c.out)
 	c.start(n.DataAtom, n.Attr)
+	handlers := len(c.out)
 	switch n.DataAtom {
 	case atom.A, atom.Area:
-		if raw, title, file, ok := c.anchor(n.Attr); ok {
+		raw, title, file, ok := c.anchor(n.Attr)
+		text := textOf(n)
+		c.label(before, handlers, anchorLabel(text, title))
+		if ok {
 			alt := ""
 			if n.DataAtom == atom.Area {
 				alt = attr(n.Attr, "alt")
 			} else if img := findImg(n); img != nil {
 				alt = attr(img.Attr, "alt")
 			}
-			c.finishAnchor(len(c.out), raw, title, textOf(n), alt, file)
+			c.finishAnchor(len(c.out), raw, title, text, alt, file)
 		}
+	case atom.Input:
+		c.label(before, handlers, attr(n.Attr, "value"))
 	case atom.Script:
 		if t := n.FirstChild; t != nil && t.Type == html.TextNode {
 			c.script(t.Data, store.ViaScript)
@@ -277,6 +324,9 @@ func (v *Visitor) Visit(n *html.Node) []Link {
 		if !insideForm(n) {
 			c.finishSelect(readSelect(n))
 		}
+	}
+	if n.DataAtom != atom.A && n.DataAtom != atom.Area && handlers > before && !void(n.DataAtom) {
+		c.clickedNode(n, before, handlers)
 	}
 	return c.out[before:]
 }
