@@ -22,7 +22,7 @@ import (
 // TestLinksAPersonCanClick is issue 14 point 8: a site whose menu lives
 // in onclick handlers, a header loaded by fetch('header.html'), a footer
 // loaded by a same-site script file, a jump menu and backslash hrefs is
-// crawled whole, and each page's referrer says how it was found.
+// crawled whole, and each page's referrer says how it was found (a frame's too).
 func TestLinksAPersonCanClick(t *testing.T) {
 	s := newTestSite(t, map[string]func(http.ResponseWriter, *http.Request){
 		"/": page(`<div id="header-placeholder"></div>
@@ -30,6 +30,7 @@ func TestLinksAPersonCanClick(t *testing.T) {
 			<a href="news\2018\sept.html">Новости сентября</a>
 			<select onchange="window.location=this.value"><option value="/docs.html">Документы</option></select>
 			<script src="/js/site.js"></script>
+			<iframe src="/frame.html"></iframe>
 			<script>fetch('header.html').then(r => r.text()).then(h => { document.getElementById('header-placeholder').innerHTML = h })</script>`),
 		"/header.html": page(`<ul><li><a href="/priem.html">Приём</a></li></ul>`),
 		"/js/site.js": func(w http.ResponseWriter, r *http.Request) {
@@ -41,6 +42,7 @@ func TestLinksAPersonCanClick(t *testing.T) {
 		"/docs.html":             page("документы"),
 		"/priem.html":            page("приём"),
 		"/contacts.html":         page("контакты"),
+		"/frame.html":            page("рамка"),
 		"/js/jquery.min.js":      func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "/* library */") },
 		"/news\\2018\\sept.html": page("must not be asked"),
 	})
@@ -54,6 +56,7 @@ func TestLinksAPersonCanClick(t *testing.T) {
 		"/parts/footer.html":   store.ViaScript,
 		"/priem.html":          store.ViaLink,
 		"/contacts.html":       store.ViaLink,
+		"/frame.html":          store.ViaFrame,
 	} {
 		p := pages[path]
 		if p == nil || !p.OK() {
@@ -67,8 +70,8 @@ func TestLinksAPersonCanClick(t *testing.T) {
 	if p := pages["/js/site.js"]; p == nil || p.Kind != store.KindScript {
 		t.Errorf("the script file is not recorded as a script: %+v", p)
 	}
-	if p := pages["/sveden/index.html"]; p != nil && p.Referrers[0].Anchor != "" {
-		t.Logf("onclick anchor %q", p.Referrers[0].Anchor)
+	if p := pages["/sveden/index.html"]; p != nil && p.Referrers[0].Anchor != "Сведения об образовательной организации" {
+		t.Errorf("the clicked tile's text is not the link's: %q", p.Referrers[0].Anchor)
 	}
 }
 

@@ -139,7 +139,7 @@ func (c *collector) start(tag atom.Atom, attrs []html.Attribute) {
 			}
 		}
 	case atom.Frame, atom.Iframe:
-		c.add(attr(attrs, "src"), attr(attrs, "title"), store.ViaLink, Page)
+		c.add(attr(attrs, "src"), attr(attrs, "title"), store.ViaFrame, Page)
 		c.viewed(attr(attrs, "src"), attr(attrs, "title"))
 	case atom.Embed:
 		c.add(attr(attrs, "src"), attr(attrs, "title"), store.ViaEmbed, File)

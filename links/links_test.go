@@ -61,7 +61,7 @@ func TestLinks(t *testing.T) {
 			 <iframe src="menu.html"></iframe><map><area href="m.html" alt="Карта"></map>`,
 			[]Link{
 				{URL: "http://school.test/new/start.html", Via: store.ViaRefresh, Target: Page},
-				{URL: "http://school.test/new/menu.html", Target: Page},
+				{URL: "http://school.test/new/menu.html", Via: store.ViaFrame, Target: Page},
 				{URL: "http://school.test/new/m.html", Text: "Карта", Target: Page},
 			}},
 		{"documents shown inside the page",
@@ -71,9 +71,9 @@ func TestLinks(t *testing.T) {
 			[]Link{
 				{URL: "http://school.test/files/ustav.pdf", Text: "Устав", Via: store.ViaEmbed, Target: File},
 				{URL: "http://school.test/about/lic.pdf", Via: store.ViaEmbed, Target: File},
-				{URL: "https://docs.google.com/viewer?url=http%3A%2F%2Fschool.test%2Ffiles%2Fpfhd.pdf&embedded=true", Target: Page},
+				{URL: "https://docs.google.com/viewer?url=http%3A%2F%2Fschool.test%2Ffiles%2Fpfhd.pdf&embedded=true", Via: store.ViaFrame, Target: Page},
 				{URL: "http://school.test/files/pfhd.pdf", Via: store.ViaEmbed, Target: File},
-				{URL: "https://view.officeapps.live.com/op/view.aspx?src=http://school.test/files/plan.docx", Target: Page},
+				{URL: "https://view.officeapps.live.com/op/view.aspx?src=http://school.test/files/plan.docx", Via: store.ViaFrame, Target: Page},
 				{URL: "http://school.test/files/plan.docx", Via: store.ViaEmbed, Target: File},
 			}},
 		{"backslash href",

@@ -81,6 +81,7 @@ type classifier struct {
 	newsList    map[string]newsEntry // page URL (normURL) → the news list's record that names it (decide)
 	pageKinds   map[string][2]string // page URL → the kind its title or menu item names, and which (listingKind)
 	fragments   map[string]bool      // page URL → it is a piece of the template that pages load (templateFragments)
+	homeFrames  map[string]bool      // page URL (normURL) → the old home page is a frameset that shows it, and it is not the menu
 	spent       bool                 // Input.spent: a document's Text may go once its page's signals are read
 }
 
@@ -96,6 +97,7 @@ func newClassifier(prof *Profile, in Input) *classifier {
 	c.attach, c.docs = in.Attach, in.Docs
 	c.docKinds, c.pageKinds = map[string]string{}, map[string][2]string{}
 	c.fragments = templateFragments(in)
+	c.homeFrames = homeFrames(in, c.fragments)
 	c.spent = in.spent
 	propPages := map[string]int{}
 	titleParts := map[string]int{}
@@ -280,6 +282,9 @@ func (c *classifier) pageSignals(p *store.Page, d *extract.Document) []signal {
 	}
 	u, _ := url.Parse(addr)
 	sigs = append(sigs, c.urlSignals(key, u)...)
+	if c.homeFrames[key] {
+		sigs = append(sigs, own(HomeSection, wHome, evAddress, "главная страница старого сайта — набор рамок (frameset), эта страница — её содержимое"))
+	}
 	// Each text is stemmed once, not once per section.
 	prep := func(ts []string) []short {
 		out := make([]short, len(ts))

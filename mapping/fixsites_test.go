@@ -233,10 +233,20 @@ func loadFixDir(t testing.TB, dir, name string, typ store.OrgType) Input {
 			}
 		}
 		base, _ := url.Parse(pg.URL)
-		for _, l := range links.FromHTML(base, texts[pg.URL]) { // what its scripts fetch: the crawler records each who does
-			if q := byURL[l.URL]; l.Via == store.ViaScript && q != nil && q != pg && !seen[l.URL] {
+		for _, l := range links.FromHTML(base, texts[pg.URL]) { // what its scripts fetch and its frames show: the crawler records each who does
+			q := byURL[l.URL]
+			if q == nil || q == pg {
+				continue
+			}
+			if l.Via == store.ViaFrame {
+				if i := slices.IndexFunc(q.Referrers, func(r store.Ref) bool { return r.URL == pg.URL }); i >= 0 {
+					q.Referrers[i].Via = store.ViaFrame
+					continue
+				}
+			}
+			if (l.Via == store.ViaScript || l.Via == store.ViaFrame) && !seen[l.URL] {
 				seen[l.URL] = true
-				q.Referrers = append(q.Referrers, store.Ref{URL: pg.URL, Via: store.ViaScript})
+				q.Referrers = append(q.Referrers, store.Ref{URL: pg.URL, Via: l.Via})
 			}
 		}
 	}

@@ -284,6 +284,7 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 		}
 	}
 	copyOf := findCopies(pages, &in, known)
+	frames := framesets(in)
 	pageCands := map[string][]Candidate{}
 	var recs []pageRecord
 	var cases []*pageCase
@@ -307,12 +308,17 @@ func Build(prof *Profile, in Input, opt Options) *Plan {
 			}
 		case cl.fragments[p.URL]:
 			it.Reason = fragmentReason
+			if shownInFrame(p) {
+				it.Reason = frameReason
+			}
 			it.Title = d.Title
 			plan.Excluded = append(plan.Excluded, it)
 			for i, r := range d.Records {
 				recs = append(recs, pageRecord{p.URL, i, r}) // the site's, shown by every page
 			}
 			continue
+		case frameHolder(frames, p, d):
+			it.Reason = "набор рамок (frameset) старого сайта: своего содержимого нет, страницы в его рамках учтены каждая сама: " + shownList(frames[normURL(p.URL)])
 		case in.blankText(p.URL, d) && len(d.Attachments()) == 0 && len(d.Records) == 0:
 			it.Reason = "пустая страница: после удаления шаблона сайта не осталось содержимого"
 		}

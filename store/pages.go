@@ -35,7 +35,7 @@ const (
 type Via string
 
 // The ways a link is found; the empty Via is an ordinary link in a page
-// (an anchor, an image map's area, a frame).
+// (an anchor, an image map's area).
 const (
 	ViaLink      Via = ""
 	ViaSitemap   Via = "sitemap"    // listed in a sitemap
@@ -47,6 +47,7 @@ const (
 	ViaRefresh   Via = "refresh"    // <meta http-equiv="refresh"> to another address
 	ViaImage     Via = "image"      // an <img> src or srcset
 	ViaEmbed     Via = "embed"      // a document shown inside the page: <embed src>, <object data>, a viewer's url=…
+	ViaFrame     Via = "frame"      // a page shown in a <frame> or <iframe> of the page (a frameset's menu or content)
 )
 
 // Ref is a link that led to a resource: the page it was on, its anchor
@@ -208,11 +209,15 @@ func (w *Workspace) Enqueue(org string, items []Pending) ([]Pending, error) {
 }
 
 // keepsReferrers reports whether a found link is recorded on a URL that
-// is already fetched: links to files, script files, and what scripts load
-// (rare, and each read for who links it); other pages keep their first
-// referrer, which spares a write per link.
+// is already fetched: links to files, script files, what scripts load and
+// what framesets show (rare, and each read for who links it); other pages
+// keep their first referrer, which spares a write per link.
 func keepsReferrers(it Pending) bool {
-	return it.Kind == KindAttachment || it.Kind == KindScript || it.Ref.Via == ViaScript || it.Ref.Via == ViaScriptSrc
+	switch it.Ref.Via {
+	case ViaScript, ViaScriptSrc, ViaFrame:
+		return true
+	}
+	return it.Kind == KindAttachment || it.Kind == KindScript
 }
 
 // maxRefs bounds the referrers kept of a URL.

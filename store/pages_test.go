@@ -69,15 +69,16 @@ func TestFinishPageGroupCommit(t *testing.T) {
 // (a menu fragment, fetch('header.html')), a script file and a document
 // keep each page that links them: who loads a fragment tells a menu from
 // a page.
-func TestFurtherReferrersOfWhatScriptsLoad(t *testing.T) {
+func TestFurtherReferrersOfWhatScriptsLoad(t *testing.T) { // and of what framesets show
 	ws := TestStore(t)
 	const org = "1"
 	frag, page, doc := "http://s.test/header.html", "http://s.test/about.html", "http://s.test/ustav.pdf"
+	frame := "http://s.test/menu.html"    // a frameset's frame: mapping reads who shows it
 	queued := "http://s.test/footer.html" // still queued while pages find it: the referrers wait in its frontier entry
 	if _, err := ws.Enqueue(org, []Pending{{URL: queued, Kind: KindPage, Ref: Ref{URL: "http://s.test/", Via: ViaScript}}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{frag, page, doc} {
+	for _, u := range []string{frag, page, doc, frame} {
 		if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: u, Kind: KindPage, Status: 200}, Room: -1}); err != nil {
 			t.Fatal(err)
 		}
@@ -89,6 +90,7 @@ func TestFurtherReferrersOfWhatScriptsLoad(t *testing.T) {
 			{URL: page, Kind: KindPage, Ref: Ref{URL: from, Anchor: "О школе"}},
 			{URL: doc, Kind: KindAttachment, Ref: Ref{URL: from, Anchor: "Устав"}},
 			{URL: queued, Kind: KindPage, Ref: Ref{URL: from, Via: ViaScript}},
+			{URL: frame, Kind: KindPage, Ref: Ref{URL: from, Via: ViaFrame}},
 		}
 		if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: from, Kind: KindPage, Status: 200}, Found: found, Room: -1}); err != nil {
 			t.Fatal(err)
@@ -97,7 +99,7 @@ func TestFurtherReferrersOfWhatScriptsLoad(t *testing.T) {
 	if _, _, err := ws.FinishPage(org, Finish{Page: Page{URL: queued, Kind: KindPage, Status: 200}, Room: -1}); err != nil {
 		t.Fatal(err)
 	}
-	for u, want := range map[string]int{frag: 3, page: 0, doc: 3, queued: 4} {
+	for u, want := range map[string]int{frag: 3, page: 0, doc: 3, queued: 4, frame: 3} {
 		p, err := ws.Page(org, u)
 		if err != nil {
 			t.Fatal(err)
